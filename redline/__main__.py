@@ -1,0 +1,5 @@
+"""Allow ``python -m redline``."""
+
+from redline.cli import main
+
+main()

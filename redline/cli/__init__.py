@@ -1,0 +1,47 @@
+"""The ``redline`` command line: a thin layer from arguments to the core and back.
+
+Commands live in modules of this package and are imported only when invoked, so that
+``redline --help`` stays fast. Each command turns :class:`redline.errors.RedlineError` into a
+one-line ``Error: …`` and a non-zero exit (see :func:`redline.cli.common.handle_errors`).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from redline import __version__
+
+#: command name -> "module:attribute" (imported lazily)
+COMMANDS = {
+    "versions": "redline.cli.corpus_cmds:versions",
+    "show": "redline.cli.corpus_cmds:show",
+    "validate": "redline.cli.corpus_cmds:validate_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="redline")
+def main():
+    """Keep a legal code under version control and produce its redlines.
+
+    \b
+    Example:
+      redline versions
+      redline show 6.17 G3.20
+    """

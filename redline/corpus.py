@@ -1,0 +1,243 @@
+"""The corpus on disk: discover, load, validate and save versions (the core's only file I/O).
+
+A corpus is a directory holding ``manifest.xml`` (the code, its sources and its versions in
+order), one XML file per section per version (``versions/6.17/G.xml``) and modifications under
+``mods/``. Every file is parsed with :mod:`redline.xmlsafe` and validated against the RELAX NG
+schemas shipped in ``redline/schema/``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from redline import xmlsafe
+from redline.errors import CorpusError, UnknownVersion
+from redline.model import Address, Version, element_address
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+ENV_VAR = "REDLINE_CORPUS"
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> etree.RelaxNG:
+    """The compiled RELAX NG schema ``redline/schema/<name>.rng``."""
+    return etree.RelaxNG(etree.parse(str(SCHEMA_DIR / f"{name}.rng")))
+
+
+def validate(tree, name: str, file: str) -> None:
+    """Validate ``tree`` against schema ``name``; raise CorpusError naming file and line."""
+    rng = schema(name)
+    if not rng.validate(tree):
+        err = rng.error_log.last_error
+        raise CorpusError(f"does not match the {name} schema: {err.message}", file, err.line or None)
+
+
+def check_section(root, file: str) -> None:
+    """Check what the schema cannot: numbering consistent with nesting, no duplicate address."""
+    seen: dict[Address, int] = {}
+    sec = root.get("num")
+    for el in root.iter("part", "clause", "item", "definition"):
+        if el.tag == "part" and not el.get("num").startswith(sec):
+            raise CorpusError(f"part {el.get('num')} is not in section {sec}", file, el.sourceline)
+        if el.tag == "clause":
+            part = el
+            while part is not None and part.tag != "part":
+                part = part.getparent()
+            if part is None or el.get("num").split(".")[0] != part.get("num"):
+                where = part.get("num") if part is not None else "no part"
+                raise CorpusError(f"clause {el.get('num')} is filed under {where}", file, el.sourceline)
+        addr = element_address(el)
+        if addr in seen:
+            raise CorpusError(f"{addr} appears twice (first at line {seen[addr]})", file, el.sourceline)
+        seen[addr] = el.sourceline
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source document the corpus text was taken from."""
+
+    id: str
+    file: str
+    title: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A manifest entry: a version id, its predecessor and the section files it holds."""
+
+    id: str
+    predecessor: str | None
+    date: str | None
+    note: str | None
+    files: tuple[tuple[str, str], ...]  # (section letter, relative path)
+    modification: str | None = None
+
+    @property
+    def sections(self) -> list[str]:
+        return [s for s, _ in self.files]
+
+
+def default_corpus_dir() -> Path:
+    """``$REDLINE_CORPUS``, else the corpus bundled beside the package, else ``./corpus``."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    bundled = Path(__file__).resolve().parent.parent / "corpus"
+    if (bundled / "manifest.xml").exists():
+        return bundled
+    return Path("corpus")
+
+
+@dataclass
+class Corpus:
+    """A corpus directory: its manifest, and versions loaded on demand (cached)."""
+
+    root: Path
+    code: str
+    title: str
+    versions: list[VersionInfo]
+    sources: dict[str, Source]
+    _loaded: dict[str, Version] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike | None = None) -> "Corpus":
+        """Read and validate ``root/manifest.xml``."""
+        root = Path(root) if root is not None else default_corpus_dir()
+        manifest = root / "manifest.xml"
+        if not root.is_dir():
+            raise CorpusError("no such corpus directory", str(root))
+        tree = xmlsafe.parse_file(manifest, CorpusError)
+        validate(tree, "manifest", str(manifest))
+        top = tree.getroot()
+        sources = {
+            s.get("id"): Source(s.get("id"), s.get("file"), s.get("title"), s.get("date"))
+            for s in top.iterfind("sources/source")
+        }
+        versions, ids = [], set()
+        for v in top.iterfind("version"):
+            vid = v.get("id")
+            if vid in ids:
+                raise CorpusError(f"version {vid} is listed twice", str(manifest), v.sourceline)
+            pred = v.get("predecessor")
+            if pred and pred not in ids:
+                raise CorpusError(
+                    f"version {vid} names predecessor {pred}, which is not listed before it",
+                    str(manifest), v.sourceline)
+            ids.add(vid)
+            note = v.findtext("note")
+            files = tuple((f.get("section"), f.get("path")) for f in v.iterfind("file"))
+            versions.append(VersionInfo(vid, pred, v.get("date"), note and " ".join(note.split()),
+                                        files, v.get("modification")))
+        return cls(root, top.get("code"), top.get("title"), versions, sources)
+
+    @property
+    def version_ids(self) -> list[str]:
+        return [v.id for v in self.versions]
+
+    def info(self, version_id: str) -> VersionInfo:
+        """The manifest entry of ``version_id``; raise UnknownVersion listing the known ones."""
+        for v in self.versions:
+            if v.id == version_id:
+                return v
+        raise UnknownVersion(version_id, self.version_ids)
+
+    def load(self, version_id: str) -> Version:
+        """Parse and validate every section file of a version (cached per corpus object).
+
+        The returned Version is shared by later calls: callers that change it must ``copy()``.
+        """
+        if version_id in self._loaded:
+            return self._loaded[version_id]
+        info = self.info(version_id)
+        sections = {}
+        for letter, rel in info.files:
+            path = self.root / rel
+            tree = xmlsafe.parse_file(path, CorpusError)
+            validate(tree, "corpus", str(path))
+            root = tree.getroot()
+            if root.get("num") != letter:
+                raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
+            check_section(root, str(path))
+            sections[letter] = root
+        version = Version(version_id, sections, self.code)
+        self._loaded[version_id] = version
+        return version
+
+    def mods_dir(self) -> Path:
+        return self.root / "mods"
+
+    def save_version(self, version: Version, predecessor: str | None, modification: str | None = None,
+                     note: str | None = None) -> None:
+        """Add ``version`` to the corpus and its manifest, atomically.
+
+        The section files are written to a temporary directory and renamed into place, then the
+        manifest is replaced atomically; an existing version id is refused. If anything fails
+        before the manifest is replaced, the corpus is unchanged.
+        """
+        if version.id in self.version_ids:
+            raise CorpusError(f"version {version.id} already exists", str(self.root / "manifest.xml"))
+        for root in version.sections.values():
+            validate(etree.ElementTree(root), "corpus", f"<new version {version.id}>")
+        vdir = self.root / "versions" / version.id
+        if vdir.exists():
+            raise CorpusError("directory already exists", str(vdir))
+        (self.root / "versions").mkdir(exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{version.id}.", dir=self.root / "versions"))
+        try:
+            for letter, root in version.sections.items():
+                (tmp / f"{letter}.xml").write_bytes(xmlsafe.serialise(root))
+            manifest_path = self.root / "manifest.xml"
+            mtree = xmlsafe.parse_file(manifest_path, CorpusError)
+            entry = etree.SubElement(mtree.getroot(), "version", id=version.id)
+            if predecessor:
+                entry.set("predecessor", predecessor)
+            if modification:
+                entry.set("modification", modification)
+            if note:
+                etree.SubElement(entry, "note").text = note
+            for letter in version.sections:
+                etree.SubElement(entry, "file", section=letter, path=f"versions/{version.id}/{letter}.xml")
+            validate(mtree, "manifest", str(manifest_path))
+            os.rename(tmp, vdir)
+        except BaseException:
+            _rmtree(tmp)
+            raise
+        try:
+            atomic_write(manifest_path, xmlsafe.serialise(mtree.getroot()))
+        except BaseException:
+            _rmtree(vdir)
+            raise
+        self.versions.append(VersionInfo(version.id, predecessor, None, note,
+                                         tuple((s, f"versions/{version.id}/{s}.xml") for s in version.sections),
+                                         modification))
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def atomic_write(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

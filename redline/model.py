@@ -1,0 +1,386 @@
+"""The model: addresses, versions and thin node views over the XML tree.
+
+The XML is the single source of truth for text; :class:`Node` is a view that reads it, and
+:class:`Address` is a small frozen value derived from numbering (``G``, ``G3``, ``G3.20``,
+``G3.20(b)``, ``G1.7(c)(ii)``, and for definitions ``A1.1["Secure"]``). Nothing here does I/O.
+
+Tree shape (see ``redline/schema/corpus.rng``)::
+
+    section(num=G, heading, coverage)
+      part(num=G1, heading, coverage)
+        crossheading(heading)          -- groups clauses; not itself numbered
+          clause(num=G1.2)
+            text                       -- the words before the list (or the whole text)
+            item(num=(a))              -- items nest: (a) -> (i) -> (A) ...
+              text / item / closing
+            closing                    -- the words after the list
+        clause                         -- a clause may also sit directly in a part
+          definition(term=...)         -- definitions (Section A), in alphabetical order
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from lxml import etree
+
+from redline.errors import AddressSyntaxError, UnknownAddress
+
+#: element names that carry an address
+ADDRESSABLE = ("section", "part", "clause", "item", "definition")
+
+_ADDRESS_RE = re.compile(
+    r"""^(?P<section>[A-Z])
+        (?:(?P<part>\d+[A-Z]?)
+           (?:\.(?P<clause>\d+[A-Z]?))?)?
+        (?:\[(?P<q>["“])(?P<term>[^"”\]]+)["”]\])?
+        (?P<items>(?:\([0-9A-Za-z]+\))*)$""",
+    re.X,
+)
+_ITEM_RE = re.compile(r"\([0-9A-Za-z]+\)")
+
+
+def normalise_space(text: str | None) -> str:
+    """Collapse runs of whitespace to one space and strip the ends (the corpus text rule)."""
+    return " ".join(text.split()) if text else ""
+
+
+@dataclass(frozen=True, order=True)
+class Address:
+    """Where a node sits, derived from its numbering. ``str(Address)`` parses back to itself."""
+
+    section: str
+    part: str | None = None  # "G1" (includes the section letter)
+    clause: str | None = None  # "G1.10"
+    term: str | None = None  # a definition's term, inside a clause
+    items: tuple[str, ...] = ()  # ("(c)", "(ii)")
+
+    @classmethod
+    def parse(cls, text: str) -> "Address":
+        """Parse ``G3.20(b)``-style text; raise :class:`AddressSyntaxError` if it is not one."""
+        raw = text.strip()
+        m = _ADDRESS_RE.match(raw)
+        if not m or (m["term"] and not m["clause"]) or (m["items"] and not (m["clause"] or m["term"])):
+            raise AddressSyntaxError(text)
+        sec = m["section"]
+        part = sec + m["part"] if m["part"] else None
+        clause = f"{part}.{m['clause']}" if m["clause"] else None
+        items = tuple(_ITEM_RE.findall(m["items"] or ""))
+        return cls(sec, part, clause, m["term"], items)
+
+    def __str__(self) -> str:
+        out = self.clause or self.part or self.section
+        if self.term is not None:
+            out += f'["{self.term}"]'
+        return out + "".join(self.items)
+
+    @property
+    def kind(self) -> str:
+        """One of section, part, clause, definition, item."""
+        if self.items:
+            return "item"
+        if self.term is not None:
+            return "definition"
+        if self.clause:
+            return "clause"
+        return "part" if self.part else "section"
+
+    @property
+    def parent(self) -> "Address | None":
+        """The enclosing address (item → clause → part → section), or None for a section."""
+        if self.items:
+            return Address(self.section, self.part, self.clause, self.term, self.items[:-1])
+        if self.term is not None:
+            return Address(self.section, self.part, self.clause)
+        if self.clause:
+            return Address(self.section, self.part)
+        if self.part:
+            return Address(self.section)
+        return None
+
+    @property
+    def clause_address(self) -> "Address | None":
+        """The clause this address lies in (itself for a clause), or None above clause level."""
+        return Address(self.section, self.part, self.clause) if self.clause else None
+
+    def ancestors(self) -> list["Address"]:
+        """Enclosing addresses from the section down, excluding self."""
+        out, a = [], self.parent
+        while a is not None:
+            out.append(a)
+            a = a.parent
+        return out[::-1]
+
+    def is_within(self, other: "Address") -> bool:
+        """True if self is other or lies inside it."""
+        return self == other or other in self.ancestors()
+
+    def child(self, num: str) -> "Address":
+        """The address of a child numbered ``num`` (a part, clause or item number)."""
+        if self.clause or self.term is not None:
+            return Address(self.section, self.part, self.clause, self.term, self.items + (num,))
+        if self.part:
+            return Address(self.section, self.part, num)
+        return Address(self.section, num)
+
+
+def element_address(el) -> Address:
+    """Compute the address of an addressable element from its own and its ancestors' numbers."""
+    tag = el.tag
+    if tag == "section":
+        return Address(el.get("num"))
+    if tag == "part":
+        num = el.get("num")
+        return Address(num[0], num)
+    if tag == "clause":
+        num = el.get("num")
+        part = num.split(".")[0]
+        return Address(num[0], part, num)
+    items: list[str] = []
+    term = None
+    node = el
+    while node is not None and node.tag != "clause":
+        if node.tag == "item":
+            items.append(node.get("num"))
+        elif node.tag == "definition":
+            term = node.get("term")
+        node = node.getparent()
+    if node is None:
+        raise ValueError(f"<{tag}> outside a clause")
+    base = element_address(node)
+    return Address(base.section, base.part, base.clause, term, tuple(reversed(items)))
+
+
+class Node:
+    """A read-only view of one addressable element of a version's tree."""
+
+    __slots__ = ("element", "_address")
+
+    def __init__(self, element, address: Address | None = None):
+        self.element = element
+        self._address = address
+
+    def __repr__(self) -> str:
+        return f"<Node {self.address}>"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Node) and other.element is self.element
+
+    def __hash__(self) -> int:
+        return id(self.element)
+
+    @property
+    def address(self) -> Address:
+        if self._address is None:
+            self._address = element_address(self.element)
+        return self._address
+
+    @property
+    def kind(self) -> str:
+        return self.element.tag
+
+    @property
+    def num(self) -> str:
+        """The number as printed: ``G``, ``G3``, ``G3.20``, ``(b)``; a definition's term."""
+        if self.kind == "definition":
+            return self.element.get("term")
+        return self.element.get("num")
+
+    @property
+    def heading(self) -> str | None:
+        """A section's or part's heading (None for clauses and items)."""
+        return self.element.get("heading")
+
+    @property
+    def coverage(self) -> str | None:
+        """``complete`` or ``partial`` for sections and parts; None below."""
+        return self.element.get("coverage")
+
+    @property
+    def text(self) -> str:
+        """The lead words (the whole text if there is no list), whitespace-normalised."""
+        el = self.element.find("text")
+        return normalise_space(el.text) if el is not None else ""
+
+    @property
+    def closing(self) -> str:
+        """The words after the list, whitespace-normalised ('' if none)."""
+        el = self.element.find("closing")
+        return normalise_space(el.text) if el is not None else ""
+
+    @property
+    def children(self) -> list["Node"]:
+        """Addressable children in document order (parts, clauses, items or definitions)."""
+        out = []
+        for el in self.element.iter(*ADDRESSABLE):
+            if el is self.element:
+                continue
+            # direct addressable descendants only (crossheadings are transparent)
+            p = el.getparent()
+            while p is not None and p.tag not in ADDRESSABLE:
+                p = p.getparent()
+            if p is self.element:
+                out.append(Node(el))
+        return out
+
+    @property
+    def crossheading(self) -> str | None:
+        """The heading of the cross-heading group this clause sits under, if any."""
+        el = self.element
+        while el is not None and el.tag not in ("crossheading", "part", "section"):
+            el = el.getparent()
+        return el.get("heading") if el is not None and el.tag == "crossheading" else None
+
+    def _inherited(self, attr: str) -> str | None:
+        el = self.element
+        while el is not None:
+            v = el.get(attr)
+            if v is not None:
+                return v
+            el = el.getparent()
+        return None
+
+    @property
+    def source(self) -> str | None:
+        """The id of the source document this text came from (inherited from ancestors)."""
+        return self._inherited("source")
+
+    @property
+    def evidence(self) -> str | None:
+        """``printed`` (the source prints it) or ``inferred`` (see :attr:`note`)."""
+        return self._inherited("evidence")
+
+    @property
+    def note(self) -> str | None:
+        """Why the text is held as it is, where the corpus says."""
+        return self._inherited("note")
+
+    def full_text(self) -> str:
+        """All the words of the node and its descendants, numbers included, one space apart."""
+        parts: list[str] = []
+        if self.kind == "item":
+            parts.append(self.num)
+        elif self.kind == "definition":
+            parts.append(f'"{self.num}"')
+        if self.text:
+            parts.append(self.text)
+        for c in self.children:
+            parts.append(c.full_text())
+        if self.closing:
+            parts.append(self.closing)
+        return " ".join(parts)
+
+
+class Version:
+    """One version of a code: a set of section trees and an address index over them.
+
+    A Version owns its trees; :meth:`copy` gives an independent deep copy (apply works on copies).
+    """
+
+    def __init__(self, id: str, sections: dict[str, etree._Element], code: str = "SEC"):
+        self.id = id
+        self.code = code
+        self.sections = dict(sorted(sections.items()))
+        self._index: dict[Address, etree._Element] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Version {self.code} {self.id}>"
+
+    def copy(self, id: str | None = None) -> "Version":
+        """A deep copy (optionally under a new id); the copy shares nothing with self."""
+        return Version(id or self.id, {k: copy.deepcopy(v) for k, v in self.sections.items()}, self.code)
+
+    def reindex(self) -> None:
+        """Forget the address index (call after changing the trees in place)."""
+        self._index = None
+
+    @property
+    def index(self) -> dict[Address, etree._Element]:
+        if self._index is None:
+            idx: dict[Address, etree._Element] = {}
+            for root in self.sections.values():
+                _index_tree(root, idx)
+            self._index = idx
+        return self._index
+
+    def find(self, address: Address | str) -> Node | None:
+        """The node at ``address``, or None."""
+        if isinstance(address, str):
+            address = Address.parse(address)
+        el = self.index.get(address)
+        return Node(el, address) if el is not None else None
+
+    def get(self, address: Address | str) -> Node:
+        """The node at ``address``; raise :class:`UnknownAddress` with the nearest suggestions."""
+        if isinstance(address, str):
+            address = Address.parse(address)
+        node = self.find(address)
+        if node is None:
+            raise UnknownAddress(str(address), self.id, self.suggest(address))
+        return node
+
+    def __contains__(self, address) -> bool:
+        return self.find(address) is not None
+
+    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        """Every addressable node in document order (optionally only one kind)."""
+        for addr, el in self.index.items():
+            if kind is None or el.tag == kind:
+                yield Node(el, addr)
+
+    def clauses(self) -> Iterator[Node]:
+        """Every clause in document order."""
+        return self.nodes("clause")
+
+    def suggest(self, address: Address, n: int = 3) -> list[str]:
+        """The held addresses nearest to ``address`` (siblings first, then by spelling)."""
+        target = str(address)
+        same_kind = [str(a) for a in self.index if a.kind == address.kind]
+        near = difflib.get_close_matches(target, same_kind, n=n, cutoff=0.5)
+        if not near and address.parent is not None and address.parent in self.index:
+            near = [str(c.address) for c in Node(self.index[address.parent]).children][:n]
+        return near
+
+    def coverage_of(self, address: Address) -> str:
+        """How the corpus holds the part an address lies in.
+
+        ``complete`` if its part (or, for a section/part address, itself) is held in full,
+        ``partial`` if held only in part, ``absent`` if the section or part is not held at all.
+        """
+        sec = self.sections.get(address.section)
+        if sec is None:
+            return "absent"
+        if address.part is None:
+            return sec.get("coverage", "partial")
+        part = self.index.get(Address(address.section, address.part))
+        if part is None:
+            return "complete" if sec.get("coverage") == "complete" else "absent"
+        return part.get("coverage", "partial")
+
+
+def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> None:
+    """Fill ``idx`` with address → element for ``el`` and its descendants (document order)."""
+    tag = el.tag
+    addr = parent_addr
+    if tag == "section":
+        addr = Address(el.get("num"))
+    elif tag == "part":
+        num = el.get("num")
+        addr = Address(num[0], num)
+    elif tag == "clause":
+        num = el.get("num")
+        addr = Address(num[0], num.split(".")[0], num)
+    elif tag == "item":
+        addr = Address(parent_addr.section, parent_addr.part, parent_addr.clause, parent_addr.term,
+                       parent_addr.items + (el.get("num"),))
+    elif tag == "definition":
+        addr = Address(parent_addr.section, parent_addr.part, parent_addr.clause, el.get("term"))
+    if addr is not parent_addr:
+        idx[addr] = el
+    for child in el:
+        if child.tag in ("part", "crossheading", "clause", "item", "definition"):
+            _index_tree(child, idx, addr)

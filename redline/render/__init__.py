@@ -1,0 +1,1 @@
+"""Renderers: turn model nodes and diff data into text, JSON, HTML and DOCX."""
