@@ -9,6 +9,7 @@ schemas shipped in ``redline/schema/``.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +36,37 @@ def validate(tree, name: str, file: str) -> None:
     rng = schema(name)
     if not rng.validate(tree):
         err = rng.error_log.last_error
-        raise CorpusError(f"does not match the {name} schema: {err.message}", file, err.line or None)
+        line = err.line or None
+        if not line:
+            line = _locate(tree, err.message)
+        raise CorpusError(f"does not match the {name} schema: {err.message}", file, line)
+
+
+#: enumerated attribute values of the corpus format, used to find the line of a schema error
+#: that libxml2 reports without one (attribute errors)
+_ENUMS = {"coverage": {"complete", "partial"}, "evidence": {"printed", "inferred"}}
+_ATTRS = {
+    "section": {"num", "heading", "coverage", "source", "evidence", "note"},
+    "part": {"num", "heading", "coverage", "source", "evidence", "note"},
+    "crossheading": {"heading", "source", "evidence", "note"},
+    "clause": {"num", "source", "evidence", "note"},
+    "item": {"num", "source", "evidence", "note"},
+    "definition": {"term", "source", "evidence", "note"},
+}
+
+
+def _locate(tree, message: str) -> int | None:
+    """Best-effort line of the element a line-less schema error is about."""
+    m = re.match(r"Element (\w+)", message or "")
+    if not m:
+        return None
+    candidates = list(tree.getroot().iter(m.group(1)))
+    for el in candidates:
+        allowed = _ATTRS.get(el.tag)
+        for k, v in el.attrib.items():
+            if (allowed is not None and k not in allowed) or (k in _ENUMS and v not in _ENUMS[k]):
+                return el.sourceline
+    return candidates[0].sourceline if len(candidates) == 1 else None
 
 
 def check_section(root, file: str) -> None:

@@ -11,6 +11,13 @@ import click
 from redline.errors import RedlineError
 
 
+def as_click_exception(exc: RedlineError) -> click.ClickException:
+    """The ClickException that prints ``exc`` as one ``Error: …`` line with its exit code."""
+    err = click.ClickException(str(exc))
+    err.exit_code = exc.exit_code
+    return err
+
+
 def handle_errors(fn):
     """Turn library errors into ``Error: <one line>`` with the error's exit code (never a traceback)."""
 
@@ -19,9 +26,7 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except RedlineError as exc:
-            err = click.ClickException(str(exc))
-            err.exit_code = exc.exit_code
-            raise err from None
+            raise as_click_exception(exc) from None
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(0)
@@ -40,7 +45,11 @@ def corpus_option(fn):
     def wrapper(*args, corpus_dir=None, **kwargs):
         from redline.corpus import Corpus
 
-        return fn(*args, corpus=Corpus.open(corpus_dir), **kwargs)
+        try:
+            corpus = Corpus.open(corpus_dir)
+        except RedlineError as exc:
+            raise as_click_exception(exc) from None
+        return fn(*args, corpus=corpus, **kwargs)
 
     return wrapper
 

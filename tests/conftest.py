@@ -1,0 +1,49 @@
+"""Shared fixtures: the bundled corpus, a scratch copy of it, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    from redline.corpus import Corpus
+
+    return Corpus.open(CORPUS)
+
+
+@pytest.fixture
+def tmp_corpus(tmp_path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dst)
+    return dst
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run the CLI with arguments; returns click's Result."""
+    from redline.cli import main
+
+    def _invoke(*args, **kw):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
+
+    return _invoke
