@@ -216,15 +216,11 @@ class Node:
     def children(self) -> list["Node"]:
         """Addressable children in document order (parts, clauses, items or definitions)."""
         out = []
-        for el in self.element.iter(*ADDRESSABLE):
-            if el is self.element:
-                continue
-            # direct addressable descendants only (crossheadings are transparent)
-            p = el.getparent()
-            while p is not None and p.tag not in ADDRESSABLE:
-                p = p.getparent()
-            if p is self.element:
+        for el in self.element:
+            if el.tag in ADDRESSABLE:
                 out.append(Node(el))
+            elif el.tag == "crossheading":  # cross-headings group clauses but are not addressed
+                out.extend(Node(c) for c in el if c.tag in ADDRESSABLE)
         return out
 
     @property
