@@ -1,0 +1,598 @@
+"""Clause-aligned structural diff of two versions: what changed, as data (no markup).
+
+Two versions are aligned clause by clause. Clauses are first paired by address and identical
+text, then clauses whose address changed are re-paired by text (exact first, then similarity), so
+that a renumbering is reported as ``renumbered`` and a clause taken elsewhere as ``moved``, never
+as a deletion plus an insertion. Inside each paired clause the lead text, every item (aligned in
+order by number and text, recursively) and the closing words get their own word diff
+(:func:`redline.textdiff.diff_text`): the diff is per clause, never of the whole text.
+
+The corpus holds some parts only in some versions (section G is ``partial``: G1 is held in 5.23
+and 6.17 but not in 5.20). A clause held in one version only because the other does not hold its
+part is a :class:`CoverageDifference`, not an addition or a deletion (see :func:`diff_versions`).
+
+Every result is a frozen value; the inputs are never changed. Renderers (text, JSON, HTML, DOCX)
+turn these values into markup.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping
+
+from redline.model import Address, Node, Version
+from redline.textdiff import (
+    DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, similarity,
+    unchanged,
+)
+
+# --- tuning knobs (named settings, see STYLE.md) -------------------------------------------------
+#: a clause at the same address is compared word by word if at least this similar; below it the old
+#: clause is reported deleted and the new one added (it was replaced, not amended)
+AMEND_THRESHOLD = 0.3
+#: a clause at a different address is re-paired with an unpaired clause if at least this similar
+MOVE_THRESHOLD = 0.6
+#: extra weight for the same address when choosing among candidate pairs
+SAME_ADDRESS_BONUS = 0.15
+#: items (and definitions) of two paired nodes are aligned if at least this similar...
+ITEM_THRESHOLD = 0.5
+#: ...or at least this similar when they keep the same number
+ITEM_SAME_NUM_THRESHOLD = 0.2
+
+# change kinds of clauses
+ADDED, DELETED, AMENDED, MOVED, RENUMBERED = "added", "deleted", "amended", "moved", "renumbered"
+CHANGE_KINDS = (ADDED, DELETED, AMENDED, MOVED, RENUMBERED)
+# states of a node inside a clause diff
+UNCHANGED, INSERTED, REMOVED, MODIFIED = "unchanged", "inserted", "deleted", "amended"
+
+
+@dataclass(frozen=True)
+class NodeDiff:
+    """The word diff of one node (clause, item or definition) and everything under it.
+
+    ``state`` is ``unchanged``, ``amended``, ``inserted`` (new only) or ``deleted`` (old only).
+    ``num`` holds the number (or a definition's term) as spans: a renumbered item shows the old
+    number deleted and the new one inserted, as the code administrator prints ``(a)(c)``.
+    """
+
+    element: str  # clause | item | definition
+    state: str
+    old: Address | None
+    new: Address | None
+    num: tuple[Span, ...]
+    text: tuple[Span, ...]
+    children: tuple["NodeDiff", ...] = ()
+    closing: tuple[Span, ...] = ()
+
+    @property
+    def address(self) -> Address:
+        """The new address, or the old one for a deleted node."""
+        return self.new if self.new is not None else self.old
+
+    @property
+    def changed(self) -> bool:
+        return self.state != UNCHANGED
+
+    @property
+    def renumbered(self) -> bool:
+        return is_changed(self.num) and self.state == MODIFIED
+
+    def walk(self) -> Iterator["NodeDiff"]:
+        """This node and its descendants, in document order."""
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+    def spans(self) -> Iterator[Span]:
+        """Every text span of the node and its descendants (numbers excluded), in order."""
+        for n in self.walk():
+            yield from n.text
+            # closings come after the children; order is only used for counting
+            yield from n.closing
+
+    def full_text(self, side: str = "new") -> str:
+        """The words of one side (``old`` or ``new``), numbers included, as Node.full_text gives them."""
+        if side not in ("old", "new"):
+            raise ValueError("side must be 'old' or 'new'")
+        if (side == "old" and self.state == INSERTED) or (side == "new" and self.state == REMOVED):
+            return ""
+        pick = old_text if side == "old" else new_text
+        parts: list[str] = []
+        num = pick(self.num)
+        if self.element == "item":
+            parts.append(num)
+        elif self.element == "definition":
+            parts.append(f'"{num}"')
+        for t in (pick(self.text), *(c.full_text(side) for c in self.children), pick(self.closing)):
+            if t:
+                parts.append(t)
+        return " ".join(parts)
+
+    def text_changed(self) -> bool:
+        """True if any words (not only numbers) were inserted or deleted."""
+        return any(s.kind != EQUAL for s in self.spans()) or any(
+            n.state in (INSERTED, REMOVED) for n in self.walk())
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed clause: added, deleted, amended, moved or renumbered (with its word diff)."""
+
+    kind: str
+    old: Address | None
+    new: Address | None
+    diff: NodeDiff
+    crossheading: str | None = None  # the clause's cross-heading (new side; old side if deleted)
+
+    @property
+    def address(self) -> Address:
+        return self.new if self.new is not None else self.old
+
+    @property
+    def text_changed(self) -> bool:
+        return self.diff.text_changed()
+
+
+@dataclass(frozen=True)
+class HeadingChange:
+    """A part heading or cross-heading added, deleted or reworded."""
+
+    level: str  # part | crossheading
+    kind: str  # added | deleted | amended
+    part: Address
+    old: str | None
+    new: str | None
+    spans: tuple[Span, ...]
+    clauses: tuple[Address, ...] = ()  # the clauses under the cross-heading (new side; old if deleted)
+
+
+@dataclass(frozen=True)
+class CoverageDifference:
+    """A part (or section) held differently by the two versions: not a change to the code.
+
+    ``old`` and ``new`` are ``complete``, ``partial`` or ``absent`` (see Version.coverage_of);
+    ``clauses`` are the clauses held on one side only because of it.
+    """
+
+    address: Address
+    old: str
+    new: str
+    clauses: tuple[Address, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """Everything that differs between two versions (optionally within one address)."""
+
+    old_id: str
+    new_id: str
+    within: Address | None
+    changes: tuple[Change, ...]
+    headings: tuple[HeadingChange, ...] = ()
+    coverage: tuple[CoverageDifference, ...] = ()
+    #: every paired clause, new address -> old address (unchanged ones included)
+    pairs: Mapping[Address, Address] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        """Counts of changed clauses per kind, plus headings and coverage differences."""
+        out = {k: 0 for k in CHANGE_KINDS}
+        for c in self.changes:
+            out[c.kind] += 1
+        out["headings"] = len(self.headings)
+        out["coverage"] = len(self.coverage)
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changes or self.headings)
+
+    def change_for(self, address: Address) -> Change | None:
+        """The change of the clause now (or, if deleted, formerly) at ``address``."""
+        for c in self.changes:
+            if c.new == address or (c.new is None and c.old == address):
+                return c
+        return None
+
+
+# --- node diffs ----------------------------------------------------------------------------------
+
+def _num(node: Node) -> str:
+    return node.num or ""
+
+
+def _body(node: Node) -> str:
+    """The words of a node without its own number (what pairing compares)."""
+    full = node.full_text()
+    if node.kind == "item" and full.startswith(node.num):
+        return full[len(node.num):].lstrip()
+    if node.kind == "definition":
+        head = f'"{node.num}"'
+        if full.startswith(head):
+            return full[len(head):].lstrip()
+    return full
+
+
+def _whole(node: Node, state: str) -> NodeDiff:
+    wrap = inserted if state == INSERTED else deleted
+    addr = node.address
+    return NodeDiff(
+        node.kind, state,
+        addr if state == REMOVED else None, addr if state == INSERTED else None,
+        wrap(_num(node)), wrap(node.text), tuple(_whole(c, state) for c in node.children), wrap(node.closing),
+    )
+
+
+def unchanged_node(node: Node) -> NodeDiff:
+    """A node as unchanged (for context around a change)."""
+    return NodeDiff(node.kind, UNCHANGED, node.address, node.address, unchanged(_num(node)),
+                    unchanged(node.text), tuple(unchanged_node(c) for c in node.children),
+                    unchanged(node.closing))
+
+
+def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
+    """The word diff of two nodes (either may be None: wholly inserted or deleted)."""
+    if old is None and new is None:
+        raise ValueError("diff_node needs at least one node")
+    if old is None:
+        return _whole(new, INSERTED)
+    if new is None:
+        return _whole(old, REMOVED)
+    on, nn = _num(old), _num(new)
+    num = unchanged(on) if on == nn else deleted(on) + inserted(nn)
+    text = diff_text(old.text, new.text)
+    closing = diff_text(old.closing, new.closing)
+    children = tuple(diff_node(o, n) for o, n in align_children(old.children, new.children))
+    changed = is_changed(num) or is_changed(text) or is_changed(closing) or any(c.changed for c in children)
+    return NodeDiff(new.kind, MODIFIED if changed else UNCHANGED, old.address, new.address,
+                    num, text, children, closing)
+
+
+def align_children(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node | None]]:
+    """Pair two ordered lists of items (or definitions) in order, by number and text.
+
+    Identical items anchor the alignment; between anchors a small dynamic programme maximises
+    the total similarity of order-preserving pairs. Unpaired items come back as (old, None) or
+    (None, new), deletions before insertions.
+    """
+    okeys = [(_num(n), _body(n)) for n in old]
+    nkeys = [(_num(n), _body(n)) for n in new]
+    sm = difflib.SequenceMatcher(None, okeys, nkeys, autojunk=False)
+    out: list[tuple[Node | None, Node | None]] = []
+    i = j = 0
+    for block in sm.get_matching_blocks():
+        out += _align_gap(old[i:block.a], new[j:block.b])
+        out += [(old[block.a + k], new[block.b + k]) for k in range(block.size)]
+        i, j = block.a + block.size, block.b + block.size
+    return out
+
+
+def _align_gap(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node | None]]:
+    if not old or not new:
+        return [(o, None) for o in old] + [(None, n) for n in new]
+    n, m = len(old), len(new)
+    score = [[0.0] * m for _ in range(n)]
+    for a in range(n):
+        for b in range(m):
+            same = _num(old[a]) == _num(new[b])
+            sim = similarity(_body(old[a]), _body(new[b]))
+            if sim >= ITEM_THRESHOLD or (same and sim >= ITEM_SAME_NUM_THRESHOLD):
+                score[a][b] = sim + (0.01 if same else 0.0)
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            best = max(dp[a + 1][b], dp[a][b + 1])
+            if score[a][b] > 0:
+                best = max(best, dp[a + 1][b + 1] + score[a][b])
+            dp[a][b] = best
+    out: list[tuple[Node | None, Node | None]] = []
+    a = b = 0
+    pend_old: list[Node] = []
+    pend_new: list[Node] = []
+    while a < n and b < m:
+        if score[a][b] > 0 and dp[a][b] == dp[a + 1][b + 1] + score[a][b]:
+            out += [(o, None) for o in pend_old] + [(None, x) for x in pend_new]
+            pend_old, pend_new = [], []
+            out.append((old[a], new[b]))
+            a, b = a + 1, b + 1
+        elif dp[a][b] == dp[a + 1][b]:
+            pend_old.append(old[a])
+            a += 1
+        else:
+            pend_new.append(new[b])
+            b += 1
+    pend_old += old[a:]
+    pend_new += new[b:]
+    return out + [(o, None) for o in pend_old] + [(None, x) for x in pend_new]
+
+
+# --- version diffs -------------------------------------------------------------------------------
+
+def _in_scope(addr: Address, within: Address | None) -> bool:
+    return within is None or addr.is_within(within)
+
+
+def _part_of(addr: Address) -> Address:
+    return Address(addr.section, addr.part)
+
+
+def diff_versions(
+    old: Version,
+    new: Version,
+    within: Address | str | None = None,
+    address_map: Mapping[Address, Address | None] | None = None,
+) -> VersionDiff:
+    """Diff two versions clause by clause (only clauses within ``within``, if given).
+
+    ``address_map`` (old address -> new address, or None if deleted), when known (e.g. from
+    applying a modification), pairs renumbered clauses authoritatively; otherwise clauses are
+    paired by address and text (see the module docstring).
+
+    A clause held on one side only counts as added or deleted when the other side holds its part
+    completely, or holds the clauses on both sides of it; otherwise it is listed under a
+    :class:`CoverageDifference` of its part.
+    """
+    if isinstance(within, str):
+        within = Address.parse(within)
+    if within is not None and within.kind == "item":
+        within = within.clause_address
+    oclauses = [c for c in old.clauses() if _in_scope(c.address, within)]
+    nclauses = [c for c in new.clauses() if _in_scope(c.address, within)]
+    oidx = {c.address: i for i, c in enumerate(oclauses)}
+    nidx = {c.address: i for i, c in enumerate(nclauses)}
+    onode = {c.address: c for c in oclauses}
+    nnode = {c.address: c for c in nclauses}
+
+    pairs = _pair_clauses(oclauses, nclauses, address_map)  # new -> old
+    paired_old = set(pairs.values())
+
+    # coverage: parts held on one side only, and clauses not held in a partial part
+    coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within)
+
+    # classify pairs: renumbered (order kept) or moved (order or part changed)
+    in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
+    changes: list[tuple[tuple, Change]] = []
+    for n_addr, o_addr in pairs.items():
+        nd = diff_node(onode[o_addr], nnode[n_addr])
+        ch = nnode[n_addr].crossheading
+        key = (nidx[n_addr], 0, 0)
+        if n_addr == o_addr:
+            if nd.changed:
+                changes.append((key, Change(AMENDED, o_addr, n_addr, nd, ch)))
+            continue
+        moved = _part_of(n_addr) != _part_of(o_addr) or (oidx[o_addr], nidx[n_addr]) not in in_order
+        changes.append((key, Change(MOVED if moved else RENUMBERED, o_addr, n_addr, nd, ch)))
+    for c in nclauses:
+        if c.address not in pairs and c.address not in unheld:
+            changes.append(((nidx[c.address], 0, 0), Change(ADDED, None, c.address, diff_node(None, c),
+                                                             c.crossheading)))
+    # a deleted clause sits after the new position of the clause that preceded it in the old version
+    old_to_new = {o: n for n, o in pairs.items()}
+    anchor = -1
+    for c in oclauses:
+        if c.address in old_to_new:
+            anchor = nidx[old_to_new[c.address]]
+        elif c.address not in unheld:
+            changes.append(((anchor, 1, oidx[c.address]), Change(DELETED, c.address, None, diff_node(c, None),
+                                                                 c.crossheading)))
+    changes.sort(key=lambda kc: kc[0])
+
+    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld)
+    return VersionDiff(old.id, new.id, within, tuple(c for _, c in changes), tuple(headings),
+                       tuple(coverage), dict(pairs))
+
+
+def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
+                  address_map: Mapping[Address, Address | None] | None) -> dict[Address, Address]:
+    """Pair old and new clauses; returns new address -> old address."""
+    nset = {c.address for c in nclauses}
+    oset = {c.address for c in oclauses}
+    pairs: dict[Address, Address] = {}
+    if address_map is not None:
+        targets = {v for v in address_map.values() if v is not None}
+        for c in oclauses:
+            a = c.address
+            if a in address_map:
+                b = address_map[a]
+                if b is not None and b in nset:
+                    pairs[b] = a
+            elif a in nset and a not in targets:
+                pairs[a] = a
+        return pairs
+
+    obody = {c.address: _body(c) for c in oclauses}
+    nbody = {c.address: _body(c) for c in nclauses}
+    # 1. same address, same words
+    for a in oset & nset:
+        if obody[a] == nbody[a]:
+            pairs[a] = a
+    used_old = set(pairs.values())
+    # 2. same words, another address (a renumbering or a move), in document order
+    by_text: dict[str, list[Address]] = {}
+    for c in oclauses:
+        if c.address not in used_old:
+            by_text.setdefault(obody[c.address], []).append(c.address)
+    for c in nclauses:
+        if c.address in pairs:
+            continue
+        cands = by_text.get(nbody[c.address])
+        if cands:
+            o = cands.pop(0)
+            pairs[c.address] = o
+            used_old.add(o)
+    # 3. similar words: same address preferred, else the most similar unpaired clause
+    rest_old = [c.address for c in oclauses if c.address not in used_old]
+    rest_new = [c.address for c in nclauses if c.address not in pairs]
+    cands: list[tuple[float, int, Address, Address]] = []
+    for n in rest_new:
+        for o in rest_old:
+            same = n == o
+            threshold = AMEND_THRESHOLD if same else MOVE_THRESHOLD
+            if not same and difflib.SequenceMatcher(None, obody[o], nbody[n]).real_quick_ratio() < threshold:
+                continue
+            sim = similarity(obody[o], nbody[n])
+            if sim >= threshold:
+                cands.append((sim + (SAME_ADDRESS_BONUS if same else 0.0), 1 if same else 0, n, o))
+    cands.sort(key=lambda t: (-t[0], -t[1], str(t[2]), str(t[3])))
+    taken_new: set[Address] = set()
+    for _, _, n, o in cands:
+        if n in taken_new or o in used_old:
+            continue
+        pairs[n] = o
+        taken_new.add(n)
+        used_old.add(o)
+    return pairs
+
+
+def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The largest set of (old, new) index pairs in which both orders agree."""
+    pts = sorted(points)
+    if not pts:
+        return set()
+    import bisect
+
+    tails: list[int] = []  # new index at the end of the best chain of each length
+    tails_at: list[int] = []
+    prev = [-1] * len(pts)
+    for i, (_, nv) in enumerate(pts):
+        k = bisect.bisect_left(tails, nv)
+        if k == len(tails):
+            tails.append(nv)
+            tails_at.append(i)
+        else:
+            tails[k] = nv
+            tails_at[k] = i
+        prev[i] = tails_at[k - 1] if k > 0 else -1
+    out, i = set(), tails_at[-1]
+    while i != -1:
+        out.add(pts[i])
+        i = prev[i]
+    return out
+
+
+def _coverage(old: Version, new: Version, oclauses, nclauses, pairs, within):
+    """Parts held differently, and the clauses that are therefore not changes."""
+    diffs: list[CoverageDifference] = []
+    unheld: set[Address] = set()
+    old_paired = set(pairs.values())
+    new_paired = set(pairs)
+
+    def part_addrs(v: Version) -> list[Address]:
+        return [n.address for n in v.nodes("part") if _in_scope(n.address, within)
+                or (within is not None and within.is_within(n.address))]
+
+    seen: list[Address] = []
+    for a in part_addrs(old) + part_addrs(new):
+        if a not in seen:
+            seen.append(a)
+    for sec in sorted(set(old.sections) | set(new.sections)):
+        sa = Address(sec)
+        if within is not None and not (sa.is_within(within) or within.is_within(sa)):
+            continue
+        oc, nc = old.coverage_of(sa), new.coverage_of(sa)
+        if "absent" in (oc, nc):
+            held = tuple(c.address for c in (oclauses if nc == "absent" else nclauses) if c.address.section == sec)
+            unheld.update(held)
+            diffs.append(CoverageDifference(sa, oc, nc, held))
+    for pa in seen:
+        if pa.section not in old.sections or pa.section not in new.sections:
+            continue
+        oc, nc = old.coverage_of(pa), new.coverage_of(pa)
+        if oc == nc:
+            continue
+        if "absent" in (oc, nc):
+            side = oclauses if nc == "absent" else nclauses
+            held = tuple(c.address for c in side if _part_of(c.address) == pa)
+            unheld.update(held)
+            diffs.append(CoverageDifference(pa, oc, nc, held))
+        else:
+            diffs.append(CoverageDifference(pa, oc, nc, ()))
+    # clauses held on one side only, inside a part the other side holds only partially
+    for mine, other_v, paired in ((oclauses, new, old_paired), (nclauses, old, new_paired)):
+        lonely: dict[Address, list[Address]] = {}
+        for i, c in enumerate(mine):
+            a = c.address
+            if a in paired or a in unheld:
+                continue
+            if other_v.coverage_of(a) != "partial":
+                continue
+            prev_ok = i > 0 and mine[i - 1].address in paired and _part_of(mine[i - 1].address) == _part_of(a)
+            next_ok = (i + 1 < len(mine) and mine[i + 1].address in paired
+                       and _part_of(mine[i + 1].address) == _part_of(a))
+            if not (prev_ok and next_ok):
+                lonely.setdefault(_part_of(a), []).append(a)
+        for pa, addrs in lonely.items():
+            unheld.update(addrs)
+            oc, nc = old.coverage_of(pa), new.coverage_of(pa)
+            diffs.append(CoverageDifference(pa, oc, nc, tuple(addrs)))
+    return diffs, unheld
+
+
+def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address]]]:
+    """Consecutive clauses under the same cross-heading element: (part, heading, clauses)."""
+    out: list[tuple[Address, str | None, list[Address], object]] = []
+    for c in clauses:
+        el = c.element.getparent()
+        key = el if el.tag == "crossheading" else None
+        part = _part_of(c.address)
+        if out and out[-1][3] is key and out[-1][0] == part and key is not None:
+            out[-1][2].append(c.address)
+        else:
+            out.append((part, el.get("heading") if key is not None else None, [c.address], key))
+    return [(p, h, cs) for p, h, cs, _ in out]
+
+
+def _heading_changes(old: Version, new: Version, oclauses, nclauses, pairs, within, unheld):
+    out: list[HeadingChange] = []
+    # part headings
+    for n in new.nodes("part"):
+        if not _in_scope(n.address, within) and not (within is not None and within.is_within(n.address)):
+            continue
+        o = old.find(n.address)
+        if o is None:
+            continue
+        if (o.heading or "") != (n.heading or ""):
+            kind = ADDED if not o.heading else DELETED if not n.heading else AMENDED
+            out.append(HeadingChange("part", kind, n.address, o.heading, n.heading,
+                                     diff_text(o.heading or "", n.heading or "")))
+    # cross-headings, judged through the clauses under them
+    new_to_old = dict(pairs)
+    old_groups = _groups(oclauses)
+    old_group_of = {a: (p, h) for p, h, cs in old_groups for a in cs}
+    old_headings = {(p, h) for p, h, _ in old_groups}
+    new_headings = {(p, h) for p, h, _ in _groups(nclauses)}
+    for part, heading, addrs in _groups(nclauses):
+        if all(a in unheld for a in addrs):
+            continue
+        before = [old_group_of[new_to_old[a]] for a in addrs if a in new_to_old]
+        if not before:
+            if heading is not None and (part, heading) not in old_headings:
+                out.append(HeadingChange("crossheading", ADDED, part, None, heading, inserted(heading),
+                                         tuple(addrs)))
+            continue
+        was = before[0][1]
+        if was != heading and (part, heading) not in old_headings:
+            kind = ADDED if was is None else DELETED if heading is None else AMENDED
+            out.append(HeadingChange("crossheading", kind, part, was, heading,
+                                     diff_text(was or "", heading or ""), tuple(addrs)))
+    old_to_new = {o: n for n, o in pairs.items()}
+    for part, heading, addrs in old_groups:
+        if heading is None or all(a in unheld for a in addrs):
+            continue
+        if any(a in old_to_new for a in addrs) or (part, heading) in new_headings:
+            continue
+        out.append(HeadingChange("crossheading", DELETED, part, heading, None, deleted(heading), tuple(addrs)))
+    return out
+
+
+def changed_addresses(vdiff: VersionDiff) -> list[Address]:
+    """The addresses of changed clauses, in document order (new address; old one if deleted)."""
+    return [c.address for c in vdiff.changes]
+
+
+def iter_changed_spans(nd: NodeDiff) -> Iterable[Span]:
+    """Only the inserted and deleted spans of a node diff (numbers included)."""
+    for n in nd.walk():
+        for s in (*n.num, *n.text, *n.closing):
+            if s.kind in (DELETE, INSERT):
+                yield s
