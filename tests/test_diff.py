@@ -131,7 +131,7 @@ def test_replaced_clause_is_deleted_and_added():
     old = version("o", body([1, 2]))
     new = version("n", clause("G3.1", TEXTS[1]) + clause("G3.2", "Something else entirely about tariffs."))
     d = diff_versions(old, new)
-    assert kinds(d) == [(ADDED, None, "G3.2"), (DELETED, "G3.2", None)]
+    assert kinds(d) == [(DELETED, "G3.2", None), (ADDED, None, "G3.2")]  # deletion first, as in a redline
 
 
 def test_deleted_clause_in_complete_part():
