@@ -18,6 +18,7 @@ COMMANDS = {
     "versions": "redline.cli.corpus_cmds:versions",
     "show": "redline.cli.corpus_cmds:show",
     "validate": "redline.cli.corpus_cmds:validate_cmd",
+    "xref": "redline.cli.xref_cmds:xref",
 }
 
 

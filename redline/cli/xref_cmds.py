@@ -1,0 +1,141 @@
+"""The ``xref`` command: list cross-references and their status, for a version or a modification."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from redline.cli.common import corpus_option, format_option, handle_errors, write_output
+
+_LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "heading-mismatch": "heading?"}
+
+
+@click.command("xref")
+@click.argument("version", required=False)
+@click.option("--address", "within", metavar="A", help="Only references written within A (e.g. G1, G1.7).")
+@click.option("--to", "to", metavar="A", help="Only references that name A (or a range holding it).")
+@click.option("--mod", "mod", metavar="MOD", help="Check what modification MOD (id or file) does to references.")
+@click.option("--undefined", is_flag=True,
+              help="List capitalised terms used (by MOD's new text, with --mod) that the corpus defines nowhere.")
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(["resolved", "broken", "outside", "heading-mismatch"]),
+              help="Only references with this status (repeatable).")
+@corpus_option
+@format_option("text", "json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=__import__("pathlib").Path),
+              default=None, help="Write to this file instead of stdout.")
+@click.pass_context
+@handle_errors
+def xref(ctx, corpus, version, within, to, mod, undefined, statuses, fmt, output):
+    """List the cross-references in VERSION and whether each resolves.
+
+    Each reference is resolved (its target is in the corpus), broken (its part is held in full
+    and the target is not in it), outside the corpus (its part or section is held only in part, or
+    not at all), or has a heading that differs from the corpus. Exits 1 if any is broken.
+
+    With --mod, checks a modification instead: references in its new or amended text must resolve
+    in the result, and references elsewhere to clauses it deletes or renumbers are failures.
+    Exits 1 if there is any failure.
+
+    \b
+    Example:
+      redline xref 6.17
+      redline xref 6.17 --address G1.7 --format json
+      redline xref 6.17 --to G3.18
+      redline xref --mod MP087
+      redline xref 6.17 --undefined
+    """
+    from redline.model import Address
+
+    if mod is None and version is None:
+        raise click.UsageError("give a VERSION, or --mod MOD")
+    within_a = Address.parse(within) if within else None
+    to_a = Address.parse(to) if to else None
+    if undefined:
+        text, failed = _undefined(corpus, version, mod, within_a, fmt)
+    elif mod is not None:
+        text, failed = _mod_report(corpus, version, mod, fmt)
+    else:
+        text, failed = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+    write_output(text, output)
+    if failed:
+        ctx.exit(1)
+
+
+def _version_report(corpus, version_id, within, to, statuses, fmt):
+    from redline import xref
+
+    v = corpus.load(version_id)
+    if within is not None:
+        v.get(within)
+    res = xref.check_version(v, within, to)
+    if statuses:
+        res = [r for r in res if r.status in statuses]
+    counts = {s: sum(1 for r in res if r.status == s) for s in xref.STATUSES}
+    broken = counts[xref.BROKEN] > 0
+    if fmt == "json":
+        return json.dumps({"version": version_id, "counts": counts,
+                           "references": [r.to_dict() for r in res]}, indent=2, ensure_ascii=False), broken
+    lines = [f"{version_id}: {len(res)} reference(s): {counts['resolved']} resolved, "
+             f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
+             f"{counts['heading-mismatch']} heading mismatch(es)"]
+    for r in res:
+        ref = r.reference
+        q = " (quoted)" if ref.quoted else ""
+        lines.append(f"{str(r.citation.holder):<12} {_LABEL[r.status]:<9} {' '.join(ref.text.split())}{q}"
+                     f"  -> {ref.targets_text()}")
+        for reason in r.reasons:
+            lines.append(f"{'':<22} {reason}")
+    return "\n".join(lines) + "\n", broken
+
+
+def _apply(corpus, version_id, mod_name):
+    from redline.apply import apply_modification
+    from redline.mods import load_modification
+
+    mod = load_modification(corpus, mod_name)
+    base = corpus.load(version_id or mod.base)
+    result = apply_modification(base, mod)
+    return mod, base, result
+
+
+def _mod_report(corpus, version_id, mod_name, fmt):
+    from redline import xref
+
+    mod, base, result = _apply(corpus, version_id, mod_name)
+    findings = xref.check_modification(base, result.version, result.address_map, result.changed, mod.id)
+    failed = any(f.severity == "failure" for f in findings)
+    if fmt == "json":
+        return json.dumps({"modification": mod.id, "base": base.id,
+                           "findings": [f.to_dict() for f in findings]}, indent=2, ensure_ascii=False), failed
+    n = {s: sum(1 for f in findings if f.severity == s) for s in ("failure", "warning", "note")}
+    lines = [f"{mod.id} against {base.id}: {n['failure']} failure(s), {n['warning']} warning(s), "
+             f"{n['note']} note(s)"]
+    for f in findings:
+        lines.append(f"{f.severity:<8} {f.message}")
+    return "\n".join(lines) + "\n", failed
+
+
+def _undefined(corpus, version_id, mod_name, within, fmt):
+    from redline import terms
+
+    if mod_name is not None:
+        mod, base, result = _apply(corpus, version_id, mod_name)
+        version = result.version
+        scope = [a.clause_address or a for a in result.changed]
+        label = f"{mod.id} (new or amended text, against {base.id})"
+    else:
+        version = corpus.load(version_id)
+        scope = [within] if within is not None else None
+        label = version_id
+    found = terms.undefined_terms(version, scope)
+    if fmt == "json":
+        return json.dumps({"scope": label, "note": "not defined in the corpus (it holds little of Section A)",
+                           "terms": [{"term": t, "used_in": [str(a) for a in uses]} for t, uses in found.items()]},
+                          indent=2, ensure_ascii=False), False
+    lines = [f"{label}: {len(found)} capitalised term(s) not defined in the corpus "
+             f"(the corpus holds little of Section A; these may be defined there)"]
+    for t, uses in found.items():
+        lines.append(f"  {t:<40} {', '.join(str(a) for a in uses)}")
+    return "\n".join(lines) + "\n", False

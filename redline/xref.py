@@ -1,0 +1,629 @@
+"""Cross-references: find them in clause text, resolve them against a version, re-map them.
+
+A *reference* is a frozen value found in one run of text ("Section G3.18(a)", "Sections G3.2 to
+G3.3 and G3.8 to G3.9 (…)", "this Section", "SEC Section D2.6", "G6 (Anomaly …)" at the head of
+an item) with its span, its targets (an :class:`~redline.model.Address` or a :class:`Range`) and
+any heading written after it. A :class:`Citation` places a reference in a version (the node and
+field whose text holds it); a :class:`Resolution` says what became of it in a version: resolved,
+broken (its part is held in full and the target is not in it), outside the corpus (its part is
+held only in part, or not at all) or with a heading that differs from the one the corpus holds.
+
+For a modification, :func:`check_modification` reports the references in new or amended text that
+do not resolve in the result and the references elsewhere that the modification breaks by deleting
+or renumbering their targets; :func:`remap_text` rewrites references under an old→new address map
+(the consequential amendments of a renumbering).
+
+Pure: nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, NamedTuple
+
+from redline.model import Address, Node, Version
+
+#: the statuses of a resolved reference, worst first
+BROKEN, HEADING_MISMATCH, OUTSIDE, RESOLVED = "broken", "heading-mismatch", "outside", "resolved"
+STATUSES = (BROKEN, HEADING_MISMATCH, OUTSIDE, RESOLVED)
+
+#: how a reference is written
+FORMS = ("section", "sec", "this", "self", "bare")
+
+
+class Range(NamedTuple):
+    """A range of addresses, both ends included: ``Sections G3.2 to G3.3``."""
+
+    first: Address
+    last: Address
+
+    def __str__(self) -> str:
+        return f"{self.first} to {self.last}"
+
+
+Target = Address | Range
+
+
+@dataclass(frozen=True)
+class AddressToken:
+    """One written address inside a reference: where it is, what it denotes, and whether it was
+    written relatively (an item-only range or list end such as the ``(c)`` of ``G3.18(a) to (c)``)."""
+
+    start: int
+    end: int
+    address: Address
+    relative: bool = False
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One cross-reference as written in a run of text (offsets index that text)."""
+
+    start: int
+    end: int
+    text: str
+    targets: tuple[Target, ...]
+    heading: str | None = None
+    quoted: bool = False
+    form: str = "section"
+    tokens: tuple[AddressToken, ...] = ()
+
+    @property
+    def addresses(self) -> tuple[Address, ...]:
+        """Every address the reference names (both ends of each range), in written order."""
+        out: list[Address] = []
+        for t in self.targets:
+            out.extend((t.first, t.last) if isinstance(t, Range) else (t,))
+        return tuple(out)
+
+    def targets_text(self) -> str:
+        return ", ".join(str(t) for t in self.targets) or "(no target)"
+
+
+# --------------------------------------------------------------------------- finding
+
+_ITEM = r"\((?:[a-z]{1,2}|[ivxlc]{1,7}|\d{1,3}|[A-Z]{1,2})\)"
+_ADDR = re.compile(
+    rf"""(?P<sec>[A-Z])
+        (?:(?P<part>\d{{1,3}}[A-Z]?)(?:\.(?P<clause>\d{{1,3}}[A-Z]?))?
+          |[ ](?P<part2>\d{{1,3}}[A-Z]?)\.(?P<clause2>\d{{1,3}}[A-Z]?)   # damaged "G 8.54"
+        )?
+        (?![A-Za-z0-9])
+        (?P<items>(?:[ ]?{_ITEM})*)""",
+    re.X,
+)
+_ITEMS_ONLY = re.compile(rf"(?:{_ITEM})+")
+_ITEM_SPLIT = re.compile(_ITEM)
+_START = re.compile(
+    r"""(?P<this>\b[Tt]his\s+Section\b)
+      | (?P<secsection>\bSEC\s+Sections?\b)
+      | (?P<section>\bSections?\b)
+      | (?P<sec>\bSEC\s+(?=[A-Z]\s?\d))
+      | (?P<bare>(?<![\w.\-/])(?=[A-Z]\d))""",
+    re.X,
+)
+_RANGE_SEP = re.compile(r"\s+to\s+|\s*[–—-]\s*")
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+_HEADING_PAREN = re.compile(r"\s*\((?P<h>[A-Z][^()\n]*?[a-z][^()\n]*?)\)")
+_HEADING_QUOTE = re.compile(r"\s*(?P<q>[‘'])(?P<h>[A-Z][^’'\n]{1,120}?)[’']")
+
+
+def _quoted_regions(text: str) -> list[tuple[int, int]]:
+    """Spans between double quotation marks (straight quotes paired in order, curly by kind)."""
+    out, opened = [], None
+    for m in re.finditer(r"[\"“”]", text):
+        ch = m.group()
+        if opened is None and ch in '"“':
+            opened = m.start()
+        elif opened is not None and ch in '"”':
+            out.append((opened, m.end()))
+            opened = None
+    return out
+
+
+def _make_address(m: re.Match) -> Address:
+    sec = m["sec"]
+    part = m["part"] or m["part2"]
+    clause = m["clause"] or m["clause2"]
+    p = f"{sec}{part}" if part else None
+    c = f"{p}.{clause}" if clause else None
+    items = tuple(_ITEM_SPLIT.findall(m["items"] or "")) if c else ()
+    return Address(sec, p, c, None, items)
+
+
+class _Parser:
+    """Parses one reference's address list starting at a position of ``text``."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def address(self, pos: int, base: Address | None = None) -> tuple[AddressToken, int] | None:
+        """An address at ``pos`` (or, if ``base`` has items, an items-only address relative to it)."""
+        m = _ADDR.match(self.text, pos)
+        if m:
+            addr = _make_address(m)
+            end = m.end() if (addr.clause or not m["items"]) else m.start("items")
+            # trailing whitespace belongs to what follows, not to the address
+            while end > pos and self.text[end - 1] == " ":
+                end -= 1
+            return AddressToken(pos, end, addr), end
+        if base is not None and base.items:
+            m = _ITEMS_ONLY.match(self.text, pos)
+            if m:
+                its = tuple(_ITEM_SPLIT.findall(m.group()))
+                keep = base.items[: max(0, len(base.items) - len(its))]
+                addr = Address(base.section, base.part, base.clause, base.term, keep + its)
+                return AddressToken(pos, m.end(), addr, relative=True), m.end()
+        return None
+
+    def element(self, pos: int, head: Address | None) -> tuple[Target, list[AddressToken], int] | None:
+        """One list element: an address, or a range ``X to Y``."""
+        got = self.address(pos, head)
+        if got is None:
+            return None
+        tok, end = got
+        if head is not None and not _same_level(head, tok.address):
+            return None
+        if head is not None and tok.address.part is None and re.match(r"\s+[A-Z][a-z]", self.text[end:]):
+            return None  # "Section G and A User": the "A" is a word, not a section
+        sep = _RANGE_SEP.match(self.text, end)
+        if sep:
+            got2 = self.address(sep.end(), tok.address)
+            if got2 is not None and _same_level(tok.address, got2[0].address):
+                return Range(tok.address, got2[0].address), [tok, got2[0]], got2[1]
+        return tok.address, [tok], end
+
+    def addresses(self, pos: int) -> tuple[list[Target], list[AddressToken], int] | None:
+        """A list of elements separated by ``,``/``and``/``or``, starting at ``pos``."""
+        first = self.element(pos, None)
+        if first is None:
+            return None
+        target, toks, end = first
+        targets, tokens = [target], list(toks)
+        head = toks[0].address
+        while True:
+            sep = _LIST_SEP.match(self.text, end)
+            if not sep:
+                break
+            nxt = self.element(sep.end(), head)
+            if nxt is None:
+                break
+            targets.append(nxt[0])
+            tokens.extend(nxt[1])
+            end = nxt[2]
+        return targets, tokens, end
+
+    def heading(self, end: int) -> tuple[str, int] | None:
+        for rx in (_HEADING_PAREN, _HEADING_QUOTE):
+            m = rx.match(self.text, end)
+            if m and not re.fullmatch(_ITEM, f"({m['h']})"):
+                return " ".join(m["h"].split()), m.end()
+        return None
+
+
+def _same_level(a: Address, b: Address) -> bool:
+    """Whether ``b`` may continue a list or range begun by ``a`` (a bare section letter only
+    continues a list of section letters: "Sections A and G", never "Section G3 and A User")."""
+    return (a.part is None) == (b.part is None)
+
+
+def find_references(text: str, context: Address | None = None) -> list[Reference]:
+    """Every cross-reference in ``text``, in order.
+
+    ``context`` is the address of the node whose text this is; "this Section" (with no address)
+    refers to the clause holding it, and is found with no target when ``context`` is None.
+    """
+    p = _Parser(text)
+    quoted = _quoted_regions(text)
+    refs: list[Reference] = []
+    pos = 0
+    while True:
+        m = _START.search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        start = m.start()
+        after = m.end()
+        if kind != "bare" and kind != "sec":
+            ws = re.match(r"\s+", text[after:])
+            after += ws.end() if ws else 0
+        got = p.addresses(after)
+        if got is None:
+            if kind == "this":
+                clause = context.clause_address if context is not None else None
+                targets = (clause,) if clause is not None else ()
+                refs.append(Reference(start, m.end(), text[start:m.end()], targets, None,
+                                      _in(start, quoted), "self"))
+            pos = m.end() if m.end() > pos else pos + 1
+            continue
+        targets, tokens, end = got
+        if kind == "bare":
+            a = tokens[0].address
+            at_head = not text[:start].strip()
+            if not (a.clause or at_head or p.heading(end)):
+                pos = end
+                continue
+        heading = None
+        h = p.heading(end)
+        if h is not None:
+            heading, end = h
+        form = {"this": "this", "secsection": "sec", "sec": "sec", "section": "section", "bare": "bare"}[kind]
+        refs.append(Reference(start, end, text[start:end], tuple(targets), heading,
+                              _in(start, quoted), form, tuple(tokens)))
+        pos = end
+    return refs
+
+
+def _in(pos: int, regions: list[tuple[int, int]]) -> bool:
+    return any(a < pos < b for a, b in regions)
+
+
+# --------------------------------------------------------------------------- citations
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference placed in a version: ``holder`` is the node (clause, item or definition) whose
+    ``field`` ("text" or "closing") holds it."""
+
+    holder: Address
+    field: str
+    reference: Reference
+
+    @property
+    def clause(self) -> Address:
+        return self.holder.clause_address or self.holder
+
+
+_TEXT_BEARING = ("clause", "item", "definition")
+
+
+def text_fields(node: Node) -> Iterator[tuple[str, str]]:
+    """The (field, text) runs of a node's own words: its lead text, then its closing words."""
+    if node.text:
+        yield "text", node.text
+    if node.closing:
+        yield "closing", node.closing
+
+
+def citations(version: Version, within: Address | None = None) -> list[Citation]:
+    """Every reference in the text of ``version`` (only under ``within`` if given), in order."""
+    out: list[Citation] = []
+    for node in version.nodes():
+        if node.kind not in _TEXT_BEARING:
+            continue
+        if within is not None and not node.address.is_within(within):
+            continue
+        out.extend(node_citations(node))
+    return out
+
+
+def node_citations(node: Node) -> list[Citation]:
+    """The references in one node's own text and closing words (not its children's)."""
+    out = []
+    for fld, text in text_fields(node):
+        for ref in find_references(text, node.address):
+            out.append(Citation(node.address, fld, ref))
+    return out
+
+
+# --------------------------------------------------------------------------- resolving
+
+@dataclass(frozen=True)
+class TargetResolution:
+    """What one target (address or range) of a reference resolves to."""
+
+    target: Target
+    status: str  # resolved / broken / outside
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A citation's status in a version, with a reason for each target not resolved."""
+
+    citation: Citation
+    status: str
+    targets: tuple[TargetResolution, ...]
+    reasons: tuple[str, ...] = ()
+    expected_heading: str | None = None
+
+    @property
+    def reference(self) -> Reference:
+        return self.citation.reference
+
+    def to_dict(self) -> dict:
+        ref = self.reference
+        return {
+            "holder": str(self.citation.holder), "field": self.citation.field,
+            "start": ref.start, "end": ref.end, "text": ref.text, "form": ref.form,
+            "targets": [_target_json(t) for t in ref.targets],
+            "heading": ref.heading, "quoted": ref.quoted,
+            "status": self.status, "reasons": list(self.reasons),
+            **({"expected_heading": self.expected_heading} if self.expected_heading else {}),
+        }
+
+
+def _target_json(t: Target):
+    if isinstance(t, Range):
+        return {"first": str(t.first), "last": str(t.last)}
+    return str(t)
+
+
+def _where_held(version: Version, a: Address) -> str:
+    """A phrase saying how the corpus holds the part or section ``a`` lies in."""
+    cov = version.coverage_of(a)
+    unit = f"section {a.section}" if a.part is None else f"part {a.part}"
+    if cov == "absent":
+        if a.section not in version.sections:
+            return f"section {a.section} is not in the corpus"
+        return f"{unit} is not in the corpus"
+    return f"{unit} is held {'in full' if cov == 'complete' else 'only in part'}"
+
+
+def resolve_address(version: Version, a: Address) -> TargetResolution:
+    """Resolve one address: resolved if held; broken if it should be held (its part is held in
+    full, or its clause is held but lacks the item); outside the corpus otherwise."""
+    if version.find(a) is not None:
+        return TargetResolution(a, RESOLVED)
+    clause = a.clause_address
+    if clause is not None and a != clause and version.find(clause) is not None:
+        return TargetResolution(a, BROKEN, f"{a} is not in {version.id}: {clause} has no item {''.join(a.items)}")
+    if version.coverage_of(a) == "complete":
+        return TargetResolution(a, BROKEN, f"{a} is not in {version.id} ({_where_held(version, a)})")
+    return TargetResolution(a, OUTSIDE, f"{a} is outside the corpus ({_where_held(version, a)})")
+
+
+def resolve_target(version: Version, t: Target) -> TargetResolution:
+    if not isinstance(t, Range):
+        return resolve_address(version, t)
+    ends = [resolve_address(version, t.first), resolve_address(version, t.last)]
+    bad = [e for e in ends if e.status == BROKEN]
+    if bad:
+        return TargetResolution(t, BROKEN, "; ".join(e.reason for e in bad))
+    out = [e for e in ends if e.status == OUTSIDE]
+    if out:
+        return TargetResolution(t, OUTSIDE, "; ".join(e.reason for e in out))
+    order = list(version.index)
+    if order.index(t.first) > order.index(t.last):
+        return TargetResolution(t, BROKEN, f"range {t} runs backwards ({t.last} comes before {t.first})")
+    return TargetResolution(t, RESOLVED)
+
+
+def known_headings(version: Version, a: Address) -> list[str]:
+    """The headings the corpus holds for ``a``: a section's or part's heading; for a clause or item,
+    its cross-heading and its part's heading."""
+    node = version.find(a)
+    if node is None:
+        return []
+    if a.kind in ("section", "part"):
+        return [node.heading] if node.heading else []
+    out = []
+    clause = version.find(a.clause_address) if a.clause_address else None
+    if clause is not None and clause.crossheading:
+        out.append(clause.crossheading)
+    part = version.find(Address(a.section, a.part)) if a.part else None
+    if part is not None and part.heading:
+        out.append(part.heading)
+    return out
+
+
+def _norm_heading(h: str) -> str:
+    h = h.replace("&", "and").replace("–", "-").replace("—", "-").replace("’", "'")
+    return " ".join(re.sub(r"[\"“”‘'.;:,]+", " ", h).lower().split())
+
+
+def resolve(version: Version, citation: Citation) -> Resolution:
+    """The status of one citation in ``version`` (see the module docstring)."""
+    ref = citation.reference
+    if not ref.targets:
+        tr = TargetResolution(Address(citation.holder.section), BROKEN, "'this Section' outside any clause")
+        return Resolution(citation, BROKEN, (tr,), (tr.reason,))
+    trs = tuple(resolve_target(version, t) for t in ref.targets)
+    reasons = [tr.reason for tr in trs if tr.reason]
+    statuses = {tr.status for tr in trs}
+    status = BROKEN if BROKEN in statuses else OUTSIDE if OUTSIDE in statuses else RESOLVED
+    # "this Section G1.3" must be the section the holder is in
+    if ref.form == "this" and citation.holder.clause_address is not None:
+        named = ref.targets[0] if not isinstance(ref.targets[0], Range) else ref.targets[0].first
+        if not citation.holder.is_within(named):
+            status = BROKEN
+            reasons.append(f"'{ref.text}' is written in {citation.clause}, which is not within {named}")
+    expected = None
+    if ref.heading and status != BROKEN:
+        known: list[str] = []
+        for a in ref.addresses:
+            known.extend(known_headings(version, a))
+        if known and _norm_heading(ref.heading) not in {_norm_heading(k) for k in known}:
+            expected = known[0]
+            reasons.append(f"heading '{ref.heading}' differs from the corpus: '{expected}'")
+            status = HEADING_MISMATCH
+    return Resolution(citation, status, trs, tuple(reasons), expected)
+
+
+def check_version(version: Version, within: Address | None = None,
+                  to: Address | None = None) -> list[Resolution]:
+    """Resolve every citation in ``version`` (held under ``within``; naming ``to`` if given)."""
+    out = []
+    for c in citations(version, within):
+        if to is not None and not any(_covers(t, to, version) for t in c.reference.targets):
+            continue
+        out.append(resolve(version, c))
+    return out
+
+
+def _covers(t: Target, a: Address, version: Version | None = None) -> bool:
+    """Whether target ``t`` names ``a`` or something ``a`` lies within or contains."""
+    if isinstance(t, Range):
+        if a.is_within(t.first) or a.is_within(t.last) or t.first.is_within(a) or t.last.is_within(a):
+            return True
+        if version is not None and t.first in version.index and t.last in version.index:
+            order = list(version.index)
+            if a in version.index:
+                return order.index(t.first) <= order.index(a) <= order.index(t.last)
+        return False
+    return a.is_within(t) or t.is_within(a)
+
+
+# --------------------------------------------------------------------------- modifications
+
+#: kinds of finding about a modification
+STALE, NEW_BROKEN, NEW_OUTSIDE, NEW_HEADING = "stale", "new-broken", "new-outside", "new-heading"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing :func:`check_modification` found: ``severity`` is failure, warning or note."""
+
+    severity: str
+    kind: str
+    holder: Address  # where the reference is written (in the base for stale ones, else the result)
+    message: str
+    reference: Reference | None = None
+
+    def to_dict(self) -> dict:
+        return {"severity": self.severity, "kind": self.kind, "holder": str(self.holder),
+                "message": self.message, "reference": self.reference.text if self.reference else None}
+
+
+def map_address(a: Address, address_map: Mapping[Address, Address | None]) -> Address | None:
+    """Where ``a`` went under ``address_map`` (old → new, None = deleted): itself if unmapped;
+    a descendant of a mapped node follows its nearest mapped ancestor."""
+    if a in address_map:
+        return address_map[a]
+    for anc in reversed(a.ancestors()):
+        if anc in address_map:
+            new = address_map[anc]
+            if new is None:
+                return None
+            return _rebase(a, anc, new)
+    return a
+
+
+def _rebase(a: Address, old: Address, new: Address) -> Address:
+    """``a`` (within ``old``) moved along with ``old`` to ``new``."""
+    if old.kind == "part" and new.kind == "part" and a.clause:
+        num = new.part + a.clause[len(old.part):]
+        return Address(new.section, new.part, num, a.term, a.items)
+    if old.clause and new.clause:
+        return Address(new.section, new.part, new.clause, a.term if a.term else new.term,
+                       new.items + a.items[len(old.items):])
+    return a
+
+
+def _describe_move(t: Address, new: Address | None) -> str:
+    return "deletes" if new is None else f"renumbers as {new}"
+
+
+def check_modification(base: Version, result: Version, address_map: Mapping[Address, Address | None],
+                       changed: Iterable[Address], mod_id: str = "this modification") -> list[Finding]:
+    """What a modification does to cross-references.
+
+    * references in the clauses the modification creates or changes (``changed``, addresses in
+      the result) must resolve in ``result``: broken → failure, heading mismatch → warning,
+      outside the corpus → note;
+    * every other reference in ``base`` whose target the modification deletes or renumbers, and
+      which the result still makes (its holder not rewritten to follow), is a failure:
+      "G1.7(b) refers to G3.8, which this modification deletes".
+    """
+    changed = list(changed)
+    changed_clauses = {a.clause_address or a for a in changed}
+    findings: list[Finding] = []
+    name = mod_id
+    # 1. new and amended text
+    for clause in changed_clauses:
+        node = result.find(clause)
+        if node is None:
+            continue
+        for c in citations(result, clause):
+            r = resolve(result, c)
+            if r.status == RESOLVED:
+                continue
+            sev, kind = {BROKEN: ("failure", NEW_BROKEN), HEADING_MISMATCH: ("warning", NEW_HEADING),
+                         OUTSIDE: ("note", NEW_OUTSIDE)}[r.status]
+            findings.append(Finding(sev, kind, c.holder,
+                                    f"{c.holder} (as {name} leaves it) refers to {c.reference.targets_text()}: "
+                                    + "; ".join(r.reasons), c.reference))
+    # 2. references elsewhere that the modification breaks
+    for c in citations(base):
+        new_holder = map_address(c.holder, address_map)
+        if new_holder is None:
+            continue  # the reference goes with its clause
+        if (new_holder.clause_address or new_holder) in changed_clauses:
+            continue  # the modification rewrites that clause; checked above
+        moved = [(a, map_address(a, address_map)) for a in c.reference.addresses]
+        moved = [(a, n) for a, n in moved if n != a]
+        if not moved:
+            continue
+        # still written the old way in the result?
+        holder_node = result.find(new_holder)
+        still = set()
+        if holder_node is not None:
+            for fld, text in text_fields(holder_node):
+                if fld == c.field:
+                    for ref in find_references(text, new_holder):
+                        still.update(ref.addresses)
+        for a, new in moved:
+            if a not in still:
+                continue
+            where = f" (as {new_holder})" if new_holder != c.holder else ""
+            findings.append(Finding("failure", STALE, c.holder,
+                                    f"{c.holder}{where} refers to {a}, which {name} {_describe_move(a, new)}",
+                                    c.reference))
+    return findings
+
+
+def remap_text(text: str, address_map: Mapping[Address, Address | None],
+               context: Address | None = None) -> str:
+    """``text`` with every reference to a renumbered address rewritten to its new number.
+
+    References to deleted addresses are left as written (there is nothing to point them at; the
+    check reports them). Context is the address of the node holding the text, for "this Section".
+    """
+    edits: list[tuple[int, int, str]] = []
+    for ref in find_references(text, context):
+        for tok in ref.tokens:
+            new = map_address(tok.address, address_map)
+            if new is None or new == tok.address:
+                continue
+            if tok.relative:
+                n = len(_ITEM_SPLIT.findall(text[tok.start:tok.end]))
+                if new.items[-n:] == tok.address.items[-n:] and len(new.items) == len(tok.address.items):
+                    continue  # only what the preceding full address says moved; it is rewritten
+                if new.clause_address == tok.address.clause_address:
+                    edits.append((tok.start, tok.end, "".join(new.items[-n:])))
+                else:
+                    edits.append((tok.start, tok.end, str(new)))
+            else:
+                edits.append((tok.start, tok.end, str(new)))
+    for s, e, new_text in sorted(edits, reverse=True):
+        text = text[:s] + new_text + text[e:]
+    return text
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """A consequential change to one run of text: ``holder`` is its address in the version
+    the renumbering produced."""
+
+    holder: Address
+    field: str
+    old: str
+    new: str
+
+
+def consequential_changes(version: Version, address_map: Mapping[Address, Address | None],
+                          skip: Iterable[Address] = ()) -> list[TextChange]:
+    """The text changes that bring every reference in ``version`` (a version already renumbered by
+    ``address_map``) up to date. Clauses under ``skip`` are left alone (e.g. those the modification
+    itself rewrites)."""
+    skip = list(skip)
+    out = []
+    for node in version.nodes():
+        if node.kind not in _TEXT_BEARING or any(node.address.is_within(s) for s in skip):
+            continue
+        for fld, text in text_fields(node):
+            new = remap_text(text, address_map, node.address)
+            if new != text:
+                out.append(TextChange(node.address, fld, text, new))
+    return out

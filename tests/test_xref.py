@@ -1,0 +1,316 @@
+"""Cross-references: the finder against every reference in the seeds' legal text, resolution
+statuses on the bundled versions and on tiny inline versions, re-mapping under renumbering."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, strategies as st
+from lxml import etree
+
+from redline import xref
+from redline.model import Address, Version
+from redline.xref import BROKEN, HEADING_MISMATCH, OUTSIDE, RESOLVED, Range
+
+VERSIONS = ["5.20", "5.23", "6.17"]
+
+# Every reference in the legal text the corpus holds (6.17 holds them all; 5.23 lacks G1.10; 5.20
+# holds only G3). Columns: holder, field, text as written, targets, heading, quoted, form, status.
+R, O = RESOLVED, OUTSIDE
+UAD = "Unauthorised Activities: Duties to Detect and Respond"
+EXPECTED = [
+    ("G1.1", "text", "Sections G2 to G9", ["G2 to G9"], None, False, "section", O),
+    ("G1.1", "text", "this Section G1", ["G1"], None, False, "this", R),
+    ("G1.2", "text", "Section G1.3", ["G1.3"], None, False, "section", R),
+    ("G1.2(a)", "text", "Sections G2 to G9", ["G2 to G9"], None, False, "section", O),
+    ("G1.3", "text", "this Section G1.3", ["G1.3"], None, False, "this", R),
+    ("G1.4", "text", "Section G1.3", ["G1.3"], None, False, "section", R),
+    ("G1.6", "text", "Section G1.5", ["G1.5"], None, False, "section", R),
+    ("G1.7(a)", "text", f"Sections G3.2 to G3.3 ({UAD})", ["G3.2 to G3.3"], UAD, False, "section", O),
+    ("G1.7(b)", "text", "Sections G3.8 to G3.9 (Management of Vulnerabilities)", ["G3.8 to G3.9"],
+     "Management of Vulnerabilities", False, "section", O),
+    ("G1.7(c)", "text", "Sections G5.14 to G5.18 (Information Security: Obligations on Users)",
+     ["G5.14 to G5.18"], "Information Security: Obligations on Users", False, "section", O),
+    ("G1.7(c)(i)", "text", "Section G5.18(b)(i)", ["G5.18(b)(i)"], None, False, "section", O),
+    ("G1.7(c)(i)", "text", "Sections G3 and G4", ["G3", "G4"], None, True, "section", O),
+    ("G1.7(c)(i)", "text", "Sections G3.2 to G3.3 and G3.8 to G3.9", ["G3.2 to G3.3", "G3.8 to G3.9"],
+     None, True, "section", O),
+    ("G1.7(c)(ii)", "text", "Section G5.18(b)(iii)", ["G5.18(b)(iii)"], None, False, "section", O),
+    ("G1.7(c)(ii)", "text", "Sections G5.19 to G5.24", ["G5.19 to G5.24"], None, True, "section", O),
+    ("G1.7(c)(ii)", "text", "Section G5.19(d)", ["G5.19(d)"], None, True, "section", O),
+    ("G1.7(d)", "text", "G6 (Anomaly Detection Thresholds: Obligations on the DCC and Users)", ["G6"],
+     "Anomaly Detection Thresholds: Obligations on the DCC and Users", False, "bare", O),
+    ("G1.8", "text", "Sections G3 to G6", ["G3 to G6"], None, False, "section", O),
+    ("G1.8(b)", "text", "Section M7 (Dispute Resolution)", ["M7"], "Dispute Resolution", False, "section", O),
+    ("G1.9", "text", "Section G1.8", ["G1.8"], None, False, "section", R),
+    ("G1.9(a)", "text", "Section M8.2 (Notification of an Event of Default)", ["M8.2"],
+     "Notification of an Event of Default", False, "section", O),
+    ("G1.9(b)", "text", "Sections G3 to G6", ["G3 to G6"], None, False, "section", O),
+    ("G1.10", "text", "Sections G2 to G9", ["G2 to G9"], None, False, "section", O),
+    ("G3.17", "closing", "Section G3.18", ["G3.18"], None, False, "section", R),
+    ("G3.18", "text", "this Section", ["G3.18"], None, False, "self", R),
+    ("G3.19", "text", "Section G3.18(a)", ["G3.18(a)"], None, False, "section", R),
+    ("G3.21", "text", "Section G3.20", ["G3.20"], None, False, "section", R),
+    ("G3.27", "text", "Section G3.26", ["G3.26"], None, False, "section", R),
+    ("G3.28", "text", "Section G3.26", ["G3.26"], None, False, "section", R),
+]
+
+
+def _row(res: xref.Resolution):
+    ref = res.reference
+    return (str(res.citation.holder), res.citation.field, ref.text, [str(t) for t in ref.targets],
+            ref.heading, ref.quoted, ref.form, res.status)
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_every_reference_in_the_corpus_is_found_with_its_target(corpus, vid):
+    v = corpus.load(vid)
+    expected = [e for e in EXPECTED if Address.parse(e[0]) in v]
+    got = [_row(r) for r in xref.check_version(v)]
+    assert got == expected
+    assert len(expected) == {"5.20": 6, "5.23": 28, "6.17": 29}[vid]
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_spans_index_the_holders_text(corpus, vid):
+    v = corpus.load(vid)
+    for c in xref.citations(v):
+        node = v.get(c.holder)
+        text = node.text if c.field == "text" else node.closing
+        ref = c.reference
+        assert text[ref.start:ref.end] == ref.text
+        for tok in ref.tokens:
+            assert tok.start >= ref.start and tok.end <= ref.end
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_no_section_word_or_address_is_missed(corpus, vid):
+    """Every 'Section' and every address-shaped token in the corpus text lies inside a reference."""
+    v = corpus.load(vid)
+    for node in v.nodes():
+        for fld, text in xref.text_fields(node):
+            spans = [(r.start, r.end) for r in xref.find_references(text, node.address)]
+            for m in re.finditer(r"\bSections?\b|\b[A-Z]\d+(?:\.\d+)?\b", text):
+                assert any(s <= m.start() < e for s, e in spans), f"{node.address}: missed {m.group()!r} in {text!r}"
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_bundled_versions_have_no_broken_reference(corpus, vid):
+    res = xref.check_version(corpus.load(vid))
+    assert res and all(r.status in (RESOLVED, OUTSIDE) for r in res)
+
+
+def test_outside_reasons_say_how_the_corpus_holds_the_target(corpus):
+    res = {r.reference.text + "@" + str(r.citation.holder): r for r in xref.check_version(corpus.load("6.17"))}
+    assert "part G3 is held only in part" in res[f"Sections G3.2 to G3.3 ({UAD})@G1.7(a)"].reasons[0]
+    assert "section M is not in the corpus" in res["Section M7 (Dispute Resolution)@G1.8(b)"].reasons[0]
+    assert "part G5 is not in the corpus" in res["Section G5.18(b)(i)@G1.7(c)(i)"].reasons[0]
+    # "Sections G3 and G4": G3 is held, G4 is not
+    g3g4 = res["Sections G3 and G4@G1.7(c)(i)"]
+    assert [t.status for t in g3g4.targets] == [RESOLVED, OUTSIDE]
+
+
+# --- prose references in the seeds (the papers around the legal text) --------------------------
+
+PROSE = [
+    # seed 000
+    ("requirements in SEC Section D2.6 for needing", "SEC Section D2.6", ["D2.6"], None, "sec"),
+    ("and particularly those in SEC Sections G3.26 to\nG3.28, to apply", "SEC Sections G3.26 to\nG3.28",
+     ["G3.26 to G3.28"], None, "sec"),
+    ("good practice as referenced in SEC G3.28(b).", "SEC G3.28(b)", ["G3.28(b)"], None, "sec"),
+    ("obligation at Section G3.26.", "Section G3.26", ["G3.26"], None, "section"),
+    # seed 002
+    ("specified in both Sections G3.17 and G3.20 that a", "Sections G3.17 and G3.20", ["G3.17", "G3.20"],
+     None, "section"),
+    ("An error has been identified in SEC Section G ‘Security’ which", "SEC Section G ‘Security’", ["G"],
+     "Security", "sec"),
+    ("Amend Section G3.20 as follows:", "Section G3.20", ["G3.20"], None, "section"),
+    ("Add Section G1.10 after Section G1.9", "Section G1.10", ["G1.10"], None, "section"),
+    # seed 004
+    ("in the same way as a DCC User under SEC Section G8.51;", "SEC Section G8.51", ["G8.51"], None, "sec"),
+    ("arrangements in SEC Section G 8.54 to G8.60. However", "SEC Section G 8.54 to G8.60",
+     ["G8.54 to G8.60"], None, "sec"),
+    ("against SEC Sections G3 to G6. A methodology", "SEC Sections G3 to G6", ["G3 to G6"], None, "sec"),
+    ("falling within SEC Section G5.14 (Information Security: Obligations on Users) since",
+     "SEC Section G5.14 (Information Security: Obligations on Users)", ["G5.14"],
+     "Information Security: Obligations on Users", "sec"),
+    ("set out in in SEC Section M8.4 which", "SEC Section M8.4", ["M8.4"], None, "sec"),
+    ("clarification on Section G10.7 (d) of the draft", "Section G10.7 (d)", ["G10.7(d)"], None, "section"),
+    ("SEC Sections A 'Definitions and Interpretations' and", "SEC Sections A 'Definitions and Interpretations'",
+     ["A"], "Definitions and Interpretations", "sec"),
+    ("existing SEC obligation (SEC G5.27(a)) for", "SEC G5.27(a)", ["G5.27(a)"], None, "sec"),
+    ("clarified that, as G10.7 states, the", "G10.7", ["G10.7"], None, "bare"),
+    ("SEC Section G7 states that", "SEC Section G7", ["G7"], None, "sec"),
+]
+
+
+@pytest.mark.parametrize("text, matched, targets, heading, form", PROSE, ids=[p[1] for p in PROSE])
+def test_prose_references(text, matched, targets, heading, form):
+    refs = xref.find_references(text)
+    assert refs, text
+    r = refs[0]
+    assert (r.text, [str(t) for t in r.targets], r.heading, r.form) == (matched, targets, heading, form)
+    assert text[r.start:r.end] == matched
+
+
+@pytest.mark.parametrize("text", [
+    "procedure under Section 89 of the Energy Act 2008",
+    "“Section 3.7. Aside from those contained within the technical specification",
+    "SMETS1 SMS and SMETS2+ Device; MP087 and DP087",
+    "The following section sets out the impacts",
+    "Section Gas Proxy Function",
+    "(where applicable) any Smart Metering System (excluding a Communications Hub Function)",
+])
+def test_not_references(text):
+    assert xref.find_references(text) == []
+
+
+def test_this_section_means_the_containing_clause():
+    (r,) = xref.find_references("The requirements of this Section are that", Address.parse("G3.18(b)"))
+    assert r.form == "self" and r.targets == (Address.parse("G3.18"),)
+    (r,) = xref.find_references("The requirements of this Section are that")
+    assert r.targets == ()
+
+
+def test_lists_ranges_and_relative_items():
+    (r,) = xref.find_references("Section G3.18(a) to (c) and (e) apply")
+    assert r.targets == (Range(Address.parse("G3.18(a)"), Address.parse("G3.18(c)")), Address.parse("G3.18(e)"))
+    assert [t.relative for t in r.tokens] == [False, True, True]
+    (r,) = xref.find_references("Sections G3.17–G3.21, G3.26 or G3.28.")
+    assert [str(t) for t in r.targets] == ["G3.17 to G3.21", "G3.26", "G3.28"]
+    # a bare section letter does not continue a list of parts, and "A User" is a word
+    assert [r.text for r in xref.find_references("Sections G3 and A User")] == ["Sections G3"]
+    assert [r.text for r in xref.find_references("Section G and A User")] == ["Section G"]
+    assert [str(t) for t in xref.find_references("Sections A and G.")[0].targets] == ["A", "G"]
+
+
+def test_quoted_flag():
+    refs = xref.find_references('in Section G5.18(b)(i) to "Sections G3 and G4" shall be read as “G3.2”')
+    assert [(r.text, r.quoted) for r in refs] == [("Section G5.18(b)(i)", False),
+                                                  ("Sections G3 and G4", True), ("G3.2", True)]
+
+
+addresses = st.builds(
+    lambda s, p, c, its: Address(s, f"{s}{p}", f"{s}{p}.{c}" if c else None, None, tuple(its) if c else ()),
+    st.sampled_from("ABDGHM"), st.integers(1, 60), st.one_of(st.none(), st.integers(1, 99)),
+    st.lists(st.sampled_from(["(a)", "(b)", "(iv)", "(A)", "(12)"]), max_size=3))
+
+
+@given(addresses, st.sampled_from(["", "SEC ", "this "]), st.sampled_from(["", ".", ";", " of the Code", ":"]))
+def test_any_address_is_found_exactly(a, prefix, suffix):
+    text = f"as set out in {prefix}Section {a}{suffix}"
+    (r,) = xref.find_references(text)
+    assert r.targets == (a,)
+    assert r.text == f"{prefix}Section {a}"
+
+
+@given(addresses, addresses)
+def test_any_range_is_found(a, b):
+    (r,) = xref.find_references(f"Sections {a} to {b} apply")
+    assert r.targets == (Range(a, b),)
+
+
+# --- resolution on a tiny inline version --------------------------------------------------------
+
+TINY = """<section num="G" heading="Security" coverage="partial">
+  <part num="G1" heading="General" coverage="complete">
+    <crossheading heading="Interpretation">
+      <clause num="G1.1"><text>Interpretation.</text>
+        <item num="(a)"><text>first;</text></item></clause>
+      <clause num="G1.2"><text>{g12}</text></clause>
+    </crossheading>
+  </part>
+  <part num="G3" coverage="partial">
+    <clause num="G3.5"><text>{g35}</text></clause>
+  </part>
+</section>"""
+
+
+def _tiny(g12: str, g35: str = "Nothing.") -> Version:
+    return Version("t", {"G": etree.fromstring(TINY.format(g12=g12, g35=g35))})
+
+
+@pytest.mark.parametrize("text, status, reason", [
+    ("See Section G1.1.", RESOLVED, None),
+    ("See Section G1.1(a).", RESOLVED, None),
+    ("See Section G1.9.", BROKEN, "G1.9 is not in t (part G1 is held in full)"),
+    ("See Section G1.1(z).", BROKEN, "G1.1 has no item (z)"),
+    ("See Sections G1.1 to G1.9.", BROKEN, "G1.9 is not in t"),
+    ("See Sections G1.2 to G1.1.", BROKEN, "runs backwards"),
+    ("See Section G3.6.", OUTSIDE, "part G3 is held only in part"),
+    ("See Section G2.", OUTSIDE, "part G2 is not in the corpus"),
+    ("See Section M8.2 (Notification of an Event of Default).", OUTSIDE, "section M is not in the corpus"),
+    ("See Sections G1 and G4.", OUTSIDE, "G4"),
+    ("See Section G1.1 (Interpretation).", RESOLVED, None),
+    ("See Section G1.1 (interpretation).", RESOLVED, None),
+    ("See Section G1 (General).", RESOLVED, None),
+    ("See Section G (Security).", RESOLVED, None),
+    ("See Section G1.1 (Definitions).", HEADING_MISMATCH, "'Interpretation'"),
+    ("See Section G1 (Particular).", HEADING_MISMATCH, "'General'"),
+    ("See Section G3 (Anything).", RESOLVED, None),  # the corpus does not know G3's heading
+    ("Where this Section G1.2 applies", RESOLVED, None),
+    ("Where this Section G1.1 applies", BROKEN, "is written in G1.2"),
+    ("The requirements of this Section", RESOLVED, None),
+])
+def test_resolution_statuses(text, status, reason):
+    v = _tiny(text)
+    (res,) = xref.check_version(v, Address.parse("G1.2"))
+    assert res.status == status, res.reasons
+    if reason:
+        assert any(reason in r for r in res.reasons), res.reasons
+    else:
+        assert res.reasons == ()
+
+
+def test_check_version_filters():
+    v = _tiny("See Section G3.5 and Section G1.1.", "See Section G1.2.")
+    assert len(xref.check_version(v)) == 3
+    assert [str(r.citation.holder) for r in xref.check_version(v, to=Address.parse("G1.2"))] == ["G3.5"]
+    assert [str(r.citation.holder) for r in xref.check_version(v, within=Address.parse("G3"))] == ["G3.5"]
+
+
+def test_to_includes_ranges_that_hold_the_address(corpus):
+    v = corpus.load("6.17")
+    hits = {r.reference.text for r in xref.check_version(v, to=Address.parse("G1.5"))}
+    assert hits == {"Section G1.5", "this Section G1"}  # a whole part holds its clauses
+    v = _tiny("See Sections G1.1 to G1.2.")
+    assert len(xref.check_version(v, to=Address.parse("G1.1(a)"))) == 1
+
+
+# --- re-mapping under renumbering ---------------------------------------------------------------
+
+A = Address.parse
+RENUMBER = {A("G3.9"): A("G3.10"), A("G3.10"): A("G3.11"), A("G3.8"): None, A("G1"): A("G2")}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sections G3.8 to G3.9 (Management of Vulnerabilities)", "Sections G3.8 to G3.10 (Management of Vulnerabilities)"),
+    ("Section G3.9(a) and Section G3.10", "Section G3.10(a) and Section G3.11"),
+    ("Sections G3.9 and G3.10", "Sections G3.10 and G3.11"),
+    ("Section G3.9(a) to (c)", "Section G3.10(a) to (c)"),
+    ("this Section G1.3 and Section G1", "this Section G2.3 and Section G2"),
+    ("Section G3.26", "Section G3.26"),
+    ("G3.9 (Heading) applies", "G3.10 (Heading) applies"),
+])
+def test_remap_text(text, expected):
+    assert xref.remap_text(text, RENUMBER) == expected
+
+
+@given(st.lists(addresses, min_size=1, max_size=4))
+def test_remap_identity_and_roundtrip(addrs):
+    text = "See " + "; ".join(f"Section {a}" for a in addrs) + "."
+    assert xref.remap_text(text, {}) == text
+    bump = {a: Address(a.section, a.part + "A", None) if a.clause is None else
+            Address(a.section, a.part, a.clause + "A", None, a.items) for a in addrs}
+    out = xref.remap_text(text, bump)
+    found = [r.targets[0] for r in xref.find_references(out)]
+    assert found == [xref.map_address(a, bump) for a in addrs]
+
+
+def test_map_address_follows_ancestors():
+    m = {A("G3.9"): A("G3.10"), A("G4"): A("G5"), A("G3.7"): None}
+    assert xref.map_address(A("G3.9(b)(ii)"), m) == A("G3.10(b)(ii)")
+    assert xref.map_address(A("G4.2(a)"), m) == A("G5.2(a)")
+    assert xref.map_address(A("G3.7(a)"), m) is None
+    assert xref.map_address(A("G3.6"), m) == A("G3.6")

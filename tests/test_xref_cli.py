@@ -1,0 +1,103 @@
+"""``redline xref``: references and their status per version, exit codes, JSON, filters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+VERSIONS = ["5.20", "5.23", "6.17"]
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_each_bundled_version_exits_0(invoke, vid):
+    r = invoke("xref", vid)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"{vid}: ")
+    assert "0 broken" in r.output
+
+
+def test_outside_references_are_classed_as_such(invoke):
+    r = invoke("xref", "6.17", "--format", "json")
+    data = json.loads(r.output)
+    assert data["counts"] == {"broken": 0, "heading-mismatch": 0, "outside": 17, "resolved": 12}
+    by = {(x["holder"], x["text"]): x for x in data["references"]}
+    m7 = by[("G1.8(b)", "Section M7 (Dispute Resolution)")]
+    assert m7["status"] == "outside" and m7["targets"] == ["M7"] and m7["heading"] == "Dispute Resolution"
+    assert "section M is not in the corpus" in m7["reasons"][0]
+    rng = by[("G1.1", "Sections G2 to G9")]
+    assert rng["targets"] == [{"first": "G2", "last": "G9"}]
+    assert by[("G1.7(c)(i)", "Sections G3 and G4")]["quoted"] is True
+    assert by[("G3.18", "this Section")]["targets"] == ["G3.18"]
+
+
+def test_text_output_lines(invoke):
+    r = invoke("xref", "6.17", "--address", "G3.19")
+    assert r.exit_code == 0
+    assert r.output.splitlines() == [
+        "6.17: 1 reference(s): 1 resolved, 0 outside the corpus, 0 broken, 0 heading mismatch(es)",
+        "G3.19        resolved  Section G3.18(a)  -> G3.18(a)",
+    ]
+
+
+def test_address_and_to_and_status_filters(invoke):
+    data = json.loads(invoke("xref", "6.17", "--address", "G1.7", "--format", "json").output)
+    assert {x["holder"] for x in data["references"]} == {"G1.7(a)", "G1.7(b)", "G1.7(c)", "G1.7(c)(i)",
+                                                          "G1.7(c)(ii)", "G1.7(d)"}
+    data = json.loads(invoke("xref", "6.17", "--to", "G3.26", "--format", "json").output)
+    assert [x["holder"] for x in data["references"]] == ["G1.7(c)(i)", "G1.8", "G1.9(b)", "G3.27", "G3.28"]
+    data = json.loads(invoke("xref", "6.17", "--status", "resolved", "--format", "json").output)
+    assert {x["status"] for x in data["references"]} == {"resolved"} and len(data["references"]) == 12
+
+
+def _break(tmp_corpus, old, new, vid="6.17"):
+    p = tmp_corpus / f"versions/{vid}/G.xml"
+    text = p.read_text(encoding="utf-8")
+    assert old in text
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_broken_reference_exits_1_and_names_the_clause(invoke, tmp_corpus):
+    _break(tmp_corpus, "in accordance with Section G1.3 may", "in accordance with Section G1.13 may")
+    r = invoke("xref", "6.17", "--corpus", tmp_corpus)
+    assert r.exit_code == 1
+    assert "1 broken" in r.output
+    line = next(l for l in r.output.splitlines() if "BROKEN" in l)
+    assert line.startswith("G1.4") and "Section G1.13" in line
+    assert "G1.13 is not in 6.17 (part G1 is held in full)" in r.output
+    # other versions are unaffected
+    assert invoke("xref", "5.23", "--corpus", tmp_corpus).exit_code == 0
+
+
+def test_heading_mismatch_is_reported_but_not_fatal(invoke, tmp_corpus):
+    _break(tmp_corpus, "Section G1.8:", "Section G1.8 (Appeals):")
+    r = invoke("xref", "6.17", "--corpus", tmp_corpus, "--status", "heading-mismatch")
+    assert r.exit_code == 0
+    assert "G1.9         heading?  Section G1.8 (Appeals)" in r.output
+    assert "heading 'Appeals' differs from the corpus: 'Disputes'" in r.output
+
+
+def test_output_file_is_written(invoke, tmp_path):
+    out = tmp_path / "x.json"
+    r = invoke("xref", "5.20", "--format", "json", "-o", out)
+    assert r.exit_code == 0 and r.output == ""
+    assert json.loads(out.read_text())["version"] == "5.20"
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["xref"], 2, "give a VERSION, or --mod MOD"),
+    (["xref", "7.0"], 1, "unknown version '7.0'"),
+    (["xref", "6.17", "--address", "G9.1"], 1, "G9.1 is not in version 6.17"),
+    (["xref", "6.17", "--address", "section 3"], 1, "is not an address"),
+    (["xref", "6.17", "--status", "fine"], 2, "Invalid value"),
+])
+def test_user_errors(invoke, args, code, message):
+    r = invoke(*args)
+    assert r.exit_code == code
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_help_has_example(invoke):
+    r = invoke("xref", "--help")
+    assert r.exit_code == 0 and "Example:" in r.output and "redline xref 6.17" in r.output
