@@ -1,0 +1,743 @@
+"""Apply a modification to a version: a new version, or every reason why it does not apply.
+
+:func:`apply_modification` works on a deep copy of the version and runs the operations in order,
+each one addressing the text as the operations before it left it. One short handler per
+operation kind checks everything first and changes the copy only when the operation applies; a
+failing operation is recorded and the rest still run, so one apply reports every failure:
+unknown target (with the nearest addresses), expected words not found (a word-level diff and
+the closest fuzzy match), an ambiguous phrase (each occurrence with its context), an insert
+position already taken, a base version mismatch and a result that breaks the corpus schema.
+Any failure raises :class:`~redline.errors.ApplyError`; the caller never sees a half-applied
+version, and the input version is never changed.
+
+Provenance: where an operation changes a node's own words, the node's ``note`` (and the notes of
+its enclosing nodes up to the clause) are dropped, since they described the old words; if the
+modification names its ``source`` (a source id of the corpus manifest), the changed node is
+marked ``source=<it> evidence="printed"`` unless it already inherits exactly that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+from diff_match_patch import diff_match_patch
+from lxml import etree
+
+from redline import ops as O
+from redline.errors import ApplyError, CorpusError
+from redline.model import Address, Node, Version, normalise_space
+from redline.xmlsafe import canonical
+
+# ---------------------------------------------------------------------------------------------
+# settings
+
+#: diff-match-patch fuzzy match: 0.0 demands a perfect match, 1.0 accepts anything
+MATCH_THRESHOLD = 0.5
+#: how far (in characters) from the start of a text a fuzzy match may sit before its position
+#: counts against it; large, so that the closest match is found wherever it is in the text
+MATCH_DISTANCE = 100_000
+#: words shown either side of an occurrence of an ambiguous phrase
+CONTEXT_WORDS = 6
+#: diff-match-patch time limit for the word diffs in messages (0: no limit; texts are clause-sized)
+DIFF_TIMEOUT = 0.0
+#: the longest text quoted whole in a message
+QUOTE_LIMIT = 400
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One reason why a modification does not apply.
+
+    ``kind`` is one of ``unknown-target``, ``text-mismatch``, ``ambiguous``, ``position-taken``,
+    ``invalid-position``, ``depends``, ``base-mismatch`` or ``invalid-result``; ``index`` is the
+    0-based number of the operation at fault (None for the modification as a whole).
+    """
+
+    kind: str
+    message: str
+    index: int | None = None
+    instruction: str | None = None
+    address: Address | None = None
+    details: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        head = f"operation {self.index + 1} ({self.instruction}): " if self.index is not None else ""
+        return head + self.message + "".join(f"\n      {d}" for d in self.details)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """A successful apply.
+
+    ``version`` is a new Version; ``address_map`` maps every address of the input version whose
+    node moved, was renumbered or was deleted to its address in the result (None if deleted);
+    ``changed`` lists, in document order, the result's clauses the modification created or
+    changed (words, numbers or place).
+    """
+
+    version: Version
+    address_map: Mapping[Address, Address | None]
+    changed: tuple[Address, ...]
+    modification: str = ""
+    applied_to: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# words: tokens, diffs, occurrences and fuzzy matches
+
+
+_TOKEN = re.compile(r"\s+|\w+(?:[.'’/-]\w+)*|[^\w\s]")
+
+
+def tokens(text: str) -> list[str]:
+    """Words, single punctuation marks and runs of space (a reference like G3.20 is one token)."""
+    return _TOKEN.findall(text)
+
+
+def word_diff(old: str, new: str) -> str:
+    """``old`` against ``new`` word by word: ``[-removed-]{+added+}``, deletions first."""
+    vocab: dict[str, str] = {}
+
+    def encode(toks: list[str]) -> str:
+        out = []
+        for t in toks:
+            if t not in vocab:
+                code = 0x100 + len(vocab)
+                if code >= 0xD800:
+                    code += 0x800
+                vocab[t] = chr(code)
+            out.append(vocab[t])
+        return "".join(out)
+
+    a, b = encode(tokens(old)), encode(tokens(new))
+    rev = {v: k for k, v in vocab.items()}
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = DIFF_TIMEOUT
+    diffs = dmp.diff_main(a, b, False)
+    dmp.diff_cleanupSemantic(diffs)
+    out = []
+    for opcode, chars in diffs:
+        text = "".join(rev[c] for c in chars)
+        if opcode == 0:
+            out.append(text)
+            continue
+        lead = text[: len(text) - len(text.lstrip())]
+        trail = text[len(text.rstrip()):]
+        core = text.strip()
+        if not core:
+            out.append(text if opcode == 1 else "")
+            continue
+        out.append(lead + (f"[-{core}-]" if opcode == -1 else f"{{+{core}+}}") + trail)
+    return "".join(out)
+
+
+def phrase_pattern(phrase: str) -> re.Pattern:
+    """A regex for ``phrase`` as whole words (no match inside a longer word), any spacing."""
+    body = r"\s+".join(re.escape(w) for w in phrase.split())
+    lead = r"(?<!\w)" if re.match(r"\w", phrase) else ""
+    trail = r"(?!\w)" if re.search(r"\w$", phrase) else ""
+    return re.compile(lead + body + trail)
+
+
+def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
+    """(start, end) of each whole-word occurrence of ``phrase`` in ``text``."""
+    return [m.span() for m in phrase_pattern(phrase).finditer(text)]
+
+
+def closest_match(text: str, phrase: str) -> str | None:
+    """The stretch of ``text`` closest to ``phrase`` by diff-match-patch's fuzzy ``match_main``,
+    widened to whole words; None if nothing is close enough (see :data:`MATCH_THRESHOLD`)."""
+    if not text or not phrase:
+        return None
+    dmp = diff_match_patch()
+    dmp.Match_Threshold = MATCH_THRESHOLD
+    dmp.Match_Distance = MATCH_DISTANCE
+    try:
+        loc = dmp.match_main(text, phrase, 0)
+    except ValueError:
+        return None
+    if loc < 0:
+        return None
+    start, end = loc, min(len(text), loc + len(phrase))
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[start:end].strip() or None
+
+
+def _in_context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> str:
+    before = text[:start].split()
+    after = text[end:].split()
+    pre = ("… " if len(before) > n else "") + " ".join(before[-n:])
+    post = " ".join(after[:n]) + (" …" if len(after) > n else "")
+    return f"{pre} [{text[start:end]}] {post}".strip()
+
+
+def _quote(text: str) -> str:
+    if len(text) > QUOTE_LIMIT:
+        text = text[: QUOTE_LIMIT - 1] + "…"
+    return f"“{text}”"
+
+
+# ---------------------------------------------------------------------------------------------
+# the state of one apply
+
+
+class _Fail(Exception):
+    """Raised by a handler: the operation does not apply (the copy is untouched)."""
+
+    def __init__(self, *failures: Failure):
+        self.failures = list(failures)
+
+
+def _fail(kind, message, address=None, details=(), suggestions=()) -> _Fail:
+    return _Fail(Failure(kind, message, address=address, details=tuple(details), suggestions=tuple(suggestions)))
+
+
+class _State:
+    def __init__(self, version: Version, base: Version, source: str | None):
+        self.version = version
+        self.base = base
+        self.source = source
+        self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
+        self.touched: set = set()  # clause elements whose words changed
+
+    @property
+    def index(self):
+        return self.version.index
+
+    def lookup(self, address: Address, role: str = "target"):
+        el = self.index.get(address)
+        if el is not None:
+            return el
+        if address in self.pending:
+            raise _fail("depends", f"{address} would be created by operation {self.pending[address] + 1}, "
+                                   "which does not apply", address)
+        held = ", ".join(self.version.sections) or "nothing"
+        if address.section not in self.version.sections:
+            raise _fail("unknown-target", f"the {role} {address} is in Section {address.section}, which "
+                                          f"version {self.version.id} does not hold (it holds {held})", address)
+        suggestions = self.version.suggest(address)
+        msg = f"the {role} {address} is not in version {self.version.id}"
+        if suggestions:
+            msg += f" (nearest: {', '.join(suggestions)})"
+        if self.version.coverage_of(address) == "partial" and address.kind in ("clause", "item", "definition"):
+            msg += "; the corpus holds only part of it"
+        raise _fail("unknown-target", msg, address, suggestions=suggestions)
+
+    def touch(self, el, words: bool = True) -> None:
+        """Record a change inside ``el``: its clause is changed and notes up to it are stale.
+
+        ``words`` says ``el``'s own words changed (so it is stamped with the modification's
+        source); a structural change (an item removed, renumbered or moved) passes False.
+        """
+        node = el
+        while node is not None:
+            if node.tag in ("clause", "item", "definition") and "note" in node.attrib:
+                del node.attrib["note"]
+            if node.tag == "clause":
+                self.touched.add(node)
+                break
+            node = node.getparent()
+        if words:
+            self._stamp(el)
+
+    def _stamp(self, el) -> None:
+        if not self.source:
+            return
+        for k in ("source", "evidence"):
+            el.attrib.pop(k, None)
+        view = Node(el)
+        if view.source != self.source or view.evidence != "printed":
+            el.set("source", self.source)
+            el.set("evidence", "printed")
+
+    def stamp_new(self, el) -> None:
+        """Inserted content: say where it comes from, if it would inherit something else."""
+        if not self.source or "source" in el.attrib:
+            return
+        view = Node(el)
+        if view.source != self.source or view.evidence != "printed":
+            el.set("source", self.source)
+            el.set("evidence", "printed")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading and writing words
+
+
+def _field_text(el, field: str) -> str:
+    if field == "heading":
+        return normalise_space(el.get("heading"))
+    child = el.find(field)
+    return normalise_space(child.text) if child is not None else ""
+
+
+def _set_field(el, field: str, words: str) -> None:
+    if field == "heading":
+        if words:
+            el.set("heading", words)
+        elif "heading" in el.attrib:
+            del el.attrib["heading"]
+        return
+    child = el.find(field)
+    if not words:
+        if child is not None:
+            el.remove(child)
+        return
+    if child is None:
+        child = etree.Element(field)
+        if field == "text":
+            el.insert(0, child)
+        else:
+            el.append(child)
+    child.text = words
+
+
+def _body_text(el) -> str:
+    """A node's words, sub-numbers included, its own number excluded (what ``old`` states)."""
+    node = Node(el)
+    parts = [node.text] + [c.full_text() for c in node.children] + [node.closing]
+    return " ".join(p for p in parts if p)
+
+
+def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[str]:
+    """Addresses in the same section whose ``field`` holds ``words`` (exactly, or as a phrase)."""
+    if not words:
+        return []
+    pattern = phrase_pattern(words)
+    out = []
+    for addr, el in st.index.items():
+        if el is skip or addr.kind == "section" or field == "heading":
+            continue
+        text = _field_text(el, field)
+        if (text == words) if exact else bool(pattern.search(text)):
+            out.append(str(addr))
+    return out[:5]
+
+
+def _mismatch(st: _State, address: Address, el, field: str, expected: str, actual: str,
+              phrase: bool) -> _Fail:
+    what = "closing words" if field == "closing" else ("heading" if field == "heading" else "words")
+    details = []
+    if phrase:
+        msg = f"expected text not found: the phrase {_quote(expected)} is not in the {what} of {address}"
+        near = closest_match(actual, expected)
+        if near:
+            details.append(f"closest match: {_quote(near)}")
+            details.append(f"difference:    {word_diff(expected, near)}")
+        details.append(f"{address} reads: {_quote(actual) if actual else '(nothing)'}")
+    else:
+        msg = f"expected text not found: the {what} of {address} differ from what the modification expects"
+        details.append(f"expected: {_quote(expected) if expected else '(nothing)'}")
+        details.append(f"actual:   {_quote(actual) if actual else '(nothing)'}")
+        details.append(f"difference (expected → actual): {word_diff(expected, actual)}")
+        near = closest_match(actual, expected) if expected and len(expected) < len(actual) else None
+        if near and near != actual:
+            details.append(f"closest match in {address}: {_quote(near)}")
+    others = _elsewhere(st, expected, field, exact=not phrase, skip=el)
+    if others:
+        details.append(f"the expected {'phrase' if phrase else 'words'} appear at: {', '.join(others)}")
+    return _fail("text-mismatch", msg, address, details)
+
+
+# ---------------------------------------------------------------------------------------------
+# placing nodes
+
+
+#: for each content kind: the kinds of sibling anchor (before/after) and of parent (start/end)
+_SIBLING = {"part": ("part",), "clause": ("clause",), "crossheading": ("clause",), "item": ("item",)}
+_PARENT = {"part": ("section",), "clause": ("part",), "crossheading": ("part",),
+           "item": ("clause", "item", "definition")}
+
+
+def _check_place(tag: str, position: str, anchor: Address, anchor_el) -> None:
+    if position in ("before", "after"):
+        if anchor_el.tag not in _SIBLING[tag]:
+            raise _fail("invalid-position", f"a {tag} cannot be placed {position} the {anchor_el.tag} {anchor}", anchor)
+        if tag == "crossheading":
+            group = anchor_el.getparent()
+            if group.tag == "crossheading":
+                clauses = group.findall("clause")
+                edge = clauses[-1] if position == "after" else clauses[0]
+                if edge is not anchor_el:
+                    which = "last" if position == "after" else "first"
+                    raise _fail("invalid-position",
+                                f"{anchor} is not the {which} clause of its cross-heading group "
+                                f"“{group.get('heading')}”: a cross-heading group can only go between groups",
+                                anchor)
+    elif anchor_el.tag not in _PARENT[tag]:
+        raise _fail("invalid-position", f"a {tag} cannot be placed at the {position} of the {anchor_el.tag} {anchor}",
+                    anchor)
+
+
+def _place(els: list, position: str, anchor_el) -> None:
+    """Put ``els`` (in order) before/after ``anchor_el`` or at the start/end of it."""
+    if position in ("before", "after"):
+        ref = anchor_el
+        if els[0].tag == "crossheading" and ref.getparent().tag == "crossheading":
+            ref = ref.getparent()  # a new group goes beside the anchor's group
+        if position == "after":
+            for el in reversed(els):
+                ref.addnext(el)
+        else:
+            for el in els:
+                ref.addprevious(el)
+        return
+    container = anchor_el
+    kids = [c for c in container if isinstance(c.tag, str)]
+    if position == "end" and els[0].tag == "clause" and kids and kids[-1].tag == "crossheading":
+        container = kids[-1]  # a clause at the end of a part reads as part of its last group
+        kids = [c for c in container if isinstance(c.tag, str)]
+    if position == "start":
+        at = 1 if kids and kids[0].tag == "text" else 0
+        idx = container.index(kids[at]) if at < len(kids) else len(container)
+        for i, el in enumerate(els):
+            container.insert(idx + i, el)
+    else:
+        closing = container.find("closing")
+        for el in els:
+            if closing is not None:
+                closing.addprevious(el)
+            else:
+                container.append(el)
+
+
+def _remove(el) -> None:
+    """Detach ``el``; a cross-heading group left with no clause goes with it."""
+    parent = el.getparent()
+    parent.remove(el)
+    if parent.tag == "crossheading" and parent.find("clause") is None:
+        parent.getparent().remove(parent)
+
+
+def _renumber(el, new: Address) -> None:
+    if el.tag == "part":
+        el.set("num", new.part)
+        for c in el.iter("clause"):
+            c.set("num", f"{new.part}.{c.get('num').split('.', 1)[1]}")
+    elif el.tag == "clause":
+        el.set("num", new.clause)
+    else:
+        el.set("num", new.items[-1])
+
+
+def _num_of(tag: str, num: str, parent: Address) -> Address:
+    if tag == "part":
+        return Address(num[0], num)
+    if tag == "clause":
+        return Address(num[0], num.split(".")[0], num)
+    return parent.child(num)
+
+
+def _check_numbering(tag: str, num: str, parent: Address, where: Address) -> None:
+    """A new part or clause's number must belong where it lands (G1.10 in G1, G10 in G)."""
+    if tag == "part" and num[0] != parent.section:
+        raise _fail("invalid-position", f"part {num} cannot sit in Section {parent.section}", where)
+    if tag == "clause" and num.split(".")[0] != parent.part:
+        raise _fail("invalid-position", f"clause {num} cannot sit in part {parent.part}: "
+                                        f"its number says part {num.split('.')[0]}", where)
+
+
+# ---------------------------------------------------------------------------------------------
+# one handler per operation kind
+
+
+def _insert(st: _State, op: O.Insert) -> None:
+    anchor_el = st.lookup(op.target, "anchor")
+    content = [O.fragment_element(f) for f in op.content]
+    failures: list[Failure] = []
+    for el in content:
+        try:
+            _check_place(el.tag, op.position, op.target, anchor_el)
+        except _Fail as f:
+            failures += f.failures
+    if failures:
+        raise _Fail(*failures[:1])
+    parent = op.parent
+    seen = set()
+    for el in content:
+        group = el.findall("clause") if el.tag == "crossheading" else [el]
+        for node in group:
+            addr = _num_of(node.tag, node.get("num"), parent)
+            try:
+                _check_numbering(node.tag, node.get("num"), parent, addr)
+            except _Fail as f:
+                failures += f.failures
+                continue
+            if addr in st.index:
+                failures.append(Failure("position-taken", f"insert position already taken: {addr} already "
+                                        f"exists in version {st.version.id}", address=addr))
+            elif addr in seen:
+                failures.append(Failure("position-taken", f"the modification inserts {addr} twice", address=addr))
+            seen.add(addr)
+    if failures:
+        raise _Fail(*failures)
+    _place(content, op.position, anchor_el)
+    for el in content:
+        st.stamp_new(el)
+        for c in el.iter("clause"):
+            st.touched.add(c)
+        if el.tag == "item":
+            st.touch(el.getparent(), words=False)
+
+
+def _amend(st: _State, op: O.Amend) -> None:
+    el = st.lookup(op.target)
+    actual = _field_text(el, op.field)
+    if actual != op.old:
+        raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=False)
+    if op.field == "heading" and not op.new and el.tag == "section":
+        raise _fail("invalid-result", f"Section {op.target} must keep a heading", op.target)
+    _set_field(el, op.field, op.new)
+    st.touch(el)
+
+
+def _substitute(st: _State, op: O.Substitute) -> None:
+    el = st.lookup(op.target)
+    actual = _field_text(el, op.field)
+    spans = occurrences(actual, op.old)
+    if not spans:
+        raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=True)
+    listing = [f"occurrence {i}: {_in_context(actual, s, e)}" for i, (s, e) in enumerate(spans, 1)]
+    if op.occurrence is None and len(spans) > 1:
+        raise _fail("ambiguous", f"ambiguous phrase: {_quote(op.old)} occurs {len(spans)} times in {op.target}; "
+                                 'say which with occurrence="N"', op.target, listing)
+    n = op.occurrence or 1
+    if n > len(spans):
+        raise _fail("ambiguous", f"occurrence {n} asked for, but {_quote(op.old)} occurs "
+                                 f"{len(spans)} time(s) in {op.target}", op.target, listing)
+    s, e = spans[n - 1]
+    new_text = normalise_space(actual[:s] + op.new + actual[e:])
+    if op.field == "heading" and not new_text and el.tag == "section":
+        raise _fail("invalid-result", f"Section {op.target} must keep a heading", op.target)
+    _set_field(el, op.field, new_text)
+    st.touch(el)
+
+
+def _delete(st: _State, op: O.Delete) -> None:
+    el = st.lookup(op.target)
+    if op.old is not None:
+        actual = _body_text(el)
+        if actual != op.old:
+            raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
+    if op.mode == "remove":
+        parent = el.getparent()
+        _remove(el)
+        if parent.tag in ("clause", "item", "definition"):
+            st.touch(parent, words=False)
+        return
+    for child in list(el):
+        el.remove(child)
+    etree.SubElement(el, "text").text = O.NOT_USED
+    st.touch(el)
+
+
+def _renumber_op(st: _State, op: O.Renumber) -> None:
+    el = st.lookup(op.target)
+    if op.new in st.index:
+        raise _fail("position-taken", f"{op.new} already exists in version {st.version.id}", op.new)
+    _renumber(el, op.new)
+    for c in ([el] if el.tag == "clause" else el.iter("clause")):
+        st.touched.add(c)
+    if el.tag == "item":
+        st.touch(el.getparent(), words=False)
+
+
+def _move(st: _State, op: O.Move) -> None:
+    el = st.lookup(op.target)
+    anchor_el = st.lookup(op.anchor, "anchor")
+    _check_place(el.tag, op.position, op.anchor, anchor_el)
+    parent = op.anchor if op.position in ("start", "end") else op.anchor.parent
+    dest = op.new or _num_of(el.tag, el.get("num"), parent)
+    if dest.parent != parent:
+        raise _fail("invalid-position", f"{op.target} moved {op.position} {op.anchor} would sit in {parent} "
+                                        f"as {dest}: give it a number there with as=\"…\"", op.target)
+    if dest != op.target and dest in st.index:
+        raise _fail("position-taken", f"{dest} already exists in version {st.version.id}", dest)
+    old_parent = el.getparent()
+    _remove(el)
+    if old_parent.tag in ("clause", "item", "definition"):
+        st.touch(old_parent, words=False)
+    _place([el], op.position, anchor_el)
+    if dest != op.target:
+        _renumber(el, dest)
+    for c in ([el] if el.tag == "clause" else el.iter("clause")):
+        st.touched.add(c)
+    if el.tag == "item":
+        st.touch(el.getparent(), words=False)
+
+
+def term_key(term: str) -> str:
+    """The alphabetical sort key of a defined term (case and punctuation ignored)."""
+    return " ".join(re.sub(r"[^\w\s]", "", term.casefold()).split())
+
+
+def _place_definition(clause_el, def_el) -> None:
+    key = term_key(def_el.get("term"))
+    defs = clause_el.findall("definition")
+    for d in defs:
+        if term_key(d.get("term")) > key:
+            d.addprevious(def_el)
+            return
+    if defs:
+        defs[-1].addnext(def_el)
+    else:
+        _place([def_el], "end", clause_el)
+
+
+def _definitions_clause(st: _State, op) -> object:
+    clause_el = st.lookup(op.target.clause_address, "definitions clause")
+    if clause_el.find("item") is not None:
+        raise _fail("invalid-position", f"{op.target.clause_address} holds a list of items, not definitions",
+                    op.target.clause_address)
+    return clause_el
+
+
+def _add_definition(st: _State, op: O.AddDefinition) -> None:
+    clause_el = _definitions_clause(st, op)
+    if op.target in st.index:
+        raise _fail("position-taken", f"the definition of “{op.target.term}” already exists in "
+                                      f"{op.target.clause_address}", op.target)
+    el = O.fragment_element(op.content)
+    _place_definition(clause_el, el)
+    st.stamp_new(el)
+    st.touched.add(clause_el)
+
+
+def _amend_definition(st: _State, op: O.AmendDefinition) -> None:
+    el = st.lookup(op.target, "definition")
+    if op.old is not None:
+        actual = _field_text(el, op.field)
+        if actual != op.old:
+            raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=False)
+    if op.new_term is not None:
+        new_addr = O._definition_address(op.target.clause_address, op.new_term)
+        if new_addr in st.index:
+            raise _fail("position-taken", f"the definition of “{op.new_term}” already exists in "
+                                          f"{op.target.clause_address}", new_addr)
+    if op.old is not None:
+        _set_field(el, op.field, op.new)
+    if op.new_term is not None:
+        clause_el = el.getparent()
+        clause_el.remove(el)
+        el.set("term", op.new_term)
+        _place_definition(clause_el, el)
+    st.touch(el)
+
+
+def _delete_definition(st: _State, op: O.DeleteDefinition) -> None:
+    el = st.lookup(op.target, "definition")
+    if op.old is not None:
+        actual = _body_text(el)
+        if actual != op.old:
+            raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
+    clause_el = el.getparent()
+    clause_el.remove(el)
+    st.touch(clause_el, words=False)
+
+
+_HANDLERS: dict[type, Callable] = {
+    O.Insert: _insert,
+    O.Amend: _amend,
+    O.Substitute: _substitute,
+    O.Delete: _delete,
+    O.Renumber: _renumber_op,
+    O.Move: _move,
+    O.AddDefinition: _add_definition,
+    O.AmendDefinition: _amend_definition,
+    O.DeleteDefinition: _delete_definition,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# the apply
+
+
+def apply_modification(version: Version, mod, new_id: str | None = None, *, onto: bool = False) -> ApplyResult:
+    """Apply ``mod`` to a copy of ``version``; raise ApplyError listing every failure.
+
+    ``version`` should be the modification's base; ``onto=True`` says it is deliberately another
+    one (``redline apply --onto``), otherwise a different version is itself a failure. The new
+    version is called ``new_id`` (default ``<version>+<mod id>``).
+    """
+    work = version.copy(new_id or f"{version.id}+{mod.id}")
+    original = {el: addr for addr, el in work.index.items()}
+    st = _State(work, version, mod.meta.get("source"))
+    failures: list[Failure] = []
+    for i, op in enumerate(mod.operations):
+        handler = _HANDLERS.get(type(op))
+        if handler is None:  # pragma: no cover - the operation set is closed
+            raise TypeError(f"no handler for {type(op).__name__}")
+        try:
+            handler(st, op)
+        except _Fail as exc:
+            for f in exc.failures:
+                failures.append(Failure(f.kind, f.message, i, op.instruction(), f.address, f.details, f.suggestions))
+            for a in op.creates():
+                st.pending.setdefault(a, i)
+        finally:
+            work.reindex()
+    failures += _validate_result(work)
+    if version.id != mod.base:
+        if not onto:
+            failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
+                                       f"version {mod.base}, not {version.id} (use --onto {version.id} to "
+                                       "apply it there)"))
+        elif failures:
+            failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
+                                       f"version {mod.base} and was applied onto {version.id}"))
+    if failures:
+        raise ApplyError(mod.id, failures)
+    return ApplyResult(work, MappingProxyType(_address_map(original, work)), _changed(st, original, version, work),
+                       mod.id, version.id)
+
+
+def _validate_result(work: Version) -> list[Failure]:
+    from redline.corpus import check_section, schema
+
+    out = []
+    rng = schema("corpus")
+    for letter, root in work.sections.items():
+        if not rng.validate(etree.ElementTree(root)):
+            err = rng.error_log.last_error
+            out.append(Failure("invalid-result", f"the result does not match the corpus schema in Section "
+                                                 f"{letter}: {err.message if err is not None else 'invalid'}"))
+            continue
+        try:
+            check_section(root, f"Section {letter}")
+        except CorpusError as exc:
+            out.append(Failure("invalid-result", f"the result is not a valid section: {exc.detail}"))
+    return out
+
+
+def _address_map(original: dict, work: Version) -> dict[Address, Address | None]:
+    final = {el: addr for addr, el in work.index.items()}
+    out = {}
+    for el, addr in original.items():
+        now = final.get(el)
+        if now != addr:
+            out[addr] = now
+    return out
+
+
+def _changed(st: _State, original: dict, base: Version, work: Version) -> tuple[Address, ...]:
+    out = []
+    for addr, el in work.index.items():
+        if el.tag != "clause":
+            continue
+        was = original.get(el)
+        if was is None or was != addr:
+            out.append(addr)
+        elif el in st.touched and canonical(el) != canonical(base.index[was]):
+            out.append(addr)
+    return tuple(out)
