@@ -101,3 +101,15 @@ def test_user_errors(invoke, args, code, message):
 def test_help_has_example(invoke):
     r = invoke("xref", "--help")
     assert r.exit_code == 0 and "Example:" in r.output and "redline xref 6.17" in r.output
+
+
+def test_undefined_terms_of_a_version(invoke):
+    r = invoke("xref", "6.17", "--undefined")
+    assert r.exit_code == 0
+    assert "not defined in the corpus" in r.output
+    (line,) = [l for l in r.output.splitlines() if l.strip().startswith("Enrolled SMETS1 SMS ")]
+    assert line.split()[-1] == "G1.10"
+    data = json.loads(invoke("xref", "6.17", "--undefined", "--address", "G3.28", "--format", "json").output)
+    assert [t["term"] for t in data["terms"]] == ["SMETS1 SMS", "Device", "Compromised",
+                                                  "User Independent Security Assurance"]
+    assert data["terms"][0]["used_in"] == ["G3.28"]
