@@ -19,6 +19,8 @@ COMMANDS = {
     "show": "redline.cli.corpus_cmds:show",
     "validate": "redline.cli.corpus_cmds:validate_cmd",
     "xref": "redline.cli.xref_cmds:xref",
+    "apply": "redline.cli.mod_cmds:apply_cmd",
+    "check": "redline.cli.mod_cmds:check_cmd",
 }
 
 
