@@ -175,11 +175,15 @@ def closest_match(text: str, phrase: str) -> str | None:
 
 
 def _in_context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> str:
-    before = text[:start].split()
-    after = text[end:].split()
-    pre = ("… " if len(before) > n else "") + " ".join(before[-n:])
-    post = " ".join(after[:n]) + (" …" if len(after) > n else "")
-    return f"{pre} [{text[start:end]}] {post}".strip()
+    """The occurrence text[start:end] in brackets, with ``n`` words either side."""
+    pre, post = text[:start], text[end:]
+    words = pre.split()
+    if len(words) > n:
+        pre = "… " + " ".join(words[-n:]) + (" " if pre[-1:].isspace() else "")
+    words = post.split()
+    if len(words) > n:
+        post = (" " if post[:1].isspace() else "") + " ".join(words[:n]) + " …"
+    return f"{pre}[{text[start:end]}]{post}"
 
 
 def _quote(text: str) -> str:
@@ -225,9 +229,9 @@ class _State:
         held = ", ".join(self.version.sections) or "nothing"
         if address.section not in self.version.sections:
             raise _fail("unknown-target", f"the {role} {address} is in Section {address.section}, which "
-                                          f"version {self.version.id} does not hold (it holds {held})", address)
+                                          f"version {self.base.id} does not hold (it holds {held})", address)
         suggestions = self.version.suggest(address)
-        msg = f"the {role} {address} is not in version {self.version.id}"
+        msg = f"the {role} {address} is not in version {self.base.id}"
         if suggestions:
             msg += f" (nearest: {', '.join(suggestions)})"
         if self.version.coverage_of(address) == "partial" and address.kind in ("clause", "item", "definition"):
@@ -341,12 +345,12 @@ def _mismatch(st: _State, address: Address, el, field: str, expected: str, actua
         details.append(f"expected: {_quote(expected) if expected else '(nothing)'}")
         details.append(f"actual:   {_quote(actual) if actual else '(nothing)'}")
         details.append(f"difference (expected → actual): {word_diff(expected, actual)}")
-        near = closest_match(actual, expected) if expected and len(expected) < len(actual) else None
+        near = closest_match(actual, expected) if expected and 3 * len(expected) < 2 * len(actual) else None
         if near and near != actual:
             details.append(f"closest match in {address}: {_quote(near)}")
     others = _elsewhere(st, expected, field, exact=not phrase, skip=el)
     if others:
-        details.append(f"the expected {'phrase' if phrase else 'words'} appear at: {', '.join(others)}")
+        details.append(f"the expected {'phrase' if phrase else 'words'} {'is' if phrase else 'are'} found at: {', '.join(others)}")
     return _fail("text-mismatch", msg, address, details)
 
 
@@ -476,7 +480,7 @@ def _insert(st: _State, op: O.Insert) -> None:
                 continue
             if addr in st.index:
                 failures.append(Failure("position-taken", f"insert position already taken: {addr} already "
-                                        f"exists in version {st.version.id}", address=addr))
+                                        f"exists in version {st.base.id}", address=addr))
             elif addr in seen:
                 failures.append(Failure("position-taken", f"the modification inserts {addr} twice", address=addr))
             seen.add(addr)
@@ -545,7 +549,7 @@ def _delete(st: _State, op: O.Delete) -> None:
 def _renumber_op(st: _State, op: O.Renumber) -> None:
     el = st.lookup(op.target)
     if op.new in st.index:
-        raise _fail("position-taken", f"{op.new} already exists in version {st.version.id}", op.new)
+        raise _fail("position-taken", f"{op.new} already exists in version {st.base.id}", op.new)
     _renumber(el, op.new)
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
         st.touched.add(c)
@@ -563,7 +567,7 @@ def _move(st: _State, op: O.Move) -> None:
         raise _fail("invalid-position", f"{op.target} moved {op.position} {op.anchor} would sit in {parent} "
                                         f"as {dest}: give it a number there with as=\"…\"", op.target)
     if dest != op.target and dest in st.index:
-        raise _fail("position-taken", f"{dest} already exists in version {st.version.id}", dest)
+        raise _fail("position-taken", f"{dest} already exists in version {st.base.id}", dest)
     old_parent = el.getparent()
     _remove(el)
     if old_parent.tag in ("clause", "item", "definition"):

@@ -25,6 +25,9 @@ from redline.errors import ModificationError
 from redline.model import Address, normalise_space
 from redline.ops import OPERATIONS, Operation, operation_from_element
 
+#: a document type declaration (refused before parsing: it is how entity attacks arrive)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+
 #: metadata a modification may carry, in the order they are written
 META_KEYS = ("legal-text-version", "date", "author", "classification", "source")
 
@@ -76,6 +79,10 @@ class Modification:
 
 def parse_modification(data: bytes, name: str = "<modification>", path: Path | None = None) -> Modification:
     """Parse and validate the bytes of a modification file named ``name`` in messages."""
+    doctype = _DOCTYPE.search(data)
+    if doctype:
+        line = data.count(b"\n", 0, doctype.start()) + 1
+        raise ModificationError("DOCTYPE declarations are not allowed (entities and DTDs are refused)", name, line)
     tree = xmlsafe.parse_bytes(data, name, _error_with_line)
     root = tree.getroot()
     if root.tag != "modification":

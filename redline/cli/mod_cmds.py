@@ -1,0 +1,252 @@
+"""Commands that work with modifications: ``apply`` and ``check``.
+
+Exit codes: 0 success; 1 a modification does not apply (or a check fails); 2 bad usage or an
+unreadable modification file (``ModificationError``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import click
+
+from redline.cli.common import corpus_option, format_option, handle_errors, write_output
+from redline.errors import ModificationError, UnknownVersion
+
+#: version ids the manifest accepts
+_VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
+
+
+class InputError(click.ClickException):
+    """Bad input (an unreadable modification, an unknown version): exit 2."""
+
+    exit_code = 2
+
+
+def _load(corpus, name):
+    from redline.mods import load_modification
+
+    try:
+        return load_modification(corpus, name)
+    except ModificationError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _display(path) -> str | None:
+    """``path`` relative to the working directory when it lies inside it."""
+    if path is None:
+        return None
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# apply
+
+
+@click.command("apply")
+@click.argument("mod", metavar="MOD")
+@click.option("--onto", metavar="VERSION", help="Apply to this version instead of the modification's base.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the resulting section file (a directory when several sections change; '-' for stdout).")
+@click.option("--as", "new_id", metavar="NEW_VERSION", help="Add the result to the corpus as this new version.")
+@corpus_option
+@handle_errors
+def apply_cmd(corpus, mod, onto, output, new_id):
+    """Apply modification MOD (an id from corpus/mods/ or a path) and write the new text.
+
+    MOD is applied to the version it is drafted against, or onto --onto VERSION. Every failure
+    is reported (unknown clause, expected words not found, ambiguous phrase, position taken,
+    base mismatch) and nothing is written unless the whole modification applies.
+
+    With -o FILE the changed section is written as corpus XML (one file per section: if the
+    modification changes several sections, -o names a directory that receives G.xml, A.xml …).
+    With --as NEW_VERSION the whole result becomes a new version of the corpus, recorded in the
+    manifest after the version it was applied to.
+
+    \b
+    Example:
+      redline apply MP087 -o G-6.17-mp087.xml
+      redline apply MP087 --as 6.17-mp087
+      redline apply corpus/mods/SECMP0065.xml --onto 5.23 -o out/
+    """
+    from redline.apply import apply_modification
+
+    if (output is None) == (new_id is None):
+        raise click.UsageError("give exactly one of -o FILE and --as NEW_VERSION")
+    if new_id is not None:
+        if not _VERSION_ID.match(new_id):
+            raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
+        if new_id in corpus.version_ids:
+            raise click.UsageError(f"version {new_id} already exists in the corpus")
+    modification = _load(corpus, mod)
+    target = onto or modification.base
+    try:
+        version = corpus.load(target)
+    except UnknownVersion as exc:
+        where = "--onto" if onto else f"the base of {modification.id}"
+        raise InputError(f"{where}: {exc}") from None
+    result = apply_modification(version, modification, new_id, onto=onto is not None and onto != modification.base)
+    changed = ", ".join(str(a) for a in result.changed) or "no clause"
+    if new_id is not None:
+        corpus.save_version(result.version, predecessor=version.id, modification=modification.id,
+                            note=f"{version.id} with {modification.id} ({modification.title}) applied.")
+        click.echo(f"{modification.id} applied to {version.id}: changed {changed}; "
+                   f"added version {new_id} to {corpus.root}", err=True)
+        return
+    wrote = _write_sections(result.version, modification.sections, output)
+    click.echo(f"{modification.id} applied to {version.id}: changed {changed}; wrote {wrote}", err=True)
+
+
+def _write_sections(version, letters: list[str], output: Path) -> str:
+    """Write the sections ``letters`` of ``version`` to ``output`` (see ``apply --help``)."""
+    from redline.corpus import atomic_write
+    from redline.xmlsafe import serialise
+
+    letters = [s for s in letters if s in version.sections] or list(version.sections)
+    files = {s: serialise(version.sections[s]) for s in letters}
+    if str(output) == "-":
+        if len(files) != 1:
+            raise click.UsageError(f"the modification changes Sections {', '.join(files)}: "
+                                   "-o must name a directory, not '-'")
+        write_output(next(iter(files.values())), None)
+        return "stdout"
+    if len(files) == 1 and not output.is_dir():
+        write_output(next(iter(files.values())), output)
+        return str(output)
+    if output.exists() and not output.is_dir():
+        raise click.UsageError(f"the modification changes Sections {', '.join(files)}: "
+                               f"-o must name a directory, and {output} is a file")
+    if output.is_dir():
+        for s, data in files.items():
+            atomic_write(output / f"{s}.xml", data)
+        return ", ".join(str(output / f"{s}.xml") for s in files)
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise click.ClickException(f"{output}: directory {parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=parent))
+    try:
+        for s, data in files.items():
+            (tmp / f"{s}.xml").write_bytes(data)
+        os.rename(tmp, output)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ", ".join(str(output / f"{s}.xml") for s in files)
+
+
+# ---------------------------------------------------------------------------------------------
+# check
+
+
+@click.command("check")
+@click.argument("mods", nargs=-1, metavar="[MOD]...")
+@click.option("--onto", metavar="VERSION", help="Also apply each modification onto this version.")
+@format_option("text", "json", "github")
+@corpus_option
+@handle_errors
+def check_cmd(corpus, mods, onto, fmt):
+    """Check that each modification applies to its base and gives a valid version.
+
+    MOD is an id from corpus/mods/ or a path; with none, every modification in corpus/mods/ is
+    checked. Prints one line per modification ("MP087  ok" or its problems). --format github
+    prints GitHub workflow annotations (::error file=…,line=…::…) for a CI job.
+    Exit status: 0 all pass, 1 any fails, 2 bad usage or an unreadable modification.
+
+    \b
+    Example:
+      redline check
+      redline check MP087 --onto 6.17
+      redline check corpus/mods/*.xml --format github
+    """
+    from redline.check import CheckResult, Problem, check_modification
+    from redline.mods import modification_paths, read_modification
+
+    if onto is not None and onto not in corpus.version_ids:
+        raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: "
+                               f"{', '.join(corpus.version_ids)}")
+    names = list(mods) or modification_paths(corpus)
+    results: list[CheckResult] = []
+    unreadable = False
+    from redline.mods import load_modification
+
+    for name in names:
+        try:
+            mod = read_modification(name) if isinstance(name, Path) else load_modification(corpus, name)
+        except ModificationError as exc:
+            unreadable = True
+            label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)
+            problem = Problem("error", exc.detail, None, _display(exc.file) if exc.file else None, exc.line,
+                              "unreadable")
+            results.append(CheckResult(label, problem.file, (), (problem,)))
+            continue
+        result = check_modification(corpus, mod, onto)
+        results.append(_relative(result))
+    _report(results, fmt, corpus)
+    if unreadable:
+        click.get_current_context().exit(2)
+    if not all(r.ok for r in results):
+        click.get_current_context().exit(1)
+
+
+def _relative(result):
+    from dataclasses import replace
+
+    return replace(result, file=_display(result.file),
+                   problems=tuple(replace(p, file=_display(p.file)) for p in result.problems))
+
+
+def _report(results, fmt: str, corpus) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"ok": all(r.ok for r in results), "results": [r.to_dict() for r in results]},
+                              indent=2, ensure_ascii=False))
+        return
+    if not results:
+        click.echo(f"no modifications in {corpus.mods_dir()}")
+        return
+    width = max(len(r.modification) for r in results) + 2
+    for r in results:
+        errors = r.errors
+        status = "ok" if r.ok else f"FAILED ({len(errors)} error{'s' if len(errors) != 1 else ''})"
+        if any(p.code == "unreadable" for p in errors):
+            status = "UNREADABLE"
+        if fmt == "github":
+            for p in r.problems:
+                click.echo(_annotation(r, p))
+        click.echo(f"{r.modification:<{width}}{status}")
+        if fmt == "text":
+            for p in r.problems:
+                lines = str(p).split("\n")
+                prefix = "note: " if p.severity == "note" else ""
+                click.echo(f"  {prefix}{lines[0]}")
+                for extra in lines[1:]:
+                    click.echo(f"  {extra}")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation(result, problem) -> str:
+    """One GitHub workflow command (``::error file=…,line=…,title=…::message``)."""
+    level = "error" if problem.severity == "error" else "notice"
+    props = []
+    if problem.file:
+        props.append(f"file={_escape_property(problem.file)}")
+    if problem.line:
+        props.append(f"line={problem.line}")
+    title = result.modification + (f" {problem.address}" if problem.address else "")
+    props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape_data(problem.message)}"
