@@ -206,22 +206,30 @@ def _known(term: str, defined: set[str]) -> bool:
 def undefined_terms(version: Version, scope: Iterable[Address] | None = None) -> dict[str, list[Address]]:
     """Capitalised terms used in ``version`` (only in the text under ``scope``, if given) that
     the version defines nowhere: term -> the clauses using it, in first-use order."""
-    defined = set(defined_terms(version))
     scope = list(scope) if scope is not None else None
-    out: dict[str, list[Address]] = {}
+    runs = []
     for node in version.nodes():
         if node.kind not in ("clause", "item", "definition"):
             continue
         if scope is not None and not any(node.address.is_within(s) for s in scope):
             continue
-        clause = node.address.clause_address or node.address
-        for _, text in text_fields(node):
-            for _, _, term in candidate_terms(text):
-                if _known(term, defined):
-                    continue
-                uses = out.setdefault(term, [])
-                if clause not in uses:
-                    uses.append(clause)
+        runs += [(node.address, text) for _, text in text_fields(node)]
+    return undefined_in(version, runs)
+
+
+def undefined_in(version: Version, runs: Iterable[tuple[Address, str]]) -> dict[str, list[Address]]:
+    """Capitalised terms used in ``runs`` ((holder address, words) pairs) that ``version``
+    defines nowhere: term -> the clauses using it, in first-use order."""
+    defined = set(defined_terms(version))
+    out: dict[str, list[Address]] = {}
+    for holder, text in runs:
+        clause = holder.clause_address or holder
+        for _, _, term in candidate_terms(text):
+            if _known(term, defined):
+                continue
+            uses = out.setdefault(term, [])
+            if clause not in uses:
+                uses.append(clause)
     # a plural used beside its singular ("User Roles", "User Role") is one term
     for term in list(out):
         for suffix in ("es", "s"):

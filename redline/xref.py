@@ -515,62 +515,110 @@ def _describe_move(t: Address, new: Address | None) -> str:
     return "deletes" if new is None else f"renumbers as {new}"
 
 
-def check_modification(base: Version, result: Version, address_map: Mapping[Address, Address | None],
-                       changed: Iterable[Address], mod_id: str = "this modification") -> list[Finding]:
-    """What a modification does to cross-references.
+def _text_runs(base: Version, result: Version, address_map: Mapping[Address, Address | None]):
+    """Every run of words in ``result`` as (node, field, text, old): ``old`` is the holder's
+    address in ``base`` when the run is word for word what it was there (the modification did
+    not write it), else None (new or amended text)."""
+    inverse = {new: old for old, new in address_map.items() if new is not None}
+    for node in result.nodes():
+        if node.kind not in _TEXT_BEARING:
+            continue
+        if node.address in inverse:
+            old = inverse[node.address]
+        elif node.address in address_map:
+            old = None  # what stood here in base went elsewhere; this node is new here
+        else:
+            old = node.address
+        was = base.find(old) if old is not None else None
+        before = dict(text_fields(was)) if was is not None else {}
+        for fld, text in text_fields(node):
+            yield node, fld, text, (old if before.get(fld) == text else None)
 
-    * references in the clauses the modification creates or changes (``changed``, addresses in
-      the result) must resolve in ``result``: broken → failure, heading mismatch → warning,
-      outside the corpus → note;
-    * every other reference in ``base`` whose target the modification deletes or renumbers, and
-      which the result still makes (its holder not rewritten to follow), is a failure:
-      "G1.7(b) refers to G3.8, which this modification deletes".
+
+def new_text_runs(base: Version, result: Version,
+                  address_map: Mapping[Address, Address | None]) -> list[tuple[Address, str]]:
+    """The runs of words a modification wrote (new or amended), as (holder in result, words)."""
+    return [(node.address, text) for node, _, text, old in _text_runs(base, result, address_map) if old is None]
+
+
+def check_modification(base: Version, result: Version, address_map: Mapping[Address, Address | None],
+                       changed: Iterable[Address] = (), mod_id: str = "this modification") -> list[Finding]:
+    """What a modification does to cross-references, as findings (failure, warning or note).
+
+    * references in words the modification writes (new or amended text) must resolve in
+      ``result``: broken → failure, heading mismatch → warning, outside the corpus → note;
+    * references in words it leaves as they were, whose target it deletes or renumbers, are
+      failures: "G1.7(b) refers to G3.8, which this modification deletes" (the words now point
+      at nothing, or at another clause). :func:`consequential_amendments` rewrites the renumbered
+      ones.
+
+    ``changed`` is accepted for symmetry with :class:`redline.apply.ApplyResult`; what counts as
+    new or amended text is decided word for word against ``base``.
     """
-    changed = list(changed)
-    changed_clauses = {a.clause_address or a for a in changed}
     findings: list[Finding] = []
     name = mod_id
-    # 1. new and amended text
-    for clause in changed_clauses:
-        node = result.find(clause)
-        if node is None:
+    for node, fld, text, old in _text_runs(base, result, address_map):
+        if old is None:
+            for ref in find_references(text, node.address):
+                r = resolve(result, Citation(node.address, fld, ref))
+                if r.status == RESOLVED:
+                    continue
+                sev, kind = {BROKEN: ("failure", NEW_BROKEN), HEADING_MISMATCH: ("warning", NEW_HEADING),
+                             OUTSIDE: ("note", NEW_OUTSIDE)}[r.status]
+                findings.append(Finding(sev, kind, node.address,
+                                        f"{node.address} (as {name} writes it) refers to {ref.targets_text()}: "
+                                        + "; ".join(r.reasons), ref))
             continue
-        for c in citations(result, clause):
-            r = resolve(result, c)
-            if r.status == RESOLVED:
-                continue
-            sev, kind = {BROKEN: ("failure", NEW_BROKEN), HEADING_MISMATCH: ("warning", NEW_HEADING),
-                         OUTSIDE: ("note", NEW_OUTSIDE)}[r.status]
-            findings.append(Finding(sev, kind, c.holder,
-                                    f"{c.holder} (as {name} leaves it) refers to {c.reference.targets_text()}: "
-                                    + "; ".join(r.reasons), c.reference))
-    # 2. references elsewhere that the modification breaks
-    for c in citations(base):
-        new_holder = map_address(c.holder, address_map)
-        if new_holder is None:
-            continue  # the reference goes with its clause
-        if (new_holder.clause_address or new_holder) in changed_clauses:
-            continue  # the modification rewrites that clause; checked above
-        moved = [(a, map_address(a, address_map)) for a in c.reference.addresses]
-        moved = [(a, n) for a, n in moved if n != a]
-        if not moved:
-            continue
-        # still written the old way in the result?
-        holder_node = result.find(new_holder)
-        still = set()
-        if holder_node is not None:
-            for fld, text in text_fields(holder_node):
-                if fld == c.field:
-                    for ref in find_references(text, new_holder):
-                        still.update(ref.addresses)
-        for a, new in moved:
-            if a not in still:
-                continue
-            where = f" (as {new_holder})" if new_holder != c.holder else ""
-            findings.append(Finding("failure", STALE, c.holder,
-                                    f"{c.holder}{where} refers to {a}, which {name} {_describe_move(a, new)}",
-                                    c.reference))
+        for ref in find_references(text, old):
+            if ref.form == "self":
+                continue  # "this Section" follows its clause wherever it goes
+            seen = set()
+            for a in ref.addresses:
+                new = map_address(a, address_map)
+                if new == a or a in seen:
+                    continue
+                seen.add(a)
+                where = f" (now {node.address})" if node.address != old else ""
+                findings.append(Finding("failure", STALE, old,
+                                        f"{old}{where} refers to {a}, which {name} {_describe_move(a, new)}",
+                                        ref))
     return findings
+
+
+def consequential_amendments(base: Version, result: Version,
+                             address_map: Mapping[Address, Address | None]) -> tuple:
+    """Amend operations that bring the references a renumbering leaves behind up to date.
+
+    For every run of words in ``result`` that the modification left as it was and that names a
+    renumbered address, an :class:`redline.ops.Amend` of that run (addressed in the result, so
+    the operations run after the modification's own). References to deleted addresses cannot be
+    repaired this way and are left for :func:`check_modification` to report.
+    """
+    from redline.ops import Amend
+
+    out = []
+    for node, fld, text, old in _text_runs(base, result, address_map):
+        if old is None:
+            continue
+        new = remap_text(text, address_map, old)
+        if new != text:
+            out.append(Amend(node.address, text, new, fld))
+    return tuple(out)
+
+
+def with_consequential_amendments(base: Version, mod):
+    """``mod`` with :func:`consequential_amendments` appended to its operations (``mod`` itself if
+    there are none). Raises :class:`redline.errors.ApplyError` if ``mod`` does not apply."""
+    from dataclasses import replace
+
+    from redline.apply import apply_modification
+
+    res = apply_modification(base, mod, onto=base.id != mod.base)
+    extra = consequential_amendments(base, res.version, res.address_map)
+    if not extra:
+        return mod
+    lines = tuple(mod.lines) + (None,) * (len(mod.operations) - len(mod.lines)) + (None,) * len(extra)
+    return replace(mod, operations=tuple(mod.operations) + extra, lines=lines)
 
 
 def remap_text(text: str, address_map: Mapping[Address, Address | None],
@@ -601,29 +649,34 @@ def remap_text(text: str, address_map: Mapping[Address, Address | None],
     return text
 
 
-@dataclass(frozen=True)
-class TextChange:
-    """A consequential change to one run of text: ``holder`` is its address in the version
-    the renumbering produced."""
+# --------------------------------------------------------------------------- redline check
 
-    holder: Address
-    field: str
-    old: str
-    new: str
+#: the severity of a finding as a :class:`redline.check.Problem` (only errors fail a check)
+CHECK_SEVERITY = {"failure": "error", "warning": "note", "note": "note"}
+CHECK_CODE = {STALE: "xref-stale", NEW_BROKEN: "xref-broken", NEW_OUTSIDE: "xref-outside",
+              NEW_HEADING: "xref-heading"}
 
 
-def consequential_changes(version: Version, address_map: Mapping[Address, Address | None],
-                          skip: Iterable[Address] = ()) -> list[TextChange]:
-    """The text changes that bring every reference in ``version`` (a version already renumbered by
-    ``address_map``) up to date. Clauses under ``skip`` are left alone (e.g. those the modification
-    itself rewrites)."""
-    skip = list(skip)
-    out = []
-    for node in version.nodes():
-        if node.kind not in _TEXT_BEARING or any(node.address.is_within(s) for s in skip):
-            continue
-        for fld, text in text_fields(node):
-            new = remap_text(text, address_map, node.address)
-            if new != text:
-                out.append(TextChange(node.address, fld, text, new))
-    return out
+def _operation_index(mod, finding: Finding) -> int | None:
+    """The index of the operation a finding comes from (the deletion or renumbering of its
+    target, or the operation writing its words), for the file line in messages."""
+    ops = list(getattr(mod, "operations", ()))
+    if finding.kind == STALE and finding.reference is not None:
+        for a in finding.reference.addresses:
+            for i, op in enumerate(ops):
+                if op.kind in ("delete", "renumber", "move") and a.is_within(op.target):
+                    return i
+    clause = finding.holder.clause_address or finding.holder
+    for i, op in enumerate(ops):
+        if clause in op.clause_addresses():
+            return i
+    return None
+
+
+def check_references(context) -> list:
+    """The cross-reference check of ``redline check`` (see :data:`redline.check.CHECKS`):
+    broken references are errors, references outside the corpus and heading mismatches notes."""
+    mod, res = context.modification, context.result
+    findings = check_modification(context.version, res.version, res.address_map, res.changed, mod.id)
+    return [context.problem(f.message, CHECK_SEVERITY[f.severity], f.holder, _operation_index(mod, f),
+                            CHECK_CODE[f.kind]) for f in findings]

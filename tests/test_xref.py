@@ -314,3 +314,104 @@ def test_map_address_follows_ancestors():
     assert xref.map_address(A("G4.2(a)"), m) == A("G5.2(a)")
     assert xref.map_address(A("G3.7(a)"), m) is None
     assert xref.map_address(A("G3.6"), m) == A("G3.6")
+
+
+# --- what a modification does to references (fixtures under tests/fixtures/xref/) --------------
+
+from pathlib import Path  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "xref"
+
+
+def _applied(corpus, name):
+    from redline.apply import apply_modification
+    from redline.mods import load_modification
+
+    mod = load_modification(corpus, FIXTURES / name)
+    base = corpus.load(mod.base)
+    return mod, base, apply_modification(base, mod)
+
+
+def _findings(corpus, name):
+    mod, base, res = _applied(corpus, name)
+    return [(f.severity, f.kind, str(f.holder), f.message)
+            for f in xref.check_modification(base, res.version, res.address_map, res.changed, mod.id)]
+
+
+def test_deleting_a_referenced_clause_names_each_clause_that_refers_to_it(corpus):
+    assert _findings(corpus, "delete_referenced_clause.xml") == [
+        ("failure", "stale", "G1.2", "G1.2 refers to G1.3, which XREF-FIXTURE-DELETE deletes"),
+        ("failure", "stale", "G1.4", "G1.4 refers to G1.3, which XREF-FIXTURE-DELETE deletes"),
+    ]
+    assert [f[3] for f in _findings(corpus, "delete_g3_18.xml")] == [
+        "G3.17 refers to G3.18, which XREF-FIXTURE-DELETE-G3 deletes",
+        "G3.19 refers to G3.18(a), which XREF-FIXTURE-DELETE-G3 deletes",
+    ]
+
+
+def test_renumbering_leaves_stale_references(corpus):
+    assert [f[3] for f in _findings(corpus, "insert_and_renumber.xml")] == [
+        "G1.6 (now G1.7) refers to G1.5, which XREF-FIXTURE-RENUMBER renumbers as G1.6",
+        "G1.9 (now G1.10) refers to G1.8, which XREF-FIXTURE-RENUMBER renumbers as G1.9",
+    ]
+
+
+def test_new_text_must_resolve_in_the_result(corpus):
+    found = _findings(corpus, "new_text_references.xml")
+    assert [(s, k, h) for s, k, h, _ in found] == [("failure", "new-broken", "G1.11"),
+                                                   ("note", "new-outside", "G1.11"),
+                                                   ("warning", "new-heading", "G1.11")]
+    assert "refers to G1.12: G1.12 is not in" in found[0][3] and "part G1 is held in full" in found[0][3]
+    assert "heading 'Appeals' differs from the corpus: 'Disputes'" in found[2][3]
+
+
+def test_seed_modifications_break_nothing(corpus):
+    from redline.apply import apply_modification
+    from redline.mods import load_modification
+
+    for name, notes in (("MP087", 0), ("SECMP0065", 1)):
+        mod = load_modification(corpus, name)
+        base = corpus.load(mod.base)
+        res = apply_modification(base, mod)
+        found = xref.check_modification(base, res.version, res.address_map, res.changed, mod.id)
+        assert [f.severity for f in found] == ["note"] * notes  # SECMP0065: "Sections G2 to G9"
+
+
+def test_consequential_amendments_repair_a_renumbering(corpus):
+    from redline.apply import apply_modification
+    from redline.ops import Amend
+
+    mod, base, res = _applied(corpus, "insert_and_renumber.xml")
+    extra = xref.consequential_amendments(base, res.version, res.address_map)
+    assert [(type(op), str(op.target), op.field) for op in extra] == [(Amend, "G1.7", "text"), (Amend, "G1.10", "text")]
+    assert extra[1].old == "Section G1.8:" and extra[1].new == "Section G1.9:"
+    assert [op.instruction() for op in extra] == ["Amend Section G1.7 as follows:", "Amend Section G1.10 as follows:"]
+    fixed = xref.with_consequential_amendments(base, mod)
+    assert fixed.operations[: len(mod.operations)] == mod.operations and fixed.operations[len(mod.operations):] == extra
+    res2 = apply_modification(base, fixed)
+    assert xref.check_modification(base, res2.version, res2.address_map, res2.changed, mod.id) == []
+    assert res2.version.get("G1.7").text.startswith("For the purposes of Section G1.6,")
+    # every reference of the result resolves as the base's did
+    assert all(r.status in (RESOLVED, OUTSIDE) for r in xref.check_version(res2.version))
+    # the unchanged "this Section G1.3" and the new G1.4's "Section G1.3" are left alone
+    assert res2.version.get("G1.3").text.startswith("Where this Section G1.3 applies")
+
+
+def test_no_consequential_amendments_when_nothing_is_renumbered(corpus):
+    mod, base, res = _applied(corpus, "delete_referenced_clause.xml")
+    assert xref.consequential_amendments(base, res.version, res.address_map) == ()
+    assert xref.with_consequential_amendments(base, mod) is mod
+
+
+def test_this_section_follows_its_clause_through_a_renumbering():
+    from redline.mods import Modification
+    from redline.apply import apply_modification
+    from redline.ops import Renumber
+
+    base = _tiny("Where this Section G1.2 applies, and this Section.")
+    mod = Modification("T", "t", "t", (Renumber(A("G1.2"), A("G1.3")),))
+    res = apply_modification(base, mod)
+    found = xref.check_modification(base, res.version, res.address_map, res.changed, "T")
+    assert [f.message for f in found] == ["G1.2 (now G1.3) refers to G1.2, which T renumbers as G1.3"]
+    (amend,) = xref.consequential_amendments(base, res.version, res.address_map)
+    assert amend.new == "Where this Section G1.3 applies, and this Section."

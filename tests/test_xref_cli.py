@@ -113,3 +113,58 @@ def test_undefined_terms_of_a_version(invoke):
     assert [t["term"] for t in data["terms"]] == ["SMETS1 SMS", "Device", "Compromised",
                                                   "User Independent Security Assurance"]
     assert data["terms"][0]["used_in"] == ["G3.28"]
+
+
+# --- --mod ------------------------------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "xref"
+
+
+def test_mod_deleting_a_referenced_clause_fails(invoke):
+    r = invoke("xref", "--mod", FIXTURES / "delete_referenced_clause.xml")
+    assert r.exit_code == 1
+    assert r.output.splitlines() == [
+        "XREF-FIXTURE-DELETE against 5.23: 2 failure(s), 0 warning(s), 0 note(s)",
+        "failure  G1.2 refers to G1.3, which XREF-FIXTURE-DELETE deletes",
+        "failure  G1.4 refers to G1.3, which XREF-FIXTURE-DELETE deletes",
+    ]
+
+
+@pytest.mark.parametrize("mod, code", [("MP087", 0), ("SECMP0065", 0)])
+def test_seed_mods_pass(invoke, mod, code):
+    r = invoke("xref", "--mod", mod, "--format", "json")
+    assert r.exit_code == code, r.output
+    data = json.loads(r.output)
+    assert data["modification"] == mod
+    assert all(f["severity"] == "note" for f in data["findings"])
+
+
+def test_update_references_writes_a_mod_that_checks_clean(invoke, tmp_path):
+    out = tmp_path / "fixed.xml"
+    r = invoke("xref", "--mod", FIXTURES / "insert_and_renumber.xml", "--update-references", "-o", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert '<amend target="G1.7">' in text and '<amend target="G1.10">' in text
+    assert invoke("xref", "--mod", FIXTURES / "insert_and_renumber.xml").exit_code == 1
+    r = invoke("xref", "--mod", out)
+    assert r.exit_code == 0 and "0 failure(s)" in r.output
+
+
+def test_mod_undefined_terms(invoke):
+    r = invoke("xref", "--mod", "SECMP0065", "--undefined", "--format", "json")
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert [t["term"] for t in data["terms"]] == ["SMETS1 SMS", "Enrolled SMETS1 SMS", "Smart Metering System",
+                                                  "Device", "SMETS1 Device"]
+    assert "not defined in the corpus" in data["note"]
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["xref", "--mod", "NOPE"], 1, "no modification 'NOPE'"),
+    (["xref", "6.17", "--update-references"], 2, "--update-references needs --mod MOD"),
+])
+def test_mod_user_errors(invoke, args, code, message):
+    r = invoke(*args)
+    assert r.exit_code == code and message in r.output

@@ -16,6 +16,9 @@ _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "hea
 @click.option("--address", "within", metavar="A", help="Only references written within A (e.g. G1, G1.7).")
 @click.option("--to", "to", metavar="A", help="Only references that name A (or a range holding it).")
 @click.option("--mod", "mod", metavar="MOD", help="Check what modification MOD (id or file) does to references.")
+@click.option("--update-references", "update", is_flag=True,
+              help="With --mod: write MOD with consequential amendments appended, so that every reference "
+                   "to a clause it renumbers follows the new number.")
 @click.option("--undefined", is_flag=True,
               help="List capitalised terms used (by MOD's new text, with --mod) that the corpus defines nowhere.")
 @click.option("--status", "statuses", multiple=True,
@@ -27,7 +30,7 @@ _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "hea
               default=None, help="Write to this file instead of stdout.")
 @click.pass_context
 @handle_errors
-def xref(ctx, corpus, version, within, to, mod, undefined, statuses, fmt, output):
+def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt, output):
     """List the cross-references in VERSION and whether each resolves.
 
     Each reference is resolved (its target is in the corpus), broken (its part is held in full
@@ -36,7 +39,8 @@ def xref(ctx, corpus, version, within, to, mod, undefined, statuses, fmt, output
 
     With --mod, checks a modification instead: references in its new or amended text must resolve
     in the result, and references elsewhere to clauses it deletes or renumbers are failures.
-    Exits 1 if there is any failure.
+    Exits 1 if there is any failure. With --update-references, writes the modification with the
+    consequential amendments a renumbering needs ("Amend Section G1.7 as follows:") appended.
 
     \b
     Example:
@@ -44,6 +48,7 @@ def xref(ctx, corpus, version, within, to, mod, undefined, statuses, fmt, output
       redline xref 6.17 --address G1.7 --format json
       redline xref 6.17 --to G3.18
       redline xref --mod MP087
+      redline xref --mod my-mod.xml --update-references -o my-mod-fixed.xml
       redline xref 6.17 --undefined
     """
     from redline.model import Address
@@ -52,7 +57,11 @@ def xref(ctx, corpus, version, within, to, mod, undefined, statuses, fmt, output
         raise click.UsageError("give a VERSION, or --mod MOD")
     within_a = Address.parse(within) if within else None
     to_a = Address.parse(to) if to else None
-    if undefined:
+    if update and mod is None:
+        raise click.UsageError("--update-references needs --mod MOD")
+    if update:
+        text, failed = _update_references(corpus, version, mod)
+    elif undefined:
         text, failed = _undefined(corpus, version, mod, within_a, fmt)
     elif mod is not None:
         text, failed = _mod_report(corpus, version, mod, fmt)
@@ -100,6 +109,15 @@ def _apply(corpus, version_id, mod_name):
     return mod, base, result
 
 
+def _update_references(corpus, version_id, mod_name):
+    from redline import xref
+    from redline.mods import load_modification, modification_to_xml
+
+    mod = load_modification(corpus, mod_name)
+    base = corpus.load(version_id or mod.base)
+    return modification_to_xml(xref.with_consequential_amendments(base, mod)).decode("utf-8"), False
+
+
 def _mod_report(corpus, version_id, mod_name, fmt):
     from redline import xref
 
@@ -121,15 +139,17 @@ def _undefined(corpus, version_id, mod_name, within, fmt):
     from redline import terms
 
     if mod_name is not None:
+        from redline.xref import new_text_runs
+
         mod, base, result = _apply(corpus, version_id, mod_name)
-        version = result.version
-        scope = [a.clause_address or a for a in result.changed]
         label = f"{mod.id} (new or amended text, against {base.id})"
+        found = terms.undefined_in(result.version, new_text_runs(base, result.version, result.address_map))
     else:
         version = corpus.load(version_id)
-        scope = [within] if within is not None else None
+        if within is not None:
+            version.get(within)
         label = version_id
-    found = terms.undefined_terms(version, scope)
+        found = terms.undefined_terms(version, [within] if within is not None else None)
     if fmt == "json":
         return json.dumps({"scope": label, "note": "not defined in the corpus (it holds little of Section A)",
                            "terms": [{"term": t, "used_in": [str(a) for a in uses]} for t, uses in found.items()]},
