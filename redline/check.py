@@ -29,6 +29,7 @@ SEVERITIES = ("error", "note")
 #: pluggable checks run after every successful apply, as "module:function" (imported lazily)
 CHECKS: list[str] = [
     "redline.check:check_source",
+    "redline.xref:check_references",
 ]
 
 _registered: list[Callable] = []

@@ -125,6 +125,7 @@ PROPER_NAMES = frozenset({"Great Britain", "United Kingdom", "England", "Wales",
                           "Northern Ireland", "European Union"})
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-]*(?:['’]s)?")
 _CAP = re.compile(r"[A-Z]|[0-9]+[A-Z]")
+_ADDRESSLIKE = re.compile(r"[A-Z]\d+[A-Z]?(?:\.\d+[A-Z]?)?$")
 
 
 def _is_cap(word: str) -> bool:
@@ -146,7 +147,7 @@ def candidate_terms(text: str) -> list[tuple[int, int, str]]:
     for w in words:
         if w.group() == "of" and cur:
             continue  # may join "Event of Default"; _gap_of decides at the next word
-        if _is_cap(w.group()) and w.group() not in NON_TERMS:
+        if _is_cap(w.group()) and w.group() not in NON_TERMS and not _ADDRESSLIKE.match(w.group()):
             if cur and not _possessive(cur[-1]) and (_gap(text, cur[-1], w) or _gap_of(text, cur[-1], w)):
                 cur.append(w)
             else:

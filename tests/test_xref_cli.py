@@ -168,3 +168,45 @@ def test_mod_undefined_terms(invoke):
 def test_mod_user_errors(invoke, args, code, message):
     r = invoke(*args)
     assert r.exit_code == code and message in r.output
+
+
+# --- redline check runs the cross-reference check ----------------------------------------------
+
+
+def test_check_fails_naming_each_clause_that_refers_to_a_deleted_clause(invoke):
+    f = FIXTURES / "delete_referenced_clause.xml"
+    r = invoke("check", f)
+    assert r.exit_code == 1
+    assert "XREF-FIXTURE-DELETE  FAILED" in r.output
+    assert f"{f.name}:7: G1.2 refers to G1.3, which XREF-FIXTURE-DELETE deletes" in r.output
+    assert f"{f.name}:7: G1.4 refers to G1.3, which XREF-FIXTURE-DELETE deletes" in r.output
+    r = invoke("check", FIXTURES / "delete_g3_18.xml", "--format", "json")
+    assert r.exit_code == 1
+    problems = json.loads(r.output)
+    problems = problems["results"][0]["problems"]
+    assert [(p["severity"], p["code"], p["address"]) for p in problems] == [
+        ("error", "xref-stale", "G3.17"), ("error", "xref-stale", "G3.19")]
+
+
+def test_check_notes_references_outside_the_corpus(invoke):
+    r = invoke("check", "SECMP0065")
+    assert r.exit_code == 0
+    assert "G1.10 (as SECMP0065 writes it) refers to G2 to G9" in r.output and "note" in r.output
+
+
+def test_check_new_text_broken_is_an_error_heading_a_note(invoke):
+    r = invoke("check", FIXTURES / "new_text_references.xml", "--format", "json")
+    assert r.exit_code == 1
+    data = json.loads(r.output)
+    problems = data["results"][0]["problems"]
+    assert [(p["severity"], p["code"]) for p in problems] == [
+        ("error", "xref-broken"), ("note", "xref-outside"), ("note", "xref-heading")]
+    assert all(p["line"] == 8 for p in problems)
+
+
+def test_check_passes_once_references_are_updated(invoke, tmp_path):
+    out = tmp_path / "fixed.xml"
+    assert invoke("check", FIXTURES / "insert_and_renumber.xml").exit_code == 1
+    invoke("xref", "--mod", FIXTURES / "insert_and_renumber.xml", "--update-references", "-o", out)
+    r = invoke("check", out)
+    assert r.exit_code == 0, r.output
