@@ -680,3 +680,92 @@ def check_references(context) -> list:
     findings = check_modification(context.version, res.version, res.address_map, res.changed, mod.id)
     return [context.problem(f.message, CHECK_SEVERITY[f.severity], f.holder, _operation_index(mod, f),
                             CHECK_CODE[f.kind]) for f in findings]
+
+
+# --------------------------------------------------------------------------- links in a redline
+
+def _default_anchor_id(address) -> str:
+    from redline.render.html import anchor_id
+
+    return anchor_id(address)
+
+
+def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | None = None,
+                   anchor_id=None):
+    """A text annotator for the HTML redline: it links each cross-reference to its target and
+    each use of a defined term to its definition, but only where the target's anchor is among
+    ``anchors`` (the ids present in the same document), so that every link resolves.
+
+    A reference links to the anchor of its (first) target, or failing that of the nearest
+    enclosing node that has one (``G3.18(a)`` → ``G3.18``), or of the deleted node
+    (``was-G3.18``); the words "Section"/"Sections" go into the first link. ``definitions``
+    maps a term to the address of the node that defines it. Pure: text in, pieces out.
+    """
+    anchors = set(anchors)
+    anchor_id = anchor_id or _default_anchor_id
+    definitions = dict(definitions or {})
+
+    def href(a: Address) -> str | None:
+        for cand in [a] + a.ancestors()[::-1]:
+            if cand.kind == "section":
+                break
+            for prefix in ("", "was-"):
+                ident = prefix + anchor_id(cand)
+                if ident in anchors:
+                    return "#" + ident
+        return None
+
+    def annotate(text: str) -> list[tuple[str, str | None]]:
+        links: list[tuple[int, int, str]] = []
+        for ref in find_references(text):
+            for i, tok in enumerate(ref.tokens):
+                h = href(tok.address)
+                if h is not None:
+                    links.append((ref.start if i == 0 else tok.start, tok.end, h))
+        if definitions:
+            from redline.terms import find_term_uses
+
+            for use in find_term_uses(text, definitions):
+                h = href(definitions[use.term])
+                if h is not None and not any(s < use.end and use.start < e for s, e, _ in links):
+                    links.append((use.start, use.end, h))
+        pieces: list[tuple[str, str | None]] = []
+        pos = 0
+        for s, e, h in sorted(links):
+            if s < pos:
+                continue
+            if s > pos:
+                pieces.append((text[pos:s], None))
+            pieces.append((text[s:e], h))
+            pos = e
+        if pos < len(text) or not pieces:
+            pieces.append((text[pos:], None))
+        return pieces
+
+    return annotate
+
+
+def redline_annotator(redline, versions: Iterable[Version]):
+    """:func:`link_annotator` for one redline document: its anchors (as the HTML renderer gives
+    them) and the terms defined in ``versions`` (the first version defining a term wins)."""
+    from redline.render.html import anchor_id, view
+    from redline.terms import defined_terms
+
+    anchors: set[str] = set()
+
+    def walk(obj) -> None:
+        if isinstance(obj, dict):
+            if isinstance(obj.get("id"), str):
+                anchors.add(obj["id"])
+            for v in obj.values():
+                walk(v)
+        elif isinstance(obj, (list, tuple)):
+            for v in obj:
+                walk(v)
+
+    walk(view(redline))
+    definitions: dict[str, Address] = {}
+    for v in versions:
+        for term, d in defined_terms(v).items():
+            definitions.setdefault(term, d.address)
+    return link_annotator(anchors, definitions, anchor_id)

@@ -415,3 +415,83 @@ def test_this_section_follows_its_clause_through_a_renumbering():
     assert [f.message for f in found] == ["G1.2 (now G1.3) refers to G1.2, which T renumbers as G1.3"]
     (amend,) = xref.consequential_amendments(base, res.version, res.address_map)
     assert amend.new == "Where this Section G1.3 applies, and this Section."
+
+
+# --- links in the HTML Annex A ----------------------------------------------------------------
+
+
+def _annex_html(corpus, name, context="group"):
+    from redline.annex import annex_for_modification
+    from redline.render.html import render_html
+
+    if name.endswith(".xml"):
+        mod, base, res = _applied(corpus, name)
+    else:
+        from redline.apply import apply_modification
+        from redline.mods import load_modification
+
+        mod = load_modification(corpus, name)
+        base = corpus.load(mod.base)
+        res = apply_modification(base, mod)
+    red = annex_for_modification(mod, base, res, context=context)
+    return render_html(red, annotate=xref.redline_annotator(red, [res.version, base]))
+
+
+def _links(html: str):
+    from lxml import html as lxml_html
+
+    doc = lxml_html.fromstring(html)
+    ids = set(doc.xpath("//@id"))
+    links = [(a.text_content(), a.get("href"), a) for a in doc.iter("a")]
+    return doc, ids, links
+
+
+@pytest.mark.parametrize("name, context", [("MP087", "group"), ("SECMP0065", "all"), ("amend_g3_26.xml", "group"),
+                                           ("insert_and_renumber.xml", "group"), ("delete_g3_18.xml", "group")])
+def test_every_link_in_the_annex_resolves(corpus, name, context):
+    _, ids, links = _links(_annex_html(corpus, name, context))
+    internal = [h for _, h, _ in links if h and h.startswith("#")]
+    assert internal
+    for h in internal:
+        assert h[1:] in ids, f"{name}: link {h} has no anchor"
+
+
+def _holder_id(a) -> str | None:
+    el = a
+    while el is not None:
+        if el.get("id") and el.tag == "div":
+            return el.get("id")
+        el = el.getparent()
+    return None
+
+
+def test_mp087_annex_links_its_references(corpus):
+    _, _, links = _links(_annex_html(corpus, "MP087"))
+    refs = {(_holder_id(a), text, href) for text, href, a in links if _holder_id(a)}
+    assert refs == {("G3.17", "Section G3.18", "#G3.18"), ("G3.19", "Section G3.18(a)", "#G3.18(a)"),
+                    ("G3.21", "Section G3.20", "#G3.20")}
+
+
+def test_defined_terms_link_to_their_definitions(corpus):
+    _, _, links = _links(_annex_html(corpus, "amend_g3_26.xml"))
+    refs = sorted((_holder_id(a), text, href) for text, href, a in links if _holder_id(a))
+    assert refs == [("G3.26", "Secure", "#G3.28(a)"), ("G3.27", "Section G3.26", "#G3.26"),
+                    ("G3.28", "Section G3.26", "#G3.26"), ("G3.28(a)", "Appropriate Standard", "#G3.28(b)")]
+
+
+def test_links_to_targets_outside_the_document_are_left_plain(corpus):
+    html = _annex_html(corpus, "SECMP0065")  # G1.10 only: "Sections G2 to G9" are not in the document
+    _, _, links = _links(html)
+    assert not [h for t, h, a in links if "G2" in t]
+    assert "Sections G2 to G9" in html
+
+
+def test_link_annotator_pieces_join_back():
+    ann = xref.link_annotator({"G3.18", "G3.20", "was-G3.8", "G3.28(a)"}, {"Secure": A("G3.28(a)")},
+                              anchor_id=str)
+    text = "see Section G3.18(b), Sections G3.8 to G3.20 and G5.1; Secure; this Section"
+    pieces = ann(text)
+    assert "".join(t for t, _ in pieces) == text
+    assert [(t, h) for t, h in pieces if h] == [("Section G3.18(b)", "#G3.18"), ("Sections G3.8", "#was-G3.8"),
+                                                ("G3.20", "#G3.20"), ("Secure", "#G3.28(a)")]
+    assert ann("") == [("", None)]
