@@ -210,3 +210,10 @@ def test_check_passes_once_references_are_updated(invoke, tmp_path):
     invoke("xref", "--mod", FIXTURES / "insert_and_renumber.xml", "--update-references", "-o", out)
     r = invoke("check", out)
     assert r.exit_code == 0, r.output
+
+
+def test_mod_onto_another_version(invoke):
+    r = invoke("xref", "5.20", "--mod", "MP087")
+    assert r.exit_code == 0 and r.output.startswith("MP087 against 5.20: 0 failure(s)")
+    r = invoke("xref", "6.17", "--mod", "SECMP0065")
+    assert r.exit_code == 1 and "G1.10 already exists" in r.output and "Traceback" not in r.output

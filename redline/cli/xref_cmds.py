@@ -105,7 +105,7 @@ def _apply(corpus, version_id, mod_name):
 
     mod = load_modification(corpus, mod_name)
     base = corpus.load(version_id or mod.base)
-    result = apply_modification(base, mod)
+    result = apply_modification(base, mod, onto=base.id != mod.base)
     return mod, base, result
 
 
