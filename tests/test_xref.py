@@ -495,3 +495,19 @@ def test_link_annotator_pieces_join_back():
     assert [(t, h) for t, h in pieces if h] == [("Section G3.18(b)", "#G3.18"), ("Sections G3.8", "#was-G3.8"),
                                                 ("G3.20", "#G3.20"), ("Secure", "#G3.28(a)")]
     assert ann("") == [("", None)]
+
+
+def test_consequential_amendments_appear_in_the_annex(corpus):
+    from redline.annex import annex_for_modification
+    from redline.apply import apply_modification
+
+    mod, base, _ = _applied(corpus, "insert_and_renumber.xml")
+    fixed = xref.with_consequential_amendments(base, mod)
+    res = apply_modification(base, fixed)
+    red = annex_for_modification(fixed, base, res)
+    (sec,) = red.sections
+    assert "Amend Section G1.7 as follows:" in sec.instructions
+    assert "Amend Section G1.10 as follows:" in sec.instructions
+    new_text = red.clause_text("new")
+    assert "For the purposes of Section G1.6," in new_text and "Section G1.9:" in new_text
+    assert "For the purposes of Section G1.5," in red.clause_text("old")
