@@ -21,6 +21,8 @@ COMMANDS = {
     "xref": "redline.cli.xref_cmds:xref",
     "apply": "redline.cli.mod_cmds:apply_cmd",
     "check": "redline.cli.mod_cmds:check_cmd",
+    "diff": "redline.cli.redline_cmds:diff_cmd",
+    "annex": "redline.cli.redline_cmds:annex_cmd",
 }
 
 

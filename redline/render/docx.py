@@ -30,6 +30,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -365,6 +366,14 @@ def _internal_link(paragraph, text: str, anchor: str) -> None:
     paragraph._p.append(link)
 
 
+def _drop_thumbnail(doc) -> None:
+    """Remove the template's thumbnail picture (it shows python-docx's sample page, not ours)."""
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del rels[rid]
+
+
 def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     """The redline as a .docx file (bytes)."""
     if style not in STYLES:
@@ -459,6 +468,7 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                     body.paragraph("SEC Margin Note", [Piece(EQUAL, f"[{b.note}]")])
                 _emit_node(body, b.diff, 0, bookmark=True)
 
+    _drop_thumbnail(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

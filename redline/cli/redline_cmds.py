@@ -1,0 +1,186 @@
+"""Commands that produce redlines: ``diff`` (two versions) and ``annex`` (a modification's Annex A).
+
+Thin layer: arguments → corpus and core (:mod:`redline.diff`, :mod:`redline.annex`) → a renderer
+(:mod:`redline.render.changes`, :mod:`redline.render.html`, :mod:`redline.render.docx`) → an
+atomic write. Exit codes: 0 success; 1 a modification does not apply; 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from redline.cli.common import corpus_option, format_option, handle_errors, write_output
+from redline.errors import ModificationError
+
+
+class InputError(click.ClickException):
+    """Bad input (an unreadable modification): exit 2."""
+
+    exit_code = 2
+
+
+def _output_option(fn):
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Write to FILE (atomically) instead of standard output.")(fn)
+
+
+def _context_option(fn):
+    return click.option("--context", type=click.Choice(["group", "clause", "all"]), default="group",
+                        show_default=True,
+                        help="Text shown around each change (html/docx): its cross-heading group, the "
+                             "changed clause only, or every clause of the sections touched.")(fn)
+
+
+def _date_option(fn):
+    return click.option("--date", metavar="YYYY-MM-DD",
+                        help="Date of the tracked changes (default: the modification's date if it is a "
+                             "full date, else now).")(fn)
+
+
+def _check_binary_target(fmt: str, output: Path | None) -> None:
+    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise click.UsageError("a DOCX file cannot be shown on a terminal: give -o FILE.docx (or pipe the output)")
+
+
+def _use_color(color: bool | None, output: Path | None) -> bool:
+    if output is not None and str(output) != "-":
+        return False
+    if color is not None:
+        return color
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--section", metavar="S", help="Only this section (a letter, e.g. G).")
+@click.option("--address", metavar="A", help="Only this part, clause or item (e.g. G3, G3.20).")
+@format_option("text", "json", "html", "docx")
+@click.option("--style", type=click.Choice(["tracked", "markup"]), default="tracked", show_default=True,
+              help="DOCX only: Word tracked changes, or coloured mark-up without revisions.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Text only: colour the changes (default: when writing to a terminal and NO_COLOR is unset); "
+                   "without colour, changes read [-deleted-]{+inserted+}.")
+@_context_option
+@click.option("--author", metavar="NAME", default="redline", show_default=True,
+              help="DOCX only: author of the tracked changes.")
+@_date_option
+@_output_option
+@corpus_option
+@handle_errors
+def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, author, date, output):
+    """Show what changed between versions OLD and NEW, clause by clause.
+
+    Clauses are aligned by address and, when renumbered or moved, re-paired by their words; each
+    changed clause gets a word-level diff. Parts held in only one of the versions are listed as
+    not compared (coverage), not as added or deleted. Text ends with a summary line; JSON has the
+    shape documented in docs/diff-json.md; html and docx give a redline document.
+
+    \b
+    Example:
+      redline diff 5.23 6.17
+      redline diff 5.23 6.17 --address G1 --no-color
+      redline diff 5.23 6.17 --format json -o changes.json
+      redline diff 5.23 6.17 --format docx -o 5.23-to-6.17.docx
+    """
+    from redline.diff import diff_versions
+    from redline.errors import AddressSyntaxError
+    from redline.model import Address
+
+    if section and address:
+        raise click.UsageError("give --section or --address, not both")
+    within = None
+    if section:
+        if len(section.strip()) != 1 or not section.strip().isalpha():
+            raise click.BadParameter(f"{section!r} is not a section letter", param_hint="--section")
+        within = Address(section.strip().upper())
+    elif address:
+        try:
+            within = Address.parse(address)
+        except AddressSyntaxError as exc:
+            raise click.BadParameter(str(exc), param_hint="--address") from None
+    _check_binary_target(fmt, output)
+    vold, vnew = corpus.load(old), corpus.load(new)
+    if within is not None and within.kind != "section":
+        if vold.find(within) is None and vnew.find(within) is None:
+            from redline.errors import UnknownAddress
+
+            raise UnknownAddress(str(within), f"{old} or {new}", vnew.suggest(within) or vold.suggest(within))
+    vdiff = diff_versions(vold, vnew, within=within)
+    if fmt == "text":
+        from redline.render.changes import diff_to_text
+
+        write_output(diff_to_text(vdiff, color=_use_color(color, output)), output)
+    elif fmt == "json":
+        from redline.render.changes import diff_to_json
+
+        write_output(json.dumps(diff_to_json(vdiff), indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        from redline.annex import versions_redline
+
+        red = versions_redline(vold, vnew, vdiff, code=corpus.code, title=corpus.title, context=context,
+                               author=author, date=date)
+        write_output(_render(red, fmt, style), output)
+
+
+def _render(red, fmt: str, style: str):
+    if fmt == "html":
+        from redline.render.html import render_html
+
+        return render_html(red)
+    from redline.render.docx import render_docx
+
+    return render_docx(red, style)
+
+
+@click.command("annex")
+@click.argument("mod", metavar="MOD")
+@format_option("docx", "html")
+@click.option("--style", type=click.Choice(["tracked", "markup"]), default="tracked", show_default=True,
+              help="DOCX: Word tracked changes (Accept All gives the new text), or the house mark-up "
+                   "(inserted blue underlined, deleted red struck through) without revisions.")
+@click.option("--author", metavar="NAME", help="Author of the tracked changes (default: the modification id).")
+@_date_option
+@_context_option
+@_output_option
+@corpus_option
+@handle_errors
+def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
+    """Produce the Annex A legal text of modification MOD, as DOCX or HTML.
+
+    MOD (an id from corpus/mods/ or a path) is applied to the version it is drafted against; the
+    document has a cover (id, title, "Annex A", legal text version, base version, classification),
+    then for each section touched the drafting instructions and the redlined text with its
+    cross-heading group as context.
+
+    \b
+    Example:
+      redline annex MP087 --format docx -o MP087-annex-a.docx
+      redline annex MP087 --format docx --style markup -o MP087-annex-a-markup.docx
+      redline annex SECMP0065 --format html -o SECMP0065-annex-a.html
+    """
+    import re
+
+    from redline.annex import annex_for_modification
+    from redline.apply import apply_modification
+    from redline.mods import load_modification
+
+    _check_binary_target(fmt, output)
+    try:
+        modification = load_modification(corpus, mod)
+    except ModificationError as exc:
+        raise InputError(str(exc)) from None
+    base = corpus.load(modification.base)
+    result = apply_modification(base, modification)
+    when = date or modification.meta.get("date")
+    if when and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
+        if date:
+            raise click.BadParameter(f"{date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+        when = None
+    red = annex_for_modification(modification, base, result, context=context, author=author, date=when)
+    write_output(_render(red, fmt, style), output)
