@@ -210,3 +210,17 @@ def test_save_invalid_version_leaves_corpus_untouched(tmp_corpus):
         c.save_version(bad, "6.17")
     assert sorted(p.relative_to(tmp_corpus) for p in tmp_corpus.rglob("*")) == before
     assert (tmp_corpus / "manifest.xml").read_bytes() == manifest
+
+
+def test_atomic_write_gives_usual_mode(tmp_path):
+    import os
+
+    from redline.corpus import atomic_write
+
+    p = tmp_path / "out.txt"
+    atomic_write(p, b"x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert p.read_bytes() == b"x"
+    assert (p.stat().st_mode & 0o777) == (0o666 & ~umask)
+    assert [q.name for q in tmp_path.iterdir()] == ["out.txt"]
