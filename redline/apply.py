@@ -167,10 +167,15 @@ def closest_match(text: str, phrase: str) -> str | None:
     if loc < 0:
         return None
     start, end = loc, min(len(text), loc + len(phrase))
-    while start > 0 and not text[start - 1].isspace():
+    # widen to whole words, then drop stray punctuation the phrase does not have at its ends
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
         start -= 1
-    while end < len(text) and not text[end].isspace():
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
         end += 1
+    while end > start and not text[end - 1].isalnum() and not phrase.endswith(text[end - 1]):
+        end -= 1
+    while start < end and not text[start].isalnum() and not phrase.startswith(text[start]):
+        start += 1
     return text[start:end].strip() or None
 
 
