@@ -246,8 +246,8 @@ def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> HeadingBlock | No
 def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
     if change is not None:
         note = None
-        if change.kind in (MOVED, RENUMBERED):
-            note = f"{change.kind} from {change.old}"
+        if change.kind == MOVED:  # a renumbering shows in the struck-through number itself
+            note = f"moved from {change.old}"
         return ClauseBlock(change.diff, change.kind, note)
     node = entry.new if entry.new is not None else entry.old
     return ClauseBlock(unchanged_node(node), None)

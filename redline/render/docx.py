@@ -51,6 +51,7 @@ NUM_COL = Cm(1.5)  # clause number column
 ITEM_COL = Cm(1.1)  # each list level's number column
 MAX_LEVEL = 4
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.5)
+FOOTER_CHARS = 60  # longest footer label before the page number
 SUMMARY_COLUMNS = (Cm(2.6), Cm(3.6), Cm(9.8))  # clause, change, detail (sums to the text width)
 
 TAB = "\t"
@@ -403,8 +404,10 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     footer.style = footer_style
     stops = footer.paragraph_format.tab_stops
     stops.add_tab_stop(PAGE_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run(f"{cover.reference} {cover.document}" + (f" – {cover.subtitle}" if cover.subtitle else "")
-                   + "\t\tPage ")
+    label = f"{cover.reference} {cover.document}"
+    if cover.subtitle and len(label) + len(cover.subtitle) < FOOTER_CHARS:
+        label += f" – {cover.subtitle}"
+    footer.add_run(label + "\t\tPage ")
     _add_field(footer, "PAGE")
     footer.add_run(" of ")
     _add_field(footer, "NUMPAGES")
