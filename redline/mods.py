@@ -197,16 +197,17 @@ def load_modification(corpus, name_or_path: str | os.PathLike) -> Modification:
         mod = read_modification(direct)
         if mod.id == name:
             return mod
+    known = []
     for path in _mod_files(corpus):
-        if path == direct:
-            continue
         try:
             mod = read_modification(path)
         except ModificationError:
+            known.append(f"{path.name} (unreadable)")
             continue
         if mod.id == name:
             return mod
-    known = ", ".join(p.stem for p in _mod_files(corpus)) or "none"
+        known.append(mod.id)
+    known = ", ".join(sorted(known)) or "none"
     raise ModificationError(f"no modification {name!r} in {corpus.mods_dir()} (known: {known})")
 
 

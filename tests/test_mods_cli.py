@@ -292,3 +292,36 @@ def test_documented_examples_parse():
     assert len(full) >= 3
     for b in full:
         parse_modification(b.encode("utf-8"), "docs/modifications.md")
+
+
+# ---------------------------------------------------------------------------------------------
+# naming modifications
+
+
+def test_modifications_adding_feeds_show(invoke, corpus):
+    from redline.mods import modifications_adding
+
+    assert modifications_adding(corpus, "G1.10") == ["SECMP0065"]
+    assert modifications_adding(corpus, "G1.10(c)") == ["SECMP0065"]
+    assert modifications_adding(corpus, "G3.20") == []
+    r = invoke("show", "5.23", "G1.10")
+    assert r.exit_code != 0 and "SECMP0065" in r.output
+
+
+def test_load_by_id_when_the_file_is_named_otherwise(tmp_corpus):
+    from redline.errors import ModificationError
+    from redline.mods import load_modification
+
+    shutil.copy(tmp_corpus / "mods" / "MP087.xml", tmp_corpus / "mods" / "renamed.xml")
+    (tmp_corpus / "mods" / "MP087.xml").unlink()
+    corpus = Corpus.open(tmp_corpus)
+    assert load_modification(corpus, "MP087").path.name == "renamed.xml"
+    with pytest.raises(ModificationError, match=r"no modification 'MP999'.*known: MP087, SECMP0065"):
+        load_modification(corpus, "MP999")
+
+
+def test_check_reports_duplicate_ids(invoke, tmp_corpus):
+    shutil.copy(tmp_corpus / "mods" / "MP087.xml", tmp_corpus / "mods" / "MP087-copy.xml")
+    r = invoke("check", "--corpus", tmp_corpus)
+    assert r.exit_code == 1
+    assert "modification id MP087 is also used by" in r.output

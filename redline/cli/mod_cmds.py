@@ -175,6 +175,7 @@ def check_cmd(corpus, mods, onto, fmt):
                                f"{', '.join(corpus.version_ids)}")
     names = list(mods) or modification_paths(corpus)
     results: list[CheckResult] = []
+    seen: dict[str, str | None] = {}
     unreadable = False
     from redline.mods import load_modification
 
@@ -189,6 +190,11 @@ def check_cmd(corpus, mods, onto, fmt):
             results.append(CheckResult(label, problem.file, (), (problem,)))
             continue
         result = check_modification(corpus, mod, onto)
+        first = seen.setdefault(mod.id, mod.file)
+        if first != mod.file:
+            dup = Problem("error", f"modification id {mod.id} is also used by {_display(first)}", None,
+                          mod.file, mod.line, "duplicate-id")
+            result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
         results.append(_relative(result))
     _report(results, fmt, corpus)
     if unreadable:
