@@ -696,9 +696,9 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
     each use of a defined term to its definition, but only where the target's anchor is among
     ``anchors`` (the ids present in the same document), so that every link resolves.
 
-    A reference links to the anchor of its (first) target, or failing that of the nearest
-    enclosing node that has one (``G3.18(a)`` → ``G3.18``), or of the deleted node
-    (``was-G3.18``); the words "Section"/"Sections" go into the first link. ``definitions``
+    A reference links to the anchor of each address it names, or failing that of its clause
+    (``G3.18(a)`` → ``G3.18``; never a part for a clause the document does not show), or of the
+    deleted node (``was-G3.18``); the words "Section"/"Sections" go into the first link. ``definitions``
     maps a term to the address of the node that defines it. Pure: text in, pieces out.
     """
     anchors = set(anchors)
@@ -706,9 +706,7 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
     definitions = dict(definitions or {})
 
     def href(a: Address) -> str | None:
-        for cand in [a] + a.ancestors()[::-1]:
-            if cand.kind == "section":
-                break
+        for cand in [a] + [b for b in a.ancestors()[::-1] if b.clause]:  # an item falls back to its clause
             for prefix in ("", "was-"):
                 ident = prefix + anchor_id(cand)
                 if ident in anchors:

@@ -511,3 +511,9 @@ def test_consequential_amendments_appear_in_the_annex(corpus):
     new_text = red.clause_text("new")
     assert "For the purposes of Section G1.6," in new_text and "Section G1.9:" in new_text
     assert "For the purposes of Section G1.5," in red.clause_text("old")
+
+
+def test_a_clause_not_in_the_document_never_links_to_its_part():
+    ann = xref.link_annotator({"G3", "G3.18"}, anchor_id=str)
+    assert ann("Sections G3.2 to G3.3 and G3") == [("Sections G3.2 to G3.3 and ", None), ("G3", "#G3")]
+    assert ann("Section G3.18(z)") == [("Section G3.18(z)", "#G3.18")]

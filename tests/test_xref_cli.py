@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -217,3 +218,36 @@ def test_mod_onto_another_version(invoke):
     assert r.exit_code == 0 and r.output.startswith("MP087 against 5.20: 0 failure(s)")
     r = invoke("xref", "6.17", "--mod", "SECMP0065")
     assert r.exit_code == 1 and "G1.10 already exists" in r.output and "Traceback" not in r.output
+
+
+# --- links in the HTML the CLI writes ----------------------------------------------------------
+
+
+def _check_links(html: str) -> list[tuple[str, str]]:
+    from lxml import html as lxml_html
+
+    doc = lxml_html.fromstring(html)
+    ids = set(doc.xpath("//@id"))
+    links = [(a.text_content(), a.get("href")) for a in doc.iter("a") if (a.get("href") or "").startswith("#")]
+    for _, h in links:
+        assert h[1:] in ids, f"link {h} has no anchor"
+    return links
+
+
+def test_annex_html_links_resolve(invoke, tmp_path):
+    out = tmp_path / "a.html"
+    r = invoke("annex", "MP087", "--format", "html", "-o", out)
+    assert r.exit_code == 0, r.output
+    links = _check_links(out.read_text(encoding="utf-8"))
+    assert {("Section G3.18", "#G3.18"), ("Section G3.18(a)", "#G3.18(a)"), ("Section G3.20", "#G3.20")} <= set(links)
+
+
+def test_diff_html_links_resolve(invoke, tmp_path):
+    out = tmp_path / "d.html"
+    r = invoke("diff", "5.23", "6.17", "--format", "html", "--context", "all", "-o", out)
+    assert r.exit_code == 0, r.output
+    links = set(_check_links(out.read_text(encoding="utf-8")))
+    assert {("this Section G1", "#G1"), ("Secure", "#G3.28(a)"), ("Appropriate Standard", "#G3.28(b)"),
+            ("Section G1.8", "#G1.8")} <= links
+    # G3.2, G3.3 and G5 are not in the document: their references stay plain text
+    assert not [t for t, _ in links if re.search(r"G3\.[23]\b|G5", t)]

@@ -125,14 +125,15 @@ def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, aut
 
         red = versions_redline(vold, vnew, vdiff, code=corpus.code, title=corpus.title, context=context,
                                author=author, date=date)
-        write_output(_render(red, fmt, style), output)
+        write_output(_render(red, fmt, style, (vnew, vold)), output)
 
 
-def _render(red, fmt: str, style: str):
+def _render(red, fmt: str, style: str, versions=()):
     if fmt == "html":
         from redline.render.html import render_html
+        from redline.xref import redline_annotator  # links references and defined terms
 
-        return render_html(red)
+        return render_html(red, annotate=redline_annotator(red, versions))
     from redline.render.docx import render_docx
 
     return render_docx(red, style)
@@ -183,4 +184,4 @@ def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
             raise click.BadParameter(f"{date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
         when = None
     red = annex_for_modification(modification, base, result, context=context, author=author, date=when)
-    write_output(_render(red, fmt, style), output)
+    write_output(_render(red, fmt, style, (result.version, base)), output)
