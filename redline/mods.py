@@ -21,12 +21,15 @@ from typing import Mapping
 from lxml import etree
 
 from redline import xmlsafe
-from redline.errors import ModificationError
+from redline.errors import AddressSyntaxError, ModificationError
 from redline.model import Address, normalise_space
 from redline.ops import OPERATIONS, Operation, operation_from_element
 
 #: a document type declaration (refused before parsing: it is how entity attacks arrive)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+
+#: attributes of an operation element that hold an address
+_ADDRESS_ATTRS = ("target", "before", "after", "start", "end", "as", "clause")
 
 #: metadata a modification may carry, in the order they are written
 META_KEYS = ("legal-text-version", "date", "author", "classification", "source")
@@ -91,10 +94,19 @@ def parse_modification(data: bytes, name: str = "<modification>", path: Path | N
     ops_el = root.find("operations")
     if ops_el is not None:
         for child in ops_el:
-            if isinstance(child.tag, str) and child.tag not in OPERATIONS:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag not in OPERATIONS:
                 raise ModificationError(
                     f"unknown operation <{child.tag}> (expected one of {', '.join(OPERATIONS)})",
                     name, child.sourceline)
+            for attr in _ADDRESS_ATTRS:
+                value = child.get(attr)
+                if value is not None:
+                    try:
+                        Address.parse(value)
+                    except AddressSyntaxError as exc:
+                        raise ModificationError(f"<{child.tag}> {attr}: {exc}", name, child.sourceline) from None
     _validate(tree, name)
     operations, lines = [], []
     for child in ops_el:

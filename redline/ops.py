@@ -222,10 +222,13 @@ class Insert(Operation):
         if isinstance(self.content, (str, bytes)) or not self.content:
             raise ValueError("insert: content must be a non-empty tuple of XML fragments")
         frags = tuple(canonical_fragment(c) for c in self.content)
-        for frag in frags:
-            tag = fragment_element(frag).tag
+        tags = {fragment_element(frag).tag for frag in frags}
+        for tag in sorted(tags):
             if tag not in CONTENT_TAGS:
                 raise ValueError(f"insert: cannot insert <{tag}> (expected one of {', '.join(CONTENT_TAGS)})")
+        if len(tags) > 1:
+            raise ValueError(f"insert: the content must be of one kind, not {' and '.join(sorted(tags))} "
+                             "(use one insert for each)")
         object.__setattr__(self, "content", frags)
 
     @property

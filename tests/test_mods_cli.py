@@ -325,3 +325,20 @@ def test_check_reports_duplicate_ids(invoke, tmp_corpus):
     r = invoke("check", "--corpus", tmp_corpus)
     assert r.exit_code == 1
     assert "modification id MP087 is also used by" in r.output
+
+
+@pytest.mark.parametrize("body, message", [
+    ('<substitute target="G3.20b"><old>a</old><new>b</new></substitute>', "'G3.20b' is not an address"),
+    ('<renumber target="G3.9" as="G4.1"/>', "different parents (use move)"),
+    ('<insert after="G1.9" before="G1.8"><clause num="G1.10"><text>x</text></clause></insert>', "schema"),
+    ('<insert after="G1.9"><clause num="G1.10"><txt>x</txt></clause></insert>', "schema"),
+    ('<amend target="G3.20"><old>a</old><new>a</new></amend>', "the new words are the same as the old"),
+])
+def test_invalid_operations_name_file_and_line(invoke, tmp_path, body, message):
+    f = tmp_path / "T.xml"
+    f.write_text(f'<modification id="T" base="6.17">\n<title>t</title>\n<operations>\n{body}\n'
+                 '</operations>\n</modification>\n', encoding="utf-8")
+    r = invoke("apply", f, "-o", tmp_path / "out.xml")
+    assert r.exit_code == 2
+    assert f"{f}:4: " in r.output and message in r.output
+    assert not (tmp_path / "out.xml").exists()

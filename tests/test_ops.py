@@ -109,6 +109,7 @@ def test_content_is_canonical():
     lambda: Insert(A("G1.9"), "beside", (G1_10,)),
     lambda: Insert(A("G1.9"), "after", ()),
     lambda: Insert(A("G1.9"), "after", ('<definition term="X"/>',)),
+    lambda: Insert(A("G1.9"), "after", ('<clause num="G1.10"/>', '<crossheading heading="H"/>')),
     lambda: Amend(A("G3.20"), "same", "same"),
     lambda: Amend(A("G3.20"), "a", "b", field="heading"),
     lambda: Substitute(A("G3.20"), "", "b"),
