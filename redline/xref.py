@@ -512,7 +512,9 @@ def _rebase(a: Address, old: Address, new: Address) -> Address:
 
 
 def _describe_move(t: Address, new: Address | None) -> str:
-    return "deletes" if new is None else f"renumbers as {new}"
+    if new is None:
+        return "deletes"
+    return f"renumbers as {new}" if new.parent == t.parent else f"moves to {new}"
 
 
 def _text_runs(base: Version, result: Version, address_map: Mapping[Address, Address | None]):

@@ -517,3 +517,17 @@ def test_a_clause_not_in_the_document_never_links_to_its_part():
     ann = xref.link_annotator({"G3", "G3.18"}, anchor_id=str)
     assert ann("Sections G3.2 to G3.3 and G3") == [("Sections G3.2 to G3.3 and ", None), ("G3", "#G3")]
     assert ann("Section G3.18(z)") == [("Section G3.18(z)", "#G3.18")]
+
+
+def test_a_move_is_reported_as_such():
+    from redline.apply import apply_modification
+    from redline.mods import Modification
+    from redline.ops import Move
+
+    base = _tiny("Nothing here.", "See Section G1.1(a).")
+    mod = Modification("T", "t", "t", (Move(A("G1.1"), "end", A("G3"), A("G3.6")),))
+    res = apply_modification(base, mod)
+    found = xref.check_modification(base, res.version, res.address_map, res.changed, "T")
+    assert [f.message for f in found] == ["G3.5 refers to G1.1(a), which T moves to G3.6(a)"]
+    (amend,) = xref.consequential_amendments(base, res.version, res.address_map)
+    assert (str(amend.target), amend.new) == ("G3.5", "See Section G3.6(a).")
