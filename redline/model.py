@@ -333,8 +333,13 @@ class Version:
         return self.nodes("clause")
 
     def suggest(self, address: Address, n: int = 3) -> list[str]:
-        """The held addresses nearest to ``address`` (siblings first, then by spelling)."""
+        """The held addresses nearest to ``address``: numerically nearest siblings, then by spelling."""
         target = str(address)
+        siblings = [a for a in self.index if a.kind == address.kind and a.parent == address.parent]
+        key = _number_key(address)
+        if key is not None and siblings:
+            ranked = sorted(siblings, key=lambda a: (abs((_number_key(a) or 0) - key), str(a)))
+            return [str(a) for a in ranked[:n]]
         same_kind = [str(a) for a in self.index if a.kind == address.kind]
         near = difflib.get_close_matches(target, same_kind, n=n, cutoff=0.5)
         if not near and address.parent is not None and address.parent in self.index:
@@ -356,6 +361,28 @@ class Version:
         if part is None:
             return "complete" if sec.get("coverage") == "complete" else "absent"
         return part.get("coverage", "partial")
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _number_key(address: Address) -> float | None:
+    """The last number of an address as a number (G3.22 → 22, (c) → 3, (iv) → 4), or None."""
+    if address.items:
+        label = address.items[-1].strip("()")
+        if label.isdigit():
+            return float(label)
+        low = label.lower()
+        if len(low) > 1 or low in "ivx" and len(address.items) % 2 == 0:
+            if all(ch in _ROMAN for ch in low):  # a romanette (ii), (iv)
+                total = 0
+                for a, b in zip(low, low[1:] + " "):
+                    total += -_ROMAN[a] if b in _ROMAN and _ROMAN[b] > _ROMAN[a] else _ROMAN[a]
+                return float(total)
+        return float(ord(low[0]) - 96) if len(low) == 1 and low.isalpha() else None
+    last = address.clause.split(".")[1] if address.clause else (address.part[1:] if address.part else None)
+    m = re.match(r"(\d+)([A-Z]?)", last or "")
+    return float(m[1]) + (0.5 if m[2] else 0) if m else None
 
 
 def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> None:

@@ -104,8 +104,9 @@ def test_unknown_version_lists_known(invoke):
 def test_unknown_address_suggests_nearest(invoke):
     r = invoke("show", "6.17", "G3.22")
     assert r.exit_code == 1
-    assert "G3.22 is not in version 6.17 (nearest: " in r.output
-    assert "G3.21" in r.output or "G3.20" in r.output or "G3.28" in r.output
+    assert "G3.22 is not in version 6.17 (nearest: G3.21, G3.20, G3.19)" in r.output
+    r = invoke("show", "6.17", "G1.7(c)(iv)")
+    assert "(nearest: G1.7(c)(ii), G1.7(c)(i))" in r.output
 
 
 def test_bad_address_syntax(invoke):
