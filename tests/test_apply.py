@@ -170,7 +170,7 @@ def test_mp087_stale_note_dropped_source_kept(corpus):
 def test_unknown_target_suggests_nearest(corpus):
     [f] = failures_of(corpus.load("6.17"), mod("6.17", Amend(A("G3.22"), "x", "y")))
     assert f.kind == "unknown-target" and f.address == A("G3.22")
-    assert f.suggestions and all(s.startswith("G3.2") for s in f.suggestions)
+    assert f.suggestions[:2] == ("G3.21", "G3.20")
     assert "nearest" in str(f)
 
 
