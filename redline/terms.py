@@ -222,20 +222,17 @@ def undefined_in(version: Version, runs: Iterable[tuple[Address, str]]) -> dict[
     """Capitalised terms used in ``runs`` ((holder address, words) pairs) that ``version``
     defines nowhere: term -> the clauses using it, in first-use order."""
     defined = set(defined_terms(version))
-    out: dict[str, list[Address]] = {}
+    uses: dict[str, dict[Address, None]] = {}  # ordered sets
     for holder, text in runs:
         clause = holder.clause_address or holder
         for _, _, term in candidate_terms(text):
-            if _known(term, defined):
-                continue
-            uses = out.setdefault(term, [])
-            if clause not in uses:
-                uses.append(clause)
+            if not _known(term, defined):
+                uses.setdefault(term, {})[clause] = None
     # a plural used beside its singular ("User Roles", "User Role") is one term
-    for term in list(out):
+    for term in list(uses):
         for suffix in ("es", "s"):
             single = term[: -len(suffix)]
-            if term.endswith(suffix) and single in out:
-                out[single] += [a for a in out.pop(term) if a not in out[single]]
+            if term.endswith(suffix) and single in uses:
+                uses[single].update(uses.pop(term))
                 break
-    return out
+    return {t: list(a) for t, a in uses.items()}

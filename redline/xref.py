@@ -19,6 +19,7 @@ Pure: nothing here does I/O.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, NamedTuple
 
@@ -384,10 +385,23 @@ def resolve_target(version: Version, t: Target) -> TargetResolution:
     out = [e for e in ends if e.status == OUTSIDE]
     if out:
         return TargetResolution(t, OUTSIDE, "; ".join(e.reason for e in out))
-    order = list(version.index)
-    if order.index(t.first) > order.index(t.last):
+    pos = _positions(version)
+    if pos[t.first] > pos[t.last]:
         return TargetResolution(t, BROKEN, f"range {t} runs backwards ({t.last} comes before {t.first})")
     return TargetResolution(t, RESOLVED)
+
+
+_POSITIONS: "weakref.WeakKeyDictionary[Version, tuple[object, dict[Address, int]]]" = weakref.WeakKeyDictionary()
+
+
+def _positions(version: Version) -> dict[Address, int]:
+    """Document order of every address of ``version`` (cached until its index is rebuilt)."""
+    index = version.index
+    cached = _POSITIONS.get(version)
+    if cached is None or cached[0] is not index:
+        cached = (index, {a: i for i, a in enumerate(index)})
+        _POSITIONS[version] = cached
+    return cached[1]
 
 
 def known_headings(version: Version, a: Address) -> list[str]:
@@ -458,9 +472,9 @@ def _covers(t: Target, a: Address, version: Version | None = None) -> bool:
         if a.is_within(t.first) or a.is_within(t.last) or t.first.is_within(a) or t.last.is_within(a):
             return True
         if version is not None and t.first in version.index and t.last in version.index:
-            order = list(version.index)
-            if a in version.index:
-                return order.index(t.first) <= order.index(a) <= order.index(t.last)
+            pos = _positions(version)
+            if a in pos:
+                return pos[t.first] <= pos[a] <= pos[t.last]
         return False
     return a.is_within(t) or t.is_within(a)
 
