@@ -268,8 +268,21 @@ class Insert(Operation):
         return el
 
 
+class _WordsEdit(Operation):
+    """Shared behaviour of the operations that change a node's words (amend, substitute)."""
+
+    def instruction(self) -> str:
+        if self.field == "heading":
+            return f"Amend the heading of Section {self.target} as follows:"
+        return f"Amend Section {self.target.clause_address or self.target} as follows:"
+
+    def clause_addresses(self) -> tuple[Address, ...]:
+        ca = self.target.clause_address
+        return (ca,) if ca else ()
+
+
 @dataclass(frozen=True)
-class Amend(Operation):
+class Amend(_WordsEdit):
     """Replace the words of a node (its ``text``, ``closing`` or ``heading``), stating the old words.
 
     An empty ``old`` says the node has no such words yet; an empty ``new`` removes them.
@@ -288,15 +301,6 @@ class Amend(Operation):
         if self.old == self.new:
             raise ValueError(f"amend {self.target}: the new words are the same as the old")
 
-    def instruction(self) -> str:
-        if self.field == "heading":
-            return f"Amend the heading of Section {self.target} as follows:"
-        return f"Amend Section {self.target.clause_address or self.target} as follows:"
-
-    def clause_addresses(self) -> tuple[Address, ...]:
-        ca = self.target.clause_address
-        return (ca,) if ca else ()
-
     def to_element(self):
         el = etree.Element("amend", target=str(self.target))
         if self.field != "text":
@@ -307,7 +311,7 @@ class Amend(Operation):
 
 
 @dataclass(frozen=True)
-class Substitute(Operation):
+class Substitute(_WordsEdit):
     """Replace one occurrence of the phrase ``old`` by ``new`` inside a node's words.
 
     The phrase matches whole words. When it occurs more than once, ``occurrence`` (1-based)
@@ -331,15 +335,6 @@ class Substitute(Operation):
             raise ValueError(f"substitute {self.target}: the new phrase is the same as the old")
         if self.occurrence is not None and (not isinstance(self.occurrence, int) or self.occurrence < 1):
             raise ValueError(f"substitute {self.target}: occurrence must be a whole number from 1")
-
-    def instruction(self) -> str:
-        if self.field == "heading":
-            return f"Amend the heading of Section {self.target} as follows:"
-        return f"Amend Section {self.target.clause_address or self.target} as follows:"
-
-    def clause_addresses(self) -> tuple[Address, ...]:
-        ca = self.target.clause_address
-        return (ca,) if ca else ()
 
     def to_element(self):
         el = etree.Element("substitute", target=str(self.target))
