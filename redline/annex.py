@@ -283,6 +283,7 @@ def build_redline(
     letters = sorted({a.section for a in target_set} | {h.part.section for h in vdiff.headings}
                      | set(instructions or {}))
     sections: list[SectionRedline] = []
+    previous: dict[Address, Address | None] | None = None
     for letter in letters:
         entries = _merged(old, new, vdiff, letter)
         blocks: list[Block] = []
@@ -311,8 +312,11 @@ def build_redline(
                 blocks.append(_clause_block(e, changes_by_addr.get(key)))
         sec_el = new.sections.get(letter) if letter in new.sections else old.sections.get(letter)
         heading = sec_el.get("heading") if sec_el is not None else None
-        instr = tuple(instructions.get(letter, ())) if instructions is not None else tuple(
-            instruction_for(c, vdiff) for c in vdiff.changes if c.address.section == letter)
+        if instructions is not None:
+            instr = tuple(instructions.get(letter, ()))
+        else:
+            previous = previous or previous_clauses(new)
+            instr = tuple(instruction_for(c, previous) for c in vdiff.changes if c.address.section == letter)
         sections.append(SectionRedline(letter, heading, instr, tuple(blocks)))
 
     rows = {c.address: summary_row(c) for c in vdiff.changes if c.address in target_set}
@@ -384,8 +388,13 @@ def summary_row(change: Change) -> SummaryRow:
     return SummaryRow(str(change.address), change.kind, detail)
 
 
-def instruction_for(change: Change, vdiff: VersionDiff) -> str:
-    """A drafting instruction in the SEC's words for one change found by diffing two versions."""
+def instruction_for(change: Change, previous: Mapping[Address, Address | None] | None = None) -> str:
+    """A drafting instruction in the SEC's words for one change found by diffing two versions.
+
+    ``previous`` maps a clause of the new version to the clause before it in the same part (see
+    :func:`previous_clauses`); without it, additions and moves are not placed.
+    """
+    prev = (previous or {}).get(change.new) if change.new is not None else None
     if change.kind == AMENDED:
         return f"Amend Section {change.new} as follows:"
     if change.kind == DELETED:
@@ -395,31 +404,20 @@ def instruction_for(change: Change, vdiff: VersionDiff) -> str:
         return f"Renumber Section {change.old} as Section {change.new}{extra}"
     if change.kind == MOVED:
         extra = " and amend it as follows:" if change.text_changed else ""
-        prev = _previous_clause(change.new, vdiff)
         where = f" to follow Section {prev}" if prev else ""
         return f"Move Section {change.old}{where} as Section {change.new}{extra}"
-    prev = _previous_clause(change.new, vdiff)
     return f"Add Section {change.new} after Section {prev}" if prev else f"Add Section {change.new}"
 
 
-def _previous_clause(addr: Address, vdiff: VersionDiff) -> Address | None:
-    """The clause before ``addr`` in the new version, judged from the pairs and additions."""
-    news = sorted(set(vdiff.pairs) | {c.new for c in vdiff.changes if c.new is not None},
-                  key=_sort_key)
-    prev = None
-    for a in news:
-        if a == addr:
-            return prev if prev is not None and prev.part == addr.part else None
+def previous_clauses(version: Version) -> dict[Address, Address | None]:
+    """Each clause of ``version`` mapped to the clause before it in the same part (None if first)."""
+    out: dict[Address, Address | None] = {}
+    prev: Address | None = None
+    for c in version.clauses():
+        a = c.address
+        out[a] = prev if prev is not None and prev.part == a.part else None
         prev = a
-    return None
-
-
-def _sort_key(a: Address):
-    import re
-
-    def nums(s):
-        return tuple(int(x) if x.isdigit() else x for x in re.findall(r"\d+|[A-Z]", s or ""))
-    return (a.section, nums(a.part[1:] if a.part else ""), nums(a.clause.split(".")[1] if a.clause else ""))
+    return out
 
 
 # --- the two kinds of document ---------------------------------------------------------------------

@@ -23,16 +23,20 @@ from typing import Iterable, Iterator, Mapping
 
 from redline.model import Address, Node, Version
 from redline.textdiff import (
-    DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, similarity,
-    unchanged,
+    DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
+    similarity, unchanged, word_counts,
 )
 
 # --- tuning knobs (named settings, see STYLE.md) -------------------------------------------------
 #: a clause at the same address is compared word by word if at least this similar; below it the old
 #: clause is reported deleted and the new one added (it was replaced, not amended)
 AMEND_THRESHOLD = 0.3
+#: a clause at the same address this similar is paired at once (no move could explain it better)
+SURE_AMEND_THRESHOLD = 0.8
 #: a clause at a different address is re-paired with an unpaired clause if at least this similar
 MOVE_THRESHOLD = 0.6
+#: how many of a clause's rarest words are used to find candidates for re-pairing
+RARE_WORDS = 8
 #: extra weight for the same address when choosing among candidate pairs
 SAME_ADDRESS_BONUS = 0.15
 #: items (and definitions) of two paired nodes are aligned if at least this similar...
@@ -275,7 +279,7 @@ def _align_gap(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node
     for a in range(n):
         for b in range(m):
             same = _num(old[a]) == _num(new[b])
-            sim = similarity(_body(old[a]), _body(new[b]))
+            sim = similarity(_body(old[a]), _body(new[b]), floor=ITEM_SAME_NUM_THRESHOLD if same else ITEM_THRESHOLD)
             if sim >= ITEM_THRESHOLD or (same and sim >= ITEM_SAME_NUM_THRESHOLD):
                 score[a][b] = sim + (0.01 if same else 0.0)
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -420,19 +424,40 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
             o = cands.pop(0)
             pairs[c.address] = o
             used_old.add(o)
-    # 3. similar words: same address preferred, else the most similar unpaired clause
+    # 3. same address, nearly the same words: an amendment, paired at once
+    cands: list[tuple[float, int, Address, Address]] = []
+    for c in nclauses:
+        a = c.address
+        if a in pairs or a not in oset or a in used_old:
+            continue
+        sim = similarity(obody[a], nbody[a], floor=AMEND_THRESHOLD)
+        if sim >= SURE_AMEND_THRESHOLD:
+            pairs[a] = a
+            used_old.add(a)
+        elif sim >= AMEND_THRESHOLD:  # a weaker same-address match competes with moves below
+            cands.append((sim + SAME_ADDRESS_BONUS, 1, a, a))
+    # 4. similar words at another address (renumbered or moved, and amended): candidates come
+    #    from shared rare words, are screened by a cheap bound, then diffed
     rest_old = [c.address for c in oclauses if c.address not in used_old]
     rest_new = [c.address for c in nclauses if c.address not in pairs]
-    cands: list[tuple[float, int, Address, Address]] = []
-    for n in rest_new:
-        for o in rest_old:
-            same = n == o
-            threshold = AMEND_THRESHOLD if same else MOVE_THRESHOLD
-            if not same and difflib.SequenceMatcher(None, obody[o], nbody[n]).real_quick_ratio() < threshold:
-                continue
-            sim = similarity(obody[o], nbody[n])
-            if sim >= threshold:
-                cands.append((sim + (SAME_ADDRESS_BONUS if same else 0.0), 1 if same else 0, n, o))
+    if rest_old and rest_new:
+        ocount = {o: word_counts(obody[o]) for o in rest_old}
+        ncount = {n: word_counts(nbody[n]) for n in rest_new}
+        index: dict[str, set[Address]] = {}
+        for o, cnt in ocount.items():
+            for tok in cnt:
+                index.setdefault(tok, set()).add(o)
+        for n in rest_new:
+            rare = sorted((t for t in ncount[n] if t in index), key=lambda t: (len(index[t]), t))[:RARE_WORDS]
+            seen: set[Address] = set()
+            for tok in rare:
+                seen |= index.get(tok, set())
+            for o in sorted(seen, key=str):
+                if o == n or quick_similarity(ocount[o], ncount[n]) < MOVE_THRESHOLD:
+                    continue
+                sim = similarity(obody[o], nbody[n])
+                if sim >= MOVE_THRESHOLD:
+                    cands.append((sim, 0, n, o))
     cands.sort(key=lambda t: (-t[0], -t[1], str(t[2]), str(t[3])))
     taken_new: set[Address] = set()
     for _, _, n, o in cands:

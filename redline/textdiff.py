@@ -21,6 +21,7 @@ with a word where the text allows.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -109,12 +110,13 @@ def _dmp(timeout: float) -> diff_match_patch:
     return dmp
 
 
-def _token_ops(old: str, new: str, timeout: float) -> list[tuple[str, list[str]]]:
+def _token_ops(old: str, new: str, timeout: float, semantic: bool = True) -> list[tuple[str, list[str]]]:
     enc = _Encoder()
     a, b = enc.encode(tokenize(old)), enc.encode(tokenize(new))
     dmp = _dmp(timeout)
     diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
+    if semantic:
+        dmp.diff_cleanupSemantic(diffs)
     names = {dmp.DIFF_EQUAL: EQUAL, dmp.DIFF_DELETE: DELETE, dmp.DIFF_INSERT: INSERT}
     return [(names[op], [enc.decode[c] for c in chars]) for op, chars in diffs if chars]
 
@@ -228,14 +230,35 @@ def unchanged(text: str) -> tuple[Span, ...]:
     return (Span(EQUAL, text),) if text else ()
 
 
-def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT) -> float:
-    """How alike two texts are, 0.0 to 1.0: twice the shared word tokens over all word tokens."""
+def word_counts(text: str) -> Counter:
+    """The multiset of the word tokens of ``text`` (whitespace left out)."""
+    return Counter(t for t in tokenize(text) if not _is_space(t))
+
+
+def quick_similarity(old: str | Counter, new: str | Counter) -> float:
+    """A cheap upper bound of :func:`similarity` from shared tokens, ignoring their order."""
+    a = old if isinstance(old, Counter) else word_counts(old)
+    b = new if isinstance(new, Counter) else word_counts(new)
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 1.0
+
+
+def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float = 0.0) -> float:
+    """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order over all word tokens.
+
+    With ``floor``, texts that cannot reach it (by :func:`quick_similarity`) are not diffed: the
+    cheap bound, below ``floor``, is returned instead.
+    """
     if old == new:
         return 1.0
-    ops = _token_ops(old, new, timeout)
+    if floor > 0:
+        q = quick_similarity(old, new)
+        if q < floor:
+            return q
+    ops = _token_ops(old, new, timeout, semantic=False)
     count = lambda toks: sum(1 for t in toks if not _is_space(t))  # noqa: E731
     same = sum(count(t) for k, t in ops if k == EQUAL)
-    total = sum(count(t) for k, t in ops if k == EQUAL) * 2 + sum(count(t) for k, t in ops if k != EQUAL)
+    total = same * 2 + sum(count(t) for k, t in ops if k != EQUAL)
     return 2 * same / total if total else 1.0
 
 

@@ -210,3 +210,45 @@ def test_random_edits_are_reported_exactly(corpus, seed, n_edits):
         assert c.diff.full_text("new") == new.get(c.new).full_text()
     for a in edited_clauses - changed:
         assert old.get(a).full_text() == new.get(a).full_text()
+
+
+def test_renumbered_amended_clause_beats_a_lookalike_at_its_old_address():
+    """The trap: a new clause at the old address must not be compared with the old clause."""
+    old = version("o", clause("G3.1", TEXTS[1]) + clause("G3.2", TEXTS[2]))
+    lookalike = "The Security Sub-Committee may publish a report on the handling of incidents."
+    amended = TEXTS[2].replace("may publish", "shall publish")
+    new = version("n", clause("G3.1", TEXTS[1]) + clause("G3.2", lookalike) + clause("G3.3", amended))
+    d = diff_versions(old, new)
+    assert kinds(d) == [(ADDED, None, "G3.2"), (RENUMBERED, "G3.2", "G3.3")]
+    assert to_markers(d.changes[1].diff.text) == TEXTS[2].replace("may publish", "[-may-]{+shall+} publish")
+
+
+def test_many_clauses_diff_quickly_and_exactly(corpus):
+    """A section of ~1,400 clauses with scattered edits: every edited clause and only those."""
+    import copy
+
+    g = corpus.load("6.17").sections["G"]
+    root = etree.Element("section", num="G", heading="Security", coverage="complete")
+    for p in range(1, 80):
+        part = etree.SubElement(root, "part", num=f"G{p}", coverage="complete")
+        n = 0
+        for ch in g.iter("crossheading"):
+            ch2 = copy.deepcopy(ch)
+            for cl in ch2.iter("clause"):
+                n += 1
+                cl.set("num", f"G{p}.{n}")
+            part.append(ch2)
+    old = Version("big", {"G": root})
+    new = old.copy("big2")
+    rnd = random.Random(7)
+    edited = set()
+    for el in rnd.sample(list(new.sections["G"].iter("text")), 150):
+        el.text = el.text + " promptly"
+        c = el
+        while c.tag != "clause":
+            c = c.getparent()
+        edited.add(c.get("num"))
+    new.reindex()
+    d = diff_versions(old, new)
+    assert {str(c.address) for c in d.changes} == edited
+    assert all(c.kind == AMENDED for c in d.changes)

@@ -125,6 +125,7 @@ def check_ooxml(data: bytes) -> None:
         pos = [order.index(c.tag) for c in rpr if c.tag in order]
         assert pos == sorted(pos), "run properties out of schema order"
     starts = {b.get(w("id")): b.get(w("name")) for b in root.iter(w("bookmarkStart"))}
+    assert not set(starts) & set(ids), "annotation ids (revisions, bookmarks) must be unique across kinds"
     ends = {b.get(w("id")) for b in root.iter(w("bookmarkEnd"))}
     assert set(starts) == ends and len(set(starts.values())) == len(starts)
     for name in starts.values():

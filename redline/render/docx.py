@@ -72,9 +72,12 @@ class _Revisions:
         self.author, self.date = author, date
         self._ids = count(1)
 
+    def next_id(self) -> str:
+        return str(next(self._ids))
+
     def mark(self, tag: str):
         el = OxmlElement(tag)
-        el.set(qn("w:id"), str(next(self._ids)))
+        el.set(qn("w:id"), self.next_id())
         el.set(qn("w:author"), self.author)
         el.set(qn("w:date"), self.date)
         return el
@@ -198,14 +201,16 @@ class _Body:
         self.style = style
         self.rev = revisions
         self.sect_pr = doc.element.body.get_or_add_sectPr()
-        self._bookmarks = count(1)
         self.bookmark_names: set[str] = set()
+        self._style_ids: dict[str, str] = {}
 
     def paragraph(self, style: str, pieces: list[Piece], bookmark: str | None = None):
         p = OxmlElement("w:p")
         ppr = OxmlElement("w:pPr")
         ps = OxmlElement("w:pStyle")
-        ps.set(qn("w:val"), self.doc.styles[style].style_id)
+        if style not in self._style_ids:
+            self._style_ids[style] = self.doc.styles[style].style_id
+        ps.set(qn("w:val"), self._style_ids[style])
         ppr.append(ps)
         kinds = {pc.kind for pc in pieces if pc.text}
         whole = kinds.pop() if len(kinds) == 1 else None
@@ -216,7 +221,7 @@ class _Body:
         p.append(ppr)
         if bookmark:
             name = self._bookmark_name(bookmark)
-            bid = str(next(self._bookmarks))
+            bid = self.rev.next_id()  # one counter for every annotation id: unique across kinds
             start = OxmlElement("w:bookmarkStart")
             start.set(qn("w:id"), bid)
             start.set(qn("w:name"), name)
@@ -471,6 +476,10 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                     body.paragraph("SEC Margin Note", [Piece(EQUAL, f"[{b.note}]")])
                 _emit_node(body, b.diff, 0, bookmark=True)
 
+    # the last paragraph mark of a document cannot be a revision: end on a plain paragraph
+    last = doc.element.body.findall(qn("w:p"))
+    if last and last[-1].find(f"{qn('w:pPr')}/{qn('w:rPr')}") is not None:
+        body.paragraph("Normal", [])
     _drop_thumbnail(doc)
     buf = io.BytesIO()
     doc.save(buf)
