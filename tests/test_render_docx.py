@@ -323,3 +323,44 @@ def test_tracked_pandoc_round_trip_property(corpus, tmp_path, seed):
     instr = [i for s in red.sections for i in s.instructions]
     assert pandoc_legal_lines(data, "accept", instr, tmp_path) == expected(red, "new")
     assert pandoc_legal_lines(data, "reject", instr, tmp_path) == expected(red, "old")
+
+
+DEFS_OLD = """<section num="A" heading="Definitions and Interpretation" coverage="complete">
+<part num="A1" heading="Definitions" coverage="complete"><clause num="A1.1"><text>In this Code:</text>
+<definition term="Alt HAN Forum"><text>has the meaning given to that expression in Section Z1.</text></definition>
+<definition term="Secure"><text>means secure to an Appropriate Standard.</text></definition>
+<definition term="Shared Resource"><text>means any resource that is shared:</text>
+<item num="(a)"><text>by two or more Users; or</text></item><item num="(b)"><text>by a User and the DCC.</text></item>
+</definition></clause></part></section>"""
+DEFS_NEW = DEFS_OLD.replace("Section Z1.", "Section Z2.").replace(
+    '<definition term="Secure">', '<definition term="Recovery"><text>means the recovery of a Device.</text></definition>'
+    '<definition term="Secure">').replace('<item num="(b)"><text>by a User and the DCC.</text></item>', "")
+DEFS_NEW = DEFS_NEW.replace("by two or more Users; or", "by two or more Users.")
+
+
+def defs_redline():
+    from redline.model import Version
+
+    old = Version("a", {"A": etree.fromstring(DEFS_OLD)})
+    new = Version("b", {"A": etree.fromstring(DEFS_NEW)})
+    return versions_redline(old, new, diff_versions(old, new), date="2020-01-01")
+
+
+def test_definitions_tracked(tmp_path):
+    red = defs_redline()
+    data = render_docx(red, "tracked")
+    check_ooxml(data)
+    assert simulated_lines(data, "new") == expected(red, "new")
+    assert simulated_lines(data, "old") == expected(red, "old")
+    assert '"Recovery" means the recovery of a Device.' in expected(red, "new")
+    instr = list(red.sections[0].instructions)
+    assert instr == ["Amend Section A1.1 as follows:"]
+    assert pandoc_legal_lines(data, "accept", instr, tmp_path) == expected(red, "new")
+    assert pandoc_legal_lines(data, "reject", instr, tmp_path) == expected(red, "old")
+    doc = Document(io.BytesIO(data))
+    root = document_xml(data)
+    sid = {doc.styles[n].style_id: n for n in ("SEC Definition", "SEC Item 1")}
+    styled = [(sid.get(p.find("w:pPr/w:pStyle", NS).get(w("val"))), norm("".join(p.itertext())))
+              for p in root.iter(w("p")) if p.find("w:pPr/w:pStyle", NS) is not None]
+    assert ("SEC Definition", '"Recovery" means the recovery of a Device.') in styled
+    assert ("SEC Item 1", "(a)by two or more Users; or.") in styled  # the tab is not text; "; or" deleted, "." inserted

@@ -62,11 +62,11 @@ def paragraphs(doc, side: str) -> list[str]:
     out: list[str] = []
 
     def node(el):
-        num = el.find("span[@class='num']")
+        num = el.find("span[@class='num']")  # none for a definition: the term leads its words
         body = el.find("div[@class='body']")
         lead = body.find("p[@class='lead']")
-        head = norm(" ".join(t for t in (side_text(num, side), side_text(lead, side) if lead is not None else "")
-                             if t.strip()))
+        head = norm(" ".join(t for t in (side_text(num, side) if num is not None else "",
+                                         side_text(lead, side) if lead is not None else "") if t.strip()))
         if head:
             out.append(head)
         for child in body.findall("div"):
@@ -236,3 +236,16 @@ def test_random_edits_read_back(corpus, seed):
     doc = parse(render_html(red))
     assert paragraphs(doc, "old") == [norm(t) for t in red.clause_text("old").splitlines() if t.strip()]
     assert paragraphs(doc, "new") == [norm(t) for t in red.clause_text("new").splitlines() if t.strip()]
+
+
+def test_definitions_read_back():
+    from tests.test_render_docx import defs_redline
+
+    red = defs_redline()
+    doc = parse(render_html(red))
+    assert paragraphs(doc, "new") == [norm(t) for t in red.clause_text("new").splitlines() if t.strip()]
+    assert paragraphs(doc, "old") == [norm(t) for t in red.clause_text("old").splitlines() if t.strip()]
+    (recovery,) = doc.xpath("//div[@id='A1.1[Recovery]']")
+    assert "state-inserted" in recovery.get("class")
+    assert norm(side_text(recovery, "old")) == ""
+    assert [t.text_content() for t in recovery.xpath(".//span[@class='term']")] == ['"', "Recovery", '"']

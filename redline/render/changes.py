@@ -38,7 +38,7 @@ def _changed_paragraphs(nd: NodeDiff, mark: Callable, whole: bool) -> list[tuple
     lead = (*nd.num, Span(EQUAL, " "), *nd.text) if nd.num and nd.text else (*nd.num, *nd.text)
     if whole or any(s.kind != EQUAL for s in (*nd.num, *nd.text)) or nd.state in ("inserted", "deleted"):
         if nd.element == "definition":
-            lead = (Span(EQUAL, "“"), *nd.num, Span(EQUAL, "” "), *nd.text)
+            lead = (Span(EQUAL, '"'), *nd.num, Span(EQUAL, '" '), *nd.text)
         out.append((str(nd.address), mark(lead)))
     for c in nd.children:
         out += _changed_paragraphs(c, mark, whole or c.state in ("inserted", "deleted"))

@@ -323,7 +323,7 @@ def _node_state_kind(nd: NodeDiff) -> str:
 def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
     k = _node_state_kind(nd)
     if nd.element == "definition":
-        term = [Piece(k, "“")] + _pieces(nd.num) + [Piece(k, "” ")]
+        term = [Piece(k, '"')] + _pieces(nd.num) + [Piece(k, '" ')]
         body.paragraph("SEC Definition", term + _pieces(nd.text),
                        bookmark=str(nd.address) if bookmark else None)
     else:
@@ -333,10 +333,12 @@ def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
         if bookmark:
             name = ("was " if nd.state == "deleted" else "") + str(nd.address)
         body.paragraph(style, head, bookmark=name)
+    # a definition's text sits at its clause's indent, so its list is at the clause's first level
+    inner = level - 1 if nd.element == "definition" else level
     for c in nd.children:
-        _emit_node(body, c, level + 1, bookmark=False)
+        _emit_node(body, c, inner + 1, bookmark=False)
     if nd.closing:
-        body.paragraph(continued_style(level), _pieces(nd.closing))
+        body.paragraph(continued_style(inner), _pieces(nd.closing))
 
 
 # --- the document ----------------------------------------------------------------------------

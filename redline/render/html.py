@@ -74,13 +74,26 @@ def _segments(spans: Iterable[Span], annotate: Annotate | None) -> list[dict]:
         pieces = annotate(s.text) if annotate is not None else [(s.text, None)]
         if "".join(t for t, _ in pieces) != s.text:
             raise ValueError("annotate must return pieces that join back to the span's text")
-        out.append({"kind": s.kind, "pieces": [{"text": t, "href": h} for t, h in pieces if t]})
+        out.append({"kind": s.kind, "term": False, "pieces": [{"text": t, "href": h} for t, h in pieces if t]})
+    return out
+
+
+def _term_segments(nd: NodeDiff) -> list[dict]:
+    """A definition's term in quotes, then a space, marked as the definition is (for its lead line)."""
+    kind = "insert" if nd.state == "inserted" else "delete" if nd.state == "deleted" else "equal"
+    out = [{"kind": kind, "term": True, "pieces": [{"text": '"', "href": None}]}]
+    for seg in _segments(nd.num, None):
+        seg["term"] = True
+        out.append(seg)
+    out.append({"kind": kind, "term": True, "pieces": [{"text": '"', "href": None}]})
+    out.append({"kind": kind, "term": False, "pieces": [{"text": " ", "href": None}]})
     return out
 
 
 def _node_view(nd: NodeDiff, annotate: Annotate | None, depth: int) -> dict:
     removed = nd.state == "deleted"
     return {
+        "term": _term_segments(nd) if nd.element == "definition" else [],
         "element": nd.element,
         "state": nd.state,
         "depth": depth,
@@ -99,7 +112,7 @@ def view(redline: Redline, annotate: Annotate | None = None) -> dict:
         blocks = []
         for b in sec.blocks:
             if isinstance(b, HeadingBlock):
-                blocks.append({"type": b.level, "state": b.state, "num": _segments(b.num, None),
+                blocks.append({"type": b.level, "state": b.state, "num": _segments(b.num, None), "term": [],
                                "text": _segments(b.spans, annotate),
                                "id": anchor_id(b.anchor) if b.anchor else None})
             elif isinstance(b, ClauseBlock):
