@@ -109,7 +109,7 @@ def test_diff_text_piped(invoke):
 
 
 def test_diff_colour_forced(invoke):
-    r = invoke("diff", "5.23", "6.17", "--color", color=True)
+    r = invoke("diff", "5.23", "6.17", "--color")  # forced even when the output is not a terminal
     assert "\x1b[" in r.output and "{+" not in r.output
     r = invoke("diff", "5.23", "6.17", "--no-color", color=True)
     assert "\x1b[" not in r.output and "{+" in r.output

@@ -115,7 +115,12 @@ def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, aut
     if fmt == "text":
         from redline.render.changes import diff_to_text
 
-        write_output(diff_to_text(vdiff, color=_use_color(color, output)), output)
+        colour = _use_color(color, output)
+        text = diff_to_text(vdiff, color=colour)
+        if colour:  # to standard output only; keep the escapes even when piped (--color | less -R)
+            click.echo(text, nl=False, color=True)
+        else:
+            write_output(text, output)
     elif fmt == "json":
         from redline.render.changes import diff_to_json
 
