@@ -21,6 +21,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
+from lxml import etree
+
 from redline.model import Address, Node, Version
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
@@ -205,6 +207,11 @@ def _num(node: Node) -> str:
     return node.num or ""
 
 
+def _same_xml(old: Node, new: Node) -> bool:
+    """True if two nodes have byte-identical XML (then they are certainly unchanged; cheap)."""
+    return etree.tostring(old.element, with_tail=False) == etree.tostring(new.element, with_tail=False)
+
+
 def _body(node: Node) -> str:
     """The words of a node without its own number (what pairing compares)."""
     full = node.full_text()
@@ -357,6 +364,8 @@ def diff_versions(
     in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
+        if n_addr == o_addr and _same_xml(onode[o_addr], nnode[n_addr]):
+            continue  # unchanged: no need to diff the words
         nd = diff_node(onode[o_addr], nnode[n_addr])
         ch = nnode[n_addr].crossheading
         key = (nidx[n_addr], 0, 0)
@@ -404,11 +413,17 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
                 pairs[a] = a
         return pairs
 
-    obody = {c.address: _body(c) for c in oclauses}
-    nbody = {c.address: _body(c) for c in nclauses}
+    # 0. same address, same XML: unchanged, and its words need not be computed (the common case)
+    onode = {c.address: c for c in oclauses}
+    nnode = {c.address: c for c in nclauses}
+    for a in oset & nset:
+        if _same_xml(onode[a], nnode[a]):
+            pairs[a] = a
+    obody = {c.address: _body(c) for c in oclauses if c.address not in pairs}
+    nbody = {c.address: _body(c) for c in nclauses if c.address not in pairs}
     # 1. same address, same words
     for a in oset & nset:
-        if obody[a] == nbody[a]:
+        if a not in pairs and obody[a] == nbody[a]:
             pairs[a] = a
     used_old = set(pairs.values())
     # 2. same words, another address (a renumbering or a move), in document order
