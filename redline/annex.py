@@ -319,18 +319,22 @@ def build_redline(
             instr = tuple(instruction_for(c, previous) for c in vdiff.changes if c.address.section == letter)
         sections.append(SectionRedline(letter, heading, instr, tuple(blocks)))
 
-    rows = {c.address: summary_row(c) for c in vdiff.changes if c.address in target_set}
+    def key(c: Change) -> tuple[str, Address]:  # a deleted G3.19 and a renumbered-into G3.19 differ
+        return ("new", c.new) if c.new is not None else ("old", c.old)
+
+    rows = {key(c): summary_row(c) for c in vdiff.changes if c.address in target_set}
     extra: list[SummaryRow] = []
-    kind_of = {c.address: c.kind for c in vdiff.changes}
+    kind_of = {key(c): c.kind for c in vdiff.changes}
     for h in vdiff.headings:
         words = f"‘{h.new or h.old or ''}’"
         # a cross-heading that comes or goes with all its clauses is told in the first clause's row
         whole = {ADDED: ADDED, DELETED: DELETED}.get(h.kind)
-        if (h.level == "crossheading" and whole and h.clauses and h.clauses[0] in rows
-                and all(kind_of.get(a) == whole for a in h.clauses)):
-            r = rows[h.clauses[0]]
+        side = "new" if whole == ADDED else "old"
+        if (h.level == "crossheading" and whole and h.clauses and (side, h.clauses[0]) in rows
+                and all(kind_of.get((side, a)) == whole for a in h.clauses)):
+            r = rows[(side, h.clauses[0])]
             with_heading = "with the new cross-heading" if whole == ADDED else "with its cross-heading"
-            rows[h.clauses[0]] = SummaryRow(r.address, r.change, f"{r.detail}, {with_heading} {words}")
+            rows[(side, h.clauses[0])] = SummaryRow(r.address, r.change, f"{r.detail}, {with_heading} {words}")
             continue
         extra.append(SummaryRow(str(h.clauses[0] if h.clauses else h.part),
                                 f"cross-heading {h.kind}" if h.level == "crossheading" else f"part heading {h.kind}",

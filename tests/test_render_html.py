@@ -249,3 +249,33 @@ def test_definitions_read_back():
     assert "state-inserted" in recovery.get("class")
     assert norm(side_text(recovery, "old")) == ""
     assert [t.text_content() for t in recovery.xpath(".//span[@class='term']")] == ['"', "Recovery", '"']
+
+
+SEVERAL_OPS = """<modification id="TEST1" base="6.17">
+  <title>Several operations</title>
+  <meta><legal-text-version>1.0</legal-text-version><date>2024-05-01</date><classification>Green</classification></meta>
+  <operations>
+    <delete target="G3.19"/>
+    <renumber target="G3.20" as="G3.19"/>
+    <renumber target="G3.21" as="G3.20"/>
+    <insert after="G3.20"><clause num="G3.21"><text>Each User shall keep a record of every notification.</text></clause></insert>
+  </operations>
+</modification>"""
+
+
+def test_deleted_and_renumbered_into_the_same_number(corpus, tmp_path):
+    path = tmp_path / "TEST1.xml"
+    path.write_text(SEVERAL_OPS)
+    mod = load_modification(corpus, str(path))
+    base = corpus.load(mod.base)
+    red = annex_for_modification(mod, base, apply_modification(base, mod))
+    doc = parse(render_html(red))
+    rows = [[norm(td.text_content()) for td in r.findall("td")][:2] for r in doc.xpath("//tbody/tr")]
+    assert rows == [["G3.19", "deleted"], ["G3.19", "renumbered"], ["G3.20", "renumbered"], ["G3.21", "added"]]
+    for href in doc.xpath("//tbody//a/@href"):
+        assert doc.xpath(f"//*[@id='{href[1:]}']"), href
+    (gone,) = doc.xpath("//div[@id='was-G3.19']")
+    assert norm(side_text(gone, "new")) == "" and norm(side_text(gone, "old")).startswith("G3.19 A User shall not")
+    assert "Green" in doc.xpath("//p[contains(@class,'classification')]")[0].text_content()
+    assert paragraphs(doc, "new") == [norm(t) for t in red.clause_text("new").splitlines() if t.strip()]
+    assert paragraphs(doc, "old") == [norm(t) for t in red.clause_text("old").splitlines() if t.strip()]
