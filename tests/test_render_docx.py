@@ -364,3 +364,22 @@ def test_definitions_tracked(tmp_path):
               for p in root.iter(w("p")) if p.find("w:pPr/w:pStyle", NS) is not None]
     assert ("SEC Definition", '"Recovery" means the recovery of a Device.') in styled
     assert ("SEC Item 1", "(a)by two or more Users; or.") in styled  # the tab is not text; "; or" deleted, "." inserted
+
+
+def test_delete_renumber_insert_round_trip(corpus, tmp_path):
+    from tests.test_render_html import SEVERAL_OPS
+
+    path = tmp_path / "TEST1.xml"
+    path.write_text(SEVERAL_OPS)
+    mod = load_modification(corpus, str(path))
+    base = corpus.load(mod.base)
+    red = annex_for_modification(mod, base, apply_modification(base, mod), date="2024-05-01")
+    data = render_docx(red, "tracked")
+    check_ooxml(data)
+    instr = list(red.sections[0].instructions)
+    new, old = expected(red, "new"), expected(red, "old")
+    assert [l.split()[0] for l in new if l.startswith("G3.")] == ["G3.17", "G3.18", "G3.19", "G3.20", "G3.21"]
+    assert [l.split()[0] for l in old if l.startswith("G3.")] == ["G3.17", "G3.18", "G3.19", "G3.20", "G3.21"]
+    assert simulated_lines(data, "new") == new and simulated_lines(data, "old") == old
+    assert pandoc_legal_lines(data, "accept", instr, tmp_path) == new
+    assert pandoc_legal_lines(data, "reject", instr, tmp_path) == old
