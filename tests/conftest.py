@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = CORPUS / "sources"  # copies of the seed papers the corpus text was taken from
 
 
 @pytest.fixture(scope="session")

@@ -224,3 +224,12 @@ def test_atomic_write_gives_usual_mode(tmp_path):
     assert p.read_bytes() == b"x"
     assert (p.stat().st_mode & 0o777) == (0o666 & ~umask)
     assert [q.name for q in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_sources_are_in_the_corpus(corpus):
+    """Provenance is checkable from a clone alone: every source paper ships with the corpus."""
+    assert len(corpus.sources) == 4
+    for s in corpus.sources.values():
+        path = CORPUS / s.file
+        assert path.is_file(), s.file
+        assert path.read_text(encoding="utf-8").strip()
