@@ -29,7 +29,7 @@ REPAIRS = {
 
 
 def seed_text(corpus, source_id: str) -> str:
-    text = " ".join((SEEDS / corpus.sources[source_id].file).read_text(encoding="utf-8").split())
+    text = " ".join((CORPUS / corpus.sources[source_id].file).read_text(encoding="utf-8").split())
     for bad, good in REPAIRS.get(source_id, []):
         text = text.replace(bad, good)
     return text
