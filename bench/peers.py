@@ -1,0 +1,122 @@
+"""The peers: what a user would reach for instead of redline, run on the benchmark data.
+
+Run as a script, one tool per process, so that start-up and peak memory are each tool's own::
+
+    python bench/peers.py TOOL CORPUS_DIR [OLD NEW]
+
+TOOL is one of: ``floor`` (interpreter start plus lxml's parse of both versions' XML),
+``xmldiff`` (xmldiff's fast_match on each section's XML), ``difflib-lines`` (unified diff of the
+whole text), ``difflib-words`` (SequenceMatcher over the whole text's words), ``dmp``
+(diff-match-patch on the whole text, its default 1 s timeout), ``redlines`` (the `redlines`
+package on the whole text), ``python-redlines`` (Docxodus/Open-XML-PowerTools comparison of two
+plain DOCX renderings, giving a tracked-changes DOCX), ``redline-load`` (redline's validated
+load of one version, through the library). Prints one line of JSON about the result on stdout.
+
+Imports are done inside each tool so that none pays for another's.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _files(corpus: Path, vid: str) -> list[Path]:
+    return sorted((corpus / "versions" / vid).glob("*.xml"))
+
+
+def floor(corpus: Path, old: str, new: str) -> dict:
+    from lxml import etree
+
+    n = 0
+    for vid in (old, new):
+        for f in _files(corpus, vid):
+            n += len(etree.parse(str(f)).getroot())
+    return {"parts": n}
+
+
+def xmldiff(corpus: Path, old: str, new: str) -> dict:
+    from xmldiff import main
+
+    actions = 0
+    olds = {f.name: f for f in _files(corpus, old)}
+    for f in _files(corpus, new):
+        if f.name in olds:
+            actions += len(main.diff_files(str(olds[f.name]), str(f),
+                                           diff_options={"F": 0.5, "ratio_mode": "fast", "fast_match": True}))
+    return {"actions": actions}
+
+
+def _texts(corpus: Path) -> tuple[str, str]:
+    peer = corpus / "peer"
+    return (peer / "old.txt").read_text(encoding="utf-8"), (peer / "new.txt").read_text(encoding="utf-8")
+
+
+def difflib_lines(corpus: Path, old: str, new: str) -> dict:
+    import difflib
+
+    a, b = _texts(corpus)
+    out = list(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm=""))
+    return {"lines": len(out)}
+
+
+def difflib_words(corpus: Path, old: str, new: str) -> dict:
+    import difflib
+
+    a, b = _texts(corpus)
+    ops = difflib.SequenceMatcher(None, a.split(), b.split()).get_opcodes()
+    return {"changes": sum(1 for op in ops if op[0] != "equal")}
+
+
+def dmp(corpus: Path, old: str, new: str) -> dict:
+    from diff_match_patch import diff_match_patch
+
+    a, b = _texts(corpus)
+    d = diff_match_patch()  # defaults, as a user gets them: Diff_Timeout = 1 s
+    diffs = d.diff_main(a, b)
+    d.diff_cleanupSemantic(diffs)
+    same = sum(len(t) for op, t in diffs if op == 0)
+    return {"changes": sum(1 for op, _ in diffs if op != 0),
+            "unchanged_share": round(same / max(1, len(a)), 4)}
+
+
+def redlines(corpus: Path, old: str, new: str) -> dict:
+    from redlines import Redlines
+
+    a, b = _texts(corpus)
+    out = Redlines(a, b).output_markdown
+    return {"chars": len(out)}
+
+
+def python_redlines(corpus: Path, old: str, new: str) -> dict:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    from python_redlines.engines import DocxodusEngine
+
+    peer = corpus / "peer"
+    out, _, _ = DocxodusEngine().run_redline("bench", (peer / "old.docx").read_bytes(), (peer / "new.docx").read_bytes())
+    return {"bytes": len(out)}
+
+
+def redline_load(corpus: Path, old: str, new: str) -> dict:
+    from redline.corpus import Corpus
+
+    v = Corpus.open(corpus).load(old)
+    return {"nodes": len(v.index)}
+
+
+TOOLS = {"floor": floor, "xmldiff": xmldiff, "difflib-lines": difflib_lines, "difflib-words": difflib_words,
+         "dmp": dmp, "redlines": redlines, "python-redlines": python_redlines, "redline-load": redline_load}
+
+
+def main(argv: list[str]) -> int:
+    tool, corpus = argv[0], Path(argv[1])
+    old, new = (argv[2], argv[3]) if len(argv) > 3 else ("1.0", "1.1")
+    print(json.dumps(TOOLS[tool](corpus, old, new)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

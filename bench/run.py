@@ -1,0 +1,239 @@
+"""Run the benchmarks and write ``BENCHMARKS.md``.
+
+    python -m bench.run                      # the full run: sizes 200, 1000, 3000, 10000 (~15 min)
+    python -m bench.run --sizes 200,1000     # a quicker run
+    python -m bench.run --render             # rewrite BENCHMARKS.md from the last results
+
+Every measurement is a separate process started from here: its wall time (start to exit, so
+interpreter start-up and imports are included, as a user lives them) and its peak resident memory
+(``ru_maxrss`` from ``os.wait4``, which covers the process and any child it waited for, e.g. the
+.NET binary python-redlines runs). Each is repeated and the median kept (fewer repeats for slow
+ones); peers that run past their cap are stopped and reported as "> N s". Results go to
+``bench/data/results.json`` and the report to ``BENCHMARKS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = generate.DATA_DIR / "results.json"
+REPORT = ROOT / "BENCHMARKS.md"
+PEERS = str(Path(__file__).resolve().parent / "peers.py")
+PY = sys.executable
+#: the installed `redline` script, as a user runs it (else the module, which runs the same code)
+REDLINE = [shutil.which("redline")] if shutil.which("redline") else [PY, "-m", "redline"]
+
+#: repeats: as many as ``repeat`` for runs under FAST s, 3 under SLOW s, else one
+FAST, SLOW = 1.0, 10.0
+
+
+@dataclass
+class Measurement:
+    name: str
+    size: int
+    times: list[float] = field(default_factory=list)
+    rss_kb: int = 0
+    rc: int | None = None
+    timed_out: float | None = None  # the cap, if the run was stopped
+    error: str | None = None
+    info: str | None = None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times else None
+
+
+def run_once(cmd: list[str], timeout: float, cwd: Path) -> tuple[float, int, int, bool, str, str]:
+    """Run ``cmd``; return (seconds, peak RSS in KB, exit code, timed out, stdout, stderr tail)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        killed = threading.Event()
+
+        def kill():
+            killed.set()
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            timer.cancel()
+        elapsed = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (elapsed, usage.ru_maxrss, p.returncode, killed.is_set(),
+                out.read().decode("utf-8", "replace")[-2000:], err.read().decode("utf-8", "replace")[-600:])
+
+
+def measure(name: str, size: int, cmd: list[str], repeat: int, timeout: float, ok_codes=(0,),
+            cwd: Path = ROOT) -> Measurement:
+    m = Measurement(name, size)
+    for i in range(repeat):
+        t, rss, rc, timed_out, out, err = run_once(cmd, timeout, cwd)
+        m.rss_kb = max(m.rss_kb, rss)
+        m.rc = rc
+        if timed_out:
+            m.timed_out = timeout
+            break
+        if rc not in ok_codes:
+            m.error = (err.strip().splitlines() or [f"exit {rc}"])[-1][:300]
+            break
+        m.times.append(t)
+        if out.strip().startswith("{"):
+            m.info = out.strip().splitlines()[-1][:200]
+        if t > SLOW or (t > FAST and i >= 2):
+            break
+    status = (f"> {m.timed_out:.0f} s (stopped)" if m.timed_out else f"ERROR {m.error}" if m.error
+              else f"{m.median:.3f} s")
+    print(f"  {name:<34} {size:>6}  {status:<22} {m.rss_kb / 1024:7.1f} MB  x{len(m.times)}", file=sys.stderr, flush=True)
+    return m
+
+
+# --------------------------------------------------------------------------- the plan
+
+def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
+    """(name, command, accepted exit codes) of redline's own measurements on corpus ``d``."""
+    c = ["--corpus", str(d)]
+    return [
+        ("load 1.0 (library, validated)", [PY, PEERS, "redline-load", str(d)], (0,)),
+        ("diff 1.0 1.0 (no change)", REDLINE + ["diff", "1.0", "1.0", "--no-color", "-o", str(out / "d0.txt")] + c, (0,)),
+        ("diff 1.0 1.1 (text)", REDLINE + ["diff", "1.0", "1.1", "--no-color", "-o", str(out / "d.txt")] + c, (0,)),
+        ("diff 1.0 1.2 (10x the changes)", REDLINE + ["diff", "1.0", "1.2", "--no-color", "-o", str(out / "d10.txt")] + c, (0,)),
+        ("diff 1.0 1.1 --format json", REDLINE + ["diff", "1.0", "1.1", "--format", "json", "-o", str(out / "d.json")] + c, (0,)),
+        ("diff 1.0 1.1 --format html", REDLINE + ["diff", "1.0", "1.1", "--format", "html", "-o", str(out / "d.html")] + c, (0,)),
+        ("diff 1.0 1.1 --format docx --context all", REDLINE + ["diff", "1.0", "1.1", "--format", "docx", "--context", "all",
+                                                       "-o", str(out / "d.docx")] + c, (0,)),
+        ("apply BM001 (section-sized)", REDLINE + ["apply", "BM001", "-o", str(out / "apply.xml")] + c, (0,)),
+        ("check (50 modifications)", REDLINE + ["check"] + c, (0, 1)),
+        ("xref 1.0 (whole version)", REDLINE + ["xref", "1.0", "--format", "json", "-o", str(out / "x.json")] + c, (0, 1)),
+        ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
+        ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
+        ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+    ]
+
+
+def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[int, ...], float]]:
+    """(name, command, accepted exit codes, cap in seconds) of the peers on corpus ``d``."""
+    small = size <= 1000
+    p = d / "peer"
+    return [
+        ("floor: python + lxml parse of both", [PY, PEERS, "floor", str(d)], (0,), 60),
+        ("xmldiff fast_match (per section file)", [PY, PEERS, "xmldiff", str(d)], (0,), 240 if size == largest else 120),
+        ("difflib unified_diff (lines)", [PY, PEERS, "difflib-lines", str(d)], (0,), 60),
+        ("difflib SequenceMatcher (words)", [PY, PEERS, "difflib-words", str(d)], (0,), 60 if small else 20),
+        ("diff-match-patch (whole text)", [PY, PEERS, "dmp", str(d)], (0,), 60),
+        ("git diff --no-index --word-diff", ["git", "diff", "--no-index", "--word-diff", str(p / "old.txt"),
+                                             str(p / "new.txt")], (0, 1), 60),
+        ("redlines (whole text)", [PY, PEERS, "redlines", str(d)], (0,), 30 if small else 15),
+        ("python-redlines (DOCX, Docxodus)", [PY, PEERS, "python-redlines", str(d)], (0,), 300),
+    ]
+
+
+# --------------------------------------------------------------------------- machine
+
+def machine() -> dict:
+    import importlib.metadata as md
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    libs = {}
+    for name in ("redline", "lxml", "python-docx", "diff-match-patch", "click", "jinja2", "xmldiff", "redlines",
+                 "python-redlines", "python-redlines-docxodus"):
+        try:
+            libs[name] = md.version(name)
+        except md.PackageNotFoundError:
+            libs[name] = "not installed"
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "libraries": libs, "git": git,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+# --------------------------------------------------------------------------- run
+
+def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
+    results: dict = {"machine": machine(), "sizes": sizes, "data": {}, "measurements": []}
+    largest = max(sizes)
+    out = Path(tempfile.mkdtemp(prefix="redline-bench-"))
+    try:
+        print("start-up", file=sys.stderr)
+        results["measurements"].append(asdict(measure("redline --help", 0, REDLINE + ["--help"], max(repeat, 5), 30)))
+        results["measurements"].append(asdict(measure("python -c pass", 0, [PY, "-c", "pass"], max(repeat, 5), 30)))
+        for size in sizes:
+            d = generate.generate(size)
+            stats = json.loads((d / "edits.json").read_text())["stats"]
+            stats["version_bytes"] = {vid: sum(f.stat().st_size for f in (d / "versions" / vid).glob("*.xml"))
+                                      for vid in (generate.BASE, generate.NEW, generate.NEW10)}
+            results["data"][str(size)] = stats
+            print(f"size {size}: {stats['clauses']} clauses, {stats['words']} words", file=sys.stderr)
+            for name, cmd, ok in ours(d, out):
+                results["measurements"].append(asdict(measure(name, size, cmd, repeat, 600, ok)))
+            if with_peers:
+                for name, cmd, ok, cap in peers(d, size, largest):
+                    results["measurements"].append(asdict(measure(name, size, cmd, repeat, cap, ok)))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default=",".join(map(str, generate.SIZES)), help="comma-separated clause counts")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per measurement (median kept; fewer for slow ones)")
+    ap.add_argument("--no-peers", action="store_true", help="measure redline only")
+    ap.add_argument("--render", action="store_true", help="only rewrite BENCHMARKS.md from bench/data/results.json")
+    ap.add_argument("--report", type=Path, default=REPORT)
+    args = ap.parse_args(argv)
+    from bench import report
+
+    if args.render:
+        results = json.loads(RESULTS.read_text())
+    else:
+        t0 = time.time()
+        results = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_peers)
+        results["wall_seconds"] = round(time.time() - t0)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=1))
+    args.report.write_text(report.render(results), encoding="utf-8")
+    print(f"wrote {args.report}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
