@@ -19,7 +19,7 @@ from lxml import etree
 
 from redline import xmlsafe
 from redline.errors import CorpusError, UnknownVersion
-from redline.model import Address, Version, element_address
+from redline.model import ADDRESSABLE, Address, Version, _index_tree, element_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 ENV_VAR = "REDLINE_CORPUS"
@@ -69,11 +69,14 @@ def _locate(tree, message: str) -> int | None:
     return candidates[0].sourceline if len(candidates) == 1 else None
 
 
-def check_section(root, file: str) -> None:
-    """Check what the schema cannot: numbering consistent with nesting, no duplicate address."""
-    seen: dict[Address, int] = {}
+def check_section(root, file: str) -> dict:
+    """Check what the schema cannot: numbering consistent with nesting, no duplicate address.
+
+    Returns the section's address index (address -> element, document order), which
+    :meth:`Corpus.load` hands to the Version so that it is not built twice.
+    """
     sec = root.get("num")
-    for el in root.iter("part", "clause", "item", "definition"):
+    for el in root.iter("part", "clause"):
         if el.tag == "part" and not el.get("num").startswith(sec):
             raise CorpusError(f"part {el.get('num')} is not in section {sec}", file, el.sourceline)
         if el.tag == "clause":
@@ -83,10 +86,18 @@ def check_section(root, file: str) -> None:
             if part is None or el.get("num").split(".")[0] != part.get("num"):
                 where = part.get("num") if part is not None else "no part"
                 raise CorpusError(f"clause {el.get('num')} is filed under {where}", file, el.sourceline)
+    idx: dict = {}
+    _index_tree(root, idx)
+    if len(idx) == sum(1 for _ in root.iter(*ADDRESSABLE)):
+        return idx
+    # an address appears twice: find the first repeat, in document order, for the message
+    seen: dict[Address, int] = {}
+    for el in root.iter("part", "clause", "item", "definition"):
         addr = element_address(el)
         if addr in seen:
             raise CorpusError(f"{addr} appears twice (first at line {seen[addr]})", file, el.sourceline)
         seen[addr] = el.sourceline
+    return idx
 
 
 @dataclass(frozen=True)
@@ -187,7 +198,7 @@ class Corpus:
         if version_id in self._loaded:
             return self._loaded[version_id]
         info = self.info(version_id)
-        sections = {}
+        sections, indexes = {}, {}
         for letter, rel in info.files:
             path = self.root / rel
             tree = xmlsafe.parse_file(path, CorpusError)
@@ -195,9 +206,10 @@ class Corpus:
             root = tree.getroot()
             if root.get("num") != letter:
                 raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-            check_section(root, str(path))
+            indexes[letter] = check_section(root, str(path))
             sections[letter] = root
         version = Version(version_id, sections, self.code)
+        version._index = {a: el for letter in version.sections for a, el in indexes[letter].items()}
         self._loaded[version_id] = version
         return version
 

@@ -59,6 +59,14 @@ class Address:
     term: str | None = None  # a definition's term, inside a clause
     items: tuple[str, ...] = ()  # ("(c)", "(ii)")
 
+    def __hash__(self) -> int:
+        # cached: addresses are dict keys everywhere (indexes, address maps), hashed millions of times
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.section, self.part, self.clause, self.term, self.items))
+            self.__dict__["_hash"] = h
+        return h
+
     @classmethod
     def parse(cls, text: str) -> "Address":
         """Parse ``G3.20(b)``-style text; raise :class:`AddressSyntaxError` if it is not one."""
@@ -385,25 +393,38 @@ def _number_key(address: Address) -> float | None:
     return float(m[1]) + (0.5 if m[2] else 0) if m else None
 
 
+_new_object = object.__new__
+
+
+def _address(section, part=None, clause=None, term=None, items=()) -> Address:
+    """Address(...) without the frozen dataclass's per-field __setattr__ (twice as fast; indexing only)."""
+    a = _new_object(Address)
+    a.__dict__.update(section=section, part=part, clause=clause, term=term, items=items)
+    return a
+
+
+_INDEXED = frozenset(("part", "crossheading", "clause", "item", "definition"))
+
+
 def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> None:
     """Fill ``idx`` with address → element for ``el`` and its descendants (document order)."""
     tag = el.tag
     addr = parent_addr
     if tag == "section":
-        addr = Address(el.get("num"))
+        addr = _address(el.get("num"))
     elif tag == "part":
         num = el.get("num")
-        addr = Address(num[0], num)
+        addr = _address(num[0], num)
     elif tag == "clause":
         num = el.get("num")
-        addr = Address(num[0], num.split(".")[0], num)
+        addr = _address(num[0], num.split(".")[0], num)
     elif tag == "item":
-        addr = Address(parent_addr.section, parent_addr.part, parent_addr.clause, parent_addr.term,
-                       parent_addr.items + (el.get("num"),))
+        addr = _address(parent_addr.section, parent_addr.part, parent_addr.clause, parent_addr.term,
+                        parent_addr.items + (el.get("num"),))
     elif tag == "definition":
-        addr = Address(parent_addr.section, parent_addr.part, parent_addr.clause, el.get("term"))
+        addr = _address(parent_addr.section, parent_addr.part, parent_addr.clause, el.get("term"))
     if addr is not parent_addr:
         idx[addr] = el
     for child in el:
-        if child.tag in ("part", "crossheading", "clause", "item", "definition"):
+        if child.tag in _INDEXED:
             _index_tree(child, idx, addr)
