@@ -39,7 +39,7 @@ from pathlib import Path
 from lxml import etree
 
 #: bump when the generated data changes shape, so that cached data is regenerated
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SIZES = (200, 1000, 3000, 10000)
 DEFAULT_SEED = 2024
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -215,6 +215,7 @@ class Writer:
         self.rng = rng
         self.skel = skel
         self.sections = sorted(skel.parts_by_section)
+        self.here: str | None = None  # the section being written, when it differs from the one cited
 
     # ---- references
     def ref(self, section: str, part: str) -> str:
@@ -240,7 +241,8 @@ class Writer:
             return f"Sections {a} and {b}"
         other = self.rng.choice(self.sections)
         if r < 0.85:
-            return f"this Section {section}" if other == section else f"Section {other}"
+            here = self.here or section  # where the words are written ("this Section" means that one)
+            return f"this Section {section}" if other == section == here else f"Section {other}"
         op = self.rng.choice(s.parts_by_section[other])
         return f"Section {self.rng.choice(s.clauses_by_part[op])}"
 
@@ -436,6 +438,7 @@ def fill_definitions(el, w: Writer) -> None:
         "In this Code, except where the context otherwise requires, the expressions in the left hand column "
         "below shall have the meanings given to them in the right hand column below:")
     secs = w.sections
+    w.here = "A"
     for term in w.skel.terms:
         d = etree.SubElement(el, "definition", term=term)
         r = w.rng.random()
@@ -451,6 +454,7 @@ def fill_definitions(el, w: Writer) -> None:
                 etree.SubElement(it, "text").text = _list_text(w, sec, part, i == len(labs) - 1, "and" if i == len(labs) - 2 else "")
         else:
             etree.SubElement(d, "text").text = "means " + w.proposition(sec, part) + "."
+    w.here = None
 
 
 def build_version(rng: random.Random, skel: Skeleton, shape: dict) -> dict[str, etree._Element]:
@@ -716,7 +720,9 @@ class ModDrafter:
             op = etree.Element("add-definition", clause="A1.1")
             nd = etree.SubElement(op, "definition", term=term)
             sec = self.rng.choice(self.w.sections)
+            self.w.here = "A"
             etree.SubElement(nd, "text").text = "means " + self.w.proposition(sec, self.skel.parts_by_section[sec][0]) + "."
+            self.w.here = None
             return [op]
         text = d.findtext("text")
         if r < 0.8 and text and len(text.split()) > 4:
