@@ -36,8 +36,10 @@ RESULTS = generate.DATA_DIR / "results.json"
 REPORT = ROOT / "BENCHMARKS.md"
 PEERS = str(Path(__file__).resolve().parent / "peers.py")
 PY = sys.executable
-#: the installed `redline` script, as a user runs it (else the module, which runs the same code)
-REDLINE = [shutil.which("redline")] if shutil.which("redline") else [PY, "-m", "redline"]
+#: the `redline` script installed beside this interpreter, as a user of this environment runs it
+#: (not a version manager's shim, whose own start-up is not ours); else the module
+_SCRIPT = Path(PY).parent / "redline"
+REDLINE = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "redline"]
 
 #: repeats: as many as ``repeat`` for runs under FAST s, 3 under SLOW s, else one
 FAST, SLOW = 1.0, 10.0
@@ -61,11 +63,19 @@ class Measurement:
         return statistics.median(self.times) if self.times else None
 
 
+#: GNU time, if present, starts each measured command from a process of its own (~2 MB), so the
+#: peak memory reported is the command's; a process forked from this runner would carry the
+#: runner's own peak into ru_maxrss (Linux records the old image's high-water mark at exec)
+GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
+
+
 def run_once(cmd: list[str], timeout: float, cwd: Path) -> tuple[float, int, int, bool, str, str]:
     """Run ``cmd``; return (seconds, peak RSS in KB, exit code, timed out, stdout, stderr tail)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(suffix=".rss") as rss_file:
+        wrapped = [GNU_TIME, "-q", "-f", "%M", "-o", rss_file.name] + cmd if GNU_TIME else cmd
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+        p = subprocess.Popen(wrapped, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                              start_new_session=True)
         killed = threading.Event()
 
@@ -84,9 +94,15 @@ def run_once(cmd: list[str], timeout: float, cwd: Path) -> tuple[float, int, int
             timer.cancel()
         elapsed = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
+        peak = usage.ru_maxrss
+        if GNU_TIME:
+            try:
+                peak = int(Path(rss_file.name).read_text().split()[-1])
+            except (ValueError, IndexError, OSError):
+                pass  # stopped at the cap: keep wait4's figure
         out.seek(0)
         err.seek(0)
-        return (elapsed, usage.ru_maxrss, p.returncode, killed.is_set(),
+        return (elapsed, peak, p.returncode, killed.is_set(),
                 out.read().decode("utf-8", "replace")[-2000:], err.read().decode("utf-8", "replace")[-600:])
 
 
