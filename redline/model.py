@@ -296,7 +296,14 @@ class Version:
 
     def copy(self, id: str | None = None) -> "Version":
         """A deep copy (optionally under a new id); the copy shares nothing with self."""
-        return Version(id or self.id, {k: copy.deepcopy(v) for k, v in self.sections.items()}, self.code)
+        new = Version(id or self.id, {k: copy.deepcopy(v) for k, v in self.sections.items()}, self.code)
+        if self._index is not None:
+            # the copy's addressable elements come in the same document order as self's index:
+            # pair them up instead of recomputing every address (a whole code has ~75,000)
+            els = [el for root in new.sections.values() for el in root.iter(*ADDRESSABLE)]
+            if len(els) == len(self._index):
+                new._index = dict(zip(self._index, els))
+        return new
 
     def reindex(self) -> None:
         """Forget the address index (call after changing the trees in place)."""
