@@ -133,7 +133,8 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
 _OURS = {
     "load 1.0 (library, validated)", "diff 1.0 1.0 (no change)", DIFF, "diff 1.0 1.2 (10x the changes)",
     "diff 1.0 1.1 --format json", "diff 1.0 1.1 --format html", DOCX, "apply BM001 (section-sized)",
-    "check (50 modifications)", "xref 1.0 (whole version)", "annex BM001 --format docx", "annex BM001 --format html",
+    "check (50 modifications)", "xref 1.0 (whole version)", "xref 1.0 --format json", "annex BM001 --format docx",
+    "annex BM001 --format html",
     "annex BM003 --format docx (small)",
 }
 
