@@ -12,6 +12,7 @@ Pure: nothing here does I/O.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -82,16 +83,25 @@ class TermUse:
     text: str
 
 
+@functools.lru_cache(maxsize=32)
+def _term_pattern(terms: frozenset) -> re.Pattern | None:
+    """The pattern of :func:`find_term_uses` for a set of terms (built once per set: a whole code
+    has ~700 terms and a redline calls this for every run of words)."""
+    if not terms:
+        return None
+    ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest first
+    return re.compile(r"(?<![\w\-])(" + "|".join(re.escape(t) for t in ordered) + r")(?:e?s)?(?![\w\-+])")
+
+
 def find_term_uses(text: str, terms: Iterable[str]) -> list[TermUse]:
     """Uses of ``terms`` in ``text`` (longest first, whole words, case-sensitive, plurals in -s/-es).
 
     The quoted defining occurrence (``"Secure" if``) is not a use; neither is a word inside a
     cross-reference or its heading.
     """
-    terms = sorted(set(terms), key=len, reverse=True)
-    if not terms:
+    rx = _term_pattern(frozenset(terms))
+    if rx is None:
         return []
-    rx = re.compile(r"(?<![\w\-])(" + "|".join(re.escape(t) for t in terms) + r")(?:e?s)?(?![\w\-+])")
     skip = [(r.start, r.end) for r in find_references(text)]
     skip += [(d.start - 1, d.end + 1) for d in find_definitions(text, Address("A"))]
     out = []
