@@ -21,6 +21,7 @@ bookmark named after its address (``G3_20``) and the summary table links to it.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -31,13 +32,29 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
+from docx.oxml.ns import NamespacePrefixedTag
+from docx.oxml.parser import oxml_parser
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from redline.annex import ClauseBlock, HeadingBlock, Redline
 from redline.diff import NodeDiff
 from redline.textdiff import DELETE, EQUAL, INSERT, Span
+
+
+@functools.lru_cache(maxsize=None)
+def _clark(nsptag: str) -> tuple[str, dict]:
+    tag = NamespacePrefixedTag(nsptag)
+    return tag.clark_name, tag.nsmap
+
+
+def OxmlElement(nsptag: str):  # noqa: N802 - python-docx's OxmlElement, the tag resolved once
+    """A loose ``w:`` element, exactly as python-docx's ``OxmlElement(nsptag)`` makes it.
+
+    A whole-code redline makes ~700,000 of them; python-docx re-parses the prefixed tag each time.
+    """
+    clark, nsmap = _clark(nsptag)
+    return oxml_parser.makeelement(clark, nsmap=nsmap)
 
 STYLES = ("tracked", "markup")
 
