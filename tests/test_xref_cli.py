@@ -87,10 +87,15 @@ def test_output_file_is_written(invoke, tmp_path):
 
 @pytest.mark.parametrize("args, code, message", [
     (["xref"], 2, "give a VERSION, or --mod MOD"),
-    (["xref", "7.0"], 1, "unknown version '7.0'"),
-    (["xref", "6.17", "--address", "G9.1"], 1, "G9.1 is not in version 6.17"),
-    (["xref", "6.17", "--address", "section 3"], 1, "is not an address"),
+    (["xref", "7.0"], 2, "unknown version '7.0'"),
+    (["xref", "6.17", "--address", "G9.1"], 2, "G9.1 is not in version 6.17"),
+    (["xref", "6.17", "--address", "section 3"], 2, "is not an address"),
+    (["xref", "6.17", "--to", "section 3"], 2, "is not an address"),
     (["xref", "6.17", "--status", "fine"], 2, "Invalid value"),
+    # bad input exits 2, so that CI can tell it from a broken reference (exit 1)
+    (["xref", "--mod", "NO-SUCH-MOD"], 2, "no modification 'NO-SUCH-MOD'"),
+    (["xref", "7.0", "--mod", "MP087"], 2, "VERSION: unknown version '7.0'"),
+    (["xref", "7.0", "--mod", "MP087", "--update-references"], 2, "VERSION: unknown version '7.0'"),
 ])
 def test_user_errors(invoke, args, code, message):
     r = invoke(*args)
@@ -163,7 +168,7 @@ def test_mod_undefined_terms(invoke):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["xref", "--mod", "NOPE"], 1, "no modification 'NOPE'"),
+    (["xref", "--mod", "NOPE"], 2, "no modification 'NOPE'"),
     (["xref", "6.17", "--update-references"], 2, "--update-references needs --mod MOD"),
 ])
 def test_mod_user_errors(invoke, args, code, message):

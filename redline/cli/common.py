@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from redline.errors import RedlineError
+from redline.errors import ModificationError, RedlineError, UnknownVersion
+
+
+class InputError(click.ClickException):
+    """Bad input (an unreadable modification, an unknown base version): exit 2."""
+
+    exit_code = 2
 
 
 def as_click_exception(exc: RedlineError) -> click.ClickException:
@@ -58,6 +66,58 @@ def format_option(*choices: str, default: str | None = None):
     """``--format`` restricted to ``choices`` (the first is the default)."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=default or choices[0],
                         show_default=True, help="Output format.")
+
+
+def output_option(fn):
+    """``-o/--output FILE`` (a file, not a directory), passed as ``output``; '-' is stdout."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Write to FILE (atomically) instead of standard output.")(fn)
+
+
+def _check_date(ctx, param, value):
+    if value is not None and not valid_date(value):
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)")
+    return value
+
+
+def valid_date(text: str) -> bool:
+    """Whether ``text`` is a calendar date written YYYY-MM-DD."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def date_option(fn):
+    """``--date YYYY-MM-DD`` (checked to be a calendar date), passed as ``date``."""
+    return click.option("--date", metavar="YYYY-MM-DD", callback=_check_date,
+                        help="Date of the tracked changes (default: the modification's date if it is a "
+                             "full date, else now).")(fn)
+
+
+def load_modification(corpus, name):
+    """The modification ``name`` (an id or a path); an unreadable one is an ``InputError`` (exit 2)."""
+    from redline.mods import load_modification as load
+
+    try:
+        return load(corpus, name)
+    except ModificationError as exc:
+        raise InputError(str(exc)) from None
+
+
+def load_base(corpus, modification, onto: str | None = None, onto_name: str = "--onto"):
+    """The version ``modification`` is applied to: ``onto`` (the argument ``onto_name``) or its base.
+
+    An unknown version is an ``InputError`` (exit 2) saying which of the two it was.
+    """
+    try:
+        return corpus.load(onto or modification.base)
+    except UnknownVersion as exc:
+        where = onto_name if onto else f"the base of {modification.id}"
+        raise InputError(f"{where}: {exc}") from None
 
 
 def write_output(data: str | bytes, output: Path | None) -> None:

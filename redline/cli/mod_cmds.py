@@ -14,26 +14,18 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import corpus_option, format_option, handle_errors, write_output
-from redline.errors import ModificationError, UnknownVersion
+from redline.cli.common import (
+    corpus_option,
+    format_option,
+    handle_errors,
+    load_base,
+    load_modification,
+    write_output,
+)
+from redline.errors import ModificationError
 
 #: version ids the manifest accepts
 _VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
-
-
-class InputError(click.ClickException):
-    """Bad input (an unreadable modification, an unknown version): exit 2."""
-
-    exit_code = 2
-
-
-def _load(corpus, name):
-    from redline.mods import load_modification
-
-    try:
-        return load_modification(corpus, name)
-    except ModificationError as exc:
-        raise InputError(str(exc)) from None
 
 
 def _display(path) -> str | None:
@@ -85,13 +77,8 @@ def apply_cmd(corpus, mod, onto, output, new_id):
             raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
         if new_id in corpus.version_ids:
             raise click.UsageError(f"version {new_id} already exists in the corpus")
-    modification = _load(corpus, mod)
-    target = onto or modification.base
-    try:
-        version = corpus.load(target)
-    except UnknownVersion as exc:
-        where = "--onto" if onto else f"the base of {modification.id}"
-        raise InputError(f"{where}: {exc}") from None
+    modification = load_modification(corpus, mod)
+    version = load_base(corpus, modification, onto)
     result = apply_modification(version, modification, new_id, onto=onto is not None and onto != modification.base)
     changed = ", ".join(str(a) for a in result.changed) or "no clause"
     if new_id is not None:
@@ -148,12 +135,12 @@ def _write_sections(version, letters: list[str], output: Path) -> str:
 
 
 @click.command("check")
-@click.argument("mods", nargs=-1, metavar="[MOD]...")
+@click.argument("mod_names", nargs=-1, metavar="[MOD]...")
 @click.option("--onto", metavar="VERSION", help="Also apply each modification onto this version.")
 @format_option("text", "json", "github")
 @corpus_option
 @handle_errors
-def check_cmd(corpus, mods, onto, fmt):
+def check_cmd(corpus, mod_names, onto, fmt):
     """Check that each modification applies to its base and gives a valid version.
 
     MOD is an id from corpus/mods/ or a path; with none, every modification in corpus/mods/ is
@@ -167,21 +154,19 @@ def check_cmd(corpus, mods, onto, fmt):
       redline check MP087 --onto 6.17
       redline check corpus/mods/*.xml --format github
     """
+    from redline import mods
     from redline.check import CheckResult, Problem, check_modification
-    from redline.mods import modification_paths, read_modification
 
     if onto is not None and onto not in corpus.version_ids:
         raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: "
                                f"{', '.join(corpus.version_ids)}")
-    names = list(mods) or modification_paths(corpus)
+    names = list(mod_names) or mods.modification_paths(corpus)
     results: list[CheckResult] = []
     seen: dict[str, str | None] = {}
     unreadable = False
-    from redline.mods import load_modification
-
     for name in names:
         try:
-            mod = read_modification(name) if isinstance(name, Path) else load_modification(corpus, name)
+            mod = mods.read_modification(name) if isinstance(name, Path) else mods.load_modification(corpus, name)
         except ModificationError as exc:
             unreadable = True
             label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)

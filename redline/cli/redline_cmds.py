@@ -14,19 +14,17 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import corpus_option, format_option, handle_errors, write_output
-from redline.errors import ModificationError
-
-
-class InputError(click.ClickException):
-    """Bad input (an unreadable modification): exit 2."""
-
-    exit_code = 2
-
-
-def _output_option(fn):
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="Write to FILE (atomically) instead of standard output.")(fn)
+from redline.cli.common import (
+    corpus_option,
+    date_option,
+    format_option,
+    handle_errors,
+    load_base,
+    load_modification,
+    output_option,
+    valid_date,
+    write_output,
+)
 
 
 def _context_option(fn):
@@ -34,12 +32,6 @@ def _context_option(fn):
                         show_default=True,
                         help="Text shown around each change (html/docx): its cross-heading group, the "
                              "changed clause only, or every clause of the sections touched.")(fn)
-
-
-def _date_option(fn):
-    return click.option("--date", metavar="YYYY-MM-DD",
-                        help="Date of the tracked changes (default: the modification's date if it is a "
-                             "full date, else now).")(fn)
 
 
 def _check_binary_target(fmt: str, output: Path | None) -> None:
@@ -69,8 +61,8 @@ def _use_color(color: bool | None, output: Path | None) -> bool:
 @_context_option
 @click.option("--author", metavar="NAME", default="redline", show_default=True,
               help="DOCX only: author of the tracked changes.")
-@_date_option
-@_output_option
+@date_option
+@output_option
 @corpus_option
 @handle_errors
 def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, author, date, output):
@@ -151,9 +143,9 @@ def _render(red, fmt: str, style: str, versions=()):
               help="DOCX: Word tracked changes (Accept All gives the new text), or the house mark-up "
                    "(inserted blue underlined, deleted red struck through) without revisions.")
 @click.option("--author", metavar="NAME", help="Author of the tracked changes (default: the modification id).")
-@_date_option
+@date_option
 @_context_option
-@_output_option
+@output_option
 @corpus_option
 @handle_errors
 def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
@@ -170,23 +162,15 @@ def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
       redline annex MP087 --format docx --style markup -o MP087-annex-a-markup.docx
       redline annex SECMP0065 --format html -o SECMP0065-annex-a.html
     """
-    import re
-
     from redline.annex import annex_for_modification
     from redline.apply import apply_modification
-    from redline.mods import load_modification
 
     _check_binary_target(fmt, output)
-    try:
-        modification = load_modification(corpus, mod)
-    except ModificationError as exc:
-        raise InputError(str(exc)) from None
-    base = corpus.load(modification.base)
+    modification = load_modification(corpus, mod)
+    base = load_base(corpus, modification)
     result = apply_modification(base, modification)
     when = date or modification.meta.get("date")
-    if when and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
-        if date:
-            raise click.BadParameter(f"{date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+    if when and not valid_date(when):  # a modification dated "2019" or "October 2019": no date
         when = None
     red = annex_for_modification(modification, base, result, context=context, author=author, date=when)
     write_output(_render(red, fmt, style, (result.version, base)), output)

@@ -6,7 +6,17 @@ import json
 
 import click
 
-from redline.cli.common import corpus_option, format_option, handle_errors, write_output
+from redline.cli.common import (
+    InputError,
+    corpus_option,
+    format_option,
+    handle_errors,
+    load_base,
+    load_modification,
+    output_option,
+    write_output,
+)
+from redline.errors import AddressSyntaxError, UnknownAddress, UnknownVersion
 
 _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "heading-mismatch": "heading?"}
 
@@ -26,8 +36,7 @@ _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "hea
               help="Only references with this status (repeatable).")
 @corpus_option
 @format_option("text", "json")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=__import__("pathlib").Path),
-              default=None, help="Write to this file instead of stdout.")
+@output_option
 @click.pass_context
 @handle_errors
 def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt, output):
@@ -35,7 +44,8 @@ def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt
 
     Each reference is resolved (its target is in the corpus), broken (its part is held in full
     and the target is not in it), outside the corpus (its part or section is held only in part, or
-    not at all), or has a heading that differs from the corpus. Exits 1 if any is broken.
+    not at all), or has a heading that differs from the corpus. Exits 1 if any is broken, 2 for
+    bad input (an unknown version or address, an unreadable modification).
 
     With --mod, checks a modification instead: references in its new or amended text must resolve
     in the result, and references elsewhere to clauses it deletes or renumbers are failures.
@@ -51,25 +61,38 @@ def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt
       redline xref --mod my-mod.xml --update-references -o my-mod-fixed.xml
       redline xref 6.17 --undefined
     """
-    from redline.model import Address
-
     if mod is None and version is None:
         raise click.UsageError("give a VERSION, or --mod MOD")
-    within_a = Address.parse(within) if within else None
-    to_a = Address.parse(to) if to else None
     if update and mod is None:
         raise click.UsageError("--update-references needs --mod MOD")
-    if update:
-        text, failed = _update_references(corpus, version, mod)
-    elif undefined:
-        text, failed = _undefined(corpus, version, mod, within_a, fmt)
-    elif mod is not None:
-        text, failed = _mod_report(corpus, version, mod, fmt)
-    else:
-        text, failed = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+    within_a = _address_option(within, "--address")
+    to_a = _address_option(to, "--to")
+    try:
+        if update:
+            text, failed = _update_references(corpus, version, mod)
+        elif undefined:
+            text, failed = _undefined(corpus, version, mod, within_a, fmt)
+        elif mod is not None:
+            text, failed = _mod_report(corpus, version, mod, fmt)
+        else:
+            text, failed = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+    except (UnknownVersion, UnknownAddress) as exc:  # bad input, not a broken reference: exit 2
+        raise InputError(str(exc)) from None
     write_output(text, output)
     if failed:
         ctx.exit(1)
+
+
+def _address_option(text: str | None, option: str):
+    """The address given to ``option`` (None if not given); bad syntax is a usage error."""
+    from redline.model import Address
+
+    if not text:
+        return None
+    try:
+        return Address.parse(text)
+    except AddressSyntaxError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def _version_report(corpus, version_id, within, to, statuses, fmt):
@@ -101,20 +124,19 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
 
 def _apply(corpus, version_id, mod_name):
     from redline.apply import apply_modification
-    from redline.mods import load_modification
 
     mod = load_modification(corpus, mod_name)
-    base = corpus.load(version_id or mod.base)
+    base = load_base(corpus, mod, version_id, "VERSION")
     result = apply_modification(base, mod, onto=base.id != mod.base)
     return mod, base, result
 
 
 def _update_references(corpus, version_id, mod_name):
     from redline import xref
-    from redline.mods import load_modification, modification_to_xml
+    from redline.mods import modification_to_xml
 
     mod = load_modification(corpus, mod_name)
-    base = corpus.load(version_id or mod.base)
+    base = load_base(corpus, mod, version_id, "VERSION")
     return modification_to_xml(xref.with_consequential_amendments(base, mod)).decode("utf-8"), False
 
 

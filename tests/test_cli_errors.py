@@ -1,0 +1,67 @@
+"""User errors across commands: one ``Error: …`` line, a non-zero exit, no traceback, no output file.
+
+Each case here was once a traceback, a silent wrong answer or an exit code that CI could not tell
+from a real finding.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+MOD_UNKNOWN_BASE = """<modification id="ORPHAN" base="9.9"><title>t</title><operations>
+  <substitute target="G3.20(b)"><old>Gas Proxy Function</old><new>Gas Proxy Function x</new></substitute>
+</operations></modification>"""
+
+
+def _error_line(result) -> str:
+    """The ``Error: …`` line of a failed run (click may print a usage line first)."""
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("Error: ")]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [
+    ["annex", "MP087", "--format", "docx"],
+    ["annex", "MP087", "--format", "html"],
+    ["diff", "5.23", "6.17", "--format", "docx"],
+    ["diff", "5.23", "6.17", "--format", "html"],
+])
+@pytest.mark.parametrize("date", ["2019-13-45", "2019-02-30", "yesterday", "2019"])
+def test_date_that_is_not_a_calendar_date_is_refused(invoke, tmp_path, command, date):
+    out = tmp_path / "out"
+    r = invoke(*command, "--date", date, "-o", out)
+    assert r.exit_code == 2
+    assert f"'{date}' is not a date (YYYY-MM-DD)" in _error_line(r)
+    assert not out.exists()
+
+
+def test_date_that_is_a_calendar_date_is_used(invoke, tmp_path):
+    out = tmp_path / "out.html"
+    r = invoke("annex", "MP087", "--format", "html", "--date", "2020-02-29", "-o", out)
+    assert r.exit_code == 0, r.output
+    assert out.exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["apply", "{mod}", "-o", "{out}"],
+    ["annex", "{mod}", "--format", "html", "-o", "{out}"],
+    ["xref", "--mod", "{mod}", "-o", "{out}"],
+    ["xref", "--mod", "{mod}", "--update-references", "-o", "{out}"],
+])
+def test_modification_with_an_unknown_base(invoke, tmp_path, command):
+    mod = tmp_path / "orphan.xml"
+    mod.write_text(MOD_UNKNOWN_BASE)
+    out = tmp_path / "out"
+    r = invoke(*[a.format(mod=mod, out=out) for a in command])
+    assert r.exit_code == 2
+    assert _error_line(r).startswith("Error: the base of ORPHAN: unknown version '9.9'; the corpus holds: ")
+    assert not out.exists()
+
+
+def test_xref_exit_codes_tell_bad_input_from_findings(invoke, tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text("not xml")
+    r = invoke("xref", "--mod", bad)
+    assert r.exit_code == 2 and "bad.xml:1: not well-formed XML" in _error_line(r)
+    assert invoke("xref", "6.17").exit_code == 0
