@@ -43,6 +43,17 @@ def test_date_that_is_a_calendar_date_is_used(invoke, tmp_path):
     assert out.exists()
 
 
+def test_diff_of_a_section_neither_version_holds(invoke):
+    r = invoke("diff", "5.23", "6.17", "--section", "Z")
+    assert r.exit_code == 1
+    assert _error_line(r) == "Error: Z is not in version 5.23 or 6.17; they hold Section G"
+
+
+def test_diff_of_a_held_section_in_lower_case(invoke):
+    r = invoke("diff", "5.23", "6.17", "--section", "g", "--no-color")
+    assert r.exit_code == 0 and "G1.10" in r.output
+
+
 @pytest.mark.parametrize("command", [
     ["apply", "{mod}", "-o", "{out}"],
     ["annex", "{mod}", "--format", "html", "-o", "{out}"],

@@ -98,11 +98,13 @@ def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, aut
             raise click.BadParameter(str(exc), param_hint="--address") from None
     _check_binary_target(fmt, output)
     vold, vnew = corpus.load(old), corpus.load(new)
-    if within is not None and within.kind != "section":
-        if vold.find(within) is None and vnew.find(within) is None:
-            from redline.errors import UnknownAddress
+    if within is not None and vold.find(within) is None and vnew.find(within) is None:
+        from redline.errors import UnknownAddress
 
-            raise UnknownAddress(str(within), f"{old} or {new}", vnew.suggest(within) or vold.suggest(within))
+        if within.kind == "section":
+            held = ", ".join(sorted(set(vold.sections) | set(vnew.sections)))
+            raise UnknownAddress(str(within), f"{old} or {new}", hint=f"they hold Section {held}")
+        raise UnknownAddress(str(within), f"{old} or {new}", vnew.suggest(within) or vold.suggest(within))
     vdiff = diff_versions(vold, vnew, within=within)
     if fmt == "text":
         from redline.render.changes import diff_to_text
