@@ -155,6 +155,8 @@ class Corpus:
         manifest = root / "manifest.xml"
         if not root.is_dir():
             raise CorpusError("no such corpus directory", str(root))
+        if not manifest.exists():
+            raise CorpusError("not a corpus directory: it has no manifest.xml", str(root))
         tree = xmlsafe.parse_file(manifest, CorpusError)
         validate(tree, "manifest", str(manifest))
         top = tree.getroot()
@@ -174,7 +176,8 @@ class Corpus:
                     str(manifest), v.sourceline)
             ids.add(vid)
             note = v.findtext("note")
-            files = tuple((f.get("section"), f.get("path")) for f in v.iterfind("file"))
+            files = tuple((f.get("section"), _inside(root, f.get("path"), str(manifest), f.sourceline))
+                          for f in v.iterfind("file"))
             versions.append(VersionInfo(vid, pred, v.get("date"), note and " ".join(note.split()),
                                         files, v.get("modification")))
         return cls(root, top.get("code"), top.get("title"), versions, sources)
@@ -260,6 +263,13 @@ class Corpus:
         self.versions.append(VersionInfo(version.id, predecessor, None, note,
                                          tuple((s, f"versions/{version.id}/{s}.xml") for s in version.sections),
                                          modification))
+
+
+def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:
+    """``rel`` if it names a file inside the corpus directory ``root``; else a CorpusError."""
+    if Path(rel).is_absolute() or not (root / rel).resolve().is_relative_to(root.resolve()):
+        raise CorpusError(f"file path {rel!r} is outside the corpus directory", manifest, line)
+    return rel
 
 
 def _rmtree(path: Path) -> None:

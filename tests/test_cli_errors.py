@@ -76,3 +76,23 @@ def test_xref_exit_codes_tell_bad_input_from_findings(invoke, tmp_path):
     r = invoke("xref", "--mod", bad)
     assert r.exit_code == 2 and "bad.xml:1: not well-formed XML" in _error_line(r)
     assert invoke("xref", "6.17").exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["versions"], ["validate"], ["show", "6.17", "G1"], ["check"],
+                                     ["xref", "6.17"], ["diff", "5.23", "6.17"]])
+def test_empty_corpus_directory(invoke, tmp_path, command):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = invoke(*command, "--corpus", empty)
+    assert r.exit_code != 0
+    assert _error_line(r) == f"Error: {empty}: not a corpus directory: it has no manifest.xml"
+
+
+def test_manifest_path_outside_the_corpus_is_refused(invoke, tmp_corpus):
+    manifest = tmp_corpus / "manifest.xml"
+    text = manifest.read_text("utf-8")
+    manifest.write_text(text.replace('path="versions/6.17/G.xml"', 'path="../../../etc/passwd"'), "utf-8")
+    r = invoke("show", "6.17", "G1", "--corpus", tmp_corpus)
+    assert r.exit_code == 1
+    line = _error_line(r)
+    assert "manifest.xml:" in line and "'../../../etc/passwd' is outside the corpus directory" in line
