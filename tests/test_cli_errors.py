@@ -96,3 +96,10 @@ def test_manifest_path_outside_the_corpus_is_refused(invoke, tmp_corpus):
     assert r.exit_code == 1
     line = _error_line(r)
     assert "manifest.xml:" in line and "'../../../etc/passwd' is outside the corpus directory" in line
+
+
+def test_diff_date_help_does_not_speak_of_a_modification(invoke):
+    diff_help = " ".join(invoke("diff", "--help").output.split())
+    annex_help = " ".join(invoke("annex", "--help").output.split())
+    assert "Date of the tracked changes (default: now)" in diff_help
+    assert "(default: the modification's date if it is a full date, else now)" in annex_help

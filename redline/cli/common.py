@@ -91,11 +91,10 @@ def valid_date(text: str) -> bool:
     return True
 
 
-def date_option(fn):
-    """``--date YYYY-MM-DD`` (checked to be a calendar date), passed as ``date``."""
+def date_option(default_help: str):
+    """``--date YYYY-MM-DD`` (checked to be a calendar date), passed as ``date``; help ends with ``default_help``."""
     return click.option("--date", metavar="YYYY-MM-DD", callback=_check_date,
-                        help="Date of the tracked changes (default: the modification's date if it is a "
-                             "full date, else now).")(fn)
+                        help=f"Date of the tracked changes (default: {default_help}).")
 
 
 def load_modification(corpus, name):

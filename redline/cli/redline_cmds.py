@@ -61,7 +61,7 @@ def _use_color(color: bool | None, output: Path | None) -> bool:
 @_context_option
 @click.option("--author", metavar="NAME", default="redline", show_default=True,
               help="DOCX only: author of the tracked changes.")
-@date_option
+@date_option("now")
 @output_option
 @corpus_option
 @handle_errors
@@ -145,7 +145,7 @@ def _render(red, fmt: str, style: str, versions=()):
               help="DOCX: Word tracked changes (Accept All gives the new text), or the house mark-up "
                    "(inserted blue underlined, deleted red struck through) without revisions.")
 @click.option("--author", metavar="NAME", help="Author of the tracked changes (default: the modification id).")
-@date_option
+@date_option("the modification's date if it is a full date, else now")
 @_context_option
 @output_option
 @corpus_option
