@@ -86,11 +86,9 @@ def show(corpus, version, address, fmt):
 
 
 def _hint_from_mods(corpus, addr, version) -> str:
-    """If a modification in the corpus adds ``addr``, say which (best effort; '' if none)."""
-    try:
-        from redline.mods import modifications_adding
-    except ImportError:
-        return ""
+    """If a modification in the corpus adds ``addr``, say which ('' if none)."""
+    from redline.mods import modifications_adding
+
     adders = modifications_adding(corpus, addr)
     return f"it is added by {', '.join(adders)}" if adders else ""
 
