@@ -96,12 +96,18 @@ _ADDR = re.compile(
 )
 _ITEMS_ONLY = re.compile(rf"(?:{_ITEM})+")
 _ITEM_SPLIT = re.compile(_ITEM)
+# Every reference starts at a capital letter or the "t" of "this": the leading character class
+# lets the regex engine skip to candidate characters instead of trying each branch at every
+# position (3x faster over a whole code). Each branch checks what precedes its first character
+# with a width-2 lookbehind: ``(?<!\w.)`` after the first character is ``\b`` before it. The bare
+# form is zero-width in effect: find_references treats its match as ending where it starts.
 _START = re.compile(
-    r"""(?P<this>\b[Tt]his\s+Section\b)
-      | (?P<secsection>\bSEC\s+Sections?\b)
-      | (?P<section>\bSections?\b)
-      | (?P<sec>\bSEC\s+(?=[A-Z]\s?\d))
-      | (?P<bare>(?<![\w.\-/])(?=[A-Z]\d))""",
+    r"""[A-Zt](?:
+        (?P<this>(?<=[Tt])(?<!\w.)his\s+Section\b)
+      | (?P<secsection>(?<=S)(?<!\w.)EC\s+Sections?\b)
+      | (?P<section>(?<=S)(?<!\w.)ections?\b)
+      | (?P<sec>(?<=S)(?<!\w.)EC\s+(?=[A-Z]\s?\d))
+      | (?P<bare>(?<=[A-Z])(?<![\w.\-/].)(?=\d)))""",
     re.X,
 )
 _RANGE_SEP = re.compile(r"\s+to\s+|\s*[–—-]\s*")
@@ -110,10 +116,14 @@ _HEADING_PAREN = re.compile(r"\s*\((?P<h>[A-Z][^()\n]*?[a-z][^()\n]*?)\)")
 _HEADING_QUOTE = re.compile(r"\s*(?P<q>[‘'])(?P<h>[A-Z][^’'\n]{1,120}?)[’']")
 
 
+_QUOTE = re.compile(r"[\"“”]")
+_WS = re.compile(r"\s+")
+
+
 def _quoted_regions(text: str) -> list[tuple[int, int]]:
     """Spans between double quotation marks (straight quotes paired in order, curly by kind)."""
     out, opened = [], None
-    for m in re.finditer(r"[\"“”]", text):
+    for m in _QUOTE.finditer(text):
         ch = m.group()
         if opened is None and ch in '"“':
             opened = m.start()
@@ -123,7 +133,21 @@ def _quoted_regions(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_ADDRESSES: dict[tuple, Address] = {}
+
+
 def _make_address(m: re.Match) -> Address:
+    """The address an ``_ADDR`` match denotes (one frozen value per distinct match, cached)."""
+    key = m.groups()
+    addr = _ADDRESSES.get(key)
+    if addr is None:
+        if len(_ADDRESSES) > 200_000:  # bound the cache on pathological input
+            _ADDRESSES.clear()
+        addr = _ADDRESSES[key] = _build_address(m)
+    return addr
+
+
+def _build_address(m: re.Match) -> Address:
     sec = m["sec"]
     part = m["part"] or m["part2"]
     clause = m["clause"] or m["clause2"]
@@ -225,18 +249,20 @@ def find_references(text: str, context: Address | None = None) -> list[Reference
             break
         kind = m.lastgroup
         start = m.start()
-        after = m.end()
+        mend = start if kind == "bare" else m.end()
+        after = mend
         if kind != "bare" and kind != "sec":
-            ws = re.match(r"\s+", text[after:])
-            after += ws.end() if ws else 0
+            ws = _WS.match(text, after)
+            if ws:
+                after = ws.end()
         got = p.addresses(after)
         if got is None:
             if kind == "this":
                 clause = context.clause_address if context is not None else None
                 targets = (clause,) if clause is not None else ()
-                refs.append(Reference(start, m.end(), text[start:m.end()], targets, None,
+                refs.append(Reference(start, mend, text[start:mend], targets, None,
                                       _in(start, quoted), "self"))
-            pos = m.end() if m.end() > pos else pos + 1
+            pos = mend if mend > pos else pos + 1
             continue
         targets, tokens, end = got
         if kind == "bare":
@@ -427,13 +453,30 @@ def _norm_heading(h: str) -> str:
     return " ".join(re.sub(r"[\"“”‘'.;:,]+", " ", h).lower().split())
 
 
-def resolve(version: Version, citation: Citation) -> Resolution:
-    """The status of one citation in ``version`` (see the module docstring)."""
+class _Cache(NamedTuple):
+    """Memos for resolving many citations against one unchanged version: what each target
+    resolves to, and the headings held for each address (targets repeat: a whole code has
+    ~68,000 references to ~20,000 distinct targets)."""
+
+    targets: dict
+    headings: dict
+
+
+def resolve(version: Version, citation: Citation, cache: _Cache | None = None) -> Resolution:
+    """The status of one citation in ``version`` (see the module docstring).
+
+    ``cache`` (internal) memoises lookups across the citations of one version; it must not
+    outlive a change to the version."""
     ref = citation.reference
     if not ref.targets:
         tr = TargetResolution(Address(citation.holder.section), BROKEN, "'this Section' outside any clause")
         return Resolution(citation, BROKEN, (tr,), (tr.reason,))
-    trs = tuple(resolve_target(version, t) for t in ref.targets)
+    if cache is None:
+        trs = tuple(resolve_target(version, t) for t in ref.targets)
+    else:
+        memo = cache.targets
+        trs = tuple(memo[t] if t in memo else memo.setdefault(t, resolve_target(version, t))
+                    for t in ref.targets)
     reasons = [tr.reason for tr in trs if tr.reason]
     statuses = {tr.status for tr in trs}
     status = BROKEN if BROKEN in statuses else OUTSIDE if OUTSIDE in statuses else RESOLVED
@@ -447,7 +490,13 @@ def resolve(version: Version, citation: Citation) -> Resolution:
     if ref.heading and status != BROKEN:
         known: list[str] = []
         for a in ref.addresses:
-            known.extend(known_headings(version, a))
+            if cache is None:
+                known.extend(known_headings(version, a))
+            else:
+                hs = cache.headings.get(a)
+                if hs is None:
+                    hs = cache.headings[a] = known_headings(version, a)
+                known.extend(hs)
         if known and _norm_heading(ref.heading) not in {_norm_heading(k) for k in known}:
             expected = known[0]
             reasons.append(f"heading '{ref.heading}' differs from the corpus: '{expected}'")
@@ -459,10 +508,11 @@ def check_version(version: Version, within: Address | None = None,
                   to: Address | None = None) -> list[Resolution]:
     """Resolve every citation in ``version`` (held under ``within``; naming ``to`` if given)."""
     out = []
+    cache = _Cache({}, {})
     for c in citations(version, within):
         if to is not None and not any(_covers(t, to, version) for t in c.reference.targets):
             continue
-        out.append(resolve(version, c))
+        out.append(resolve(version, c, cache))
     return out
 
 

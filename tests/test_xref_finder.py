@@ -1,0 +1,50 @@
+"""The reference finder's fast start pattern finds exactly what the plain one found."""
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from redline import xref
+from redline.model import Address
+
+# the original, slower start pattern: every branch tried at every position
+_PLAIN_START = re.compile(
+    r"""(?P<this>\b[Tt]his\s+Section\b)
+      | (?P<secsection>\bSEC\s+Sections?\b)
+      | (?P<section>\bSections?\b)
+      | (?P<sec>\bSEC\s+(?=[A-Z]\s?\d))
+      | (?P<bare>(?<![\w.\-/])(?=[A-Z]\d))""",
+    re.X,
+)
+
+
+def _starts(rx, text, bare_zero_width):
+    out, pos = [], 0
+    while (m := rx.search(text, pos)) is not None:
+        kind, start = m.lastgroup, m.start()
+        end = start if (bare_zero_width and kind == "bare") else m.end()
+        out.append((kind, start, end))
+        pos = end if end > pos else pos + 1
+    return out
+
+
+_PIECES = ["this Section", "This Section", "Section", "Sections", "SEC", "SEC ", "G", "G1", "G3.18", "A", "t",
+           "x", "_", ".", "-", "/", " ", "  ", "\t", "1", "(a)", "Sectionsx", "S", "T", "his", "ections", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_fast_start_pattern_matches_plain_one(pieces):
+    text = "".join(pieces)
+    assert _starts(xref._START, text, True) == _starts(_PLAIN_START, text, False)
+
+
+def test_address_cache_gives_equal_values():
+    a = xref.find_references("Section G3.18(a) and Section G3.18(a)")
+    assert [r.targets for r in a] == [(Address("G", "G3", "G3.18", None, ("(a)",)),)] * 2
+    assert xref.find_references("see Section G 8.54 and SEC G1")[0].targets == (Address("G", "G8", "G8.54"),)
+
+
+def test_bare_start_at_head_and_this_section():
+    refs = xref.find_references("G6 (Anomaly Detection) applies; this Section binds.", Address.parse("G1.2"))
+    assert [(r.form, r.text) for r in refs] == [("bare", "G6 (Anomaly Detection)"), ("self", "this Section")]
