@@ -219,13 +219,21 @@ class _State:
         self.source = source
         self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
         self.touched: set = set()  # clause elements whose words changed
+        self.original: dict = {}  # element -> address, for each section the apply made its own
 
-    @property
-    def index(self):
-        return self.version.index
+    def own(self, letter: str) -> None:
+        """Copy section ``letter`` out of the shared base before anything in it can change."""
+        if self.version.is_shared(letter):
+            self.version.own(letter)
+            self.original.update((el, a) for a, el in self.version.section_items(letter))
+
+    def has(self, address: Address) -> bool:
+        return self.version.element(address) is not None
 
     def lookup(self, address: Address, role: str = "target"):
-        el = self.index.get(address)
+        """The element at ``address`` in the work version, its section made the version's own."""
+        self.own(address.section)
+        el = self.version.element(address)
         if el is not None:
             return el
         if address in self.pending:
@@ -325,7 +333,7 @@ def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[st
         return []
     pattern = phrase_pattern(words)
     out = []
-    for addr, el in st.index.items():
+    for addr, el in st.version.index.items():
         if el is skip or addr.kind == "section" or field == "heading":
             continue
         text = _field_text(el, field)
@@ -483,7 +491,7 @@ def _insert(st: _State, op: O.Insert) -> None:
             except _Fail as f:
                 failures += f.failures
                 continue
-            if addr in st.index:
+            if st.has(addr):
                 failures.append(Failure("position-taken", f"insert position already taken: {addr} already "
                                         f"exists in version {st.base.id}", address=addr))
             elif addr in seen:
@@ -553,7 +561,7 @@ def _delete(st: _State, op: O.Delete) -> None:
 
 def _renumber_op(st: _State, op: O.Renumber) -> None:
     el = st.lookup(op.target)
-    if op.new in st.index:
+    if st.has(op.new):
         raise _fail("position-taken", f"{op.new} already exists in version {st.base.id}", op.new)
     _renumber(el, op.new)
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
@@ -571,7 +579,7 @@ def _move(st: _State, op: O.Move) -> None:
     if dest.parent != parent:
         raise _fail("invalid-position", f"{op.target} moved {op.position} {op.anchor} would sit in {parent} "
                                         f"as {dest}: give it a number there with as=\"…\"", op.target)
-    if dest != op.target and dest in st.index:
+    if dest != op.target and st.has(dest):
         raise _fail("position-taken", f"{dest} already exists in version {st.base.id}", dest)
     old_parent = el.getparent()
     _remove(el)
@@ -614,7 +622,7 @@ def _definitions_clause(st: _State, op) -> object:
 
 def _add_definition(st: _State, op: O.AddDefinition) -> None:
     clause_el = _definitions_clause(st, op)
-    if op.target in st.index:
+    if st.has(op.target):
         raise _fail("position-taken", f"the definition of “{op.target.term}” already exists in "
                                       f"{op.target.clause_address}", op.target)
     el = O.fragment_element(op.content)
@@ -631,7 +639,7 @@ def _amend_definition(st: _State, op: O.AmendDefinition) -> None:
             raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=False)
     if op.new_term is not None:
         new_addr = O._definition_address(op.target.clause_address, op.new_term)
-        if new_addr in st.index:
+        if st.has(new_addr):
             raise _fail("position-taken", f"the definition of “{op.new_term}” already exists in "
                                           f"{op.target.clause_address}", new_addr)
     if op.old is not None:
@@ -675,12 +683,15 @@ _HANDLERS: dict[type, Callable] = {
 def apply_modification(version: Version, mod, new_id: str | None = None, *, onto: bool = False) -> ApplyResult:
     """Apply ``mod`` to a copy of ``version``; raise ApplyError listing every failure.
 
+    The copy is copy-on-write (:meth:`Version.derive`): a section is copied when an operation
+    first looks into it, and the result shares every other section's tree (read-only) with
+    ``version``, which is never changed.
+
     ``version`` should be the modification's base; ``onto=True`` says it is deliberately another
     one (``redline apply --onto``), otherwise a different version is itself a failure. The new
     version is called ``new_id`` (default ``<version>+<mod id>``).
     """
-    work = version.copy(new_id or f"{version.id}+{mod.id}")
-    original = {el: addr for addr, el in work.index.items()}
+    work = version.derive(new_id or f"{version.id}+{mod.id}")
     st = _State(work, version, mod.meta.get("source"))
     failures: list[Failure] = []
     for i, op in enumerate(mod.operations):
@@ -708,8 +719,8 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                                        f"version {mod.base} and was applied onto {version.id}"))
     if failures:
         raise ApplyError(mod.id, failures)
-    return ApplyResult(work, MappingProxyType(_address_map(original, work)), _changed(st, original, version, work),
-                       mod.id, version.id)
+    return ApplyResult(work, MappingProxyType(_address_map(st.original, work)),
+                       _changed(st, st.original, version, work), mod.id, version.id)
 
 
 #: operations that change only words (a field's text, a heading attribute): every node keeps its
@@ -726,7 +737,7 @@ def _validate_result(work: Version, base: Version | None = None) -> list[Failure
     rng = schema("corpus")
     for letter, root in work.sections.items():
         before = base.sections.get(letter) if base is not None else None
-        if before is not None and etree.tostring(before) == etree.tostring(root):
+        if before is root or before is not None and etree.tostring(before) == etree.tostring(root):
             continue
         if not rng.validate(etree.ElementTree(root)):
             err = rng.error_log.last_error
@@ -740,8 +751,15 @@ def _validate_result(work: Version, base: Version | None = None) -> list[Failure
     return out
 
 
+def _owned_items(work: Version):
+    """(address, element) of the sections the apply copied (every other one is the base's, unchanged)."""
+    for letter in work.sections:
+        if not work.is_shared(letter):
+            yield from work.section_items(letter)
+
+
 def _address_map(original: dict, work: Version) -> dict[Address, Address | None]:
-    final = {el: addr for addr, el in work.index.items()}
+    final = {el: addr for addr, el in _owned_items(work)}
     out = {}
     for el, addr in original.items():
         now = final.get(el)
@@ -752,12 +770,12 @@ def _address_map(original: dict, work: Version) -> dict[Address, Address | None]
 
 def _changed(st: _State, original: dict, base: Version, work: Version) -> tuple[Address, ...]:
     out = []
-    for addr, el in work.index.items():
+    for addr, el in _owned_items(work):
         if el.tag != "clause":
             continue
         was = original.get(el)
         if was is None or was != addr:
             out.append(addr)
-        elif el in st.touched and canonical(el) != canonical(base.index[was]):
+        elif el in st.touched and canonical(el) != canonical(base.element(was)):
             out.append(addr)
     return tuple(out)

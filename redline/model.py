@@ -282,47 +282,139 @@ class Node:
 class Version:
     """One version of a code: a set of section trees and an address index over them.
 
-    A Version owns its trees; :meth:`copy` gives an independent deep copy (apply works on copies).
+    The index is kept per section (built on first use) so that a change to one section rebuilds
+    only that section's index. :meth:`copy` gives an independent deep copy. :meth:`derive` gives a
+    copy-on-write one (apply works on these): it shares every section tree with ``self`` until
+    :meth:`own` copies the one about to change. A shared tree is read-only in both versions, which
+    is the rule for every Version a corpus hands out anyway (``Corpus.load`` caches and shares
+    them): to change a Version's trees in place, ``copy()`` it first (or ``own()`` the section).
     """
 
     def __init__(self, id: str, sections: dict[str, etree._Element], code: str = "SEC"):
         self.id = id
         self.code = code
         self.sections = dict(sorted(sections.items()))
-        self._index: dict[Address, etree._Element] | None = None
+        self._merged: dict[Address, etree._Element] | None = None  # the whole index, when asked for
+        self._split = True  # False: _merged was handed in and not yet split per section
+        self._sec_index: dict[str, dict[Address, etree._Element]] = {}
+        self._shared: set[str] = set()  # sections whose tree is shared with another Version
 
     def __repr__(self) -> str:
         return f"<Version {self.code} {self.id}>"
 
+    # the whole-version index, settable (Corpus.load hands in the index it built while checking)
+    @property
+    def _index(self) -> dict[Address, etree._Element] | None:
+        return self._merged
+
+    @_index.setter
+    def _index(self, value: dict[Address, etree._Element] | None) -> None:
+        self._merged = value
+        self._sec_index = {}
+        self._split = value is None
+
+    def _section_index(self, letter: str) -> dict[Address, etree._Element] | None:
+        """The index of one section (None if the version does not hold it); built on first use."""
+        idx = self._sec_index.get(letter)
+        if idx is not None:
+            return idx
+        if not self._split:
+            self._split = True
+            groups: dict[str, dict] = {}
+            for a, el in self._merged.items():
+                groups.setdefault(a.section, {})[a] = el
+            for k, g in groups.items():
+                if k in self.sections:
+                    self._sec_index.setdefault(k, g)
+            idx = self._sec_index.get(letter)
+            if idx is not None:
+                return idx
+        root = self.sections.get(letter)
+        if root is None:
+            return None
+        idx = {}
+        _index_tree(root, idx)
+        self._sec_index[letter] = idx
+        return idx
+
+    def _paired_copy(self, letter: str):
+        """A deep copy of one section and its index (paired in document order, not recomputed)."""
+        root = self.sections[letter]
+        new = copy.deepcopy(root)
+        old_idx = self._section_index(letter)
+        els = list(new.iter(*ADDRESSABLE))
+        if len(els) == len(old_idx):
+            return new, dict(zip(old_idx, els))
+        idx: dict = {}
+        _index_tree(new, idx)
+        return new, idx
+
     def copy(self, id: str | None = None) -> "Version":
         """A deep copy (optionally under a new id); the copy shares nothing with self."""
-        new = Version(id or self.id, {k: copy.deepcopy(v) for k, v in self.sections.items()}, self.code)
-        if self._index is not None:
-            # the copy's addressable elements come in the same document order as self's index:
-            # pair them up instead of recomputing every address (a whole code has ~75,000)
-            els = [el for root in new.sections.values() for el in root.iter(*ADDRESSABLE)]
-            if len(els) == len(self._index):
-                new._index = dict(zip(self._index, els))
+        new = Version(id or self.id, {}, self.code)
+        for letter in self.sections:
+            new.sections[letter], new._sec_index[letter] = self._paired_copy(letter)
         return new
 
-    def reindex(self) -> None:
-        """Forget the address index (call after changing the trees in place)."""
-        self._index = None
+    def derive(self, id: str | None = None) -> "Version":
+        """A copy-on-write copy: it shares every section tree (and its index) with self until
+        :meth:`own` is called for it. Neither version may change a shared tree in place."""
+        new = Version(id or self.id, {}, self.code)
+        new.sections = dict(self.sections)
+        for letter in self.sections:
+            new._sec_index[letter] = self._section_index(letter)
+        new._shared = set(self.sections)
+        return new
+
+    def own(self, letter: str):
+        """Make section ``letter`` this version's own tree (copying it if shared) and return it;
+        None if the version does not hold the section. Call before changing a section in place."""
+        if letter not in self.sections:
+            return None
+        if letter in self._shared:
+            self.sections[letter], self._sec_index[letter] = self._paired_copy(letter)
+            self._shared.discard(letter)
+            self._merged = None
+        return self.sections[letter]
+
+    def is_shared(self, letter: str) -> bool:
+        """True if section ``letter``'s tree is shared with another version (read-only here)."""
+        return letter in self._shared
+
+    def reindex(self, *letters: str) -> None:
+        """Forget the address index of ``letters`` (default: every section this version owns;
+        shared sections cannot have changed). Call after changing the trees in place."""
+        self._section_index(next(iter(self.sections), ""))  # split a handed-in index first
+        for letter in letters or [k for k in self.sections if k not in self._shared]:
+            self._sec_index.pop(letter, None)
+        self._merged = None
 
     @property
     def index(self) -> dict[Address, etree._Element]:
-        if self._index is None:
+        """Every address → element of the version, in document order."""
+        if self._merged is None:
             idx: dict[Address, etree._Element] = {}
-            for root in self.sections.values():
-                _index_tree(root, idx)
-            self._index = idx
-        return self._index
+            for letter in self.sections:
+                idx.update(self._section_index(letter))
+            self._merged = idx
+            self._split = True
+        return self._merged
+
+    def element(self, address: Address):
+        """The element at ``address`` or None (looks in one section's index only)."""
+        idx = self._section_index(address.section)
+        return idx.get(address) if idx is not None else None
+
+    def section_items(self, letter: str):
+        """(address, element) of one section, in document order."""
+        idx = self._section_index(letter)
+        return idx.items() if idx is not None else ()
 
     def find(self, address: Address | str) -> Node | None:
         """The node at ``address``, or None."""
         if isinstance(address, str):
             address = Address.parse(address)
-        el = self.index.get(address)
+        el = self.element(address)
         return Node(el, address) if el is not None else None
 
     def get(self, address: Address | str) -> Node:
@@ -339,9 +431,10 @@ class Version:
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         """Every addressable node in document order (optionally only one kind)."""
-        for addr, el in self.index.items():
-            if kind is None or el.tag == kind:
-                yield Node(el, addr)
+        for letter in self.sections:
+            for addr, el in self._section_index(letter).items():
+                if kind is None or el.tag == kind:
+                    yield Node(el, addr)
 
     def clauses(self) -> Iterator[Node]:
         """Every clause in document order."""
@@ -372,7 +465,7 @@ class Version:
             return "absent"
         if address.part is None:
             return sec.get("coverage", "partial")
-        part = self.index.get(Address(address.section, address.part))
+        part = self.element(Address(address.section, address.part))
         if part is None:
             return "complete" if sec.get("coverage") == "complete" else "absent"
         return part.get("coverage", "partial")

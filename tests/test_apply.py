@@ -466,9 +466,15 @@ def test_apply_never_mutates_its_input(fixture_corpus, operations):
     assert list(version.index) == index_before
     if result is not None:
         assert valid(result.version)
-        # the result shares no tree with the input
+        # copy-on-write: a section the result shares with the input is one no operation looked
+        # into (word for word the input's), and the result knows it shares it
+        looked = {op.target.section for op in operations} | {
+            op.anchor.section for op in operations if isinstance(op, Move)}
         for letter, root in result.version.sections.items():
-            assert root is not version.sections[letter]
+            if root is version.sections[letter]:
+                assert result.version.is_shared(letter) and letter not in looked
+            else:
+                assert not result.version.is_shared(letter)
         # every address whose node changed place is in the map, and maps to where it now is
         for old, new in result.address_map.items():
             assert old in version.index
@@ -497,3 +503,47 @@ def test_strip_provenance_helper_is_real(corpus):
     assert "SMETS1 Smart Metering Systems" in etree.tostring(strip_provenance(g1), encoding="unicode")
     assert re.search(r"G1\.10", etree.tostring(strip_provenance(g1), encoding="unicode"))
     assert isinstance(Node(g1).children, list)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_random_ops(), min_size=1, max_size=3), st.lists(_random_ops(), min_size=1, max_size=3))
+def test_applies_on_a_result_never_mutate_it_or_its_base(fixture_corpus, first, second):
+    # the result of an apply shares its untouched sections with the input: applying more
+    # modifications on top of the result (and on the input again) changes neither
+    version = fixture_corpus.load("1.0")
+    before = _snapshot(version)
+    try:
+        r1 = apply_modification(version, mod("1.0", *first)).version
+    except ApplyError:
+        return
+    r1_before, r1_index = _snapshot(r1), list(r1.index)
+    shared = [k for k in r1.sections if r1.is_shared(k)]
+    for ops in (second, first + second):
+        for onto in (r1, version):
+            try:
+                r2 = apply_modification(onto, mod("1.0", *ops), onto=True).version
+            except ApplyError:
+                continue
+            assert valid(r2)
+            # the second result's own sections are not trees of r1 or of the input
+            for letter, root in r2.sections.items():
+                if not r2.is_shared(letter):
+                    assert root is not r1.sections[letter] and root is not version.sections[letter]
+    assert _snapshot(r1) == r1_before and list(r1.index) == r1_index
+    assert _snapshot(version) == before
+    assert all(r1.sections[k] is version.sections[k] for k in shared)
+
+
+def test_shared_sections_are_really_shared_and_copied_on_own(fixture_corpus):
+    version = fixture_corpus.load("1.0")
+    assert len(version.sections) > 1  # the fixture holds more than one section
+    derived = version.derive("x")
+    letters = list(version.sections)
+    assert all(derived.sections[k] is version.sections[k] and derived.is_shared(k) for k in letters)
+    g = derived.own("G")
+    assert g is not version.sections["G"] and not derived.is_shared("G")
+    g.find(".//clause").set("num", "G1.99")
+    derived.reindex()
+    assert version.find("G1.99") is None and derived.find("G1.99") is not None
+    assert all(derived.sections[k] is version.sections[k] for k in letters if k != "G")
+    assert list(derived.index) != list(version.index)
