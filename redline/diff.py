@@ -323,8 +323,15 @@ def _in_scope(addr: Address, within: Address | None) -> bool:
     return within is None or addr.is_within(within)
 
 
+_PARTS: dict[tuple[str, str | None], Address] = {}
+
+
 def _part_of(addr: Address) -> Address:
-    return Address(addr.section, addr.part)
+    key = (addr.section, addr.part)
+    part = _PARTS.get(key)
+    if part is None:
+        part = _PARTS[key] = Address(addr.section, addr.part)
+    return part
 
 
 def diff_versions(
@@ -348,13 +355,18 @@ def diff_versions(
     if within is not None and within.kind == "item":
         within = within.clause_address
     oclauses = [c for c in old.clauses() if _in_scope(c.address, within)]
-    nclauses = [c for c in new.clauses() if _in_scope(c.address, within)]
+    # the new side's addresses are replaced by the equal old-side objects where there are any, so
+    # that the many dictionary and set look-ups below find them by identity (Address.__eq__ is slow)
+    canon = {c.address: c.address for c in oclauses}
+    nclauses = [Node(c.element, canon.get(c.address, c.address)) for c in new.clauses()
+                if _in_scope(c.address, within)]
     oidx = {c.address: i for i, c in enumerate(oclauses)}
     nidx = {c.address: i for i, c in enumerate(nclauses)}
     onode = {c.address: c for c in oclauses}
     nnode = {c.address: c for c in nclauses}
 
-    pairs = _pair_clauses(oclauses, nclauses, address_map)  # new -> old
+    same: set[Address] = set()  # same address, byte-identical XML: unchanged
+    pairs = _pair_clauses(oclauses, nclauses, address_map, same)  # new -> old
     paired_old = set(pairs.values())
 
     # coverage: parts held on one side only, and clauses not held in a partial part
@@ -364,7 +376,7 @@ def diff_versions(
     in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
-        if n_addr == o_addr and _same_xml(onode[o_addr], nnode[n_addr]):
+        if n_addr in same or (n_addr == o_addr and _same_xml(onode[o_addr], nnode[n_addr])):
             continue  # unchanged: no need to diff the words
         nd = diff_node(onode[o_addr], nnode[n_addr])
         ch = nnode[n_addr].crossheading
@@ -396,8 +408,13 @@ def diff_versions(
 
 
 def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
-                  address_map: Mapping[Address, Address | None] | None) -> dict[Address, Address]:
-    """Pair old and new clauses; returns new address -> old address."""
+                  address_map: Mapping[Address, Address | None] | None,
+                  same: set[Address] | None = None) -> dict[Address, Address]:
+    """Pair old and new clauses; returns new address -> old address.
+
+    ``same``, if given, receives the addresses paired with themselves because their XML is
+    byte-identical (certainly unchanged).
+    """
     nset = {c.address for c in nclauses}
     oset = {c.address for c in oclauses}
     pairs: dict[Address, Address] = {}
@@ -419,6 +436,8 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
     for a in oset & nset:
         if _same_xml(onode[a], nnode[a]):
             pairs[a] = a
+    if same is not None:
+        same.update(pairs)
     obody = {c.address: _body(c) for c in oclauses if c.address not in pairs}
     nbody = {c.address: _body(c) for c in nclauses if c.address not in pairs}
     # 1. same address, same words
@@ -470,7 +489,7 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
             for o in sorted(seen, key=str):
                 if o == n or quick_similarity(ocount[o], ncount[n]) < MOVE_THRESHOLD:
                     continue
-                sim = similarity(obody[o], nbody[n])
+                sim = similarity(obody[o], nbody[n], floor=MOVE_THRESHOLD)
                 if sim >= MOVE_THRESHOLD:
                     cands.append((sim, 0, n, o))
     cands.sort(key=lambda t: (-t[0], -t[1], str(t[2]), str(t[3])))
@@ -598,10 +617,11 @@ def _heading_changes(old: Version, new: Version, oclauses, nclauses, pairs, with
     # cross-headings, judged through the clauses under them
     new_to_old = dict(pairs)
     old_groups = _groups(oclauses)
+    new_groups = _groups(nclauses)
     old_group_of = {a: (p, h) for p, h, cs in old_groups for a in cs}
     old_headings = {(p, h) for p, h, _ in old_groups}
-    new_headings = {(p, h) for p, h, _ in _groups(nclauses)}
-    for part, heading, addrs in _groups(nclauses):
+    new_headings = {(p, h) for p, h, _ in new_groups}
+    for part, heading, addrs in new_groups:
         if all(a in unheld for a in addrs):
             continue
         before = [old_group_of[new_to_old[a]] for a in addrs if a in new_to_old]

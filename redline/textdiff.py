@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -62,6 +63,18 @@ class Span:
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into tokens; ``"".join(tokenize(t)) == t`` always holds."""
     return _TOKEN_RE.findall(text)
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """:func:`tokenize`, cached: pairing screens, bounds and diffs the same clause texts repeatedly."""
+    return tuple(_TOKEN_RE.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The word tokens of ``text`` (whitespace left out), cached."""
+    return tuple(t for t in _tokens(text) if not t.isspace())
 
 
 def _is_space(tok: str) -> bool:
@@ -112,7 +125,7 @@ def _dmp(timeout: float) -> diff_match_patch:
 
 def _token_ops(old: str, new: str, timeout: float, semantic: bool = True) -> list[tuple[str, list[str]]]:
     enc = _Encoder()
-    a, b = enc.encode(tokenize(old)), enc.encode(tokenize(new))
+    a, b = enc.encode(_tokens(old)), enc.encode(_tokens(new))
     dmp = _dmp(timeout)
     diffs = dmp.diff_main(a, b, False)
     if semantic:
@@ -232,22 +245,68 @@ def unchanged(text: str) -> tuple[Span, ...]:
 
 def word_counts(text: str) -> Counter:
     """The multiset of the word tokens of ``text`` (whitespace left out)."""
-    return Counter(t for t in tokenize(text) if not _is_space(t))
+    return Counter(_words(text))
 
 
 def quick_similarity(old: str | Counter, new: str | Counter) -> float:
     """A cheap upper bound of :func:`similarity` from shared tokens, ignoring their order."""
-    a = old if isinstance(old, Counter) else word_counts(old)
-    b = new if isinstance(new, Counter) else word_counts(new)
-    total = sum(a.values()) + sum(b.values())
-    return 2 * sum((a & b).values()) / total if total else 1.0
+    a = old if isinstance(old, Counter) else _counts(old)
+    b = new if isinstance(new, Counter) else _counts(new)
+    if len(b) < len(a):
+        a, b = b, a
+    total = a.total() + b.total()
+    shared = sum(min(n, b[t]) for t, n in a.items() if t in b)
+    return 2 * shared / total if total else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _counts(text: str) -> Counter:
+    """:func:`word_counts`, cached (never change the result)."""
+    return Counter(_words(text))
+
+
+def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
+    """The length of the longest common subsequence of two token lists (exact).
+
+    Bit-parallel (Hyyrö's variant of Allison-Dix): one bit per token of ``a``, a few big-integer
+    operations per token of ``b``; common ends are stripped first.
+    """
+    lo = 0
+    top = min(len(a), len(b))
+    while lo < top and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
+        hi += 1
+    a, b = a[lo:len(a) - hi], b[lo:len(b) - hi]
+    if not a or not b:
+        return lo + hi
+    masks: dict[str, int] = {}
+    for i, tok in enumerate(a):
+        masks[tok] = masks.get(tok, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    v = full
+    for tok in b:
+        m = masks.get(tok)
+        if m:
+            u = v & m
+            v = ((v + u) | (v - u)) & full
+    return lo + hi + len(a) - v.bit_count()
+
+
+def lcs_similarity(old: str, new: str) -> float:
+    """An upper bound of :func:`similarity`, tighter than :func:`quick_similarity`: the longest
+    common subsequence of the word tokens (order kept) instead of their shared multiset."""
+    a, b = _words(old), _words(new)
+    total = len(a) + len(b)
+    return 2 * _lcs_length(a, b) / total if total else 1.0
 
 
 def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float = 0.0) -> float:
     """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order over all word tokens.
 
-    With ``floor``, texts that cannot reach it (by :func:`quick_similarity`) are not diffed: the
-    cheap bound, below ``floor``, is returned instead.
+    With ``floor``, texts that cannot reach it (by :func:`quick_similarity`, then
+    :func:`lcs_similarity`) are not diffed: a bound below ``floor`` is returned instead.
     """
     if old == new:
         return 1.0
@@ -255,8 +314,11 @@ def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float =
         q = quick_similarity(old, new)
         if q < floor:
             return q
+        q = lcs_similarity(old, new)
+        if q < floor:
+            return q
     ops = _token_ops(old, new, timeout, semantic=False)
-    count = lambda toks: sum(1 for t in toks if not _is_space(t))  # noqa: E731
+    count = lambda toks: sum(1 for t in toks if not t.isspace())  # noqa: E731
     same = sum(count(t) for k, t in ops if k == EQUAL)
     total = same * 2 + sum(count(t) for k, t in ops if k != EQUAL)
     return 2 * same / total if total else 1.0

@@ -1,0 +1,72 @@
+"""The diff's cheap screens (bounds before diff-match-patch, identity-shared addresses) change nothing.
+
+The optimised pairing is compared with a brute-force one (every candidate pair diffed in full,
+no bound) on small generated corpora; the bounds are checked as properties.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench import generate
+from redline import diff as diffmod
+from redline import textdiff
+from redline.corpus import Corpus
+from redline.textdiff import lcs_similarity, quick_similarity, similarity
+
+
+@pytest.fixture(scope="module", params=[3, 11])
+def corpus(request, tmp_path_factory):
+    root = generate.generate(200, seed=request.param, out=tmp_path_factory.mktemp("pairing"), peers=False)
+    return Corpus.open(root)
+
+
+def _brute_similarity(old, new, timeout=textdiff.DIFF_TIMEOUT, floor=0.0):
+    return similarity(old, new, timeout)  # no floor: always the full diff
+
+
+@pytest.mark.parametrize("a,b", [("1.0", "1.1"), ("1.1", "1.2"), ("1.0", "1.2"), ("1.2", "1.0")])
+def test_pairing_matches_brute_force(corpus, a, b, monkeypatch):
+    old, new = corpus.load(a), corpus.load(b)
+    fast = diffmod.diff_versions(old, new)
+    assert fast.changes, "the generated versions should differ"
+    monkeypatch.setattr(diffmod, "similarity", _brute_similarity)
+    monkeypatch.setattr(diffmod, "quick_similarity", lambda x, y: 1.0)
+    monkeypatch.setattr(diffmod, "_same_xml", lambda x, y: False)
+    slow = diffmod.diff_versions(old, new)
+    assert fast == slow
+    assert fast.pairs == slow.pairs
+
+
+def test_pairing_within_a_part_matches_whole(corpus):
+    old, new = corpus.load("1.0"), corpus.load("1.1")
+    whole = diffmod.diff_versions(old, new)
+    sec = next(iter(new.sections))
+    part = diffmod.diff_versions(old, new, within=sec)
+    assert [c for c in whole.changes if c.address.section == sec] == list(part.changes)
+
+
+_WORDS = st.lists(st.sampled_from(["the", "Party", "shall", "G3.18(a)", ",", ".", "DCC", "of", "(", ")", "may"]),
+                  max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS, _WORDS)
+def test_bounds_are_upper_bounds(a, b):
+    sim = similarity(a, b)
+    assert sim <= lcs_similarity(a, b) + 1e-12
+    assert lcs_similarity(a, b) <= quick_similarity(a, b) + 1e-12
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("abcd"), max_size=25), st.lists(st.sampled_from("abcd"), max_size=25))
+def test_lcs_length_exact(a, b):
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    assert textdiff._lcs_length(a, b) == prev[-1]
