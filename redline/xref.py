@@ -94,6 +94,7 @@ _ADDR = re.compile(
         (?P<items>(?:[ ]?{_ITEM})*)""",
     re.X,
 )
+_ITEM_FULL = re.compile(_ITEM)
 _ITEMS_ONLY = re.compile(rf"(?:{_ITEM})+")
 _ITEM_SPLIT = re.compile(_ITEM)
 # Every reference starts at a capital letter or the "t" of "this": the leading character class
@@ -123,6 +124,8 @@ _WS = re.compile(r"\s+")
 def _quoted_regions(text: str) -> list[tuple[int, int]]:
     """Spans between double quotation marks (straight quotes paired in order, curly by kind)."""
     out, opened = [], None
+    if '"' not in text and "“" not in text and "”" not in text:
+        return out
     for m in _QUOTE.finditer(text):
         ch = m.group()
         if opened is None and ch in '"“':
@@ -222,7 +225,7 @@ class _Parser:
     def heading(self, end: int) -> tuple[str, int] | None:
         for rx in (_HEADING_PAREN, _HEADING_QUOTE):
             m = rx.match(self.text, end)
-            if m and not re.fullmatch(_ITEM, f"({m['h']})"):
+            if m and not _ITEM_FULL.fullmatch(f"({m['h']})"):
                 return " ".join(m["h"].split()), m.end()
         return None
 
@@ -231,6 +234,9 @@ def _same_level(a: Address, b: Address) -> bool:
     """Whether ``b`` may continue a list or range begun by ``a`` (a bare section letter only
     continues a list of section letters: "Sections A and G", never "Section G3 and A User")."""
     return (a.part is None) == (b.part is None)
+
+
+_FORM = {"this": "this", "secsection": "sec", "sec": "sec", "section": "section", "bare": "bare"}
 
 
 def find_references(text: str, context: Address | None = None) -> list[Reference]:
@@ -261,23 +267,22 @@ def find_references(text: str, context: Address | None = None) -> list[Reference
                 clause = context.clause_address if context is not None else None
                 targets = (clause,) if clause is not None else ()
                 refs.append(Reference(start, mend, text[start:mend], targets, None,
-                                      _in(start, quoted), "self"))
+                                      _in(start, quoted) if quoted else False, "self"))
             pos = mend if mend > pos else pos + 1
             continue
         targets, tokens, end = got
+        h = p.heading(end)
         if kind == "bare":
             a = tokens[0].address
             at_head = not text[:start].strip()
-            if not (a.clause or at_head or p.heading(end)):
+            if not (a.clause or at_head or h):
                 pos = end
                 continue
         heading = None
-        h = p.heading(end)
         if h is not None:
             heading, end = h
-        form = {"this": "this", "secsection": "sec", "sec": "sec", "section": "section", "bare": "bare"}[kind]
         refs.append(Reference(start, end, text[start:end], tuple(targets), heading,
-                              _in(start, quoted), form, tuple(tokens)))
+                              _in(start, quoted) if quoted else False, _FORM[kind], tuple(tokens)))
         pos = end
     return refs
 
@@ -307,10 +312,12 @@ _TEXT_BEARING = ("clause", "item", "definition")
 
 def text_fields(node: Node) -> Iterator[tuple[str, str]]:
     """The (field, text) runs of a node's own words: its lead text, then its closing words."""
-    if node.text:
-        yield "text", node.text
-    if node.closing:
-        yield "closing", node.closing
+    text = node.text  # each read finds the element and normalises its words: read once
+    if text:
+        yield "text", text
+    closing = node.closing
+    if closing:
+        yield "closing", closing
 
 
 def citations(version: Version, within: Address | None = None) -> list[Citation]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import click
@@ -101,7 +102,16 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
     v = corpus.load(version_id)
     if within is not None:
         v.get(within)
-    res = xref.check_version(v, within, to)
+    # a whole code yields ~68,000 references, each a handful of small objects: the cyclic
+    # collector would re-walk the loaded trees' proxies dozens of times while they are made
+    # (none of them forms a cycle), so it is paused for the duration
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        res = xref.check_version(v, within, to)
+    finally:
+        if gc_was_on:
+            gc.enable()
     if statuses:
         res = [r for r in res if r.status in statuses]
     counts = {s: sum(1 for r in res if r.status == s) for s in xref.STATUSES}
@@ -112,13 +122,25 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
     lines = [f"{version_id}: {len(res)} reference(s): {counts['resolved']} resolved, "
              f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
              f"{counts['heading-mismatch']} heading mismatch(es)"]
+    append = lines.append
+    # holders and target lists repeat (a clause holds several references; targets recur): format each once
+    holders: dict = {}
+    targets: dict = {}
+    labels = {s: f"{_LABEL[s]:<9}" for s in _LABEL}
+    pad = " " * 22
     for r in res:
         ref = r.reference
+        holder = r.citation.holder
+        h = holders.get(holder)
+        if h is None:
+            h = holders[holder] = f"{str(holder):<12}"
+        t = targets.get(ref.targets)
+        if t is None:
+            t = targets[ref.targets] = ref.targets_text()
         q = " (quoted)" if ref.quoted else ""
-        lines.append(f"{str(r.citation.holder):<12} {_LABEL[r.status]:<9} {' '.join(ref.text.split())}{q}"
-                     f"  -> {ref.targets_text()}")
+        append(f"{h} {labels[r.status]} {' '.join(ref.text.split())}{q}  -> {t}")
         for reason in r.reasons:
-            lines.append(f"{'':<22} {reason}")
+            append(f"{pad} {reason}")
     return "\n".join(lines) + "\n", broken
 
 
