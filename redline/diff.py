@@ -319,6 +319,38 @@ def _align_gap(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node
 
 # --- version diffs -------------------------------------------------------------------------------
 
+class _Outline:
+    """The parts and clauses of a version, read straight from its trees.
+
+    The diff needs only these (about 1 in 8 addressable nodes): walking ``root.iter`` avoids
+    building the version's full address index (items and definitions included). Addresses are
+    made as the index makes them, and :meth:`coverage_of` answers as ``Version.coverage_of``.
+    """
+
+    def __init__(self, version: Version):
+        self.sections = version.sections
+        self.parts: dict[Address, object] = {}
+        self.clauses: list[Node] = []
+        for letter, root in version.sections.items():
+            for el in root.iter("part", "clause"):
+                num = el.get("num")
+                if el.tag == "part":
+                    self.parts[Address(num[0], num)] = el
+                else:
+                    self.clauses.append(Node(el, Address(num[0], num.split(".")[0], num)))
+
+    def coverage_of(self, address: Address) -> str:
+        sec = self.sections.get(address.section)
+        if sec is None:
+            return "absent"
+        if address.part is None:
+            return sec.get("coverage", "partial")
+        part = self.parts.get(_part_of(address))
+        if part is None:
+            return "complete" if sec.get("coverage") == "complete" else "absent"
+        return part.get("coverage", "partial")
+
+
 def _in_scope(addr: Address, within: Address | None) -> bool:
     return within is None or addr.is_within(within)
 
@@ -354,11 +386,13 @@ def diff_versions(
         within = Address.parse(within)
     if within is not None and within.kind == "item":
         within = within.clause_address
-    oclauses = [c for c in old.clauses() if _in_scope(c.address, within)]
+    old_v, new_v = old, new
+    old, new = _Outline(old_v), _Outline(new_v)
+    oclauses = [c for c in old.clauses if _in_scope(c.address, within)]
     # the new side's addresses are replaced by the equal old-side objects where there are any, so
     # that the many dictionary and set look-ups below find them by identity (Address.__eq__ is slow)
     canon = {c.address: c.address for c in oclauses}
-    nclauses = [Node(c.element, canon.get(c.address, c.address)) for c in new.clauses()
+    nclauses = [Node(c.element, canon.get(c.address, c.address)) for c in new.clauses
                 if _in_scope(c.address, within)]
     oidx = {c.address: i for i, c in enumerate(oclauses)}
     nidx = {c.address: i for i, c in enumerate(nclauses)}
@@ -403,7 +437,7 @@ def diff_versions(
     changes.sort(key=lambda kc: kc[0])
 
     headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld)
-    return VersionDiff(old.id, new.id, within, tuple(c for _, c in changes), tuple(headings),
+    return VersionDiff(old_v.id, new_v.id, within, tuple(c for _, c in changes), tuple(headings),
                        tuple(coverage), dict(pairs))
 
 
@@ -529,7 +563,7 @@ def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:
     return out
 
 
-def _coverage(old: Version, new: Version, oclauses, nclauses, pairs, within):
+def _coverage(old: _Outline, new: _Outline, oclauses, nclauses, pairs, within):
     """Parts held differently, and the clauses that are therefore not changes."""
     diffs: list[CoverageDifference] = []
     unheld: set[Address] = set()
@@ -537,8 +571,7 @@ def _coverage(old: Version, new: Version, oclauses, nclauses, pairs, within):
     new_paired = set(pairs)
 
     def part_addrs(v: Version) -> list[Address]:
-        return [n.address for n in v.nodes("part") if _in_scope(n.address, within)
-                or (within is not None and within.is_within(n.address))]
+        return [a for a in v.parts if _in_scope(a, within) or (within is not None and within.is_within(a))]
 
     seen: list[Address] = []
     for a in part_addrs(old) + part_addrs(new):
@@ -601,19 +634,19 @@ def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address
     return [(p, h, cs) for p, h, cs, _ in out]
 
 
-def _heading_changes(old: Version, new: Version, oclauses, nclauses, pairs, within, unheld):
+def _heading_changes(old: _Outline, new: _Outline, oclauses, nclauses, pairs, within, unheld):
     out: list[HeadingChange] = []
     # part headings
-    for n in new.nodes("part"):
-        if not _in_scope(n.address, within) and not (within is not None and within.is_within(n.address)):
+    for addr, nel in new.parts.items():
+        if not _in_scope(addr, within) and not (within is not None and within.is_within(addr)):
             continue
-        o = old.find(n.address)
-        if o is None:
+        oel = old.parts.get(addr)
+        if oel is None:
             continue
-        if (o.heading or "") != (n.heading or ""):
-            kind = ADDED if not o.heading else DELETED if not n.heading else AMENDED
-            out.append(HeadingChange("part", kind, n.address, o.heading, n.heading,
-                                     diff_text(o.heading or "", n.heading or "")))
+        oh, nh = oel.get("heading"), nel.get("heading")
+        if (oh or "") != (nh or ""):
+            kind = ADDED if not oh else DELETED if not nh else AMENDED
+            out.append(HeadingChange("part", kind, addr, oh, nh, diff_text(oh or "", nh or "")))
     # cross-headings, judged through the clauses under them
     new_to_old = dict(pairs)
     old_groups = _groups(oclauses)

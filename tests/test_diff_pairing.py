@@ -70,3 +70,37 @@ def test_lcs_length_exact(a, b):
             cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
         prev = cur
     assert textdiff._lcs_length(a, b) == prev[-1]
+
+
+def _duplicate(root, tag, attr):
+    """Give the second of two sibling ``tag`` elements the first one's ``attr``; False if none."""
+    for parent in root.iter():
+        kids = [k for k in parent if k.tag == tag]
+        if len(kids) >= 2:
+            kids[1].set(attr, kids[0].get(attr))
+            return True
+    return False
+
+
+@pytest.mark.parametrize("tag,attr", [("item", "num"), ("definition", "term"), ("clause", "num")])
+def test_duplicate_check_without_index_matches_indexed(corpus, tag, attr):
+    from lxml import etree
+
+    from redline.corpus import check_section
+    from redline.errors import CorpusError
+
+    version = corpus.load("1.0")
+    hit = False
+    for letter, root in version.sections.items():
+        mine = etree.fromstring(etree.tostring(root))
+        assert check_section(mine, letter, index=False) is None
+        if not _duplicate(mine, tag, attr):
+            continue
+        hit = True
+        with pytest.raises(CorpusError) as indexed:
+            check_section(mine, letter)
+        with pytest.raises(CorpusError) as plain:
+            check_section(mine, letter, index=False)
+        assert "appears twice" in str(plain.value) and str(plain.value) == str(indexed.value)
+    if not hit:
+        pytest.skip(f"no sibling {tag}s in the generated corpus")
