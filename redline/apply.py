@@ -220,6 +220,7 @@ class _State:
         self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
         self.touched: set = set()  # clause elements whose words changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
+        self.structural = False  # an operation ran that can change addresses (not words only)
 
     def own(self, letter: str) -> None:
         """Copy section ``letter`` out of the shared base before anything in it can change."""
@@ -708,7 +709,8 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
         finally:
             if not isinstance(op, _WORDS_ONLY):
                 work.reindex()
-    failures += _validate_result(work, version)
+                st.structural = True
+    failures += _validate_result(work, version, numbering=st.structural)
     if version.id != mod.base:
         if not onto:
             failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
@@ -719,8 +721,9 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                                        f"version {mod.base} and was applied onto {version.id}"))
     if failures:
         raise ApplyError(mod.id, failures)
-    return ApplyResult(work, MappingProxyType(_address_map(st.original, work)),
-                       _changed(st, st.original, version, work), mod.id, version.id)
+    final = _final_addresses(st, work)
+    return ApplyResult(work, MappingProxyType(_address_map(st.original, final)),
+                       _changed(st, final, version, work), mod.id, version.id)
 
 
 #: operations that change only words (a field's text, a heading attribute): every node keeps its
@@ -728,9 +731,11 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
 _WORDS_ONLY = (O.Amend, O.Substitute)
 
 
-def _validate_result(work: Version, base: Version | None = None) -> list[Failure]:
+def _validate_result(work: Version, base: Version | None = None, numbering: bool = True) -> list[Failure]:
     """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
-    not validated again (the base was validated when loaded)."""
+    not validated again (the base was validated when loaded). ``numbering=False`` says only
+    words changed (amend, substitute: every number and address as in ``base``), so only the
+    schema is checked."""
     from redline.corpus import check_section, schema
 
     out = []
@@ -744,38 +749,61 @@ def _validate_result(work: Version, base: Version | None = None) -> list[Failure
             out.append(Failure("invalid-result", f"the result does not match the corpus schema in Section "
                                                  f"{letter}: {err.message if err is not None else 'invalid'}"))
             continue
+        if not numbering and before is not None:
+            continue
         try:
-            check_section(root, f"Section {letter}")
+            idx = check_section(root, f"Section {letter}")
         except CorpusError as exc:
             out.append(Failure("invalid-result", f"the result is not a valid section: {exc.detail}"))
+        else:
+            work.adopt_index(letter, idx)  # the same index the version would build: keep it
     return out
 
 
-def _owned_items(work: Version):
-    """(address, element) of the sections the apply copied (every other one is the base's, unchanged)."""
+def _final_addresses(st: _State, work: Version) -> dict:
+    """element -> address in the result, for the sections the apply copied (every other section
+    is the base's tree, unchanged); after words-only operations every node kept its address."""
+    if not st.structural:
+        return st.original
+    final: dict = {}
     for letter in work.sections:
         if not work.is_shared(letter):
-            yield from work.section_items(letter)
+            idx = work._section_index(letter)
+            final.update(zip(idx.values(), idx.keys()))
+    return final
 
 
-def _address_map(original: dict, work: Version) -> dict[Address, Address | None]:
-    final = {el: addr for addr, el in _owned_items(work)}
+def _address_map(original: dict, final: dict) -> dict[Address, Address | None]:
+    if final is original:
+        return {}
     out = {}
     for el, addr in original.items():
         now = final.get(el)
-        if now != addr:
+        if now is not addr and now != addr:
             out[addr] = now
     return out
 
 
-def _changed(st: _State, original: dict, base: Version, work: Version) -> tuple[Address, ...]:
+def _differs(el, before) -> bool:
+    """True if two clauses differ canonically (cheap test first: their words differ)."""
+    if " ".join(el.itertext()).split() != " ".join(before.itertext()).split():
+        return True
+    return canonical(el) != canonical(before)
+
+
+def _changed(st: _State, final: dict, base: Version, work: Version) -> tuple[Address, ...]:
+    original = st.original
     out = []
-    for addr, el in _owned_items(work):
-        if el.tag != "clause":
+    for letter, root in work.sections.items():
+        if work.is_shared(letter):
             continue
-        was = original.get(el)
-        if was is None or was != addr:
-            out.append(addr)
-        elif el in st.touched and canonical(el) != canonical(base.element(was)):
-            out.append(addr)
+        for el in root.iter("clause"):
+            addr = final.get(el)
+            if addr is None:  # pragma: no cover - every clause of a copied section is indexed
+                continue
+            was = original.get(el)
+            if was is None or was != addr:
+                out.append(addr)
+            elif el in st.touched and _differs(el, base.element(was)):
+                out.append(addr)
     return tuple(out)

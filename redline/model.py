@@ -319,13 +319,7 @@ class Version:
         if idx is not None:
             return idx
         if not self._split:
-            self._split = True
-            groups: dict[str, dict] = {}
-            for a, el in self._merged.items():
-                groups.setdefault(a.section, {})[a] = el
-            for k, g in groups.items():
-                if k in self.sections:
-                    self._sec_index.setdefault(k, g)
+            self._ensure_split()
             idx = self._sec_index.get(letter)
             if idx is not None:
                 return idx
@@ -336,6 +330,18 @@ class Version:
         _index_tree(root, idx)
         self._sec_index[letter] = idx
         return idx
+
+    def _ensure_split(self) -> None:
+        """Split a handed-in whole index into the per-section ones (once)."""
+        if self._split:
+            return
+        self._split = True
+        groups: dict[str, dict] = {}
+        for a, el in self._merged.items():
+            groups.setdefault(a.section, {})[a] = el
+        for k, g in groups.items():
+            if k in self.sections:
+                self._sec_index.setdefault(k, g)
 
     def _paired_copy(self, letter: str):
         """A deep copy of one section and its index (paired in document order, not recomputed)."""
@@ -384,10 +390,18 @@ class Version:
     def reindex(self, *letters: str) -> None:
         """Forget the address index of ``letters`` (default: every section this version owns;
         shared sections cannot have changed). Call after changing the trees in place."""
-        self._section_index(next(iter(self.sections), ""))  # split a handed-in index first
+        self._ensure_split()
         for letter in letters or [k for k in self.sections if k not in self._shared]:
             self._sec_index.pop(letter, None)
         self._merged = None
+
+    def adopt_index(self, letter: str, idx: dict) -> None:
+        """Take ``idx`` as the index of own section ``letter`` (one built by ``_index_tree`` over
+        its current tree, e.g. by ``corpus.check_section``), instead of building it again."""
+        if letter in self.sections and letter not in self._shared:
+            self._ensure_split()
+            self._sec_index[letter] = idx
+            self._merged = None
 
     @property
     def index(self) -> dict[Address, etree._Element]:
