@@ -710,7 +710,8 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
             if not isinstance(op, _WORDS_ONLY):
                 work.reindex()
                 st.structural = True
-    failures += _validate_result(work, version, numbering=st.structural)
+    changed = {c.get("num", " ")[0] for c in st.touched}
+    failures += _validate_result(work, version, numbering=st.structural, changed=changed)
     if version.id != mod.base:
         if not onto:
             failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
@@ -731,18 +732,22 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
 _WORDS_ONLY = (O.Amend, O.Substitute)
 
 
-def _validate_result(work: Version, base: Version | None = None, numbering: bool = True) -> list[Failure]:
+def _validate_result(work: Version, base: Version | None = None, numbering: bool = True,
+                     changed: set = frozenset()) -> list[Failure]:
     """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
-    not validated again (the base was validated when loaded). ``numbering=False`` says only
-    words changed (amend, substitute: every number and address as in ``base``), so only the
-    schema is checked."""
+    not validated again (the base was validated when loaded); a section shared with ``base`` is
+    not even compared, nor is one in ``changed`` (letters known to differ: validated directly).
+    ``numbering=False`` says only words changed (amend, substitute: every number and address
+    as in ``base``), so only the schema is checked."""
     from redline.corpus import check_section, schema
 
     out = []
     rng = schema("corpus")
     for letter, root in work.sections.items():
         before = base.sections.get(letter) if base is not None else None
-        if before is root or before is not None and etree.tostring(before) == etree.tostring(root):
+        if before is root:
+            continue
+        if letter not in changed and before is not None and etree.tostring(before) == etree.tostring(root):
             continue
         if not rng.validate(etree.ElementTree(root)):
             err = rng.error_log.last_error
