@@ -93,6 +93,8 @@ def check_section(root, file: str, index: bool = True) -> dict | None:
         idx = {}
         _index_tree(root, idx)
         held = len(idx)
+    elif _no_repeats(root):
+        return None
     else:
         held = len(_address_keys(root))
     if held == sum(1 for _ in root.iter(*ADDRESSABLE)):
@@ -105,6 +107,31 @@ def check_section(root, file: str, index: bool = True) -> dict | None:
             raise CorpusError(f"{addr} appears twice (first at line {seen[addr]})", file, el.sourceline)
         seen[addr] = el.sourceline
     return idx
+
+
+#: an item numbered as an earlier sibling (items' addresses are their parent's plus their number)
+_REPEATED_ITEM = etree.XPath("boolean(//item[@num = preceding-sibling::item/@num])")
+
+
+def _no_repeats(root) -> bool:
+    """True if no two elements of a section can share an address (a cheap, sufficient test).
+
+    An address is unique if every part and clause number is unique in the section, every item
+    number among its siblings (an item's address is its parent's plus its number) and every term
+    within its clause (a definition's address is its clause's plus its term). False means "check
+    properly" (:func:`_address_keys`), not that there is a duplicate.
+    """
+    nums = [el.get("num") for el in root.iter("part", "clause")]
+    if len(set(nums)) != len(nums):
+        return False
+    terms = set()
+    for d in root.iter("definition"):
+        clause = next(d.iterancestors("clause"), None)
+        key = (clause.get("num") if clause is not None else None, d.get("term"))
+        if key in terms:
+            return False
+        terms.add(key)
+    return not _REPEATED_ITEM(root)
 
 
 def _address_keys(root) -> set[tuple]:

@@ -104,3 +104,44 @@ def test_duplicate_check_without_index_matches_indexed(corpus, tag, attr):
         assert "appears twice" in str(plain.value) and str(plain.value) == str(indexed.value)
     if not hit:
         pytest.skip(f"no sibling {tag}s in the generated corpus")
+
+
+_SECTION = """<section num="A"><part num="A1"><clause num="A1.1"><text>x</text>
+<definition term="Party"><text>p</text><item num="(a)"><text>a</text></item></definition>
+<item num="(a)"><text>a</text><definition term="{t1}"><text>q</text></definition></item>
+<item num="(b)"><text>b</text><item num="(i)"><text>i</text></item><item num="{n}"><text>j</text></item>
+<definition term="{t2}"><text>r</text></definition></item></clause>
+<crossheading heading="H"><clause num="A1.2"><text>y</text><item num="(a)"><text>a</text></item></clause>
+<clause num="{c}"><text>z</text></clause></crossheading></part></section>"""
+
+
+@pytest.mark.parametrize("t1,t2,n,c,dup", [
+    ("Code", "User", "(ii)", "A1.3", None),
+    ("Party", "User", "(ii)", "A1.3", "Party"),  # the same term twice in one clause, at other depths
+    ("Code", "Code", "(ii)", "A1.3", "Code"),
+    ("Code", "User", "(i)", "A1.3", "(i)"),
+    ("Code", "User", "(ii)", "A1.2", "A1.2"),
+])
+def test_duplicate_check_handmade(t1, t2, n, c, dup):
+    from lxml import etree
+
+    from redline.corpus import check_section
+    from redline.errors import CorpusError
+
+    root = etree.fromstring(_SECTION.format(t1=t1, t2=t2, n=n, c=c))
+    if dup is None:
+        assert check_section(root, "A", index=False) is None
+        assert len(check_section(root, "A")) == sum(1 for _ in root.iter("section", "part", "clause", "item",
+                                                                            "definition"))
+        return
+    # both checks agree (raise the same message, or both accept: the indexed check itself lets a
+    # term repeated at different depths of one clause through)
+    outcomes = []
+    for index in (True, False):
+        try:
+            check_section(root, "A", index=index)
+            outcomes.append(None)
+        except CorpusError as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0] is None or dup in outcomes[0]
