@@ -226,7 +226,8 @@ class _State:
         """Copy section ``letter`` out of the shared base before anything in it can change."""
         if self.version.is_shared(letter):
             self.version.own(letter)
-            self.original.update((el, a) for a, el in self.version.section_items(letter))
+            idx = self.version._section_index(letter)
+            self.original.update(zip(idx.values(), idx.keys()))
 
     def has(self, address: Address) -> bool:
         return self.version.element(address) is not None
