@@ -24,6 +24,7 @@ from typing import Iterable, Iterator, Mapping
 from lxml import etree
 
 from redline.model import Address, Node, Version
+from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
     similarity, unchanged, word_counts,
@@ -327,17 +328,28 @@ class _Outline:
     made as the index makes them, and :meth:`coverage_of` answers as ``Version.coverage_of``.
     """
 
-    def __init__(self, version: Version):
+    def __init__(self, version: Version, other: "_Outline | None" = None):
         self.sections = version.sections
         self.parts: dict[Address, object] = {}
         self.clauses: list[Node] = []
+        # number -> address; addresses already made for ``other`` are reused (the same objects),
+        # so that look-ups across the two sides succeed by identity (Address.__eq__ is slow)
+        self.made: dict[str, Address] = {}
+        known = other.made if other is not None else {}
         for letter, root in version.sections.items():
             for el in root.iter("part", "clause"):
                 num = el.get("num")
+                addr = known.get(num)
+                if addr is None:
+                    if el.tag == "part":
+                        addr = _new_address(num[0], num)
+                    else:
+                        addr = _new_address(num[0], num.split(".")[0], num)
+                self.made[num] = addr
                 if el.tag == "part":
-                    self.parts[Address(num[0], num)] = el
+                    self.parts[addr] = el
                 else:
-                    self.clauses.append(Node(el, Address(num[0], num.split(".")[0], num)))
+                    self.clauses.append(Node(el, addr))
 
     def coverage_of(self, address: Address) -> str:
         sec = self.sections.get(address.section)
@@ -387,13 +399,10 @@ def diff_versions(
     if within is not None and within.kind == "item":
         within = within.clause_address
     old_v, new_v = old, new
-    old, new = _Outline(old_v), _Outline(new_v)
+    old = _Outline(old_v)
+    new = _Outline(new_v, old)
     oclauses = [c for c in old.clauses if _in_scope(c.address, within)]
-    # the new side's addresses are replaced by the equal old-side objects where there are any, so
-    # that the many dictionary and set look-ups below find them by identity (Address.__eq__ is slow)
-    canon = {c.address: c.address for c in oclauses}
-    nclauses = [Node(c.element, canon.get(c.address, c.address)) for c in new.clauses
-                if _in_scope(c.address, within)]
+    nclauses = [c for c in new.clauses if _in_scope(c.address, within)]
     oidx = {c.address: i for i, c in enumerate(oclauses)}
     nidx = {c.address: i for i, c in enumerate(nclauses)}
     onode = {c.address: c for c in oclauses}
