@@ -496,6 +496,7 @@ class _Cache(NamedTuple):
 
     targets: dict
     headings: dict
+    outcomes: dict  # a reference's targets -> (target resolutions, their reasons, status)
 
 
 def resolve(version: Version, citation: Citation, cache: _Cache | None = None) -> Resolution:
@@ -507,15 +508,21 @@ def resolve(version: Version, citation: Citation, cache: _Cache | None = None) -
     if not ref.targets:
         tr = TargetResolution(Address(citation.holder.section), BROKEN, "'this Section' outside any clause")
         return Resolution(citation, BROKEN, (tr,), (tr.reason,))
-    if cache is None:
-        trs = tuple(resolve_target(version, t) for t in ref.targets)
-    else:
-        memo = cache.targets
-        trs = tuple(memo[t] if t in memo else memo.setdefault(t, resolve_target(version, t))
-                    for t in ref.targets)
-    reasons = [tr.reason for tr in trs if tr.reason]
-    statuses = {tr.status for tr in trs}
-    status = BROKEN if BROKEN in statuses else OUTSIDE if OUTSIDE in statuses else RESOLVED
+    got = cache.outcomes.get(ref.targets) if cache is not None else None
+    if got is None:
+        if cache is None:
+            trs = tuple(resolve_target(version, t) for t in ref.targets)
+        else:
+            memo = cache.targets
+            trs = tuple(memo[t] if t in memo else memo.setdefault(t, resolve_target(version, t))
+                        for t in ref.targets)
+        statuses = {tr.status for tr in trs}
+        got = (trs, tuple(tr.reason for tr in trs if tr.reason),
+               BROKEN if BROKEN in statuses else OUTSIDE if OUTSIDE in statuses else RESOLVED)
+        if cache is not None:
+            cache.outcomes[ref.targets] = got
+    trs, reasons0, status = got
+    reasons = list(reasons0)
     # "this Section G1.3" must be the section the holder is in
     if ref.form == "this" and citation.holder.clause_address is not None:
         named = ref.targets[0] if not isinstance(ref.targets[0], Range) else ref.targets[0].first
@@ -544,7 +551,7 @@ def check_version(version: Version, within: Address | None = None,
                   to: Address | None = None) -> list[Resolution]:
     """Resolve every citation in ``version`` (held under ``within``; naming ``to`` if given)."""
     out = []
-    cache = _Cache({}, {})
+    cache = _Cache({}, {}, {})
     for c in citations(version, within):
         if to is not None and not any(_covers(t, to, version) for t in c.reference.targets):
             continue
