@@ -13,7 +13,9 @@ version, and the input version is never changed.
 Provenance: where an operation changes a node's own words, the node's ``note`` (and the notes of
 its enclosing nodes up to the clause) are dropped, since they described the old words; if the
 modification names its ``source`` (a source id of the corpus manifest), the changed node is
-marked ``source=<it> evidence="printed"`` unless it already inherits exactly that.
+marked ``source=<it> evidence="printed"`` unless it already inherits exactly that. If it names
+no source, the changed node is marked ``evidence="inferred"`` with a note naming the modification,
+so the new words never pass as printed by the source of the words they replace.
 """
 
 from __future__ import annotations
@@ -213,10 +215,12 @@ def _fail(kind, message, address=None, details=(), suggestions=()) -> _Fail:
 
 
 class _State:
-    def __init__(self, version: Version, base: Version, source: str | None):
+    def __init__(self, version: Version, base: Version, source: str | None, mod_id: str = ""):
         self.version = version
         self.base = base
         self.source = source
+        self.unsourced_note = (f"Words as modification {mod_id} writes them; it names no source document"
+                               if mod_id else "Words written by a modification that names no source document")
         self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
         self.touched: set = set()  # clause elements whose words changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
@@ -270,8 +274,15 @@ class _State:
         if words:
             self._stamp(el)
 
+    def _mark_unsourced(self, el) -> None:
+        view = Node(el)
+        if view.evidence != "inferred" or view.note != self.unsourced_note:
+            el.set("evidence", "inferred")
+            el.set("note", self.unsourced_note)
+
     def _stamp(self, el) -> None:
         if not self.source:
+            self._mark_unsourced(el)
             return
         for k in ("source", "evidence"):
             el.attrib.pop(k, None)
@@ -282,7 +293,11 @@ class _State:
 
     def stamp_new(self, el) -> None:
         """Inserted content: say where it comes from, if it would inherit something else."""
-        if not self.source or "source" in el.attrib:
+        if not self.source:
+            if "evidence" not in el.attrib:
+                self._mark_unsourced(el)
+            return
+        if "source" in el.attrib:
             return
         view = Node(el)
         if view.source != self.source or view.evidence != "printed":
@@ -694,7 +709,7 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
     version is called ``new_id`` (default ``<version>+<mod id>``).
     """
     work = version.derive(new_id or f"{version.id}+{mod.id}")
-    st = _State(work, version, mod.meta.get("source"))
+    st = _State(work, version, mod.meta.get("source"), mod.id)
     failures: list[Failure] = []
     for i, op in enumerate(mod.operations):
         handler = _HANDLERS.get(type(op))

@@ -547,3 +547,18 @@ def test_shared_sections_are_really_shared_and_copied_on_own(fixture_corpus):
     assert version.find("G1.99") is None and derived.find("G1.99") is not None
     assert all(derived.sections[k] is version.sections[k] for k in letters if k != "G")
     assert list(derived.index) != list(version.index)
+
+
+def test_words_from_an_unsourced_modification_are_not_passed_off_as_printed(corpus):
+    """New words keep no 'printed' provenance that belonged to the words they replace."""
+    base = corpus.load("6.17")
+    assert base.get("G3.21").evidence == "printed"
+    result = apply_modification(base, mod("6.17", Substitute(A("G3.21"), "Any arrangements", "All arrangements"),
+                                          id="NOSRC")).version
+    g = result.get("G3.21")
+    assert g.evidence == "inferred" and "NOSRC" in g.note
+    assert result.get("G3.20").evidence == "printed"  # untouched clauses keep theirs
+    # a modification that names its source stamps it as printed there
+    sourced = apply_modification(base, mod("6.17", Substitute(A("G3.21"), "Any arrangements", "All arrangements"),
+                                           meta={"source": "seed-002"})).version
+    assert sourced.get("G3.21").evidence == "printed" and sourced.get("G3.21").source == "seed-002"
