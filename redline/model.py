@@ -295,34 +295,17 @@ class Version:
         self.code = code
         self.sections = dict(sorted(sections.items()))
         self._merged: dict[Address, etree._Element] | None = None  # the whole index, when asked for
-        self._split = True  # False: _merged was handed in and not yet split per section
         self._sec_index: dict[str, dict[Address, etree._Element]] = {}
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
 
     def __repr__(self) -> str:
         return f"<Version {self.code} {self.id}>"
 
-    # the whole-version index, settable (Corpus.load hands in the index it built while checking)
-    @property
-    def _index(self) -> dict[Address, etree._Element] | None:
-        return self._merged
-
-    @_index.setter
-    def _index(self, value: dict[Address, etree._Element] | None) -> None:
-        self._merged = value
-        self._sec_index = {}
-        self._split = value is None
-
     def _section_index(self, letter: str) -> dict[Address, etree._Element] | None:
         """The index of one section (None if the version does not hold it); built on first use."""
         idx = self._sec_index.get(letter)
         if idx is not None:
             return idx
-        if not self._split:
-            self._ensure_split()
-            idx = self._sec_index.get(letter)
-            if idx is not None:
-                return idx
         root = self.sections.get(letter)
         if root is None:
             return None
@@ -330,18 +313,6 @@ class Version:
         _index_tree(root, idx)
         self._sec_index[letter] = idx
         return idx
-
-    def _ensure_split(self) -> None:
-        """Split a handed-in whole index into the per-section ones (once)."""
-        if self._split:
-            return
-        self._split = True
-        groups: dict[str, dict] = {}
-        for a, el in self._merged.items():
-            groups.setdefault(a.section, {})[a] = el
-        for k, g in groups.items():
-            if k in self.sections:
-                self._sec_index.setdefault(k, g)
 
     def _paired_copy(self, letter: str):
         """A deep copy of one section and its index (paired in document order, not recomputed)."""
@@ -390,7 +361,6 @@ class Version:
     def reindex(self, *letters: str) -> None:
         """Forget the address index of ``letters`` (default: every section this version owns;
         shared sections cannot have changed). Call after changing the trees in place."""
-        self._ensure_split()
         for letter in letters or [k for k in self.sections if k not in self._shared]:
             self._sec_index.pop(letter, None)
         self._merged = None
@@ -399,7 +369,6 @@ class Version:
         """Take ``idx`` as the index of own section ``letter`` (one built by ``_index_tree`` over
         its current tree, e.g. by ``corpus.check_section``), instead of building it again."""
         if letter in self.sections and letter not in self._shared:
-            self._ensure_split()
             self._sec_index[letter] = idx
             self._merged = None
 
@@ -411,7 +380,6 @@ class Version:
             for letter in self.sections:
                 idx.update(self._section_index(letter))
             self._merged = idx
-            self._split = True
         return self._merged
 
     def element(self, address: Address):
