@@ -484,8 +484,20 @@ def _check_definition_target(op) -> None:
         raise ValueError(f'{op.kind}: target must be a definition address such as A1.1["Term"], not {op.target}')
 
 
+class _DefinitionEdit(Operation):
+    """Shared behaviour of the Section A definition operations: they act in one clause."""
+
+    @property
+    def clause(self) -> Address:
+        """The definitions clause (e.g. A1.1) the term is defined in."""
+        return self.target.clause_address
+
+    def clause_addresses(self) -> tuple[Address, ...]:
+        return (self.clause,)
+
+
 @dataclass(frozen=True)
-class AddDefinition(Operation):
+class AddDefinition(_DefinitionEdit):
     """Add a definition to a definitions clause, in alphabetical order of terms.
 
     ``target`` is the new definition's address (``A1.1["Shared Resource Provider"]``);
@@ -505,18 +517,11 @@ class AddDefinition(Operation):
             raise ValueError(f"add-definition: content defines {el.get('term')!r}, target says {self.target.term!r}")
         object.__setattr__(self, "content", frag)
 
-    @property
-    def clause(self) -> Address:
-        return self.target.clause_address
-
     def instruction(self) -> str:
         return f"Add the definition of '{self.target.term}' to Section {self.clause} in alphabetical order"
 
     def creates(self) -> tuple[Address, ...]:
         return (self.target,)
-
-    def clause_addresses(self) -> tuple[Address, ...]:
-        return (self.clause,)
 
     def to_element(self):
         el = etree.Element("add-definition", clause=str(self.clause))
@@ -525,7 +530,7 @@ class AddDefinition(Operation):
 
 
 @dataclass(frozen=True)
-class AmendDefinition(Operation):
+class AmendDefinition(_DefinitionEdit):
     """Amend a definition's words (stating the old ones) and/or rename its term (re-sorted)."""
 
     kind: ClassVar[str] = "amend-definition"
@@ -551,18 +556,11 @@ class AmendDefinition(Operation):
         if self.old is None and self.new_term is None:
             raise ValueError("amend-definition: nothing to change (give old/new words or new-term)")
 
-    @property
-    def clause(self) -> Address:
-        return self.target.clause_address
-
     def instruction(self) -> str:
         return f"Amend the definition of '{self.target.term}' in Section {self.clause} as follows:"
 
     def creates(self) -> tuple[Address, ...]:
         return (_definition_address(self.clause, self.new_term),) if self.new_term else ()
-
-    def clause_addresses(self) -> tuple[Address, ...]:
-        return (self.clause,)
 
     def to_element(self):
         el = etree.Element("amend-definition", clause=str(self.clause), term=self.target.term)
@@ -577,7 +575,7 @@ class AmendDefinition(Operation):
 
 
 @dataclass(frozen=True)
-class DeleteDefinition(Operation):
+class DeleteDefinition(_DefinitionEdit):
     """Delete a definition; ``old``, when given, is its words as they must stand."""
 
     kind: ClassVar[str] = "delete-definition"
@@ -588,15 +586,8 @@ class DeleteDefinition(Operation):
         if self.old is not None:
             object.__setattr__(self, "old", normalise_space(self.old))
 
-    @property
-    def clause(self) -> Address:
-        return self.target.clause_address
-
     def instruction(self) -> str:
         return f"Delete the definition of '{self.target.term}' from Section {self.clause}"
-
-    def clause_addresses(self) -> tuple[Address, ...]:
-        return (self.clause,)
 
     def to_element(self):
         el = etree.Element("delete-definition", clause=str(self.clause), term=self.target.term)
