@@ -210,7 +210,7 @@ def test_check_altered_corpus_fails_naming_clause_and_difference(invoke, tmp_cor
     assert re.search(r"MP087\s+FAILED", r.output)
     assert re.search(r"SECMP0065\s+ok", r.output)
     assert "G3.20(b)" in r.output
-    assert "Gas Proxy [-Function-]{+Functions)+}" in r.output or "[-Function-]" in r.output
+    assert "difference:    Gas Proxy [-Function-]{+Functions+}" in r.output
     assert "MP087.xml:16:" in r.output
 
 
