@@ -8,6 +8,7 @@ schemas shipped in ``redline/schema/``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -23,6 +24,8 @@ from redline.model import ADDRESSABLE, Address, Version, _index_tree, element_ad
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 ENV_VAR = "REDLINE_CORPUS"
+#: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
+CACHE_ENV_VAR = "REDLINE_CACHE_DIR"
 
 
 @lru_cache(maxsize=None)
@@ -261,25 +264,37 @@ class Corpus:
                 return v
         raise UnknownVersion(version_id, self.version_ids)
 
-    def load(self, version_id: str) -> Version:
+    def load(self, version_id: str, use_cache: bool = True) -> Version:
         """Parse and validate every section file of a version (cached per corpus object).
 
-        The returned Version is shared by later calls: callers that change it must ``copy()``.
+        Each file is checked against the corpus schema and by :func:`check_section`, unless the
+        :class:`ValidationCache` records that these exact bytes already passed both checks
+        (``use_cache=False`` always checks: ``redline validate`` does). The returned Version is
+        shared by later calls: callers that change it must ``copy()``.
         """
         if version_id in self._loaded:
             return self._loaded[version_id]
         info = self.info(version_id)
-        sections = {}
+        cache = ValidationCache.default() if use_cache else None
+        sections, digests = {}, {}
         for letter, rel in info.files:
             path = self.root / rel
-            tree = xmlsafe.parse_file(path, CorpusError)
-            validate(tree, "corpus", str(path))
+            data = xmlsafe.read_file(path, CorpusError)
+            tree = xmlsafe.parse_bytes(data, str(path), CorpusError)
             root = tree.getroot()
+            key = cache.key(data) if cache is not None else None
+            if key is None or not cache.known(key):
+                validate(tree, "corpus", str(path))
+                check_section(root, str(path), index=False)  # the Version indexes a section when asked
+                if key is not None:
+                    cache.record(key)
             if root.get("num") != letter:
                 raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-            check_section(root, str(path), index=False)  # the Version indexes a section when asked
             sections[letter] = root
-        version = Version(version_id, sections, self.code)
+            fingerprint = clause_digests(data, root)
+            if fingerprint is not None:
+                digests[letter] = fingerprint
+        version = Version(version_id, sections, self.code, clause_digests=digests)
         self._loaded[version_id] = version
         return version
 
@@ -330,6 +345,80 @@ class Corpus:
         self.versions.append(VersionInfo(version.id, predecessor, None, note,
                                          tuple((s, f"versions/{version.id}/{s}.xml") for s in version.sections),
                                          modification))
+
+
+class ValidationCache:
+    """Which exact file contents already passed validation, kept outside the corpus.
+
+    Validating a whole code (RELAX NG plus :func:`check_section`) costs about as much as parsing
+    it, on every load. A file is checked once: its key is a BLAKE2b hash of the validator (the
+    schemas and the source of the modules that check) and of the file's bytes, and an empty
+    marker file named by the key records that those bytes passed. Any edit to the file (or to the
+    validator) gives another key, so the file is checked again. The cache lives in
+    ``$REDLINE_CACHE_DIR`` (``off`` disables it), else ``$XDG_CACHE_HOME/redline``, else
+    ``~/.cache/redline``; if it cannot be written, files are simply validated every time.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    @classmethod
+    def default(cls) -> "ValidationCache | None":
+        env = os.environ.get(CACHE_ENV_VAR)
+        if env is not None:
+            return None if env.strip().lower() in ("", "off", "0", "no") else cls(Path(env) / "validated")
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return cls(Path(base) / "redline" / "validated")
+
+    def key(self, data: bytes) -> str:
+        h = hashlib.blake2b(_validator_fingerprint(), digest_size=20)
+        h.update(data)
+        return h.hexdigest()
+
+    def _marker(self, key: str) -> Path:
+        return self.directory / key[:2] / key
+
+    def known(self, key: str) -> bool:
+        return self._marker(key).exists()
+
+    def record(self, key: str) -> None:
+        marker = self._marker(key)
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # a read-only home or cache: validate every time
+
+
+@lru_cache(maxsize=None)
+def _validator_fingerprint() -> bytes:
+    """A hash of everything that decides whether a section file is valid."""
+    import redline.model as model_module
+
+    h = hashlib.blake2b(b"redline validation 1", digest_size=20)
+    for path in sorted(SCHEMA_DIR.glob("*.rng")) + [Path(__file__), Path(model_module.__file__)]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+#: the start of a clause element in a section file's bytes
+_CLAUSE_START = re.compile(rb"<clause[\s/>]")
+
+
+def clause_digests(data: bytes, root) -> tuple | None:
+    """(root, digests): a digest of each clause's bytes in ``data``, in document order.
+
+    The k-th digest covers the bytes from the k-th clause's start tag to the next clause's (or the
+    end of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
+    them without serialising either. None if the byte scan and the tree disagree on the number of
+    clauses (a ``<clause`` inside a comment or CDATA): the diff then compares the trees.
+    """
+    starts = [m.start() for m in _CLAUSE_START.finditer(data)]
+    if len(starts) != sum(1 for _ in root.iter("clause")):
+        return None
+    ends = starts[1:] + [len(data)]
+    blake = hashlib.blake2b
+    return root, [blake(data[a:b], digest_size=16).digest() for a, b in zip(starts, ends)]
 
 
 def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:

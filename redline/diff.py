@@ -335,8 +335,13 @@ class _Outline:
         # number -> address; addresses already made for ``other`` are reused (the same objects),
         # so that look-ups across the two sides succeed by identity (Address.__eq__ is slow)
         self.made: dict[str, Address] = {}
+        # clause number -> digest of its XML as read from disk (see Version.clause_digests)
+        self.digest: dict[str, bytes] = {}
         known = other.made if other is not None else {}
         for letter, root in version.sections.items():
+            digests = version.clause_digests(letter)
+            if digests is not None:
+                self.digest.update(zip((el.get("num") for el in root.iter("clause")), digests))
             for el in root.iter("part", "clause"):
                 num = el.get("num")
                 addr = known.get(num)
@@ -408,8 +413,15 @@ def diff_versions(
     onode = {c.address: c for c in oclauses}
     nnode = {c.address: c for c in nclauses}
 
+    def identical(o: Node, n: Node) -> bool:
+        """Byte-identical XML: by the digests of the bytes read, when both sides have them."""
+        do, dn = old.digest.get(o.element.get("num")), new.digest.get(n.element.get("num"))
+        if do is not None and dn is not None and do == dn:
+            return True
+        return _same_xml(o, n)
+
     same: set[Address] = set()  # same address, byte-identical XML: unchanged
-    pairs = _pair_clauses(oclauses, nclauses, address_map, same)  # new -> old
+    pairs = _pair_clauses(oclauses, nclauses, address_map, same, identical)  # new -> old
     paired_old = set(pairs.values())
 
     # coverage: parts held on one side only, and clauses not held in a partial part
@@ -419,7 +431,7 @@ def diff_versions(
     in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
-        if n_addr in same or (n_addr == o_addr and _same_xml(onode[o_addr], nnode[n_addr])):
+        if n_addr in same or (n_addr == o_addr and identical(onode[o_addr], nnode[n_addr])):
             continue  # unchanged: no need to diff the words
         nd = diff_node(onode[o_addr], nnode[n_addr])
         ch = nnode[n_addr].crossheading
@@ -452,12 +464,15 @@ def diff_versions(
 
 def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
                   address_map: Mapping[Address, Address | None] | None,
-                  same: set[Address] | None = None) -> dict[Address, Address]:
+                  same: set[Address] | None = None, identical=None) -> dict[Address, Address]:
     """Pair old and new clauses; returns new address -> old address.
 
     ``same``, if given, receives the addresses paired with themselves because their XML is
-    byte-identical (certainly unchanged).
+    byte-identical (certainly unchanged), as ``identical(old_node, new_node)`` (default: the
+    serialised trees compared) says.
     """
+    if identical is None:
+        identical = _same_xml
     nset = {c.address for c in nclauses}
     oset = {c.address for c in oclauses}
     pairs: dict[Address, Address] = {}
@@ -477,7 +492,7 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
     onode = {c.address: c for c in oclauses}
     nnode = {c.address: c for c in nclauses}
     for a in oset & nset:
-        if _same_xml(onode[a], nnode[a]):
+        if identical(onode[a], nnode[a]):
             pairs[a] = a
     if same is not None:
         same.update(pairs)

@@ -23,8 +23,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from lxml import etree
 
@@ -49,23 +48,23 @@ def normalise_space(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-@dataclass(frozen=True, order=True)
-class Address:
-    """Where a node sits, derived from its numbering. ``str(Address)`` parses back to itself."""
-
+class _AddressFields(NamedTuple):
     section: str
     part: str | None = None  # "G1" (includes the section letter)
     clause: str | None = None  # "G1.10"
     term: str | None = None  # a definition's term, inside a clause
     items: tuple[str, ...] = ()  # ("(c)", "(ii)")
 
-    def __hash__(self) -> int:
-        # cached: addresses are dict keys everywhere (indexes, address maps), hashed millions of times
-        h = self.__dict__.get("_hash")
-        if h is None:
-            h = hash((self.section, self.part, self.clause, self.term, self.items))
-            self.__dict__["_hash"] = h
-        return h
+
+class Address(_AddressFields):
+    """Where a node sits, derived from its numbering. ``str(Address)`` parses back to itself.
+
+    An immutable named tuple of (section, part, clause, term, items): addresses are dict keys
+    everywhere (indexes, address maps, pairings), so hashing and equality run in C; ordering is
+    field by field.
+    """
+
+    __slots__ = ()
 
     @classmethod
     def parse(cls, text: str) -> "Address":
@@ -290,13 +289,26 @@ class Version:
     them): to change a Version's trees in place, ``copy()`` it first (or ``own()`` the section).
     """
 
-    def __init__(self, id: str, sections: dict[str, etree._Element], code: str = "SEC"):
+    def __init__(self, id: str, sections: dict[str, etree._Element], code: str = "SEC",
+                 clause_digests: dict[str, tuple] | None = None):
         self.id = id
         self.code = code
         self.sections = dict(sorted(sections.items()))
         self._merged: dict[Address, etree._Element] | None = None  # the whole index, when asked for
         self._sec_index: dict[str, dict[Address, etree._Element]] = {}
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
+        # letter -> (root, a digest of each clause's source bytes in document order), as the loader
+        # read them (``corpus.clause_digests``); valid only while that root is the section's tree
+        self._digests: dict[str, tuple] = dict(clause_digests or {})
+
+    def clause_digests(self, letter: str) -> list[bytes] | None:
+        """A digest of each clause of section ``letter`` as read from disk (document order), or
+        None if unknown or the section's tree is no longer the one read. Equal digests mean
+        byte-identical clause XML."""
+        held = self._digests.get(letter)
+        if held is None or held[0] is not self.sections.get(letter):
+            return None
+        return held[1]
 
     def __repr__(self) -> str:
         return f"<Version {self.code} {self.id}>"
@@ -341,6 +353,7 @@ class Version:
         for letter in self.sections:
             new._sec_index[letter] = self._section_index(letter)
         new._shared = set(self.sections)
+        new._digests = dict(self._digests)  # each stays valid only while its tree is still shared
         return new
 
     def own(self, letter: str):
@@ -363,6 +376,7 @@ class Version:
         shared sections cannot have changed). Call after changing the trees in place."""
         for letter in letters or [k for k in self.sections if k not in self._shared]:
             self._sec_index.pop(letter, None)
+            self._digests.pop(letter, None)
         self._merged = None
 
     def adopt_index(self, letter: str, idx: dict) -> None:
@@ -475,14 +489,19 @@ def _number_key(address: Address) -> float | None:
     return float(m[1]) + (0.5 if m[2] else 0) if m else None
 
 
-_new_object = object.__new__
+_new_tuple = tuple.__new__
 
 
 def _address(section, part=None, clause=None, term=None, items=()) -> Address:
-    """Address(...) without the frozen dataclass's per-field __setattr__ (twice as fast; indexing only)."""
-    a = _new_object(Address)
-    a.__dict__.update(section=section, part=part, clause=clause, term=term, items=items)
-    return a
+    """Address(...) without the named tuple's argument handling (faster; indexing only)."""
+    return _new_tuple(Address, (section, part, clause, term, items))
+
+
+class _SectionIndex(dict):
+    """One section's address index (address -> element, document order) and, once asked for,
+    the ``memo`` of :meth:`Version.section_memo`: it lives and dies with the index."""
+
+    __slots__ = ("memo",)
 
 
 _INDEXED = frozenset(("part", "crossheading", "clause", "item", "definition"))

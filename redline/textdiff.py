@@ -303,10 +303,12 @@ def lcs_similarity(old: str, new: str) -> float:
 
 
 def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float = 0.0) -> float:
-    """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order over all word tokens.
+    """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order (the longest
+    common subsequence of their word tokens, exactly) over all word tokens.
 
-    With ``floor``, texts that cannot reach it (by :func:`quick_similarity`, then
-    :func:`lcs_similarity`) are not diffed: a bound below ``floor`` is returned instead.
+    With ``floor``, texts that cannot reach it by :func:`quick_similarity` (a cheap bound) are not
+    compared further: the bound is returned instead. ``timeout`` is accepted for compatibility and
+    unused (the computation is exact and bit-parallel).
     """
     if old == new:
         return 1.0
@@ -314,14 +316,7 @@ def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float =
         q = quick_similarity(old, new)
         if q < floor:
             return q
-        q = lcs_similarity(old, new)
-        if q < floor:
-            return q
-    ops = _token_ops(old, new, timeout, semantic=False)
-    count = lambda toks: sum(1 for t in toks if not t.isspace())  # noqa: E731
-    same = sum(count(t) for k, t in ops if k == EQUAL)
-    total = same * 2 + sum(count(t) for k, t in ops if k != EQUAL)
-    return 2 * same / total if total else 1.0
+    return lcs_similarity(old, new)
 
 
 def to_markers(spans: Iterable[Span]) -> str:

@@ -43,16 +43,20 @@ def parse_bytes(data: bytes, name: str, error=XMLInputError) -> etree._ElementTr
     return tree
 
 
-def parse_file(path, error=XMLInputError) -> etree._ElementTree:
-    """Read and parse ``path`` safely; a missing or unreadable file raises ``error``."""
+def read_file(path, error=XMLInputError) -> bytes:
+    """The bytes of ``path``; a missing or unreadable file raises ``error``."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except FileNotFoundError:
         raise error("no such file", str(path), None) from None
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror}", str(path), None) from None
-    return parse_bytes(data, str(path), error)
+
+
+def parse_file(path, error=XMLInputError) -> etree._ElementTree:
+    """Read and parse ``path`` safely; a missing or unreadable file raises ``error``."""
+    return parse_bytes(read_file(path, error), str(path), error)
 
 
 def serialise(element) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,18 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEEDS = CORPUS / "sources"  # copies of the seed papers the corpus text was taken from
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _validation_cache(tmp_path_factory):
+    """Keep the validation cache of the test run out of the user's home (see ValidationCache)."""
+    old = os.environ.get("REDLINE_CACHE_DIR")
+    os.environ["REDLINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("redline-cache"))
+    yield
+    if old is None:
+        os.environ.pop("REDLINE_CACHE_DIR", None)
+    else:
+        os.environ["REDLINE_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

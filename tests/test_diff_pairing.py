@@ -14,6 +14,7 @@ from bench import generate
 from redline import diff as diffmod
 from redline import textdiff
 from redline.corpus import Corpus
+from redline.model import Version
 from redline.textdiff import lcs_similarity, quick_similarity, similarity
 
 
@@ -35,7 +36,8 @@ def test_pairing_matches_brute_force(corpus, a, b, monkeypatch):
     monkeypatch.setattr(diffmod, "similarity", _brute_similarity)
     monkeypatch.setattr(diffmod, "quick_similarity", lambda x, y: 1.0)
     monkeypatch.setattr(diffmod, "_same_xml", lambda x, y: False)
-    slow = diffmod.diff_versions(old, new)
+    # without the loader's clause digests, so that no clause is skipped as byte-identical
+    slow = diffmod.diff_versions(Version(old.id, old.sections, old.code), Version(new.id, new.sections, new.code))
     assert fast == slow
     assert fast.pairs == slow.pairs
 
@@ -54,10 +56,25 @@ _WORDS = st.lists(st.sampled_from(["the", "Party", "shall", "G3.18(a)", ",", "."
 
 @settings(max_examples=300, deadline=None)
 @given(_WORDS, _WORDS)
-def test_bounds_are_upper_bounds(a, b):
+def test_similarity_is_word_lcs_and_bounds_hold(a, b):
+    """similarity is exactly 2 * LCS(words) / all words (a plain dynamic programme here); the
+    cheap screen is an upper bound of it, and a floor never changes a result that reaches it."""
+    wa = [t for t in textdiff.tokenize(a) if not t.isspace()]
+    wb = [t for t in textdiff.tokenize(b) if not t.isspace()]
+    prev = [0] * (len(wb) + 1)
+    for x in wa:
+        cur = [0]
+        for j, y in enumerate(wb):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    total = len(wa) + len(wb)
+    expected = 2 * prev[-1] / total if total else 1.0
     sim = similarity(a, b)
-    assert sim <= lcs_similarity(a, b) + 1e-12
+    assert sim == pytest.approx(expected) or a == b
+    assert sim == lcs_similarity(a, b) or a == b
     assert lcs_similarity(a, b) <= quick_similarity(a, b) + 1e-12
+    floored = similarity(a, b, floor=0.5)
+    assert floored == sim if sim >= 0.5 else floored < 0.5
 
 
 @settings(max_examples=300, deadline=None)

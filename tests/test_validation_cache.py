@@ -1,0 +1,197 @@
+"""The validation cache (a file is schema-checked once per exact content) and the clause digests
+the loader records for the diff (byte-identical clauses are skipped without serialising them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from redline import corpus as corpus_mod
+from redline import diff as diffmod
+from redline.corpus import Corpus, ValidationCache, clause_digests
+from redline.errors import CorpusError
+from redline.model import Version
+from redline.xmlsafe import parse_bytes
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def count_validations(monkeypatch):
+    calls: list[str] = []
+    real = corpus_mod.validate
+
+    def counting(tree, name, file):
+        if name == "corpus":
+            calls.append(Path(file).name)
+        return real(tree, name, file)
+
+    monkeypatch.setattr(corpus_mod, "validate", counting)
+    return calls
+
+
+def _files(root: Path, vid: str) -> list[Path]:
+    return sorted((root / "versions" / vid).glob("*.xml"))
+
+
+def test_second_load_skips_validation(tmp_corpus, cache_dir, count_validations):
+    Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml"]
+    assert sum(1 for p in cache_dir.rglob("*") if p.is_file()) == 1
+    Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml"], "the same bytes were validated again"
+
+
+def test_edited_file_is_validated_again(tmp_corpus, cache_dir, count_validations):
+    Corpus.open(tmp_corpus).load("6.17")
+    path = _files(tmp_corpus, "6.17")[0]
+    path.write_bytes(path.read_bytes().replace(b"</section>", b"</section>\n"))
+    Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml", "G.xml"]
+
+
+def test_invalid_file_is_never_recorded(tmp_corpus, cache_dir):
+    path = _files(tmp_corpus, "6.17")[0]
+    path.write_bytes(path.read_bytes().replace(b'coverage="partial"', b'coverage="some"', 1))
+    for _ in range(2):  # refused every time: a failure is not cached
+        with pytest.raises(CorpusError, match="schema"):
+            Corpus.open(tmp_corpus).load("6.17")
+    assert not cache_dir.exists() or not any(p.is_file() for p in cache_dir.rglob("*"))
+
+
+def test_duplicate_address_is_never_recorded(tmp_corpus, cache_dir):
+    """check_section's findings (what the schema cannot see) are part of what is cached."""
+    path = _files(tmp_corpus, "6.17")[0]
+    data = path.read_bytes()
+    start = data.index(b'<clause num="G1.2"')
+    end = data.index(b"</clause>", start) + len(b"</clause>")
+    path.write_bytes(data[:end] + data[start:end] + data[end:])
+    for _ in range(2):
+        with pytest.raises(CorpusError, match="twice"):
+            Corpus.open(tmp_corpus).load("6.17")
+
+
+def test_validator_change_invalidates(tmp_corpus, cache_dir, count_validations, monkeypatch):
+    Corpus.open(tmp_corpus).load("6.17")
+    monkeypatch.setattr(corpus_mod, "_validator_fingerprint", lambda: b"another schema")
+    Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml", "G.xml"]
+
+
+@pytest.mark.parametrize("value", ["off", ""])
+def test_cache_can_be_turned_off(tmp_corpus, monkeypatch, count_validations, value):
+    monkeypatch.setenv("REDLINE_CACHE_DIR", value)
+    assert ValidationCache.default() is None
+    for _ in range(2):
+        Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml", "G.xml"]
+
+
+def test_default_location(monkeypatch, tmp_path):
+    monkeypatch.delenv("REDLINE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert ValidationCache.default().directory == tmp_path / "redline" / "validated"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_cache_still_loads(tmp_corpus, tmp_path, monkeypatch, count_validations):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(ro))
+    try:
+        for _ in range(2):
+            Corpus.open(tmp_corpus).load("6.17")
+    finally:
+        ro.chmod(0o700)
+    assert count_validations == ["G.xml", "G.xml"]
+
+
+def test_cache_that_is_a_file_still_loads(tmp_corpus, tmp_path, monkeypatch, count_validations):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("REDLINE_CACHE_DIR", str(blocker))
+    for _ in range(2):
+        Corpus.open(tmp_corpus).load("6.17")
+    assert count_validations == ["G.xml", "G.xml"]
+
+
+def test_validate_command_ignores_the_cache(tmp_corpus, cache_dir, count_validations, invoke):
+    Corpus.open(tmp_corpus).load("6.17")
+    r = invoke("validate", "--corpus", tmp_corpus)
+    assert r.exit_code == 0, r.output
+    assert count_validations.count("G.xml") == 1 + len(Corpus.open(tmp_corpus).versions)
+
+
+def test_cache_is_outside_the_corpus(tmp_corpus, cache_dir):
+    before = sorted(p.relative_to(tmp_corpus) for p in tmp_corpus.rglob("*"))
+    Corpus.open(tmp_corpus).load("6.17")
+    assert sorted(p.relative_to(tmp_corpus) for p in tmp_corpus.rglob("*")) == before
+
+
+# --- clause digests --------------------------------------------------------------------------------
+
+_SECTION = b"""<?xml version="1.0" encoding="UTF-8"?>
+<section num="G" coverage="complete">
+  <part num="G1" coverage="complete">
+    %s
+    <clause num="G1.1"><text>One.</text></clause>
+    <clause num="G1.2"><text>Two.</text></clause>
+  </part>
+</section>
+"""
+
+
+def test_digests_follow_the_clauses():
+    data = _SECTION % b""
+    root = parse_bytes(data, "G.xml").getroot()
+    got = clause_digests(data, root)
+    assert got is not None and got[0] is root and len(got[1]) == 2
+    same = clause_digests(data, parse_bytes(data, "G.xml").getroot())[1]
+    assert same == got[1]
+    edited = data.replace(b"Two.", b"Two!")
+    assert clause_digests(edited, parse_bytes(edited, "G.xml").getroot())[1][0] == got[1][0]
+    assert clause_digests(edited, parse_bytes(edited, "G.xml").getroot())[1][1] != got[1][1]
+
+
+def test_digests_refused_when_bytes_and_tree_disagree():
+    data = _SECTION % b"<!-- <clause num='G1.0'> -->"
+    root = parse_bytes(data, "G.xml").getroot()
+    assert clause_digests(data, root) is None
+
+
+def test_digests_dropped_when_the_tree_changes():
+    data = _SECTION % b""
+    root = parse_bytes(data, "G.xml").getroot()
+    v = Version("1", {"G": root}, clause_digests={"G": clause_digests(data, root)})
+    assert v.clause_digests("G") is not None
+    d = v.derive("2")
+    assert d.clause_digests("G") is not None  # still the very tree read
+    d.own("G")
+    assert d.clause_digests("G") is None  # a copy: the bytes no longer describe it
+    assert v.clause_digests("G") is not None
+    v.reindex("G")  # an in-place change is announced by reindex
+    assert v.clause_digests("G") is None
+    assert v.copy().clause_digests("G") is None
+
+
+def test_diff_with_digests_equals_diff_without(tmp_path):
+    """The digests only skip work: the diff of loaded versions is the same without them."""
+    from bench import generate
+
+    root = generate.generate(200, seed=5, out=tmp_path / "gen", peers=False)
+    c = Corpus.open(root)
+    old, new = c.load("1.0"), c.load("1.1")
+    assert old.clause_digests(next(iter(old.sections))) is not None
+    fast = diffmod.diff_versions(old, new)
+    bare_old = Version(old.id, old.sections, old.code)
+    bare_new = Version(new.id, new.sections, new.code)
+    slow = diffmod.diff_versions(bare_old, bare_new)
+    assert fast.changes and fast == slow and fast.pairs == slow.pairs
