@@ -1,5 +1,5 @@
 """Allow ``python -m redline``."""
 
-from redline.cli import main
+from redline.cli import run
 
-main()
+run()
