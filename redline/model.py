@@ -321,7 +321,7 @@ class Version:
         root = self.sections.get(letter)
         if root is None:
             return None
-        idx = {}
+        idx = _SectionIndex()
         _index_tree(root, idx)
         self._sec_index[letter] = idx
         return idx
@@ -333,8 +333,8 @@ class Version:
         old_idx = self._section_index(letter)
         els = list(new.iter(*ADDRESSABLE))
         if len(els) == len(old_idx):
-            return new, dict(zip(old_idx, els))
-        idx: dict = {}
+            return new, _SectionIndex(zip(old_idx, els))
+        idx = _SectionIndex()
         _index_tree(new, idx)
         return new, idx
 
@@ -383,7 +383,7 @@ class Version:
         """Take ``idx`` as the index of own section ``letter`` (one built by ``_index_tree`` over
         its current tree, e.g. by ``corpus.check_section``), instead of building it again."""
         if letter in self.sections and letter not in self._shared:
-            self._sec_index[letter] = idx
+            self._sec_index[letter] = _SectionIndex(idx)
             self._merged = None
 
     @property
@@ -400,6 +400,29 @@ class Version:
         """The element at ``address`` or None (looks in one section's index only)."""
         idx = self._section_index(address.section)
         return idx.get(address) if idx is not None else None
+
+    def section_memo(self, letter: str) -> dict:
+        """A dict for values derived from section ``letter``'s tree (document positions, words),
+        kept with its index: shared with every version sharing the tree, forgotten when the
+        index is. Only a read-only (shared or loaded) tree's words may be memoised: an apply
+        changes words in place without a new index."""
+        idx = self._section_index(letter)
+        memo = getattr(idx, "memo", None)
+        if memo is None:
+            memo = idx.memo = {}
+        return memo
+
+    def position(self, address: Address) -> tuple[int, int] | None:
+        """Where ``address`` stands in the document order of the version, as a value to compare
+        with the positions of its other addresses; None if the version does not hold it."""
+        idx = self._section_index(address.section)
+        if idx is None or address not in idx:
+            return None
+        memo = self.section_memo(address.section)
+        pos = memo.get("positions")
+        if pos is None:
+            pos = memo["positions"] = {a: i for i, a in enumerate(idx)}
+        return list(self.sections).index(address.section), pos[address]
 
     def section_items(self, letter: str):
         """(address, element) of one section, in document order."""
@@ -495,6 +518,13 @@ _new_tuple = tuple.__new__
 def _address(section, part=None, clause=None, term=None, items=()) -> Address:
     """Address(...) without the named tuple's argument handling (faster; indexing only)."""
     return _new_tuple(Address, (section, part, clause, term, items))
+
+
+class _SectionIndex(dict):
+    """One section's address index (address -> element, document order) and, once asked for,
+    the ``memo`` of :meth:`Version.section_memo`: it lives and dies with the index."""
+
+    __slots__ = ("memo",)
 
 
 class _SectionIndex(dict):

@@ -19,7 +19,7 @@ Pure: nothing here does I/O.
 from __future__ import annotations
 
 import re
-import weakref
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping, NamedTuple
 
@@ -447,23 +447,9 @@ def resolve_target(version: Version, t: Target) -> TargetResolution:
     out = [e for e in ends if e.status == OUTSIDE]
     if out:
         return TargetResolution(t, OUTSIDE, "; ".join(e.reason for e in out))
-    pos = _positions(version)
-    if pos[t.first] > pos[t.last]:
+    if version.position(t.first) > version.position(t.last):
         return TargetResolution(t, BROKEN, f"range {t} runs backwards ({t.last} comes before {t.first})")
     return TargetResolution(t, RESOLVED)
-
-
-_POSITIONS: "weakref.WeakKeyDictionary[Version, tuple[object, dict[Address, int]]]" = weakref.WeakKeyDictionary()
-
-
-def _positions(version: Version) -> dict[Address, int]:
-    """Document order of every address of ``version`` (cached until its index is rebuilt)."""
-    index = version.index
-    cached = _POSITIONS.get(version)
-    if cached is None or cached[0] is not index:
-        cached = (index, {a: i for i, a in enumerate(index)})
-        _POSITIONS[version] = cached
-    return cached[1]
 
 
 def known_headings(version: Version, a: Address) -> list[str]:
@@ -564,10 +550,12 @@ def _covers(t: Target, a: Address, version: Version | None = None) -> bool:
     if isinstance(t, Range):
         if a.is_within(t.first) or a.is_within(t.last) or t.first.is_within(a) or t.last.is_within(a):
             return True
-        if version is not None and t.first in version.index and t.last in version.index:
-            pos = _positions(version)
-            if a in pos:
-                return pos[t.first] <= pos[a] <= pos[t.last]
+        if version is not None:
+            first, last = version.position(t.first), version.position(t.last)
+            if first is not None and last is not None:
+                at = version.position(a)
+                if at is not None:
+                    return first <= at <= last
         return False
     return a.is_within(t) or t.is_within(a)
 
@@ -658,11 +646,26 @@ def _nodes_to_check(result: Version, address_map: Mapping[Address, Address | Non
     part or section, spaces ignored) an address it moves or deletes. Every other run is word
     for word what it was and names nothing that moved, so it cannot give a finding. Scanning
     the raw words of each clause (C speed) keeps a check of a small modification small on a
-    whole code."""
+    whole code; the words of a section the result shares with its base are read once per
+    base (see :func:`_shared_clause_words`) and searched as one string."""
     special = {str(a.clause_address or a) for a in changed}
     special.update(str(a.clause_address or a) for a in list(address_map) + list(inverse))
     keys = {a.clause or a.part or a.section for a in address_map}
-    for root in result.sections.values():
+    bkeys = [k.encode("ascii", "replace") for k in keys]
+    for letter, root in result.sections.items():
+        if result.is_shared(letter):
+            clauses, where, words, starts = _shared_clause_words(result, letter)
+            hits = {j for num in special for j in where.get(num, ())}
+            for k in bkeys:
+                i = words.find(k)
+                while i != -1:
+                    j = bisect_right(starts, i) - 1
+                    hits.add(j)
+                    i = words.find(k, starts[j + 1]) if j + 1 < len(starts) else -1
+            for j in sorted(hits):
+                for el in clauses[j].iter(*_TEXT_BEARING):
+                    yield Node(el)
+            continue
         for clause in root.iter("clause"):
             if clause.get("num") not in special:
                 if not keys:
@@ -672,6 +675,29 @@ def _nodes_to_check(result: Version, address_map: Mapping[Address, Address | Non
                     continue
             for el in clause.iter(*_TEXT_BEARING):
                 yield Node(el)
+
+
+def _shared_clause_words(version: Version, letter: str):
+    """The clauses of a section ``version`` shares with another version (a read-only tree), as
+    (clause elements, num -> their positions, the words of all of them, where each clause's
+    words start): each clause's words with every space removed, non-ASCII characters as ``?``
+    (an address, ASCII, matches exactly where it matched in the words), and a NUL between
+    clauses (no address spans two). Memoised with the section's index, so a base's sections
+    are read once for all the modifications checked against it."""
+    memo = version.section_memo(letter)
+    got = memo.get("clause_words")
+    if got is None:
+        clauses = list(version.sections[letter].iter("clause"))
+        where: dict[str, list[int]] = {}
+        chunks, starts, at = [], [], 0
+        for j, clause in enumerate(clauses):
+            where.setdefault(clause.get("num"), []).append(j)
+            w = "".join("".join(clause.itertext()).split()).encode("ascii", "replace") + b"\0"
+            starts.append(at)
+            at += len(w)
+            chunks.append(w)
+        got = memo["clause_words"] = (clauses, where, b"".join(chunks), starts)
+    return got
 
 
 def new_text_runs(base: Version, result: Version,
