@@ -1,7 +1,10 @@
 """DOCX rendering of a :class:`redline.annex.Redline`: native tracked changes or coloured mark-up.
 
-python-docx provides the package, the default parts and the styles; the body is built with
-``OxmlElement``/lxml, one paragraph at a time, because tracked changes are plain WordprocessingML:
+The package comes from our lean template (``templates/redline.docx``, see
+:mod:`redline.render.docx_template`: page set-up, footer, and only the styles a redline uses); its
+parts are copied as bytes. The body is plain WordprocessingML written as text, one paragraph at a
+time, straight into the zip stream (no element tree: a whole-code redline has ~150,000 paragraphs
+and ~700,000 elements), escaped exactly as lxml serialises:
 
 * ``--style tracked``: an insertion is ``<w:ins w:id w:author w:date><w:r><w:t>…``; a deletion is
   ``<w:del …><w:r><w:delText>…`` (never ``w:t`` inside a deletion: Word reports "unreadable
@@ -16,6 +19,10 @@ with hanging indents: ``SEC Clause``, ``SEC Item 1`` … ``SEC Item 4``, their `
 styles for the words after a list, ``SEC Cross-heading``, ``SEC Part Heading``, ``SEC Instruction``;
 the section title is ``Heading 1`` so that Word's navigation pane lists it. Each clause carries a
 bookmark named after its address (``G3_20``) and the summary table links to it.
+
+The cover, headings and summary table are written as python-docx's own API wrote them (a run's tab
+becomes ``w:tab``, a line break ``w:br``, ``xml:space`` only where the words have outer spaces), so
+the document part is the same, byte for byte, as when python-docx built it.
 """
 
 from __future__ import annotations
@@ -24,54 +31,41 @@ import datetime as _dt
 import functools
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from itertools import count
 
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import NamespacePrefixedTag
-from docx.oxml.parser import oxml_parser
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-
 from redline.annex import ClauseBlock, HeadingBlock, Redline
 from redline.diff import NodeDiff
-from redline.textdiff import DELETE, EQUAL, INSERT, Span
+from redline.render.docx_template import (
+    BRAND, CM, MARGIN_CM, MAX_LEVEL, PAGE_WIDTH_CM, continued_style, item_style, style_id, template_parts,
+    template_path,
+)
+from redline.textdiff import DELETE, EQUAL, INSERT
 
-
-@functools.lru_cache(maxsize=None)
-def _clark(nsptag: str) -> tuple[str, dict]:
-    tag = NamespacePrefixedTag(nsptag)
-    return tag.clark_name, tag.nsmap
-
-
-def OxmlElement(nsptag: str):  # noqa: N802 - python-docx's OxmlElement, the tag resolved once
-    """A loose ``w:`` element, exactly as python-docx's ``OxmlElement(nsptag)`` makes it.
-
-    A whole-code redline makes ~700,000 of them; python-docx re-parses the prefixed tag each time.
-    """
-    clark, nsmap = _clark(nsptag)
-    return oxml_parser.makeelement(clark, nsmap=nsmap)
+__all__ = ["STYLES", "Piece", "bookmark_name", "continued_style", "item_style", "render_docx", "MAX_LEVEL"]
 
 STYLES = ("tracked", "markup")
 
 # --- house style (named settings) -------------------------------------------------------------
-FONT = "Arial"
-BODY_PT = 11
-BRAND = RGBColor(0x00, 0x35, 0x5F)
-INS_COLOUR = RGBColor(0x00, 0x00, 0xFF)  # markup: inserted text
-DEL_COLOUR = RGBColor(0xFF, 0x00, 0x00)  # markup: deleted text
-NUM_COL = Cm(1.5)  # clause number column
-ITEM_COL = Cm(1.1)  # each list level's number column
-MAX_LEVEL = 4
-PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.5)
+INS_COLOUR = "0000FF"  # markup: inserted text
+DEL_COLOUR = "FF0000"  # markup: deleted text
 FOOTER_CHARS = 60  # longest footer label before the page number
-SUMMARY_COLUMNS = (Cm(2.6), Cm(3.6), Cm(9.8))  # clause, change, detail (sums to the text width)
+SUMMARY_COLUMNS_CM = (2.6, 3.6, 9.8)  # clause, change, detail (sums to the text width)
+COMPRESSION = zipfile.ZIP_DEFLATED
+#: zlib level of the document part (6, zlib's default, costs ~3x the time of 1 for ~15% more bytes)
+COMPRESS_LEVEL = 6
+#: characters of XML gathered before they are encoded and handed to the zip stream
+FLUSH_CHARS = 1 << 16
 
 TAB = "\t"
+DOCUMENT = "word/document.xml"
+FOOTER = "word/footer1.xml"
+CORE = "docProps/core.xml"
+
+
+def _twips(cm: float) -> int:
+    return round(int(cm * CM) / 635)
 
 
 @dataclass(frozen=True)
@@ -80,24 +74,6 @@ class Piece:
 
     kind: str
     text: str
-
-
-class _Revisions:
-    """Hands out unique revision ids and carries the author and date of every revision."""
-
-    def __init__(self, author: str, date: str):
-        self.author, self.date = author, date
-        self._ids = count(1)
-
-    def next_id(self) -> str:
-        return str(next(self._ids))
-
-    def mark(self, tag: str):
-        el = OxmlElement(tag)
-        el.set(qn("w:id"), self.next_id())
-        el.set(qn("w:author"), self.author)
-        el.set(qn("w:date"), self.date)
-        return el
 
 
 def _w_date(date: str | None) -> str:
@@ -112,145 +88,111 @@ def _w_date(date: str | None) -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# --- styles ----------------------------------------------------------------------------------
+# --- XML text, escaped as lxml writes it --------------------------------------------------------
 
-def _set_font(style_or_rpr_owner, name: str) -> None:
-    """Set a style's font on every script and drop theme fonts, which would override it."""
-    rpr = style_or_rpr_owner.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attr), None)
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), name)
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 (lxml refuses them)
 
 
-def _paragraph_style(doc, name, *, base="Normal", size=None, bold=None, colour=None, left=None, hanging=None,
-                     before=None, after=None, keep_next=False, caps=False, tab=None):
-    styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = styles[base] if base else None
-    style.hidden = False
-    style.quick_style = True
-    style.unhide_when_used = False
-    font = style.font
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    if colour is not None:
-        font.color.rgb = colour
-    if caps:
-        font.all_caps = True
-    pf = style.paragraph_format
-    if left is not None:
-        pf.left_indent = left
-    if hanging is not None:
-        pf.first_line_indent = -hanging if hanging else Cm(0)
-    if tab is not None:
-        pf.tab_stops.add_tab_stop(tab)
-    if before is not None:
-        pf.space_before = Pt(before)
-    if after is not None:
-        pf.space_after = Pt(after)
-    if keep_next:
-        pf.keep_with_next = True
-    return style
+def _x(text: str) -> str:
+    """Character data: ``&``, ``<``, ``>`` and carriage returns escaped (as lxml does)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
-def item_style(level: int) -> str:
-    """The style name of a list item at ``level`` (1 = (a), 2 = (i), …)."""
-    return f"SEC Item {min(level, MAX_LEVEL)}"
+def _attr(text: str) -> str:
+    """An attribute value (double-quoted), escaped as lxml does."""
+    text = _x(_XML_BAD.sub("", text))
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#9;")
+    return text
 
 
-def continued_style(level: int) -> str:
-    """The style of the words after a list, at the indent of the text of ``level`` (0 = clause)."""
-    return "SEC Clause Continued" if level == 0 else f"SEC Item {min(level, MAX_LEVEL)} Continued"
+_API_SPLIT = re.compile(r"([\t\r\n])")
 
 
-def define_styles(doc) -> None:
-    """Define the house styles (fonts, indents) in ``doc``."""
-    normal = doc.styles["Normal"]
-    _set_font(normal, FONT)
-    normal.font.size = Pt(BODY_PT)
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-GB")
-    normal.element.get_or_add_rPr().append(lang)
-    for name, size in (("Heading 1", 14), ("Heading 2", 12), ("Title", 20)):
-        st = doc.styles[name]
-        _set_font(st, FONT)
-        st.font.size = Pt(size)
-        st.font.bold = True
-        st.font.color.rgb = BRAND
-        st.font.italic = False
-        st.paragraph_format.space_before = Pt(18 if name != "Title" else 96)  # the title sits low on the cover
-        st.paragraph_format.space_after = Pt(8)
-    _paragraph_style(doc, "SEC Cover Document", size=16, bold=True, before=24, after=4)
-    _paragraph_style(doc, "SEC Cover Subtitle", size=13, colour=RGBColor(0x55, 0x55, 0x55), after=24)
-    _paragraph_style(doc, "SEC Classification", size=9, before=12, after=6)
-    _paragraph_style(doc, "SEC Note", size=9, colour=RGBColor(0x55, 0x55, 0x55), before=6, after=4)
-    _paragraph_style(doc, "SEC Instruction", bold=True, before=6, after=10, keep_next=True)
-    _paragraph_style(doc, "SEC Part Heading", bold=True, caps=True, before=14, after=8, keep_next=True,
-                     left=NUM_COL, hanging=NUM_COL, tab=NUM_COL)
-    _paragraph_style(doc, "SEC Cross-heading", bold=True, before=12, after=6, keep_next=True)
-    _paragraph_style(doc, "SEC Clause", left=NUM_COL, hanging=NUM_COL, tab=NUM_COL, before=0, after=8)
-    _paragraph_style(doc, "SEC Clause Continued", left=NUM_COL, hanging=0, after=8)
-    _paragraph_style(doc, "SEC Definition", left=NUM_COL, hanging=0, after=6)
-    for level in range(1, MAX_LEVEL + 1):
-        left = NUM_COL + ITEM_COL * level
-        _paragraph_style(doc, item_style(level), left=left, hanging=ITEM_COL, tab=left, after=6)
-        _paragraph_style(doc, continued_style(level), left=left, hanging=0, after=6)
-    _paragraph_style(doc, "SEC Margin Note", size=8, colour=RGBColor(0x55, 0x55, 0x55), before=6, after=0,
-                     keep_next=True)
+def _run_content(text: str) -> str:
+    """A run's content for ``text`` as python-docx's ``run.text = text`` writes it."""
+    text = _XML_BAD.sub("", text)
+    out = []
+    for part in _API_SPLIT.split(text):
+        if not part:
+            continue
+        if part == "\t":
+            out.append("<w:tab/>")
+        elif part in "\r\n":
+            out.append("<w:br/>")
+        elif len(part.strip()) < len(part):
+            out.append(f'<w:t xml:space="preserve">{_x(part)}</w:t>')
+        else:
+            out.append(f"<w:t>{_x(part)}</w:t>")
+    return "".join(out)
+
+
+def _run(text: str, rpr: str = "") -> str:
+    """``<w:r>`` holding ``text`` (python-docx's ``add_run``); ``<w:r/>`` for no text."""
+    content = _run_content(text) if text else ""
+    return f"<w:r>{rpr}{content}</w:r>" if rpr or content else "<w:r/>"
+
+
+def _api_paragraph(text: str, style: str | None = None) -> str:
+    """A paragraph as python-docx's ``add_paragraph(text, style)`` writes it."""
+    ppr = f'<w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>' if style else ""
+    run = _run(text) if text else ""
+    return f"<w:p>{ppr}{run}</w:p>" if ppr or run else "<w:p/>"
 
 
 # --- body building ---------------------------------------------------------------------------
 
 class _Body:
-    """Appends paragraphs to the document body (before its final section properties)."""
+    """Writes the paragraphs of the document part, in order, to ``write`` (chunks of text)."""
 
-    def __init__(self, doc, style: str, revisions: _Revisions):
-        self.doc = doc
+    def __init__(self, style: str, author: str, date: str):
         self.style = style
-        self.rev = revisions
-        self.sect_pr = doc.element.body.get_or_add_sectPr()
+        self.chunks: list[str] = []
+        self.size = 0
+        self._ids = count(1)  # one counter for every annotation id: unique across kinds
+        self._rev_attrs = f' w:author="{_attr(author)}" w:date="{_attr(date)}"'
         self.bookmark_names: set[str] = set()
-        self._style_ids: dict[str, str] = {}
+        self.last_marked = False  # the last body paragraph's mark is a revision
 
-    def paragraph(self, style: str, pieces: list[Piece], bookmark: str | None = None):
-        p = OxmlElement("w:p")
-        ppr = OxmlElement("w:pPr")
-        ps = OxmlElement("w:pStyle")
-        if style not in self._style_ids:
-            self._style_ids[style] = self.doc.styles[style].style_id
-        ps.set(qn("w:val"), self._style_ids[style])
-        ppr.append(ps)
+    def add(self, xml: str, marked: bool = False) -> None:
+        """Append top-level body XML (a paragraph, a table); ``marked``: a paragraph-mark revision."""
+        self.chunks.append(xml)
+        self.size += len(xml)
+        self.last_marked = marked
+
+    def _mark(self, kind: str, empty: bool = False) -> str:
+        tag = "w:ins" if kind == INSERT else "w:del"
+        return f'<{tag} w:id="{next(self._ids)}"{self._rev_attrs}{"/" if empty else ""}>'
+
+    def paragraph(self, style: str, pieces: list[Piece], bookmark: str | None = None) -> None:
+        parts = [f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/>']
         kinds = {pc.kind for pc in pieces if pc.text}
         whole = kinds.pop() if len(kinds) == 1 else None
-        if self.style == "tracked" and whole in (INSERT, DELETE):
-            rpr = OxmlElement("w:rPr")
-            rpr.append(self.rev.mark("w:ins" if whole == INSERT else "w:del"))
-            ppr.append(rpr)
-        p.append(ppr)
+        marked = self.style == "tracked" and whole in (INSERT, DELETE)
+        if marked:
+            parts.append(f"<w:rPr>{self._mark(whole, empty=True)}</w:rPr>")
+        parts.append("</w:pPr>")
         if bookmark:
-            name = self._bookmark_name(bookmark)
-            bid = self.rev.next_id()  # one counter for every annotation id: unique across kinds
-            start = OxmlElement("w:bookmarkStart")
-            start.set(qn("w:id"), bid)
-            start.set(qn("w:name"), name)
-            p.append(start)
+            bid = next(self._ids)
+            parts.append(f'<w:bookmarkStart w:id="{bid}" w:name="{_attr(self._bookmark_name(bookmark))}"/>')
         for pc in _merge(pieces):
-            self._append_run(p, pc)
+            self._append_runs(parts, pc)
         if bookmark:
-            end = OxmlElement("w:bookmarkEnd")
-            end.set(qn("w:id"), bid)
-            p.append(end)
-        self.sect_pr.addprevious(p)
-        return p
+            parts.append(f'<w:bookmarkEnd w:id="{bid}"/>')
+        parts.append("</w:p>")
+        self.add("".join(parts), marked)
 
     def _bookmark_name(self, address: str) -> str:
         base = bookmark_name(address)
@@ -261,31 +203,24 @@ class _Body:
         self.bookmark_names.add(name)
         return name
 
-    def _append_run(self, p, pc: Piece) -> None:
-        runs = _runs(pc.text, deleted=(pc.kind == DELETE and self.style == "tracked"))
-        if self.style == "markup" and pc.kind != EQUAL:
-            for r in runs:
-                if r.find(qn("w:tab")) is not None:  # no underline or strike across the number gap
-                    continue
-                rpr = OxmlElement("w:rPr")
-                colour = OxmlElement("w:color")
-                colour.set(qn("w:val"), str(INS_COLOUR if pc.kind == INSERT else DEL_COLOUR))
-                if pc.kind == INSERT:
-                    deco = OxmlElement("w:u")
-                    deco.set(qn("w:val"), "single")
-                else:
-                    deco = OxmlElement("w:strike")
-                rpr.append(deco if pc.kind == DELETE else colour)  # schema order: strike < color < u
-                rpr.append(colour if pc.kind == DELETE else deco)
-                r.insert(0, rpr)
-        if self.style == "tracked" and pc.kind in (INSERT, DELETE):
-            wrap = self.rev.mark("w:ins" if pc.kind == INSERT else "w:del")
-            for r in runs:
-                wrap.append(r)
-            p.append(wrap)
+    def _append_runs(self, parts: list[str], pc: Piece) -> None:
+        kind = pc.kind
+        tracked = self.style == "tracked"
+        deleted = kind == DELETE and tracked
+        rpr = ""
+        if self.style == "markup" and kind != EQUAL:  # schema order: strike < color < u
+            rpr = (f'<w:rPr><w:color w:val="{INS_COLOUR}"/><w:u w:val="single"/></w:rPr>' if kind == INSERT
+                   else f'<w:rPr><w:strike/><w:color w:val="{DEL_COLOUR}"/></w:rPr>')
+        runs = _runs(pc.text, deleted, rpr)
+        if tracked and kind in (INSERT, DELETE):
+            if runs:
+                parts.append(self._mark(kind))
+                parts.append(runs)
+                parts.append("</w:ins>" if kind == INSERT else "</w:del>")
+            else:
+                parts.append(self._mark(kind, empty=True))
         else:
-            for r in runs:
-                p.append(r)
+            parts.append(runs)
 
 
 def bookmark_name(address: str) -> str:
@@ -308,25 +243,25 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
     return out
 
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_TAB_SPLIT = re.compile(r"(\t)")
+_TAB_RUN = "<w:r><w:tab/></w:r>"  # no underline or strike across the number gap
 
 
-def _runs(text: str, deleted: bool) -> list:
+def _runs(text: str, deleted: bool, rpr: str = "") -> str:
     """Runs for ``text``: tabs become ``w:tab``; text goes in ``w:t`` (``w:delText`` if deleted)."""
-    runs = []
-    for part in re.split(r"(\t)", _XML_BAD.sub("", text)):
+    text = _XML_BAD.sub("", text)
+    if deleted:
+        open_t, close_t = f'<w:r>{rpr}<w:delText xml:space="preserve">', "</w:delText></w:r>"
+    else:
+        open_t, close_t = f'<w:r>{rpr}<w:t xml:space="preserve">', "</w:t></w:r>"
+    if TAB not in text:
+        return f"{open_t}{_x(text)}{close_t}" if text else ""
+    out = []
+    for part in _TAB_SPLIT.split(text):
         if not part:
             continue
-        r = OxmlElement("w:r")
-        if part == TAB:
-            r.append(OxmlElement("w:tab"))
-        else:
-            t = OxmlElement("w:delText" if deleted else "w:t")
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            t.text = part
-            r.append(t)
-        runs.append(r)
-    return runs
+        out.append(_TAB_RUN if part == TAB else f"{open_t}{_x(part)}{close_t}")
+    return "".join(out)
 
 
 def _pieces(spans, kind_override: str | None = None) -> list[Piece]:
@@ -360,128 +295,95 @@ def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
 
 # --- the document ----------------------------------------------------------------------------
 
-def _add_field(paragraph, instr: str) -> None:
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), instr)
-    r = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.text = "1"
-    r.append(t)
-    fld.append(r)
-    paragraph._p.append(fld)
+def _field(instr: str) -> str:
+    return f'<w:fldSimple w:instr="{instr}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
 
 
-def _internal_link(paragraph, text: str, anchor: str) -> None:
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
-    link.set(qn("w:history"), "1")
-    r = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    colour = OxmlElement("w:color")
-    colour.set(qn("w:val"), str(BRAND))
-    u = OxmlElement("w:u")
-    u.set(qn("w:val"), "single")
-    rpr.append(colour)
-    rpr.append(u)
-    r.append(rpr)
-    t = OxmlElement("w:t")
-    t.text = text
-    r.append(t)
-    link.append(r)
-    paragraph._p.append(link)
+def _footer_xml(template: bytes, label: str) -> bytes:
+    """The template's footer paragraph with our label and "Page N of M"."""
+    text = template.decode("utf-8")
+    head = text[:text.index("</w:pPr>") + len("</w:pPr>")]
+    tail = text[text.rindex("</w:p>"):]
+    body = f'{_run(label + chr(9) + chr(9) + "Page ")}{_field("PAGE")}{_run(" of ")}{_field("NUMPAGES")}'
+    return (head + body + tail).encode("utf-8")
 
 
-def _drop_thumbnail(doc) -> None:
-    """Remove the template's thumbnail picture (it shows python-docx's sample page, not ours)."""
-    rels = doc.part.package.rels
-    for rid, rel in list(rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            del rels[rid]
+def _core_xml(template: bytes, *, title: str, subject: str, author: str, when: str) -> bytes:
+    """The core properties (title, subject, author, dates) in the template's namespaces."""
+    text = template.decode("utf-8")
+    head = text[:text.index("<dc:title")]
+
+    def el(tag: str, value: str) -> str:
+        return f"<{tag}>{_x(_XML_BAD.sub('', value))}</{tag}>" if value else f"<{tag}/>"
+
+    return (head + el("dc:title", title) + el("dc:subject", subject) + el("dc:creator", author)
+            + "<cp:keywords/>" + el("dc:description", "generated by redline") + el("cp:lastModifiedBy", author)
+            + "<cp:revision>1</cp:revision>"
+            + f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+            + "<cp:category/></cp:coreProperties>").encode("utf-8")
 
 
-def render_docx(redline: Redline, style: str = "tracked") -> bytes:
-    """The redline as a .docx file (bytes)."""
-    if style not in STYLES:
-        raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
-    doc = Document()
-    define_styles(doc)
-    section = doc.sections[0]
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, MARGIN)
+@functools.lru_cache(maxsize=1)
+def _template() -> tuple[dict[str, bytes], str, str]:
+    """The template's parts, and its document part split around the body's content."""
+    parts = template_parts(template_path().read_bytes())
+    doc = parts[DOCUMENT].decode("utf-8")
+    start = doc.index("<w:body>") + len("<w:body>")
+    return parts, doc[:start], doc[doc.index("<w:sectPr", start):]
+
+
+def _summary_table(body: _Body, redline: Redline) -> None:
+    widths = [_twips(w) for w in SUMMARY_COLUMNS_CM]
+    cells = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>' for w in widths]
+    out = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="left"/>'
+           '<w:tblLayout w:type="fixed"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" '
+           'w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
+           "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid><w:tr>"]
+    for cell, text in zip(cells, ("Clause", "Change", "Detail")):
+        out.append(f"{cell}<w:p><w:r/>{_run(text, '<w:rPr><w:b/></w:rPr>')}</w:p></w:tc>")
+    out.append("</w:tr>")
+    link_rpr = f'<w:rPr><w:color w:val="{BRAND}"/><w:u w:val="single"/></w:rPr>'
+    for row in redline.summary:
+        anchor = bookmark_name(("was " if row.change.endswith("deleted") else "") + row.address)
+        address = _x(_XML_BAD.sub("", row.address))
+        out.append(f'<w:tr>{cells[0]}<w:p><w:hyperlink w:anchor="{_attr(anchor)}" w:history="1"><w:r>{link_rpr}'
+                   f"<w:t>{address}</w:t></w:r></w:hyperlink></w:p></w:tc>"
+                   f"{cells[1]}<w:p>{_run(row.change)}</w:p></w:tc>"
+                   f"{cells[2]}<w:p>{_run(row.detail)}</w:p></w:tc></w:tr>")
+    out.append("</w:tbl>")
+    body.add("".join(out))
+
+
+def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
+    """Every paragraph of the document, in order; ``flush`` is called as the chunks pile up."""
     cover = redline.cover
-    date = _w_date(redline.date)
-    props = doc.core_properties
-    props.title = f"{cover.reference} {cover.document}" + (f" – {cover.subtitle}" if cover.subtitle else "")
-    props.subject = cover.title
-    props.author = redline.author
-    props.last_modified_by = redline.author
-    when = _dt.datetime.strptime(date, "%Y-%m-%dT%H:%M:%SZ")
-    props.created = props.modified = when
-    props.revision = 1
-
-    # footer: reference and page numbers
-    footer_style = doc.styles["Footer"]
-    footer_style.font.size = Pt(8)
-    footer_style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
-    footer = section.footer.paragraphs[0]
-    footer.style = footer_style
-    stops = footer.paragraph_format.tab_stops
-    stops.add_tab_stop(PAGE_WIDTH - 2 * MARGIN, WD_TAB_ALIGNMENT.RIGHT)
-    label = f"{cover.reference} {cover.document}"
-    if cover.subtitle and len(label) + len(cover.subtitle) < FOOTER_CHARS:
-        label += f" – {cover.subtitle}"
-    footer.add_run(label + "\t\tPage ")
-    _add_field(footer, "PAGE")
-    footer.add_run(" of ")
-    _add_field(footer, "NUMPAGES")
-
-    # cover
-    doc.add_paragraph(f"{cover.reference} ‘{cover.title}’", style="Title")
-    doc.add_paragraph(cover.document, style="SEC Cover Document")
+    body.add(_api_paragraph(f"{cover.reference} ‘{cover.title}’", "Title"))
+    body.add(_api_paragraph(cover.document, "SEC Cover Document"))
     if cover.subtitle:
-        doc.add_paragraph(cover.subtitle, style="SEC Cover Subtitle")
-    doc.add_paragraph("About this document", style="Heading 2")
+        body.add(_api_paragraph(cover.subtitle, "SEC Cover Subtitle"))
+    body.add(_api_paragraph("About this document", "Heading 2"))
     for text in cover.about:
-        doc.add_paragraph(text)
+        body.add(_api_paragraph(text))
     if cover.classification_statement:
-        doc.add_paragraph(cover.classification_statement, style="SEC Classification")
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        body.add(_api_paragraph(cover.classification_statement, "SEC Classification"))
+    body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
-    body = _Body(doc, style, _Revisions(redline.author, date))
-    # summary of changes
-    doc.add_paragraph("Summary of changes", style="Heading 2")
+    body.add(_api_paragraph("Summary of changes", "Heading 2"))
     if redline.summary:
-        table = doc.add_table(rows=1, cols=3)
-        table.style = doc.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        for cell, text in zip(table.rows[0].cells, ("Clause", "Change", "Detail")):
-            cell.text = ""
-            cell.paragraphs[0].add_run(text).bold = True
-        for row in redline.summary:
-            cells = table.add_row().cells
-            deleted = row.change.endswith("deleted")
-            _internal_link(cells[0].paragraphs[0], row.address,
-                           bookmark_name(("was " if deleted else "") + row.address))
-            cells[1].text = row.change
-            cells[2].text = row.detail
-        table.autofit = False
-        for col, w in zip(table.columns, SUMMARY_COLUMNS):
-            col.width = w
-            for cell in col.cells:
-                cell.width = w
+        _summary_table(body, redline)
     else:
-        doc.add_paragraph("No changes.")
+        body.add(_api_paragraph("No changes."))
     for note in redline.notes:
-        doc.add_paragraph(note, style="SEC Note")
+        body.add(_api_paragraph(note, "SEC Note"))
     legend = ("Inserted text is shown as a tracked insertion; deleted text as a tracked deletion."
               if style == "tracked" else "Inserted text is blue and underlined; deleted text is red and struck through.")
-    doc.add_paragraph(legend, style="SEC Note")
+    body.add(_api_paragraph(legend, "SEC Note"))
 
     for sec in redline.sections:
-        doc.add_paragraph(sec.title, style="Heading 1")
+        body.add(_api_paragraph(sec.title, "Heading 1"))
         for instr in sec.instructions:
-            doc.add_paragraph(instr, style="SEC Instruction")
+            body.add(_api_paragraph(instr, "SEC Instruction"))
         for b in sec.blocks:
             if isinstance(b, HeadingBlock):
                 if b.level == "part":
@@ -494,12 +396,46 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                 if b.note:
                     body.paragraph("SEC Margin Note", [Piece(EQUAL, f"[{b.note}]")])
                 _emit_node(body, b.diff, 0, bookmark=True)
+            if body.size >= FLUSH_CHARS:
+                flush()
 
     # the last paragraph mark of a document cannot be a revision: end on a plain paragraph
-    last = doc.element.body.findall(qn("w:p"))
-    if last and last[-1].find(f"{qn('w:pPr')}/{qn('w:rPr')}") is not None:
+    if body.last_marked:
         body.paragraph("Normal", [])
-    _drop_thumbnail(doc)
+    flush()
+
+
+def render_docx(redline: Redline, style: str = "tracked") -> bytes:
+    """The redline as a .docx file (bytes)."""
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
+    parts, doc_head, doc_tail = _template()
+    cover = redline.cover
+    date = _w_date(redline.date)
+    label = f"{cover.reference} {cover.document}"
+    if cover.subtitle and len(label) + len(cover.subtitle) < FOOTER_CHARS:
+        label += f" – {cover.subtitle}"
+    title = f"{cover.reference} {cover.document}" + (f" – {cover.subtitle}" if cover.subtitle else "")
+    generated = {
+        CORE: _core_xml(parts[CORE], title=title, subject=cover.title, author=redline.author, when=date),
+        FOOTER: _footer_xml(parts[FOOTER], label),
+    }
     buf = io.BytesIO()
-    doc.save(buf)
+    with zipfile.ZipFile(buf, "w", compression=COMPRESSION, compresslevel=COMPRESS_LEVEL) as z:
+        for name, data in parts.items():
+            if name != DOCUMENT:
+                z.writestr(name, generated.get(name, data))
+                continue
+            with z.open(name, "w") as out:
+                body = _Body(style, redline.author, date)
+
+                def flush() -> None:
+                    out.write("".join(body.chunks).encode("utf-8"))
+                    body.chunks.clear()
+                    body.size = 0
+
+                body.add(doc_head)
+                _write_body(body, redline, style, flush)
+                body.add(doc_tail)
+                flush()
     return buf.getvalue()

@@ -1,0 +1,95 @@
+"""The fast DOCX writer: the lean template, and the text-built document part.
+
+The renderer copies the template's parts as bytes and writes the document part as text (no element
+tree); these tests pin what that relies on: the shipped template is what the builder gives, it
+holds every style the renderer names, and whatever the words (markup characters, quotes, tabs,
+line breaks, control characters), the document part is well-formed XML that reads back to them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from docx import Document
+from hypothesis import given, settings, strategies as st
+from lxml import etree
+
+from redline.annex import ClauseBlock, Cover, HeadingBlock, Redline, SectionRedline, SummaryRow
+from redline.diff import NodeDiff
+from redline.model import Address
+from redline.render import docx as rdocx
+from redline.render.docx_template import (
+    USED_STYLES, build_template, style_id, template_parts, template_path,
+)
+from redline.textdiff import Span
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+
+
+def test_shipped_template_is_what_the_builder_gives():
+    shipped = template_parts(template_path().read_bytes())
+    built = template_parts(build_template())
+    assert list(shipped) == list(built)
+    for name in built:
+        assert shipped[name] == built[name], f"{name}: run python -m redline.render.docx_template"
+
+
+def test_template_is_lean_and_opens():
+    parts = template_parts(template_path().read_bytes())
+    assert "word/stylesWithEffects.xml" not in parts and "docProps/thumbnail.jpeg" not in parts
+    assert len(parts["word/styles.xml"]) < 30_000
+    doc = Document(io.BytesIO(template_path().read_bytes()))
+    names = {s.name for s in doc.styles}
+    assert set(USED_STYLES) <= names
+    for name in USED_STYLES:  # the renderer writes style ids derived from the names
+        assert doc.styles[name].style_id == style_id(name)
+
+
+def _redline(words: str, author: str, note: str) -> Redline:
+    addr = Address("G", "G1", "G1.1")
+    item = NodeDiff("item", "inserted", addr, addr, (Span("insert", "(a)"),), (Span("insert", words),), (), ())
+    nd = NodeDiff("clause", "amended", addr, addr, (Span("equal", "G1.1"),),
+                  (Span("equal", words), Span("delete", words), Span("insert", words + "\tx")), (item,),
+                  (Span("equal", words),))
+    sec = SectionRedline("G", words, (words,), (
+        HeadingBlock("part", "inserted", (Span("insert", words),), (Span("insert", "G1"),), "G1"),
+        HeadingBlock("crossheading", "unchanged", (Span("equal", words),)),
+        ClauseBlock(nd, "amended", note or None),
+    ))
+    cover = Cover("MP1", words, "Annex A", words or None, (words, ""), "White", words or None)
+    return Redline(cover, (sec,), (SummaryRow("G1.1", "amended", words),), author, "2026-01-01", "1", "2",
+                   (words,) if words else ())
+
+
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+       author=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=10),
+       note=st.text(max_size=10), style=st.sampled_from(rdocx.STYLES))
+def test_document_part_is_well_formed_whatever_the_words(words, author, note, style):
+    data = rdocx.render_docx(_redline(words, author, note), style)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                etree.fromstring(z.read(name))  # well-formed
+        root = etree.fromstring(z.read("word/document.xml"))
+    clean = _BAD.sub("", words)
+    if style == "tracked":
+        for rev in root.iter(f"{{{W}}}ins", f"{{{W}}}del"):
+            assert rev.get(f"{{{W}}}author") == _BAD.sub("", author)
+        deleted = [_text(d) for d in root.iter(f"{{{W}}}del") if d.getparent().tag == f"{{{W}}}p"]
+        if clean:
+            assert deleted == [clean]
+    # the clause's lead paragraph reads back to its words (a tab between number and text)
+    (clause,) = root.xpath("w:body/w:p[w:pPr/w:pStyle/@w:val='SECClause']", namespaces=NS)
+    assert _text(clause) == "G1.1\t" + clean + clean + clean + "\tx"
+
+
+def _text(el) -> str:
+    return "".join("\t" if e.tag == f"{{{W}}}tab" else e.text or ""
+                   for e in el.iter(f"{{{W}}}t", f"{{{W}}}delText", f"{{{W}}}tab"))
