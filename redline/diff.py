@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Mapping
 
 from lxml import etree
 
-from redline.model import Address, Node, Version
+from redline.model import ADDRESSABLE, Address, Node, Version
 from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
@@ -202,6 +202,8 @@ class VersionDiff:
         return None
 
 
+_ADDRESSABLE_SET = frozenset(ADDRESSABLE)
+
 # --- node diffs ----------------------------------------------------------------------------------
 
 def _num(node: Node) -> str:
@@ -215,14 +217,48 @@ def _same_xml(old: Node, new: Node) -> bool:
 
 def _body(node: Node) -> str:
     """The words of a node without its own number (what pairing compares)."""
-    full = node.full_text()
-    if node.kind == "item" and full.startswith(node.num):
-        return full[len(node.num):].lstrip()
-    if node.kind == "definition":
-        head = f'"{node.num}"'
-        if full.startswith(head):
-            return full[len(head):].lstrip()
-    return full
+    return _element_words(node.element, False)
+
+
+_split = str.split
+
+
+def _element_words(el, numbered: bool = True) -> str:
+    """``Node(el).full_text()`` (the words of a node and its descendants, numbers included),
+    read straight from the element; with ``numbered=False`` without the node's own number or term.
+    Equal to ``Node.full_text`` by construction and by test; several times cheaper (no views)."""
+    parts: list[str] = []
+    tag = el.tag
+    if numbered:
+        if tag == "item":
+            parts.append(el.get("num"))
+        elif tag == "definition":
+            parts.append(f'"{el.get("term")}"')
+    text = closing = None
+    kids = []
+    for c in el:
+        t = c.tag
+        if t == "text":
+            if text is None:
+                text = c
+        elif t == "closing":
+            if closing is None:
+                closing = c
+        elif t in _ADDRESSABLE_SET:
+            kids.append(c)
+        elif t == "crossheading":
+            kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
+    if text is not None and text.text:
+        words = " ".join(_split(text.text))
+        if words:
+            parts.append(words)
+    for c in kids:
+        parts.append(_element_words(c))
+    if closing is not None and closing.text:
+        words = " ".join(_split(closing.text))
+        if words:
+            parts.append(words)
+    return " ".join(parts)
 
 
 def _whole(node: Node, state: str) -> NodeDiff:
@@ -333,28 +369,30 @@ class _Outline:
         self.parts: dict[Address, object] = {}
         self.clauses: list[Node] = []
         # number -> address; addresses already made for ``other`` are reused (the same objects),
-        # so that look-ups across the two sides succeed by identity (Address.__eq__ is slow)
+        # so that look-ups across the two sides mostly succeed by identity, before any comparison
         self.made: dict[str, Address] = {}
-        # clause number -> digest of its XML as read from disk (see Version.clause_digests)
-        self.digest: dict[str, bytes] = {}
+        # clause address -> digest of its XML as read from disk (see Version.clause_digests)
+        self.digest: dict[Address, bytes] = {}
         known = other.made if other is not None else {}
+        made, parts, clauses, digest = self.made, self.parts, self.clauses, self.digest
         for letter, root in version.sections.items():
             digests = version.clause_digests(letter)
-            if digests is not None:
-                self.digest.update(zip((el.get("num") for el in root.iter("clause")), digests))
+            k = 0
             for el in root.iter("part", "clause"):
                 num = el.get("num")
                 addr = known.get(num)
-                if addr is None:
-                    if el.tag == "part":
-                        addr = _new_address(num[0], num)
-                    else:
-                        addr = _new_address(num[0], num.split(".")[0], num)
-                self.made[num] = addr
                 if el.tag == "part":
-                    self.parts[addr] = el
+                    if addr is None:
+                        addr = _new_address(num[0], num)
+                    parts[addr] = el
                 else:
-                    self.clauses.append(Node(el, addr))
+                    if addr is None:
+                        addr = _new_address(num[0], num.split(".")[0], num)
+                    clauses.append(Node(el, addr))
+                    if digests is not None:
+                        digest[addr] = digests[k]
+                    k += 1
+                made[num] = addr
 
     def coverage_of(self, address: Address) -> str:
         sec = self.sections.get(address.section)
@@ -406,17 +444,23 @@ def diff_versions(
     old_v, new_v = old, new
     old = _Outline(old_v)
     new = _Outline(new_v, old)
-    oclauses = [c for c in old.clauses if _in_scope(c.address, within)]
-    nclauses = [c for c in new.clauses if _in_scope(c.address, within)]
-    oidx = {c.address: i for i, c in enumerate(oclauses)}
-    nidx = {c.address: i for i, c in enumerate(nclauses)}
-    onode = {c.address: c for c in oclauses}
-    nnode = {c.address: c for c in nclauses}
+    if within is None:
+        oclauses, nclauses = old.clauses, new.clauses
+    else:
+        oclauses = [c for c in old.clauses if c.address.is_within(within)]
+        nclauses = [c for c in new.clauses if c.address.is_within(within)]
+    oidx, onode, nidx, nnode = {}, {}, {}, {}
+    for clauses, idx, node in ((oclauses, oidx, onode), (nclauses, nidx, nnode)):
+        for i, c in enumerate(clauses):
+            a = c._address
+            idx[a] = i
+            node[a] = c
+    odigest, ndigest = old.digest, new.digest
 
     def identical(o: Node, n: Node) -> bool:
         """Byte-identical XML: by the digests of the bytes read, when both sides have them."""
-        do, dn = old.digest.get(o.element.get("num")), new.digest.get(n.element.get("num"))
-        if do is not None and dn is not None and do == dn:
+        do = odigest.get(o._address)
+        if do is not None and do == ndigest.get(n._address):
             return True
         return _same_xml(o, n)
 

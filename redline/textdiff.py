@@ -42,6 +42,9 @@ _XREF_PART = r"[A-Z][0-9]+[A-Z]?(?:\([0-9A-Za-z]{1,5}\))+"  # G3(a) style part r
 _NUMBER = r"[0-9]+(?:[.,][0-9]+)+"  # 5.23, 1,000
 _WORD = r"\w+(?:['’\-]\w+)*\+?"  # User's, Sub-Committee, SMETS2+
 _TOKEN_RE = re.compile(rf"({_XREF}|{_XREF_PART}|{_NUMBER}|{_WORD}|\s+|[^\w\s])")
+#: the same tokens without the whitespace runs (no other alternative can start on whitespace, so
+#: ``findall`` resumes exactly where the whitespace token would have ended)
+_WORD_TOKEN_RE = re.compile(rf"({_XREF}|{_XREF_PART}|{_NUMBER}|{_WORD}|[^\w\s])")
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def _tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def _words(text: str) -> tuple[str, ...]:
     """The word tokens of ``text`` (whitespace left out), cached."""
-    return tuple(t for t in _tokens(text) if not t.isspace())
+    return tuple(_WORD_TOKEN_RE.findall(text))
 
 
 def _is_space(tok: str) -> bool:

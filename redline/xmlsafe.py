@@ -21,6 +21,7 @@ def _parser() -> etree.XMLParser:
         huge_tree=False,
         remove_comments=False,
         remove_pis=True,
+        collect_ids=False,  # no xml:id table: the corpus addresses by numbering, never by ID
     )
 
 

@@ -162,3 +162,27 @@ def test_duplicate_check_handmade(t1, t2, n, c, dup):
             outcomes.append(str(exc))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0] is None or dup in outcomes[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab G3.18(a)1,0 \n\t'’-+:;\"é")), max_size=60))
+def test_word_tokens_are_the_tokens_without_whitespace(text):
+    assert textdiff._words(text) == tuple(t for t in textdiff.tokenize(text) if not t.isspace())
+
+
+def test_element_words_equal_full_text(corpus):
+    """The diff's own reading of a node's words equals Node.full_text on every node (bundled and generated)."""
+    from redline.corpus import Corpus as _Corpus
+    from tests.conftest import CORPUS
+
+    versions = [corpus.load("1.0"), corpus.load("1.2")]
+    bundled = _Corpus.open(CORPUS)
+    versions += [bundled.load(v) for v in bundled.version_ids]
+    checked = 0
+    for v in versions:
+        for node in v.nodes():
+            if node.kind in ("section", "part"):
+                continue
+            assert diffmod._element_words(node.element) == node.full_text()
+            checked += 1
+    assert checked > 1000
