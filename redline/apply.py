@@ -30,7 +30,7 @@ from lxml import etree
 
 from redline import ops as O
 from redline.errors import ApplyError, CorpusError
-from redline.model import Address, Node, Version, normalise_space
+from redline.model import ADDRESSABLE, Address, Node, Version, _index_tree, element_address, normalise_space
 from redline.xmlsafe import canonical
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +225,8 @@ class _State:
         self.touched: set = set()  # clause elements whose words changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
         self.structural = False  # an operation ran that can change addresses (not words only)
+        self.patched: set[str] = set()  # sections whose index was updated in place (not in order)
+        self.unpatchable: set[str] = set()  # sections where that could not be exact: rebuilt instead
 
     def own(self, letter: str) -> None:
         """Copy section ``letter`` out of the shared base before anything in it can change."""
@@ -232,6 +234,39 @@ class _State:
             self.version.own(letter)
             idx = self.version._section_index(letter)
             self.original.update(zip(idx.values(), idx.keys()))
+
+    def entries(self, el) -> dict | None:
+        """The index entries (address -> element) of ``el`` and everything under it, as its tree
+        stands now; None if an address repeats within it (then no in-place update is exact)."""
+        parent = None
+        if el.tag in ("item", "definition"):  # their address extends their parent's
+            parent = el.getparent()
+            while parent.tag not in ADDRESSABLE:
+                parent = parent.getparent()
+            parent = element_address(parent)
+        out: dict = {}
+        _index_tree(el, out, parent)
+        return out if len(out) == sum(1 for _ in el.iter(*ADDRESSABLE)) else None
+
+    def reindexed(self, removed: list, added: list) -> None:
+        """Bring the index up to date after a structural change: ``removed`` are the
+        :meth:`entries` taken before the change of what it moved, renumbered or removed,
+        ``added`` the elements (placed) whose subtrees now stand in the tree."""
+        got = removed + [self.entries(el) for el in added]
+        if any(d is None for d in got):
+            self.version.reindex()
+            self.unpatchable.update(self.version.sections)
+            return
+        by_letter: dict[str, tuple[dict, dict]] = {}
+        for i, d in enumerate(got):
+            for a, el in d.items():
+                by_letter.setdefault(a.section, ({}, {}))[0 if i < len(removed) else 1][a] = el
+        for letter, (rem, add) in by_letter.items():
+            if letter in self.unpatchable or not self.version.patch_index(letter, rem, add):
+                self.version.reindex(letter)
+                self.unpatchable.add(letter)
+            else:
+                self.patched.add(letter)
 
     def has(self, address: Address) -> bool:
         return self.version.element(address) is not None
@@ -517,6 +552,7 @@ def _insert(st: _State, op: O.Insert) -> None:
     if failures:
         raise _Fail(*failures)
     _place(content, op.position, anchor_el)
+    st.reindexed([], content)
     for el in content:
         st.stamp_new(el)
         for c in el.iter("clause"):
@@ -564,15 +600,18 @@ def _delete(st: _State, op: O.Delete) -> None:
         actual = _body_text(el)
         if actual != op.old:
             raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
+    before = st.entries(el)
     if op.mode == "remove":
         parent = el.getparent()
         _remove(el)
+        st.reindexed([before], [])
         if parent.tag in ("clause", "item", "definition"):
             st.touch(parent, words=False)
         return
     for child in list(el):
         el.remove(child)
     etree.SubElement(el, "text").text = O.NOT_USED
+    st.reindexed([before], [el])
     st.touch(el)
 
 
@@ -580,7 +619,9 @@ def _renumber_op(st: _State, op: O.Renumber) -> None:
     el = st.lookup(op.target)
     if st.has(op.new):
         raise _fail("position-taken", f"{op.new} already exists in version {st.base.id}", op.new)
+    before = st.entries(el)
     _renumber(el, op.new)
+    st.reindexed([before], [el])
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
         st.touched.add(c)
     if el.tag == "item":
@@ -599,12 +640,14 @@ def _move(st: _State, op: O.Move) -> None:
     if dest != op.target and st.has(dest):
         raise _fail("position-taken", f"{dest} already exists in version {st.base.id}", dest)
     old_parent = el.getparent()
+    before = st.entries(el)
     _remove(el)
     if old_parent.tag in ("clause", "item", "definition"):
         st.touch(old_parent, words=False)
     _place([el], op.position, anchor_el)
     if dest != op.target:
         _renumber(el, dest)
+    st.reindexed([before], [el])
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
         st.touched.add(c)
     if el.tag == "item":
@@ -644,6 +687,7 @@ def _add_definition(st: _State, op: O.AddDefinition) -> None:
                                       f"{op.target.clause_address}", op.target)
     el = O.fragment_element(op.content)
     _place_definition(clause_el, el)
+    st.reindexed([], [el])
     st.stamp_new(el)
     st.touched.add(clause_el)
 
@@ -662,10 +706,12 @@ def _amend_definition(st: _State, op: O.AmendDefinition) -> None:
     if op.old is not None:
         _set_field(el, op.field, op.new)
     if op.new_term is not None:
+        before = st.entries(el)
         clause_el = el.getparent()
         clause_el.remove(el)
         el.set("term", op.new_term)
         _place_definition(clause_el, el)
+        st.reindexed([before], [el])
     st.touch(el)
 
 
@@ -676,7 +722,9 @@ def _delete_definition(st: _State, op: O.DeleteDefinition) -> None:
         if actual != op.old:
             raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
     clause_el = el.getparent()
+    before = st.entries(el)
     clause_el.remove(el)
+    st.reindexed([before], [])
     st.touch(clause_el, words=False)
 
 
@@ -724,10 +772,16 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                 st.pending.setdefault(a, i)
         finally:
             if not isinstance(op, _WORDS_ONLY):
-                work.reindex()
-                st.structural = True
+                st.structural = True  # the handler brought the index up to date (State.reindexed)
+                if _VERIFY_INDEX:
+                    _verify_index(work)
     changed = {c.get("num", " ")[0] for c in st.touched}
-    failures += _validate_result(work, version, numbering=st.structural, changed=changed)
+    patched = {letter: work._section_index(letter) for letter in st.patched - st.unpatchable}
+    failures += _validate_result(work, version, numbering=st.structural, changed=changed,
+                                 exact=patched)
+    for letter, idx in patched.items():
+        if work._section_index(letter) is idx:  # not validated (as it was): back to document order
+            work.reindex(letter)
     if version.id != mod.base:
         if not onto:
             failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
@@ -743,18 +797,33 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                        _changed(st, final, version, work), mod.id, version.id)
 
 
+#: tests set this: after every operation, each index updated in place must equal a rebuilt one
+_VERIFY_INDEX = False
+
+
+def _verify_index(work: Version) -> None:
+    for letter, root in work.sections.items():
+        if not work.is_shared(letter):
+            rebuilt: dict = {}
+            _index_tree(root, rebuilt)
+            if dict(work._section_index(letter)) != rebuilt:
+                raise AssertionError(f"the index of section {letter} updated in place differs from a rebuilt one")
+
+
 #: operations that change only words (a field's text, a heading attribute): every node keeps its
 #: address, so the index need not be rebuilt after them (a section-sized modification is mostly these)
 _WORDS_ONLY = (O.Amend, O.Substitute)
 
 
 def _validate_result(work: Version, base: Version | None = None, numbering: bool = True,
-                     changed: set = frozenset()) -> list[Failure]:
+                     changed: set = frozenset(), exact: Mapping[str, dict] = MappingProxyType({})) -> list[Failure]:
     """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
     not validated again (the base was validated when loaded); a section shared with ``base`` is
     not even compared, nor is one in ``changed`` (letters known to differ: validated directly).
     ``numbering=False`` says only words changed (amend, substitute: every number and address
-    as in ``base``), so only the schema is checked."""
+    as in ``base``), so only the schema is checked. ``exact`` maps letters to the section's
+    current index when it is exactly what a rebuild gives, as a mapping (updated in place): the
+    numbering check then reuses it, put in document order, instead of indexing again."""
     from redline.corpus import check_section, schema
 
     out = []
@@ -773,12 +842,28 @@ def _validate_result(work: Version, base: Version | None = None, numbering: bool
         if not numbering and before is not None:
             continue
         try:
-            idx = check_section(root, f"Section {letter}")
+            idx = _in_document_order(root, exact[letter]) if letter in exact else None
+            if idx is None:
+                idx = check_section(root, f"Section {letter}")
+            else:
+                check_section(root, f"Section {letter}", index=False)
         except CorpusError as exc:
             out.append(Failure("invalid-result", f"the result is not a valid section: {exc.detail}"))
         else:
             work.adopt_index(letter, idx)  # the same index the version would build: keep it
     return out
+
+
+def _in_document_order(root, idx: dict) -> dict | None:
+    """``idx`` (an index of ``root`` updated in place: the right address for each element) in
+    document order, which is what indexing ``root`` again gives when no address repeats
+    (``check_section`` checks that); None if it does not hold every element once."""
+    address = {el: a for a, el in idx.items()}
+    try:
+        out = {address[el]: el for el in root.iter(*ADDRESSABLE)}
+    except KeyError:  # pragma: no cover - every element is indexed
+        return None
+    return out if len(out) == len(idx) == len(address) else None
 
 
 def _final_addresses(st: _State, work: Version) -> dict:

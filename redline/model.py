@@ -386,6 +386,32 @@ class Version:
             self._sec_index[letter] = _SectionIndex(idx)
             self._merged = None
 
+    def patch_index(self, letter: str, removed: dict, added: dict) -> bool:
+        """Update own section ``letter``'s index in place after a change to its tree: drop the
+        entries ``removed`` (address -> element, as indexed before the change) and add ``added``
+        (as the changed tree gives them), instead of indexing the whole section again. If that
+        cannot give exactly what a rebuild would (an entry to drop is not there, or an address
+        to add is already held: a repeated address), the index is forgotten instead (rebuilt on
+        next use) and False is returned. A patched index is the rebuilt one as a mapping, not in
+        document order: the caller restores the order (``adopt_index``, ``reindex``) when done."""
+        if letter in self._shared:
+            raise ValueError(f"section {letter} is shared: own() it before changing it")
+        self._merged = None
+        idx = self._sec_index.get(letter)
+        if idx is None:
+            return True  # not built yet: it will be built from the changed tree
+        idx.memo = {}
+        for a, el in removed.items():
+            if idx.get(a) is not el:
+                del self._sec_index[letter]
+                return False
+            del idx[a]
+        if any(a in idx for a in added):
+            del self._sec_index[letter]
+            return False
+        idx.update(added)
+        return True
+
     @property
     def index(self) -> dict[Address, etree._Element]:
         """Every address → element of the version, in document order."""
@@ -518,13 +544,6 @@ _new_tuple = tuple.__new__
 def _address(section, part=None, clause=None, term=None, items=()) -> Address:
     """Address(...) without the named tuple's argument handling (faster; indexing only)."""
     return _new_tuple(Address, (section, part, clause, term, items))
-
-
-class _SectionIndex(dict):
-    """One section's address index (address -> element, document order) and, once asked for,
-    the ``memo`` of :meth:`Version.section_memo`: it lives and dies with the index."""
-
-    __slots__ = ("memo",)
 
 
 class _SectionIndex(dict):
