@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Mapping
 
 from lxml import etree
 
-from redline.model import ADDRESSABLE, Address, Node, Version
+from redline.model import ADDRESSABLE, Address, Node, Version, normalise_space
 from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
@@ -286,14 +286,63 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
         return _whole(new, INSERTED)
     if new is None:
         return _whole(old, REMOVED)
+    if _same_xml(old, new):  # byte-identical subtree: unchanged throughout, no word diff needed
+        return _same_pair(old.element, new.element, old.address, new.address)
     on, nn = _num(old), _num(new)
     num = unchanged(on) if on == nn else deleted(on) + inserted(nn)
     text = diff_text(old.text, new.text)
     closing = diff_text(old.closing, new.closing)
-    children = tuple(diff_node(o, n) for o, n in align_children(old.children, new.children))
+    oa, na = old.address, new.address
+    children = tuple(diff_node(_with_address(o, oa), _with_address(n, na))
+                     for o, n in align_children(old.children, new.children))
     changed = is_changed(num) or is_changed(text) or is_changed(closing) or any(c.changed for c in children)
-    return NodeDiff(new.kind, MODIFIED if changed else UNCHANGED, old.address, new.address,
-                    num, text, children, closing)
+    return NodeDiff(new.kind, MODIFIED if changed else UNCHANGED, oa, na, num, text, children, closing)
+
+
+def _child_address(parent: Address, el) -> Address | None:
+    """The address of addressable child ``el`` of the node at ``parent`` (as ``element_address``
+    computes it, without walking up the tree); None where that shortcut would not be exact."""
+    tag = el.tag
+    if tag == "item" and parent.clause is not None:
+        return _new_address(parent.section, parent.part, parent.clause, parent.term,
+                            parent.items + (el.get("num"),))
+    if tag == "definition" and parent.clause is not None and parent.term is None:
+        return _new_address(parent.section, parent.part, parent.clause, el.get("term"), parent.items)
+    return None
+
+
+def _with_address(node: Node | None, parent: Address) -> Node | None:
+    if node is not None and node._address is None:
+        node._address = _child_address(parent, node.element)
+    return node
+
+
+def _same_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
+    """What :func:`diff_node` gives for two byte-identical subtrees (at old and new addresses)."""
+    text = closing = None
+    kids = []
+    for c in ne:
+        t = c.tag
+        if t == "text":
+            if text is None:
+                text = c
+        elif t == "closing":
+            if closing is None:
+                closing = c
+        elif t in _ADDRESSABLE_SET:
+            kids.append(c)
+        elif t == "crossheading":
+            kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
+    okids = [c for c in Node(oe).children] if kids else []
+    children = []
+    for o, n in zip(okids, kids):
+        ca = _child_address(oa, o.element) or o.address
+        cn = _child_address(na, n) or Node(n).address
+        children.append(_same_pair(o.element, n, ca, cn))
+    num = ne.get("term") if ne.tag == "definition" else ne.get("num")
+    return NodeDiff(ne.tag, UNCHANGED, oa, na, unchanged(num or ""),
+                    unchanged(normalise_space(text.text) if text is not None else ""), tuple(children),
+                    unchanged(normalise_space(closing.text) if closing is not None else ""))
 
 
 def align_children(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node | None]]:
