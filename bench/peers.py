@@ -9,8 +9,10 @@ TOOL is one of: ``floor`` (interpreter start plus lxml's parse of both versions'
 whole text), ``difflib-words`` (SequenceMatcher over the whole text's words), ``dmp``
 (diff-match-patch on the whole text, its default 1 s timeout), ``redlines`` (the `redlines`
 package on the whole text), ``python-redlines`` (Docxodus/Open-XML-PowerTools comparison of two
-plain DOCX renderings, giving a tracked-changes DOCX), ``redline-load`` (redline's validated
-load of one version, through the library). Prints one line of JSON about the result on stdout.
+plain DOCX renderings, giving a tracked-changes DOCX), ``redline-load`` (redline's
+load of one version, through the library: validated unless the validation cache knows the files;
+``REDLINE_CACHE_DIR=off`` forces validation), ``redline-warm`` (load every version once, to
+fill the validation cache). Prints one line of JSON about the result on stdout.
 
 Imports are done inside each tool so that none pays for another's.
 """
@@ -107,8 +109,17 @@ def redline_load(corpus: Path, old: str, new: str) -> dict:
     return {"nodes": len(v.index)}
 
 
+def redline_warm(corpus: Path, old: str, new: str) -> dict:
+    """Load every version once, so that the validation cache knows its files (not measured)."""
+    from redline.corpus import Corpus
+
+    c = Corpus.open(corpus)
+    return {"versions": [len(c.load(v).sections) for v in c.version_ids]}
+
+
 TOOLS = {"floor": floor, "xmldiff": xmldiff, "difflib-lines": difflib_lines, "difflib-words": difflib_words,
-         "dmp": dmp, "redlines": redlines, "python-redlines": python_redlines, "redline-load": redline_load}
+         "dmp": dmp, "redlines": redlines, "python-redlines": python_redlines, "redline-load": redline_load,
+         "redline-warm": redline_warm}
 
 
 def main(argv: list[str]) -> int:
