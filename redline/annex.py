@@ -19,8 +19,9 @@ from typing import Iterable, Mapping, Sequence
 from redline.diff import (
     ADDED, AMENDED, DELETED, MOVED, RENUMBERED, Change, NodeDiff, VersionDiff, diff_versions, unchanged_node,
 )
-from redline.model import Address, Node, Version
-from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
+from redline.diff import UNCHANGED as UNCHANGED_NODE
+from redline.model import ADDRESSABLE, Address, Node, Version
+from redline.textdiff import DELETE, EQUAL, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
 #: how much text is shown around a change: the whole cross-heading group, only the changed
 #: clauses, or every clause of the sections touched
@@ -185,23 +186,71 @@ def _crossheading_el(node: Node):
     return el if el is not None and el.tag == "crossheading" else None
 
 
-def _merged(old: Version, new: Version, vdiff: VersionDiff, letter: str) -> list[_Entry]:
+class _Tree:
+    """A version's clauses and parts read straight from its section trees, one section at a time
+    and only when asked (a redline of a few sections never builds the whole address index)."""
+
+    def __init__(self, version: Version):
+        self.version = version
+        self._clauses: dict[str, list[Node]] = {}
+        self._by_address: dict[str, dict[Address, Node]] = {}
+        self._parts: dict[str, dict[Address, Node]] = {}
+
+    def clauses(self, letter: str) -> list[Node]:
+        """The clauses of section ``letter`` in document order (addresses as the index gives them)."""
+        out = self._clauses.get(letter)
+        if out is None:
+            root = self.version.sections.get(letter)
+            out = []
+            if root is not None:
+                for el in root.iter("clause"):
+                    num = el.get("num")
+                    out.append(Node(el, _new_address(Address, (num[0], num.split(".")[0], num, None, ()))))
+            self._clauses[letter] = out
+        return out
+
+    def clause(self, address: Address) -> Node | None:
+        """The clause at ``address``, or None."""
+        by = self._by_address.get(address.section)
+        if by is None:
+            by = self._by_address[address.section] = {c.address: c for c in self.clauses(address.section)}
+        return by.get(address)
+
+    def part(self, address: Address) -> Node | None:
+        """The part at ``address``, or None."""
+        by = self._parts.get(address.section)
+        if by is None:
+            root = self.version.sections.get(address.section)
+            by = {}
+            if root is not None:
+                for el in root.iter("part"):
+                    num = el.get("num")
+                    addr = _new_address(Address, (num[0], num, None, None, ()))
+                    by[addr] = Node(el, addr)
+            self._parts[address.section] = by
+        return by.get(address)
+
+
+def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
+            deleted_addrs: set[Address], letter: str) -> list[_Entry]:
     """New clauses of the section in order, with deleted old clauses after their old predecessor."""
-    pairs = dict(vdiff.pairs)
-    deleted_addrs = {c.old for c in vdiff.changes if c.kind == DELETED}
     out: list[_Entry] = []
-    nclauses = [c for c in new.clauses() if c.address.section == letter]
     pos_of_new = {}
-    for c in nclauses:
-        o = old.find(pairs[c.address]) if c.address in pairs else None
+    part_of: dict[str, Address] = {}
+    for c in new.clauses(letter):
+        addr = c.address
+        o_addr = pairs.get(addr)
+        o = old.clause(o_addr) if o_addr is not None else None
         ch = _crossheading_el(c)
-        pos_of_new[c.address] = len(out)
-        out.append(_Entry(c, o, Address(letter, c.address.part), ch.get("heading") if ch is not None else None,
+        pos_of_new[addr] = len(out)
+        part = part_of.get(addr.part)
+        if part is None:
+            part = part_of[addr.part] = Address(letter, addr.part)
+        out.append(_Entry(c, o, part, ch.get("heading") if ch is not None else None,
                           ch if ch is not None else c.element))
-    old_to_new = {o: n for n, o in pairs.items()}
     inserts: list[tuple[int, int, _Entry]] = []
     anchor = -1
-    for i, c in enumerate(x for x in old.clauses() if x.address.section == letter):
+    for i, c in enumerate(old.clauses(letter)):
         if c.address in old_to_new:
             anchor = pos_of_new.get(old_to_new[c.address], anchor)
         elif c.address in deleted_addrs:
@@ -250,7 +299,40 @@ def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
             note = f"moved from {change.old}"
         return ClauseBlock(change.diff, change.kind, note)
     node = entry.new if entry.new is not None else entry.old
-    return ClauseBlock(unchanged_node(node), None)
+    return ClauseBlock(context_node(node.element, node.address), None)
+
+
+def context_node(el, address: Address) -> NodeDiff:
+    """A node shown unchanged, as context: what :func:`redline.diff.unchanged_node` gives for
+    ``Node(el, address)``, with each descendant's address made from its parent's (not by walking
+    up the tree from every item, which a whole-code redline does ~140,000 times)."""
+    tag = el.tag
+    num = (el.get("term") if tag == "definition" else el.get("num")) or ""
+    text = closing = None
+    children = []
+    for c in el:
+        ctag = c.tag
+        if ctag == "text":
+            if text is None:
+                text = " ".join(c.text.split()) if c.text else ""  # normalise_space
+        elif ctag == "closing":
+            if closing is None:
+                closing = " ".join(c.text.split()) if c.text else ""
+        elif ctag == "item":
+            sec, part, clause, term, items = address
+            children.append(context_node(c, _new_address(Address, (sec, part, clause, term, items + (c.get("num"),)))))
+        elif ctag == "definition":
+            sec, part, clause, _, items = address
+            children.append(context_node(c, _new_address(Address, (sec, part, clause, c.get("term"), items))))
+        elif ctag in _OTHER_ADDRESSABLE or ctag == "crossheading":  # not under a clause (schema); kept exact
+            return unchanged_node(Node(el, address))
+    return NodeDiff(tag, UNCHANGED_NODE, address, address, (Span(EQUAL, num),) if num else (),
+                    (Span(EQUAL, text),) if text else (), tuple(children),
+                    (Span(EQUAL, closing),) if closing else ())
+
+
+_OTHER_ADDRESSABLE = frozenset(ADDRESSABLE) - {"item", "definition"}
+_new_address = tuple.__new__  # Address(...) without the named tuple's argument handling
 
 
 def build_redline(
@@ -284,8 +366,12 @@ def build_redline(
                      | set(instructions or {}))
     sections: list[SectionRedline] = []
     previous: dict[Address, Address | None] | None = None
+    old_tree, new_tree = _Tree(old), _Tree(new)
+    pairs = vdiff.pairs
+    old_to_new = {o: n for n, o in pairs.items()}
+    deleted_addrs = {c.old for c in vdiff.changes if c.kind == DELETED}
     for letter in letters:
-        entries = _merged(old, new, vdiff, letter)
+        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter)
         blocks: list[Block] = []
         shown_parts: set[Address] = set()
         for group in _group_entries(entries):
@@ -299,7 +385,7 @@ def build_redline(
             part = group[0].part
             if part not in shown_parts:
                 shown_parts.add(part)
-                pb = _part_block(old, new, vdiff, part, context)
+                pb = _part_block(old_tree, new_tree, vdiff, part, context)
                 if pb is not None:
                     blocks.append(pb)
             hb = _heading_block(vdiff, group)
@@ -315,7 +401,7 @@ def build_redline(
         if instructions is not None:
             instr = tuple(instructions.get(letter, ()))
         else:
-            previous = previous or previous_clauses(new)
+            previous = previous or _previous_clauses(new_tree)
             instr = tuple(instruction_for(c, previous) for c in vdiff.changes if c.address.section == letter)
         sections.append(SectionRedline(letter, heading, instr, tuple(blocks)))
 
@@ -343,14 +429,14 @@ def build_redline(
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
 
-def _part_block(old: Version, new: Version, vdiff: VersionDiff, part: Address, context: str) -> HeadingBlock | None:
+def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, context: str) -> HeadingBlock | None:
     """A part heading, shown when the part is new, its heading changed, or the context is 'all'."""
     for h in vdiff.headings:
         if h.level == "part" and h.part == part:
             state = {ADDED: INSERTED, DELETED: REMOVED}.get(h.kind, MODIFIED)
             return HeadingBlock("part", state, h.spans, unchanged(part.part), str(part))
-    n, o = new.find(part), old.find(part)
-    if n is not None and o is None and old.coverage_of(part) != "absent":
+    n, o = new.part(part), old.part(part)
+    if n is not None and o is None and old.version.coverage_of(part) != "absent":
         return HeadingBlock("part", INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
     if context == "all":
         node = n or o
@@ -415,12 +501,17 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
 
 def previous_clauses(version: Version) -> dict[Address, Address | None]:
     """Each clause of ``version`` mapped to the clause before it in the same part (None if first)."""
+    return _previous_clauses(_Tree(version))
+
+
+def _previous_clauses(tree: _Tree) -> dict[Address, Address | None]:
     out: dict[Address, Address | None] = {}
     prev: Address | None = None
-    for c in version.clauses():
-        a = c.address
-        out[a] = prev if prev is not None and prev.part == a.part else None
-        prev = a
+    for letter in tree.version.sections:
+        for c in tree.clauses(letter):
+            a = c.address
+            out[a] = prev if prev is not None and prev.part == a.part else None
+            prev = a
     return out
 
 
