@@ -351,14 +351,17 @@ def text_fields(node: Node) -> Iterator[tuple[str, str]]:
 
 def citations(version: Version, within: Address | None = None) -> list[Citation]:
     """Every reference in the text of ``version`` (only under ``within`` if given), in order."""
-    out: list[Citation] = []
+    return list(iter_citations(version, within))
+
+
+def iter_citations(version: Version, within: Address | None = None) -> Iterator[Citation]:
+    """:func:`citations`, one at a time (a whole code holds ~68,000)."""
     for node in version.nodes():
         if node.kind not in _TEXT_BEARING:
             continue
         if within is not None and not node.address.is_within(within):
             continue
-        out.extend(node_citations(node))
-    return out
+        yield from node_citations(node)
 
 
 def node_citations(node: Node) -> list[Citation]:
@@ -536,13 +539,18 @@ def resolve(version: Version, citation: Citation, cache: _Cache | None = None) -
 def check_version(version: Version, within: Address | None = None,
                   to: Address | None = None) -> list[Resolution]:
     """Resolve every citation in ``version`` (held under ``within``; naming ``to`` if given)."""
-    out = []
+    return list(iter_check_version(version, within, to))
+
+
+def iter_check_version(version: Version, within: Address | None = None,
+                       to: Address | None = None) -> Iterator[Resolution]:
+    """:func:`check_version`, one resolution at a time, so that a caller that only reports
+    them need not hold them all (the version must not change meanwhile)."""
     cache = _Cache({}, {}, {})
-    for c in citations(version, within):
+    for c in iter_citations(version, within):
         if to is not None and not any(_covers(t, to, version) for t in c.reference.targets):
             continue
-        out.append(resolve(version, c, cache))
-    return out
+        yield resolve(version, c, cache)
 
 
 def _covers(t: Target, a: Address, version: Version | None = None) -> bool:
@@ -913,22 +921,10 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
 def redline_annotator(redline, versions: Iterable[Version]):
     """:func:`link_annotator` for one redline document: its anchors (as the HTML renderer gives
     them) and the terms defined in ``versions`` (the first version defining a term wins)."""
-    from redline.render.html import anchor_id, view
+    from redline.render.html import anchor_id, anchor_ids
     from redline.terms import defined_terms
 
-    anchors: set[str] = set()
-
-    def walk(obj) -> None:
-        if isinstance(obj, dict):
-            if isinstance(obj.get("id"), str):
-                anchors.add(obj["id"])
-            for v in obj.values():
-                walk(v)
-        elif isinstance(obj, (list, tuple)):
-            for v in obj:
-                walk(v)
-
-    walk(view(redline))
+    anchors = anchor_ids(redline)
     definitions: dict[str, Address] = {}
     for v in versions:
         for term, d in defined_terms(v).items():

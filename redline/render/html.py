@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 import jinja2
 import markupsafe
 
-from redline.annex import ClauseBlock, HeadingBlock, Redline
+from redline.annex import ClauseBlock, HeadingBlock, Redline, SectionRedline
 from redline.diff import NodeDiff
 from redline.model import Address
 from redline.textdiff import Span
@@ -106,9 +106,9 @@ def _node_view(nd: NodeDiff, annotate: Annotate | None, depth: int) -> dict:
 
 
 def view(redline: Redline, annotate: Annotate | None = None) -> dict:
-    """The template's view of a redline: plain dicts and lists only."""
-    sections = []
-    for sec in redline.sections:
+    """The template's view of a redline as plain dicts and lists (every block as a dict too)."""
+    page = _page_view(redline)
+    for sec, sv in zip(redline.sections, page["sections"]):
         blocks = []
         for b in sec.blocks:
             if isinstance(b, HeadingBlock):
@@ -119,8 +119,14 @@ def view(redline: Redline, annotate: Annotate | None = None) -> dict:
                 node = _node_view(b.diff, annotate, 0)
                 node.update(type="clause", change=b.change, note=b.note)
                 blocks.append(node)
-        sections.append({"letter": sec.letter, "title": sec.title, "instructions": list(sec.instructions),
-                         "blocks": blocks, "id": anchor_id(f"section-{sec.letter}")})
+        sv["blocks"] = blocks
+    return page
+
+
+def _page_view(redline: Redline) -> dict:
+    """The page around the legal text: cover, summary rows, sections without their blocks."""
+    sections = [{"letter": sec.letter, "title": sec.title, "instructions": list(sec.instructions),
+                 "id": anchor_id(f"section-{sec.letter}")} for sec in redline.sections]
     rows = []
     for r in redline.summary:
         rows.append({"address": r.address, "change": r.change, "detail": r.detail,
@@ -129,9 +135,123 @@ def view(redline: Redline, annotate: Annotate | None = None) -> dict:
             "old_id": redline.old_id, "new_id": redline.new_id, "author": redline.author}
 
 
+def anchor_ids(redline: Redline) -> set[str]:
+    """Every id the HTML of ``redline`` has (sections, parts, clauses, items, definitions): the
+    targets a link may point at. The same set as the ``id`` values of :func:`view`."""
+    out = {anchor_id(f"section-{sec.letter}") for sec in redline.sections}
+    for sec in redline.sections:
+        for b in sec.blocks:
+            if isinstance(b, HeadingBlock):
+                if b.anchor:
+                    out.add(anchor_id(b.anchor))
+            elif isinstance(b, ClauseBlock):
+                for nd in b.diff.walk():
+                    out.add(anchor_id(nd.address, "was-" if nd.state == "deleted" else ""))
+    return out
+
+
+# --- the legal text, written directly (what the template's old node/spans macros wrote) -------------
+
+_escape = markupsafe.escape
+
+
+def _spans_html(spans: Iterable[Span], annotate: Annotate | None, out: list[str]) -> None:
+    """Each span's words (links from ``annotate``) in ``<ins>``/``<del>`` by kind, appended to ``out``."""
+    for s in spans:
+        if annotate is None:
+            body = str(_escape(s.text))
+        else:
+            pieces = annotate(s.text)
+            if "".join(t for t, _ in pieces) != s.text:
+                raise ValueError("annotate must return pieces that join back to the span's text")
+            body = "".join(f'<a href="{_escape(h)}">{_escape(t)}</a>' if h else str(_escape(t))
+                           for t, h in pieces if t)
+        kind = s.kind
+        out.append(f"<ins>{body}</ins>" if kind == "insert" else f"<del>{body}</del>" if kind == "delete" else body)
+
+
+def _term_html(nd: NodeDiff, out: list[str]) -> None:
+    """A definition's term in quotes, then a space, marked as the definition is."""
+    kind = "insert" if nd.state == "inserted" else "delete" if nd.state == "deleted" else "equal"
+
+    def wrap(body: str) -> str:
+        return f"<ins>{body}</ins>" if kind == "insert" else f"<del>{body}</del>" if kind == "delete" else body
+
+    quote = wrap('<span class="term">&#34;</span>')
+    out.append(quote)
+    for s in nd.num:
+        body = f'<span class="term">{_escape(s.text) if s.text else ""}</span>'
+        out.append(f"<ins>{body}</ins>" if s.kind == "insert" else f"<del>{body}</del>" if s.kind == "delete" else body)
+    out.append(quote)
+    out.append(wrap(" "))
+
+
+def _node_html(nd: NodeDiff, annotate: Annotate | None, depth: int, out: list[str]) -> None:
+    ident = anchor_id(nd.address, "was-" if nd.state == "deleted" else "")
+    level = f" level-{depth}" if depth else ""
+    out.append(f'<div class="{_escape(nd.element)} state-{_escape(nd.state)}{level}" id="{_escape(ident)}">\n')
+    if nd.element == "definition":
+        out.append('  <div class="body">\n    <p class="lead">')
+        _term_html(nd, out)
+        _spans_html(nd.text, annotate, out)
+        out.append("</p>\n")
+    else:
+        out.append('  <span class="num">')
+        _spans_html(nd.num, None, out)
+        out.append('</span>\n  <div class="body">\n')
+        if nd.text:
+            out.append('<p class="lead">')
+            _spans_html(nd.text, annotate, out)
+            out.append("</p>")
+    for c in nd.children:
+        out.append("    ")
+        _node_html(c, annotate, depth + 1, out)
+        out.append("\n")
+    if nd.closing:
+        out.append('<p class="closing">')
+        _spans_html(nd.closing, annotate, out)
+        out.append("</p>")
+    out.append("  </div>\n</div>")
+
+
+def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str:
+    """The HTML of one section's redlined text (part and cross-headings, clauses), one block a line."""
+    out: list[str] = []
+    for b in section.blocks:
+        if isinstance(b, HeadingBlock):
+            if b.level == "part":
+                ident = f' id="{_escape(anchor_id(b.anchor))}"' if b.anchor else ""
+                out.append(f'    <h3 class="part state-{_escape(b.state)}"{ident}><span class="num">')
+                _spans_html(b.num, None, out)
+                out.append("</span> ")
+                _spans_html(b.spans, annotate, out)
+                out.append("</h3>\n")
+            elif b.level == "crossheading":
+                out.append(f'    <h4 class="crossheading state-{_escape(b.state)}">')
+                _spans_html(b.spans, annotate, out)
+                out.append("</h4>\n")
+            else:  # as the template wrote any other heading level: as a clause without words
+                raise ValueError(f"unknown heading level {b.level!r}")
+        elif isinstance(b, ClauseBlock):
+            if b.note:
+                out.append(f'<p class="margin-note" aria-label="note">{_escape(b.note)}</p>')
+            out.append("    ")
+            _node_html(b.diff, annotate, 0, out)
+            out.append("\n")
+    return "".join(out)
+
+
 def render_html(redline: Redline, annotate: Annotate | None = None) -> str:
-    """The redline as one standalone HTML document (inline CSS, no external resources)."""
+    """The redline as one standalone HTML document (inline CSS, no external resources).
+
+    The page (cover, summary, section titles and instructions) comes from the template; each
+    section's legal text is written by :func:`legal_text`, one block at a time (a whole-code
+    redline has ~150,000 paragraphs: jinja2 macros and a dict per span cost seconds).
+    """
     env = environment()
     # our own stylesheet, inlined verbatim (escaping would break selectors such as '>')
     css = markupsafe.Markup(env.loader.get_source(env, STYLESHEET)[0])
-    return env.get_template(TEMPLATE).render(css=css, **view(redline, annotate))
+    page = _page_view(redline)
+    for sec, sv in zip(redline.sections, page["sections"]):
+        sv["legal_text"] = markupsafe.Markup(legal_text(sec, annotate))
+    return env.get_template(TEMPLATE).render(css=css, **page)
