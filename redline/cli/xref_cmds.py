@@ -79,7 +79,10 @@ def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt
             text, failed = _version_report(corpus, version, within_a, to_a, statuses, fmt)
     except (UnknownVersion, UnknownAddress) as exc:  # bad input, not a broken reference: exit 2
         raise InputError(str(exc)) from None
-    write_output(text, output)
+    if isinstance(text, list):
+        _write_pieces(text, output)
+    else:
+        write_output(text, output)
     if failed:
         ctx.exit(1)
 
@@ -102,46 +105,182 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
     v = corpus.load(version_id)
     if within is not None:
         v.get(within)
-    # a whole code yields ~68,000 references, each a handful of small objects: the cyclic
-    # collector would re-walk the loaded trees' proxies dozens of times while they are made
-    # (none of them forms a cycle), so it is paused for the duration
+    counts = dict.fromkeys(xref.STATUSES, 0)
+    # each resolution is formatted as it comes and let go: a whole code has ~68,000 of them,
+    # several times the memory of their report
+    out: list[str] = []
+    report = _JsonReferences() if fmt == "json" else _TextReferences()
+    # the cyclic collector would re-walk the loaded trees' proxies dozens of times while the
+    # references are made (none of them forms a cycle), so it is paused for the duration
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        res = xref.check_version(v, within, to)
+        for r in xref.iter_check_version(v, within, to):
+            if statuses and r.status not in statuses:
+                continue
+            counts[r.status] += 1
+            report.add(r, out)
     finally:
         if gc_was_on:
             gc.enable()
-    if statuses:
-        res = [r for r in res if r.status in statuses]
-    counts = {s: sum(1 for r in res if r.status == s) for s in xref.STATUSES}
     broken = counts[xref.BROKEN] > 0
     if fmt == "json":
-        return json.dumps({"version": version_id, "counts": counts,
-                           "references": [r.to_dict() for r in res]}, indent=2, ensure_ascii=False), broken
-    lines = [f"{version_id}: {len(res)} reference(s): {counts['resolved']} resolved, "
-             f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
-             f"{counts['heading-mismatch']} heading mismatch(es)"]
-    append = lines.append
-    # holders and target lists repeat (a clause holds several references; targets recur): format each once
-    holders: dict = {}
-    targets: dict = {}
-    labels = {s: f"{_LABEL[s]:<9}" for s in _LABEL}
-    pad = " " * 22
-    for r in res:
+        return _json_document(version_id, counts, out), broken  # pieces: written one by one
+    n = sum(counts.values())
+    head = (f"{version_id}: {n} reference(s): {counts['resolved']} resolved, "
+            f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
+            f"{counts['heading-mismatch']} heading mismatch(es)")
+    out.insert(0, head)
+    return "\n".join(out) + "\n", broken
+
+
+class _TextReferences:
+    """The text report's lines for each resolution; holders and target lists repeat (a clause
+    holds several references; targets recur): each is formatted once."""
+
+    def __init__(self):
+        self.holders: dict = {}
+        self.targets: dict = {}
+        self.labels = {s: f"{_LABEL[s]:<9}" for s in _LABEL}
+        self.pad = " " * 22
+
+    def add(self, r, out: list) -> None:
         ref = r.reference
         holder = r.citation.holder
-        h = holders.get(holder)
+        h = self.holders.get(holder)
         if h is None:
-            h = holders[holder] = f"{str(holder):<12}"
-        t = targets.get(ref.targets)
+            h = self.holders[holder] = f"{str(holder):<12}"
+        t = self.targets.get(ref.targets)
         if t is None:
-            t = targets[ref.targets] = ref.targets_text()
+            t = self.targets[ref.targets] = ref.targets_text()
         q = " (quoted)" if ref.quoted else ""
-        append(f"{h} {labels[r.status]} {' '.join(ref.text.split())}{q}  -> {t}")
+        out.append(f"{h} {self.labels[r.status]} {' '.join(ref.text.split())}{q}  -> {t}")
         for reason in r.reasons:
-            append(f"{pad} {reason}")
-    return "\n".join(lines) + "\n", broken
+            out.append(f"{self.pad} {reason}")
+
+
+_enc = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+
+
+def _json_list(items: list[str], indent: str) -> str:
+    """A JSON list of already-encoded values as ``json.dumps(indent=2)`` lays it out at ``indent``."""
+    if not items:
+        return "[]"
+    inner = "\n" + indent + "  "
+    return "[" + inner + ("," + inner).join(items) + "\n" + indent + "]"
+
+
+class _JsonReferences:
+    """Each resolution as ``json.dumps(r.to_dict(), indent=2, ensure_ascii=False)`` lays it out
+    inside the report's "references" list, byte for byte, written directly (the json module's
+    indenting encoder is pure Python: ~3.5 million pieces for a whole code); holders, target
+    lists and reasons repeat and are encoded once."""
+
+    IND = "    "  # a reference sits two levels down: {"references": [ {...} ]}
+    KEY = "\n      "
+
+    def __init__(self):
+        self.holders: dict = {}
+        self.targets: dict = {}
+        self.reasons: dict = {}
+        self.strings: dict = {}
+
+    def _str(self, text: str) -> str:
+        got = self.strings.get(text)
+        if got is None:
+            got = self.strings[text] = _enc(text)
+        return got
+
+    def add(self, r, out: list) -> None:
+        from redline.xref import Range
+
+        ref = r.reference
+        holder = r.citation.holder
+        h = self.holders.get(holder)
+        if h is None:
+            h = self.holders[holder] = _enc(str(holder))
+        t = self.targets.get(ref.targets)
+        if t is None:
+            ind = self.IND + "    "
+            items = [(f'{{\n{ind}  "first": {_enc(str(x.first))},\n{ind}  "last": {_enc(str(x.last))}\n{ind}}}'
+                      if isinstance(x, Range) else _enc(str(x))) for x in ref.targets]
+            t = self.targets[ref.targets] = _json_list(items, self.IND + "  ")
+        reasons = r.reasons
+        rs = self.reasons.get(reasons)
+        if rs is None:
+            rs = self.reasons[reasons] = _json_list([_enc(x) for x in reasons], self.IND + "  ")
+        k = "," + self.KEY
+        parts = [
+            self.IND + "{" + self.KEY + '"holder": ' + h,
+            '"field": ' + self._str(r.citation.field),
+            f'"start": {ref.start}',
+            f'"end": {ref.end}',
+            '"text": ' + _enc(ref.text),
+            '"form": ' + self._str(ref.form),
+            '"targets": ' + t,
+            '"heading": ' + ("null" if ref.heading is None else self._str(ref.heading)),
+            '"quoted": ' + ("true" if ref.quoted else "false"),
+            '"status": ' + self._str(r.status),
+            '"reasons": ' + rs,
+        ]
+        if r.expected_heading:
+            parts.append('"expected_heading": ' + self._str(r.expected_heading))
+        out.append(k.join(parts) + "\n" + self.IND + "}")
+
+
+def _json_document(version_id: str, counts: dict, refs: list[str]) -> list[str]:
+    """``json.dumps({"version", "counts", "references"}, indent=2, ensure_ascii=False)`` from the
+    references already laid out by :class:`_JsonReferences`, as pieces to write in turn (the
+    whole is ~20 MB for a whole code: it is never put together in memory)."""
+    counts_json = "{" + ",".join(f"\n    {_enc(k)}: {v}" for k, v in counts.items()) + "\n  }" if counts else "{}"
+    head = f'{{\n  "version": {_enc(version_id)},\n  "counts": {counts_json},\n  "references": '
+    if not refs:
+        return [head + "[]\n}"]
+    for i in range(len(refs) - 1):
+        refs[i] += ",\n"
+    refs.insert(0, head + "[\n")
+    refs.append("\n  ]\n}")
+    return refs
+
+
+def _write_pieces(pieces: list[str], output) -> None:
+    """What ``write_output("".join(pieces), output)`` writes (atomically to a file, or to
+    stdout), without joining the pieces."""
+    import os
+    import tempfile
+
+    if output is None or str(output) == "-":
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        if not pieces or not pieces[-1].endswith("\n"):
+            click.echo("")
+        return
+    if not output.parent.exists():
+        raise click.ClickException(f"{output}: directory {output.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
+        with os.fdopen(fd, "wb") as fh:
+            batch: list[str] = []
+            size = 0
+            for piece in pieces:
+                batch.append(piece)
+                size += len(piece)
+                if size > 1 << 20:
+                    fh.write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+            fh.write("".join(batch).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _apply(corpus, version_id, mod_name):

@@ -1,0 +1,90 @@
+"""``redline xref VERSION`` formats each resolution as it comes (JSON written directly, not by
+the json module's indenting encoder) and writes the JSON in pieces: the output must be exactly
+what ``json.dumps(report, indent=2, ensure_ascii=False)`` of the whole report gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from redline import xref
+from redline.cli import xref_cmds
+from redline.model import Address
+from redline.xref import Citation, Range, Reference, Resolution, TargetResolution
+
+
+def _expected(version_id, res):
+    counts = {s: sum(1 for r in res if r.status == s) for s in xref.STATUSES}
+    return json.dumps({"version": version_id, "counts": counts, "references": [r.to_dict() for r in res]},
+                      indent=2, ensure_ascii=False)
+
+
+def _ours(version_id, res):
+    out: list[str] = []
+    fmt = xref_cmds._JsonReferences()
+    counts = dict.fromkeys(xref.STATUSES, 0)
+    for r in res:
+        counts[r.status] += 1
+        fmt.add(r, out)
+    return "".join(xref_cmds._json_document(version_id, counts, out))
+
+
+@pytest.fixture(scope="module")
+def gen(tmp_path_factory):
+    from bench import generate
+    from redline.corpus import Corpus
+
+    root = generate.generate(700, seed=3, out=Path(tmp_path_factory.mktemp("gen")), peers=False)
+    return Corpus.open(root)
+
+
+def test_json_report_is_json_dumps_of_the_report(corpus, gen):
+    for c in (corpus, gen):
+        for vid in c.version_ids:
+            res = xref.check_version(c.load(vid))
+            assert _ours(vid, res) == _expected(vid, res)
+            assert _ours(vid, res[:1]) == _expected(vid, res[:1])
+    assert _ours("1.0", []) == _expected("1.0", [])
+
+
+def test_iter_check_version_is_check_version(gen):
+    v = gen.load("1.0")
+    within, to = Address.parse("B1"), Address.parse("A1")
+    assert list(xref.iter_check_version(v)) == xref.check_version(v)
+    assert list(xref.iter_check_version(v, within=within, to=to)) == xref.check_version(v, within, to)
+
+
+_text = st.text(min_size=0, max_size=12)
+_addr = st.sampled_from([Address.parse(a) for a in ("G", "G1", "G1.2", "G1.2(a)(ii)", "A1.1")])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_text, _text, st.integers(0, 10**6), st.booleans(), st.one_of(st.none(), _text),
+                          st.lists(st.one_of(_addr, st.tuples(_addr, _addr)), max_size=3),
+                          st.sampled_from(xref.STATUSES), st.lists(_text, max_size=3),
+                          st.one_of(st.none(), _text), st.sampled_from(["text", "closing"]),
+                          st.sampled_from(xref.FORMS)), max_size=4),
+       _text)
+def test_json_of_any_strings(items, vid):
+    res = []
+    for text, _, start, quoted, heading, targets, status, reasons, expected, fld, form in items:
+        targets = tuple(t if isinstance(t, Address) else Range(*t) for t in targets)
+        ref = Reference(start, start + len(text), text, targets, heading, quoted, form)
+        trs = tuple(TargetResolution(t, status) for t in targets)
+        res.append(Resolution(Citation(Address.parse("G1.2"), fld, ref), status, trs, tuple(reasons), expected))
+    assert _ours(vid, res) == _expected(vid, res)
+
+
+def test_cli_json_to_file_and_stdout(invoke, tmp_path, corpus):
+    out = tmp_path / "x.json"
+    r = invoke("xref", "6.17", "--format", "json", "-o", out)
+    assert r.exit_code == 0
+    expected = _expected("6.17", xref.check_version(corpus.load("6.17")))
+    assert out.read_text("utf-8") == expected
+    r = invoke("xref", "6.17", "--format", "json")
+    assert r.output == expected + "\n"
+    r = invoke("xref", "6.17", "--format", "json", "--status", "outside")
+    assert json.loads(r.output)["counts"]["resolved"] == 0
