@@ -18,6 +18,7 @@ turn these values into markup.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Mapping
 
@@ -26,8 +27,8 @@ from lxml import etree
 from redline.model import ADDRESSABLE, Address, Node, Version, normalise_space
 from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
 from redline.textdiff import (
-    DELETE, EQUAL, INSERT, Span, deleted, diff_text, inserted, is_changed, new_text, old_text, quick_similarity,
-    similarity, unchanged, word_counts,
+    DELETE, EQUAL, INSERT, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
+    old_text, similarity, unchanged, word_counts,
 )
 
 # --- tuning knobs (named settings, see STYLE.md) -------------------------------------------------
@@ -615,6 +616,10 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
         a = c.address
         if a in pairs or a not in oset or a in used_old:
             continue
+        if _kept_ends(obody[a], nbody[a]) >= SURE_AMEND_THRESHOLD:  # a lower bound: sure without the LCS
+            pairs[a] = a
+            used_old.add(a)
+            continue
         sim = similarity(obody[a], nbody[a], floor=AMEND_THRESHOLD)
         if sim >= SURE_AMEND_THRESHOLD:
             pairs[a] = a
@@ -622,25 +627,33 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
         elif sim >= AMEND_THRESHOLD:  # a weaker same-address match competes with moves below
             cands.append((sim + SAME_ADDRESS_BONUS, 1, a, a))
     # 4. similar words at another address (renumbered or moved, and amended): candidates come
-    #    from shared rare words, are screened by a cheap bound, then diffed
+    #    from shared rare words, are screened by cheap upper bounds (length, then shared words
+    #    regardless of order: quick_similarity), then compared exactly (the word LCS). The order
+    #    in which candidates are found does not matter: they are sorted on a total key below.
     rest_old = [c.address for c in oclauses if c.address not in used_old]
     rest_new = [c.address for c in nclauses if c.address not in pairs]
     if rest_old and rest_new:
         ocount = {o: word_counts(obody[o]) for o in rest_old}
         ncount = {n: word_counts(nbody[n]) for n in rest_new}
+        ototal = {o: cnt.total() for o, cnt in ocount.items()}
         index: dict[str, set[Address]] = {}
         for o, cnt in ocount.items():
             for tok in cnt:
                 index.setdefault(tok, set()).add(o)
         for n in rest_new:
-            rare = sorted((t for t in ncount[n] if t in index), key=lambda t: (len(index[t]), t))[:RARE_WORDS]
+            cn = ncount[n]
+            tn = cn.total()
+            rare = sorted((t for t in cn if t in index), key=lambda t: (len(index[t]), t))[:RARE_WORDS]
             seen: set[Address] = set()
             for tok in rare:
                 seen |= index.get(tok, set())
-            for o in sorted(seen, key=str):
-                if o == n or quick_similarity(ocount[o], ncount[n]) < MOVE_THRESHOLD:
+            for o in seen:
+                if o == n:
                     continue
-                sim = similarity(obody[o], nbody[n], floor=MOVE_THRESHOLD)
+                if _move_bound(ocount[o], cn, ototal[o], tn) < MOVE_THRESHOLD:
+                    continue
+                ob, nb = obody[o], nbody[n]
+                sim = 1.0 if ob == nb else lcs_similarity(ob, nb)
                 if sim >= MOVE_THRESHOLD:
                     cands.append((sim, 0, n, o))
     cands.sort(key=lambda t: (-t[0], -t[1], str(t[2]), str(t[3])))
@@ -652,6 +665,36 @@ def _pair_clauses(oclauses: list[Node], nclauses: list[Node],
         taken_new.add(n)
         used_old.add(o)
     return pairs
+
+
+def _move_bound(co: Counter, cn: Counter, to: int, tn: int) -> float:
+    """An upper bound of :func:`similarity` from word counts (``co``, ``cn``) and their totals:
+    the length bound when it already falls short of MOVE_THRESHOLD, else quick_similarity."""
+    tot = to + tn
+    if not tot:
+        return 1.0
+    length = 2 * min(to, tn) / tot
+    if length < MOVE_THRESHOLD:
+        return length
+    small, big = (co, cn) if len(co) < len(cn) else (cn, co)
+    return 2 * sum(min(k, big[t]) for t, k in small.items() if t in big) / tot
+
+
+def _kept_ends(old: str, new: str) -> float:
+    """A lower bound of :func:`similarity`: the words the two texts share at their start and end
+    (a phrase inserted, deleted or substituted keeps nearly all of them), twice over all words."""
+    a, b = _words(old), _words(new)
+    total = len(a) + len(b)
+    if not total:
+        return 1.0
+    top = min(len(a), len(b))
+    lo = 0
+    while lo < top and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
+        hi += 1
+    return 2 * (lo + hi) / total
 
 
 def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:

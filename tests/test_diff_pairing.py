@@ -34,12 +34,28 @@ def test_pairing_matches_brute_force(corpus, a, b, monkeypatch):
     fast = diffmod.diff_versions(old, new)
     assert fast.changes, "the generated versions should differ"
     monkeypatch.setattr(diffmod, "similarity", _brute_similarity)
-    monkeypatch.setattr(diffmod, "quick_similarity", lambda x, y: 1.0)
+    monkeypatch.setattr(diffmod, "_move_bound", lambda *a: 1.0)  # no screen: every candidate compared
+    monkeypatch.setattr(diffmod, "_kept_ends", lambda a, b: 0.0)  # no shortcut: every amendment compared
+    monkeypatch.setattr(diffmod, "lcs_similarity", lambda a, b: similarity(a, b))
     monkeypatch.setattr(diffmod, "_same_xml", lambda x, y: False)
     # without the loader's clause digests, so that no clause is skipped as byte-identical
     slow = diffmod.diff_versions(Version(old.id, old.sections, old.code), Version(new.id, new.sections, new.code))
     assert fast == slow
     assert fast.pairs == slow.pairs
+
+
+_CLAUSE_WORDS = st.lists(st.sampled_from(["the", "Party", "shall", "G3.18(a)", ",", ".", "DCC", "of"]),
+                         max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CLAUSE_WORDS, _CLAUSE_WORDS)
+def test_pairing_screens_bound_similarity(a, b):
+    """_kept_ends is a lower bound of similarity, _move_bound an upper bound (exact screens)."""
+    sim = similarity(a, b)
+    assert diffmod._kept_ends(a, b) <= sim + 1e-12
+    ca, cb = textdiff.word_counts(a), textdiff.word_counts(b)
+    assert diffmod._move_bound(ca, cb, ca.total(), cb.total()) >= sim - 1e-12
 
 
 def test_pairing_within_a_part_matches_whole(corpus):
