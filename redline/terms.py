@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from redline.model import Address, Version
+from lxml import etree
+
+from redline.model import Address, Node, Version
 from redline.xref import find_references, text_fields
 
 _Q_OPEN, _Q_CLOSE = "\"“", "\"”"
@@ -58,18 +60,30 @@ def find_definitions(text: str, holder: Address, field: str = "text") -> list[De
     return sorted(out, key=lambda d: d.start)
 
 
+#: the <text>/<closing> elements whose words hold a quote: the only words that can define a term
+#: (both patterns start with a quote), found by libxml2 instead of reading all ~150,000 in Python
+_QUOTED_WORDS = etree.XPath(".//text[contains(., '\"') or contains(., '“')]"
+                            " | .//closing[contains(., '\"') or contains(., '“')]")
+
+
 def defined_terms(version: Version) -> dict[str, Definition]:
     """Every term ``version`` defines (the first definition of each), in document order."""
     out: dict[str, Definition] = {}
-    for node in version.nodes():
-        if node.kind == "definition":
-            out.setdefault(node.num, Definition(node.num, node.address, "definition"))
-            continue
-        if node.kind not in ("clause", "item"):
-            continue
-        for fld, text in text_fields(node):
-            for d in find_definitions(text, node.address, fld):
-                out.setdefault(d.term, d)
+    for letter, root in version.sections.items():
+        holders = {el.getparent() for el in _QUOTED_WORDS(root)}
+        if not holders and root.find(".//definition") is None:
+            continue  # no <definition> and no quoted words: nothing in this section defines a term
+        for address, el in version.section_items(letter):
+            tag = el.tag
+            if tag == "definition":
+                term = el.get("term")
+                out.setdefault(term, Definition(term, address, "definition"))
+                continue
+            if el not in holders or tag not in ("clause", "item"):
+                continue
+            for fld, text in text_fields(Node(el, address)):
+                for d in find_definitions(text, address, fld):
+                    out.setdefault(d.term, d)
     return out
 
 
@@ -90,7 +104,11 @@ def _term_pattern(terms: frozenset) -> re.Pattern | None:
     if not terms:
         return None
     ordered = sorted(terms, key=lambda t: (-len(t), t))  # longest first
-    return re.compile(r"(?<![\w\-])(" + "|".join(re.escape(t) for t in ordered) + r")(?:e?s)?(?![\w\-+])")
+    # the lookahead (every term starts with one of these characters) changes no match: it lets
+    # the engine skip most positions before trying ~700 alternatives there (~3.5x faster)
+    first = "(?=[" + "".join(sorted({re.escape(t[0]) for t in ordered})) + "])" if all(ordered) else ""
+    return re.compile(r"(?<![\w\-])" + first + "(" + "|".join(re.escape(t) for t in ordered)
+                      + r")(?:e?s)?(?![\w\-+])")
 
 
 def find_term_uses(text: str, terms: Iterable[str]) -> list[TermUse]:

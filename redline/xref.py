@@ -355,13 +355,29 @@ def citations(version: Version, within: Address | None = None) -> list[Citation]
 
 
 def iter_citations(version: Version, within: Address | None = None) -> Iterator[Citation]:
-    """:func:`citations`, one at a time (a whole code holds ~68,000)."""
-    for node in version.nodes():
-        if node.kind not in _TEXT_BEARING:
+    """:func:`citations`, one at a time (a whole code holds ~68,000).
+
+    The words are those :func:`text_fields` reads, node by node in document order, but read a
+    section at a time: one pass over its ``<text>`` and ``<closing>`` elements (C speed)
+    instead of two ``findtext`` path searches for each of ~75,000 nodes."""
+    for letter, root in version.sections.items():
+        if within is not None and within.section != letter:
             continue
-        if within is not None and not node.address.is_within(within):
-            continue
-        yield from node_citations(node)
+        texts: dict = {}
+        closings: dict = {}
+        for el in root.iter("text", "closing"):
+            (texts if el.tag == "text" else closings).setdefault(el.getparent(), el.text)
+        for addr, el in version.section_items(letter):
+            if el.tag not in _TEXT_BEARING:
+                continue
+            if within is not None and not addr.is_within(within):
+                continue
+            for fld, text in (("text", texts.get(el)), ("closing", closings.get(el))):
+                if text:
+                    text = " ".join(text.split())
+                    if text:
+                        for ref in find_references(text, addr):
+                            yield Citation(addr, fld, ref)
 
 
 def node_citations(node: Node) -> list[Citation]:
@@ -879,6 +895,7 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
     anchors = set(anchors)
     anchor_id = anchor_id or _default_anchor_id
     definitions = dict(definitions or {})
+    terms = frozenset(definitions)  # made once: find_term_uses would make it for every run of words
 
     def href(a: Address) -> str | None:
         for cand in [a] + [b for b in a.ancestors()[::-1] if b.clause]:  # an item falls back to its clause
@@ -898,7 +915,7 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
         if definitions:
             from redline.terms import find_term_uses
 
-            for use in find_term_uses(text, definitions):
+            for use in find_term_uses(text, terms):
                 h = href(definitions[use.term])
                 if h is not None and not any(s < use.end and use.start < e for s, e, _ in links):
                     links.append((use.start, use.end, h))
