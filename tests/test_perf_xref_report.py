@@ -88,3 +88,34 @@ def test_cli_json_to_file_and_stdout(invoke, tmp_path, corpus):
     assert r.output == expected + "\n"
     r = invoke("xref", "6.17", "--format", "json", "--status", "outside")
     assert json.loads(r.output)["counts"]["resolved"] == 0
+
+
+def test_citations_read_a_section_at_a_time_are_those_read_node_by_node(corpus, gen):
+    def node_by_node(v, within=None):
+        return [c for n in v.nodes() if n.kind in ("clause", "item", "definition")
+                and (within is None or n.address.is_within(within)) for c in xref.node_citations(n)]
+
+    for c in (corpus, gen):
+        for vid in c.version_ids:
+            v = c.load(vid)
+            assert xref.citations(v) == node_by_node(v)
+    v = gen.load("1.0")
+    for a in ("A", "B1", "B1.3", "B1.3(a)", "Q"):
+        assert xref.citations(v, Address.parse(a)) == node_by_node(v, Address.parse(a))
+
+
+def test_citations_read_the_first_text_of_a_node_as_findtext_does():
+    from redline.corpus import Corpus  # noqa: F401  (the tiny version below needs no corpus)
+    from lxml import etree
+
+    from redline.model import Version
+
+    root = etree.fromstring(
+        '<section num="G" heading="G" coverage="complete"><part num="G1" heading="P" coverage="complete">'
+        '<clause num="G1.1"><text>See  Section G1.2.</text><item num="(a)"><text>Section G1.1</text></item>'
+        '<closing>and Section G1.3</closing><closing>not Section G1.4</closing></clause>'
+        '<clause num="G1.2"><text/></clause></part></section>')
+    v = Version("x", {"G": root})
+    got = [(str(c.holder), c.field, c.reference.text) for c in xref.citations(v)]
+    assert got == [("G1.1", "text", "Section G1.2"), ("G1.1", "closing", "Section G1.3"),
+                   ("G1.1(a)", "text", "Section G1.1")]
