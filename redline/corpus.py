@@ -280,7 +280,7 @@ class Corpus:
         for letter, rel in info.files:
             path = self.root / rel
             data = xmlsafe.read_file(path, CorpusError)
-            tree = xmlsafe.parse_bytes(data, str(path), CorpusError)
+            tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
             root = tree.getroot()
             key = cache.key(data) if cache is not None else None
             if key is None or not cache.known(key):
