@@ -22,14 +22,16 @@ def _expected(version_id, res):
                       indent=2, ensure_ascii=False)
 
 
-def _ours(version_id, res):
-    out: list[str] = []
+def _ours(version_id, res, limit=None):
+    out = xref_cmds._Spool()
+    if limit is not None:
+        out.LIMIT = limit  # spill to the temporary file every few characters
     fmt = xref_cmds._JsonReferences()
     counts = dict.fromkeys(xref.STATUSES, 0)
     for r in res:
         counts[r.status] += 1
         fmt.add(r, out)
-    return "".join(xref_cmds._json_document(version_id, counts, out))
+    return "".join(xref_cmds._flat(xref_cmds._json_document(version_id, counts, out)))
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +48,7 @@ def test_json_report_is_json_dumps_of_the_report(corpus, gen):
         for vid in c.version_ids:
             res = xref.check_version(c.load(vid))
             assert _ours(vid, res) == _expected(vid, res)
+            assert _ours(vid, res, limit=1000) == _expected(vid, res)
             assert _ours(vid, res[:1]) == _expected(vid, res[:1])
     assert _ours("1.0", []) == _expected("1.0", [])
 
@@ -76,6 +79,7 @@ def test_json_of_any_strings(items, vid):
         trs = tuple(TargetResolution(t, status) for t in targets)
         res.append(Resolution(Citation(Address.parse("G1.2"), fld, ref), status, trs, tuple(reasons), expected))
     assert _ours(vid, res) == _expected(vid, res)
+    assert _ours(vid, res, limit=3) == _expected(vid, res)
 
 
 def test_cli_json_to_file_and_stdout(invoke, tmp_path, corpus):

@@ -108,7 +108,7 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
     counts = dict.fromkeys(xref.STATUSES, 0)
     # each resolution is formatted as it comes and let go: a whole code has ~68,000 of them,
     # several times the memory of their report
-    out: list[str] = []
+    out = _Spool() if fmt == "json" else []
     report = _JsonReferences() if fmt == "json" else _TextReferences()
     # the cyclic collector would re-walk the loaded trees' proxies dozens of times while the
     # references are made (none of them forms a cycle), so it is paused for the duration
@@ -228,7 +228,56 @@ class _JsonReferences:
         out.append(k.join(parts) + "\n" + self.IND + "}")
 
 
-def _json_document(version_id: str, counts: dict, refs: list[str]) -> list[str]:
+class _Spool:
+    """The JSON references as they are laid out, joined by ",\\n": kept in a temporary file
+    once past a few MB (a whole code's are ~20 MB), read back in pieces by :meth:`pieces`."""
+
+    LIMIT = 1 << 20
+
+    def __init__(self):
+        self.batch: list[str] = []
+        self.size = 0
+        self.file = None
+        self.count = 0
+
+    def append(self, piece: str) -> None:
+        if self.count:
+            self.batch.append(",\n")
+        self.count += 1
+        self.batch.append(piece)
+        self.size += len(piece)
+        if self.size > self.LIMIT:
+            self._flush()
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _flush(self) -> None:
+        import tempfile
+
+        if self.file is None:
+            self.file = tempfile.TemporaryFile()
+        self.file.write("".join(self.batch).encode("utf-8"))
+        self.batch, self.size = [], 0
+
+    def pieces(self):
+        """The references' text in order, in pieces (whole characters)."""
+        if self.file is not None:
+            import codecs
+
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            self.file.seek(0)
+            while True:
+                data = self.file.read(self.LIMIT)
+                if not data:
+                    break
+                yield decoder.decode(data)
+            self.file.close()
+            self.file = None
+        yield "".join(self.batch)
+
+
+def _json_document(version_id: str, counts: dict, refs: "_Spool") -> list:
     """``json.dumps({"version", "counts", "references"}, indent=2, ensure_ascii=False)`` from the
     references already laid out by :class:`_JsonReferences`, as pieces to write in turn (the
     whole is ~20 MB for a whole code: it is never put together in memory)."""
@@ -236,23 +285,31 @@ def _json_document(version_id: str, counts: dict, refs: list[str]) -> list[str]:
     head = f'{{\n  "version": {_enc(version_id)},\n  "counts": {counts_json},\n  "references": '
     if not refs:
         return [head + "[]\n}"]
-    for i in range(len(refs) - 1):
-        refs[i] += ",\n"
-    refs.insert(0, head + "[\n")
-    refs.append("\n  ]\n}")
-    return refs
+    return [head + "[\n", refs.pieces(), "\n  ]\n}"]
 
 
-def _write_pieces(pieces: list[str], output) -> None:
+def _flat(pieces):
+    for p in pieces:
+        if isinstance(p, str):
+            yield p
+        else:
+            yield from p
+
+
+def _write_pieces(pieces: list, output) -> None:
     """What ``write_output("".join(pieces), output)`` writes (atomically to a file, or to
-    stdout), without joining the pieces."""
+    stdout), without joining the pieces (strings, or iterables of strings)."""
     import os
     import tempfile
 
+    pieces = _flat(pieces)
     if output is None or str(output) == "-":
+        last = ""
         for piece in pieces:
-            click.echo(piece, nl=False)
-        if not pieces or not pieces[-1].endswith("\n"):
+            if piece:
+                click.echo(piece, nl=False)
+                last = piece
+        if not last.endswith("\n"):
             click.echo("")
         return
     if not output.parent.exists():
