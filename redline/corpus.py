@@ -282,7 +282,9 @@ class Corpus:
             data = xmlsafe.read_file(path, CorpusError)
             tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
             root = tree.getroot()
-            key = cache.key(data) if cache is not None else None
+            cuts = data.split(_CLAUSE_START)
+            pieces = piece_digests(cuts)
+            key = cache.key(pieces) if cache is not None else None
             if key is None or not cache.known(key):
                 validate(tree, "corpus", str(path))
                 check_section(root, str(path), index=False)  # the Version indexes a section when asked
@@ -291,7 +293,7 @@ class Corpus:
             if root.get("num") != letter:
                 raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
             sections[letter] = root
-            fingerprint = clause_digests(data, root)
+            fingerprint = clause_digests(cuts, pieces, root)
             if fingerprint is not None:
                 digests[letter] = fingerprint
         version = Version(version_id, sections, self.code, clause_digests=digests)
@@ -351,10 +353,11 @@ class ValidationCache:
     """Which exact file contents already passed validation, kept outside the corpus.
 
     Validating a whole code (RELAX NG plus :func:`check_section`) costs about as much as parsing
-    it, on every load. A file is checked once: its key is a BLAKE2b hash of the validator (the
-    schemas and the source of the modules that check) and of the file's bytes, and an empty
+    it, on every load. A file is checked once: its key is a hash of the validator (the schemas
+    and the source of the modules that check) and of the file's bytes, and an empty
     marker file named by the key records that those bytes passed. Any edit to the file (or to the
-    validator) gives another key, so the file is checked again. The cache lives in
+    validator) gives another key, so the file is checked again (the key is a SHA-256 over the
+    validator and the digests of :func:`piece_digests`, which together cover every byte). The cache lives in
     ``$REDLINE_CACHE_DIR`` (``off`` disables it), else ``$XDG_CACHE_HOME/redline``, else
     ``~/.cache/redline``; if it cannot be written, files are simply validated every time.
     """
@@ -370,10 +373,12 @@ class ValidationCache:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         return cls(Path(base) / "redline" / "validated")
 
-    def key(self, data: bytes) -> str:
-        h = hashlib.blake2b(_validator_fingerprint(), digest_size=20)
-        h.update(data)
-        return h.hexdigest()
+    def key(self, pieces: list[bytes]) -> str:
+        """The key of a file from :func:`piece_digests` of its bytes (which cover every byte)."""
+        h = hashlib.sha256(_validator_fingerprint())
+        h.update(len(pieces).to_bytes(8, "big"))
+        h.update(b"".join(pieces))
+        return h.hexdigest()[:40]
 
     def _marker(self, key: str) -> Path:
         return self.directory / key[:2] / key
@@ -395,30 +400,40 @@ def _validator_fingerprint() -> bytes:
     """A hash of everything that decides whether a section file is valid."""
     import redline.model as model_module
 
-    h = hashlib.blake2b(b"redline validation 1", digest_size=20)
+    h = hashlib.sha256(b"redline validation 1")
     for path in sorted(SCHEMA_DIR.glob("*.rng")) + [Path(__file__), Path(model_module.__file__)]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.digest()
 
 
-#: the start of a clause element in a section file's bytes
-_CLAUSE_START = re.compile(rb"<clause[\s/>]")
+#: how a clause element starts in a section file written by redline (``xmlsafe.serialise``)
+_CLAUSE_START = b"<clause "
 
 
-def clause_digests(data: bytes, root) -> tuple | None:
-    """(root, digests): a digest of each clause's bytes in ``data``, in document order.
+def piece_digests(cuts: list[bytes]) -> list[bytes]:
+    """Digests of a section file's bytes cut before each ``<clause `` (``data.split(_CLAUSE_START)``;
+    the first piece is what precedes the first clause): together they cover every byte, in order."""
+    sha = hashlib.sha256
+    return [sha(p).digest()[:16] for p in cuts]
+
+
+def clause_digests(cuts: list[bytes], pieces: list[bytes], root) -> tuple | None:
+    """(root, digests): a digest of each clause's bytes, in document order, from the file's
+    ``cuts`` and their :func:`piece_digests`.
 
     The k-th digest covers the bytes from the k-th clause's start tag to the next clause's (or the
     end of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
-    them without serialising either. None if the byte scan and the tree disagree on the number of
-    clauses (a ``<clause`` inside a comment or CDATA): the diff then compares the trees.
+    them without serialising either. None unless every cut starts with the number of the clause
+    the tree has at that place (a ``<clause `` inside a comment, or a start tag written another
+    way, would misalign them): the diff then compares the trees.
     """
-    starts = [m.start() for m in _CLAUSE_START.finditer(data)]
-    if len(starts) != sum(1 for _ in root.iter("clause")):
+    nums = [el.get("num") for el in root.iter("clause")]
+    if len(nums) != len(cuts) - 1:
         return None
-    ends = starts[1:] + [len(data)]
-    blake = hashlib.blake2b
-    return root, [blake(data[a:b], digest_size=16).digest() for a, b in zip(starts, ends)]
+    for cut, num in zip(cuts[1:], nums):
+        if not cut.startswith(b'num="%s"' % num.encode()):
+            return None
+    return root, pieces[1:]
 
 
 def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:

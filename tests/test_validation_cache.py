@@ -10,7 +10,8 @@ import pytest
 
 from redline import corpus as corpus_mod
 from redline import diff as diffmod
-from redline.corpus import Corpus, ValidationCache, clause_digests
+from redline.corpus import _CLAUSE_START, Corpus, ValidationCache, piece_digests
+from redline.corpus import clause_digests as _clause_digests
 from redline.errors import CorpusError
 from redline.model import Version
 from redline.xmlsafe import parse_bytes
@@ -149,6 +150,11 @@ _SECTION = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def clause_digests(data, root):
+    cuts = data.split(_CLAUSE_START)
+    return _clause_digests(cuts, piece_digests(cuts), root)
+
+
 def test_digests_follow_the_clauses():
     data = _SECTION % b""
     root = parse_bytes(data, "G.xml").getroot()
@@ -161,10 +167,27 @@ def test_digests_follow_the_clauses():
     assert clause_digests(edited, parse_bytes(edited, "G.xml").getroot())[1][1] != got[1][1]
 
 
-def test_digests_refused_when_bytes_and_tree_disagree():
-    data = _SECTION % b"<!-- <clause num='G1.0'> -->"
+@pytest.mark.parametrize("extra,edit", [
+    (b"<!-- <clause num='G1.0'> -->", None),  # a clause tag in a comment: one cut too many
+    (b"", (b'<clause num="G1.2">', b'<clause\n num="G1.2">')),  # a start tag not cut at: one too few
+    (b"<!-- <clause num='G1.0'> -->", (b'<clause num="G1.2">', b'<clause\n num="G1.2">')),  # counts agree
+    (b"", (b'<clause num="G1.2">', b'<clause  num="G1.2">')),  # cut, but not where the number is
+])
+def test_digests_refused_when_bytes_and_tree_disagree(extra, edit):
+    data = _SECTION % extra
+    if edit:
+        data = data.replace(*edit)
     root = parse_bytes(data, "G.xml").getroot()
     assert clause_digests(data, root) is None
+
+
+def test_cache_key_covers_every_byte():
+    data = _SECTION % b""
+    cache = ValidationCache(Path("/nonexistent"))
+    key = cache.key(piece_digests(data.split(_CLAUSE_START)))
+    for i in range(0, len(data), 7):
+        changed = data[:i] + bytes([data[i] ^ 1]) + data[i + 1:]
+        assert cache.key(piece_digests(changed.split(_CLAUSE_START))) != key, i
 
 
 def test_digests_dropped_when_the_tree_changes():
