@@ -36,7 +36,18 @@ _PIECES = ["this Section", "This Section", "Section", "Sections", "SEC", "SEC ",
 @given(st.lists(st.sampled_from(_PIECES), max_size=12))
 def test_fast_start_pattern_matches_plain_one(pieces):
     text = "".join(pieces)
-    assert _starts(xref._START, text, True) == _starts(_PLAIN_START, text, False)
+    assert _fast_starts(text) == _starts(_PLAIN_START, text, False)
+
+
+def _fast_starts(text):
+    """What find_references sees: xref._START's matches, "this Section" found at its "S"."""
+    out, pos = [], 0
+    while (got := xref._next_start(text, pos)) is not None:
+        kind, start, end = got
+        end = start if kind == "bare" else end
+        out.append((kind, start, end))
+        pos = end if end > pos else pos + 1
+    return out
 
 
 def test_address_cache_gives_equal_values():
