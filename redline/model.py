@@ -300,6 +300,7 @@ class Version:
         # letter -> (root, a digest of each clause's source bytes in document order), as the loader
         # read them (``corpus.clause_digests``); valid only while that root is the section's tree
         self._digests: dict[str, tuple] = dict(clause_digests or {})
+        self._origin: "Version | None" = None  # the version this one was derived from
 
     def clause_digests(self, letter: str) -> list[bytes] | None:
         """A digest of each clause of section ``letter`` as read from disk (document order), or
@@ -321,8 +322,12 @@ class Version:
         root = self.sections.get(letter)
         if root is None:
             return None
-        idx = _SectionIndex()
-        _index_tree(root, idx)
+        origin = self._origin
+        if letter in self._shared and origin is not None and origin.sections.get(letter) is root:
+            idx = origin._section_index(letter)  # built once, shared by the base and all derived from it
+        else:
+            idx = _SectionIndex()
+            _index_tree(root, idx)
         self._sec_index[letter] = idx
         return idx
 
@@ -347,12 +352,14 @@ class Version:
 
     def derive(self, id: str | None = None) -> "Version":
         """A copy-on-write copy: it shares every section tree (and its index) with self until
-        :meth:`own` is called for it. Neither version may change a shared tree in place."""
+        :meth:`own` is called for it. Neither version may change a shared tree in place. Indexes
+        not built yet are not built here: a shared section's is built on first use, in self, and
+        shared from there."""
         new = Version(id or self.id, {}, self.code)
         new.sections = dict(self.sections)
-        for letter in self.sections:
-            new._sec_index[letter] = self._section_index(letter)
+        new._sec_index = dict(self._sec_index)
         new._shared = set(self.sections)
+        new._origin = self
         new._digests = dict(self._digests)  # each stays valid only while its tree is still shared
         return new
 
