@@ -777,8 +777,7 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                     _verify_index(work)
     changed = {c.get("num", " ")[0] for c in st.touched}
     patched = {letter: work._section_index(letter) for letter in st.patched - st.unpatchable}
-    failures += _validate_result(work, version, numbering=st.structural, changed=changed,
-                                 exact=patched)
+    failures += _validate_result(work, version, numbering=st.structural, changed=changed)
     for letter, idx in patched.items():
         if work._section_index(letter) is idx:  # not validated (as it was): back to document order
             work.reindex(letter)
@@ -816,14 +815,15 @@ _WORDS_ONLY = (O.Amend, O.Substitute)
 
 
 def _validate_result(work: Version, base: Version | None = None, numbering: bool = True,
-                     changed: set = frozenset(), exact: Mapping[str, dict] = MappingProxyType({})) -> list[Failure]:
+                     changed: set = frozenset()) -> list[Failure]:
     """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
     not validated again (the base was validated when loaded); a section shared with ``base`` is
     not even compared, nor is one in ``changed`` (letters known to differ: validated directly).
     ``numbering=False`` says only words changed (amend, substitute: every number and address
-    as in ``base``), so only the schema is checked. ``exact`` maps letters to the section's
-    current index when it is exactly what a rebuild gives, as a mapping (updated in place): the
-    numbering check then reuses it, put in document order, instead of indexing again."""
+    as in ``base``), so only the schema is checked. The numbering check reuses the section's
+    index, put in document order (apply keeps the index of every section it owns exactly what
+    a rebuild gives, as a mapping: copied with the section, updated in place after structural
+    operations, or rebuilt), instead of indexing the section again."""
     from redline.corpus import check_section, schema
 
     out = []
@@ -842,8 +842,8 @@ def _validate_result(work: Version, base: Version | None = None, numbering: bool
         if not numbering and before is not None:
             continue
         try:
-            idx = _in_document_order(root, exact[letter]) if letter in exact else None
-            if idx is None:
+            idx = _in_document_order(root, work._section_index(letter))
+            if idx is None:  # an address repeats: check_section says where
                 idx = check_section(root, f"Section {letter}")
             else:
                 check_section(root, f"Section {letter}", index=False)

@@ -119,3 +119,17 @@ def test_random_structural_operations(gen, ops):
     except ApplyError:
         return
     _assert_indexed_in_order(res.version)
+
+
+def test_a_repeated_address_in_the_result_is_still_reported(corpus):
+    """The numbering check reuses the patched index; a repeat makes it fall back to check_section."""
+    from redline.ops import Insert
+
+    base = corpus.load("6.17")
+    twice = ('<clause num="G1.99"><text>lead</text><item num="(a)"><text>one</text></item>'
+             '<item num="(a)"><text>two</text></item></clause>')
+    mod = Modification("DUP", "t", "6.17", (Insert(Address.parse("G1"), "end", (twice,)),))
+    with pytest.raises(ApplyError) as exc:
+        apply_modification(base, mod)
+    (failure,) = exc.value.failures
+    assert failure.kind == "invalid-result" and "G1.99(a) appears twice" in failure.message
