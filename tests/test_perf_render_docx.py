@@ -15,6 +15,7 @@ import zipfile
 from docx import Document
 from hypothesis import given, settings, strategies as st
 from lxml import etree
+import pytest
 
 from redline.annex import ClauseBlock, Cover, HeadingBlock, Redline, SectionRedline, SummaryRow
 from redline.diff import NodeDiff
@@ -93,3 +94,39 @@ def test_document_part_is_well_formed_whatever_the_words(words, author, note, st
 def _text(el) -> str:
     return "".join("\t" if e.tag == f"{{{W}}}tab" else e.text or ""
                    for e in el.iter(f"{{{W}}}t", f"{{{W}}}delText", f"{{{W}}}tab"))
+
+
+def _document(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("word/document.xml")
+
+
+@pytest.mark.parametrize("context", ["group", "all"])
+@pytest.mark.parametrize("style", rdocx.STYLES)
+def test_unchanged_fast_path_writes_what_the_general_path_writes(corpus, monkeypatch, context, style):
+    from tests.test_render_docx import annex
+
+    red = annex(corpus, "MP087", context=context, date="2019-10-04")
+    fast = _document(rdocx.render_docx(red, style))
+    monkeypatch.setattr(rdocx, "_emit_unchanged", lambda *a: False)
+    assert _document(rdocx.render_docx(red, style)) == fast
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.text(alphabet=st.sampled_from(list("ab &<\t\"")), max_size=6),
+       kinds=st.lists(st.sampled_from(["equal", "insert", "delete"]), min_size=1, max_size=3),
+       element=st.sampled_from(["clause", "definition"]))
+def test_unchanged_state_with_changed_spans_falls_back(words, kinds, element):
+    addr = Address("G", "G1", "G1.1")
+    spans = tuple(Span(k, words + str(i)) for i, k in enumerate(kinds))
+    item = NodeDiff("item", "unchanged", addr, addr, (Span("equal", "(a)"),), spans, (), spans)
+    nd = NodeDiff(element, "unchanged", addr, addr, spans, spans, (item,), spans)
+    sec = SectionRedline("G", "x", (), (ClauseBlock(nd, None),))
+    red = Redline(Cover("MP1", "t"), (sec,), (), "a", "2026-01-01", "1", "2")
+    fast = _document(rdocx.render_docx(red))
+    slow_emit = rdocx._emit_unchanged
+    try:
+        rdocx._emit_unchanged = lambda *a: False
+        assert _document(rdocx.render_docx(red)) == fast
+    finally:
+        rdocx._emit_unchanged = slow_emit

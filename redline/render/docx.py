@@ -195,6 +195,17 @@ class _Body:
         parts.append("</w:p>")
         self.add("".join(parts), marked)
 
+    def plain_paragraph(self, style: str, text: str, bookmark: str | None = None) -> None:
+        """:meth:`paragraph` for unchanged words only (no revision, no colour)."""
+        if bookmark:
+            bid = next(self._ids)
+            name = _attr(self._bookmark_name(bookmark))
+            self.add(f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>'
+                     f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/>{_runs(text, False)}'
+                     f'<w:bookmarkEnd w:id="{bid}"/></w:p>')
+        else:
+            self.add(f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>{_runs(text, False)}</w:p>')
+
     def _bookmark_name(self, address: str) -> str:
         base = bookmark_name(address)
         name, n = base, 2
@@ -273,7 +284,22 @@ def _node_state_kind(nd: NodeDiff) -> str:
     return INSERT if nd.state == "inserted" else DELETE if nd.state == "deleted" else EQUAL
 
 
+def _equal_text(spans) -> str | None:
+    """The joined text of spans that are all unchanged (None if any is not)."""
+    if len(spans) == 1:
+        s = spans[0]
+        return s.text if s.kind == EQUAL else None
+    out = []
+    for s in spans:
+        if s.kind != EQUAL:
+            return None
+        out.append(s.text)
+    return "".join(out)
+
+
 def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
+    if nd.state == "unchanged" and _emit_unchanged(body, nd, level, bookmark):
+        return
     k = _node_state_kind(nd)
     if nd.element == "definition":
         term = [(k, '"')] + _pieces(nd.num) + [(k, '" ')]
@@ -292,6 +318,26 @@ def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
         _emit_node(body, c, inner + 1, bookmark=False)
     if nd.closing:
         body.paragraph(continued_style(inner), _pieces(nd.closing))
+
+
+def _emit_unchanged(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> bool:
+    """:func:`_emit_node` for a node whose words are all unchanged (most of a whole-code redline):
+    the same paragraphs, without sorting pieces by kind. False (nothing written) if some are not."""
+    num, text, closing = _equal_text(nd.num), _equal_text(nd.text), _equal_text(nd.closing)
+    if num is None or text is None or closing is None:
+        return False
+    definition = nd.element == "definition"
+    if definition:
+        style, head = "SEC Definition", f'"{num}" {text}'
+    else:
+        style, head = ("SEC Clause" if level == 0 else item_style(level)), num + TAB + text
+    body.plain_paragraph(style, head, str(nd.address) if bookmark else None)
+    inner = level - 1 if definition else level
+    for c in nd.children:
+        _emit_node(body, c, inner + 1, bookmark=False)
+    if closing:
+        body.plain_paragraph(continued_style(inner), closing)
+    return True
 
 
 # --- the document ----------------------------------------------------------------------------
