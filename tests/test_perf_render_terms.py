@@ -7,7 +7,6 @@ reads only those in Python. The reference below is the full scan it replaced.
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings, strategies as st
 from lxml import etree
 

@@ -38,8 +38,7 @@ from typing import NamedTuple
 from redline.annex import ClauseBlock, HeadingBlock, Redline
 from redline.diff import NodeDiff
 from redline.render.docx_template import (
-    BRAND, CM, MARGIN_CM, MAX_LEVEL, PAGE_WIDTH_CM, continued_style, item_style, style_id, template_parts,
-    template_path,
+    BRAND, CM, MAX_LEVEL, continued_style, item_style, style_id, template_parts, template_path,
 )
 from redline.textdiff import DELETE, EQUAL, INSERT
 
