@@ -414,7 +414,7 @@ class _Outline:
     made as the index makes them, and :meth:`coverage_of` answers as ``Version.coverage_of``.
     """
 
-    def __init__(self, version: Version, other: "_Outline | None" = None):
+    def __init__(self, version: Version, other: "_Outline | None" = None, skip: frozenset = frozenset()):
         self.sections = version.sections
         self.parts: dict[Address, object] = {}
         self.clauses: list[Node] = []
@@ -426,6 +426,8 @@ class _Outline:
         known = other.made if other is not None else {}
         made, parts, clauses, digest = self.made, self.parts, self.clauses, self.digest
         for letter, root in version.sections.items():
+            if letter in skip:
+                continue
             digests = version.clause_digests(letter)
             k = 0
             for el in root.iter("part", "clause"):
@@ -476,6 +478,7 @@ def diff_versions(
     new: Version,
     within: Address | str | None = None,
     address_map: Mapping[Address, Address | None] | None = None,
+    _skip_shared: bool | frozenset = True,
 ) -> VersionDiff:
     """Diff two versions clause by clause (only clauses within ``within``, if given).
 
@@ -491,9 +494,27 @@ def diff_versions(
         within = Address.parse(within)
     if within is not None and within.kind == "item":
         within = within.clause_address
+    # a section whose very tree both versions share (a modification left it alone) cannot differ:
+    # its clauses are paired with themselves and it is not walked, unless a clause was paired
+    # across sections (then the order of the whole code decides renumbered against moved)
+    shared = frozenset(k for k, root in old.sections.items() if new.sections.get(k) is root)
+    if shared and _skip_shared is True:
+        vdiff = diff_versions(old, new, within, address_map, _skip_shared=shared)
+        if all(n.section == o.section for n, o in vdiff.pairs.items()):
+            pairs = dict(vdiff.pairs)
+            for k in sorted(shared):
+                for el in old.sections[k].iter("clause"):
+                    num = el.get("num")
+                    a = _new_address(num[0], num.split(".")[0], num)
+                    if within is None or a.is_within(within):
+                        pairs[a] = a
+            return VersionDiff(vdiff.old_id, vdiff.new_id, vdiff.within, vdiff.changes, vdiff.headings,
+                               vdiff.coverage, pairs)
+        return diff_versions(old, new, within, address_map, _skip_shared=False)
     old_v, new_v = old, new
-    old = _Outline(old_v)
-    new = _Outline(new_v, old)
+    skip = _skip_shared if isinstance(_skip_shared, frozenset) else frozenset()
+    old = _Outline(old_v, skip=skip)
+    new = _Outline(new_v, old, skip=skip)
     if within is None:
         oclauses, nclauses = old.clauses, new.clauses
     else:

@@ -238,3 +238,48 @@ def test_identical_subtrees_diff_as_the_full_diff(corpus):
         finally:
             diffmod._same_xml = orig
         assert fast == slow and not fast.changed
+
+
+@pytest.fixture(scope="module")
+def sections(tmp_path_factory):
+    """A generated code of several sections (the smallest size holds Section G alone)."""
+    return Corpus.open(generate.generate(1000, seed=7, out=tmp_path_factory.mktemp("sections"), peers=False))
+
+
+def test_sections_shared_by_a_derived_version_are_not_walked_but_paired(sections):
+    """A diff against a derived version (sections shared with the base) equals the diff of the same
+    content in unshared trees: changes, headings, coverage and every pair."""
+    from redline.apply import apply_modification
+    from redline.mods import load_modification
+
+    base = sections.load("1.0")
+    for mod_id in ("BM001", "BM002", "BM003", "BM010"):
+        result = apply_modification(base, load_modification(sections, mod_id))
+        new = result.version
+        assert any(new.is_shared(k) for k in new.sections)
+        for amap in (None, result.address_map):
+            fast = diffmod.diff_versions(base, new, address_map=amap)
+            slow = diffmod.diff_versions(base, new, address_map=amap, _skip_shared=False)
+            assert fast == slow and fast.pairs == slow.pairs
+            assert fast.changes
+
+
+def test_a_clause_paired_across_sections_falls_back_to_the_whole_walk(sections):
+    base = sections.load("1.0")
+    new = base.derive("x")
+    letters = list(new.sections)
+    a, b = letters[0], letters[-1]
+    # move the first clause of section a to the end of section b's last part, renumbered there
+    sa, sb = new.own(a), new.own(b)
+    clause = next(sa.iter("clause"))
+    part_b = list(sb.iter("part"))[-1]
+    last = list(part_b.iter("clause"))[-1]
+    moved = __import__("copy").deepcopy(clause)
+    moved.set("num", f"{part_b.get('num')}.{int(last.get('num').split('.')[1]) + 1}")
+    clause.getparent().remove(clause)
+    part_b.append(moved)
+    new.reindex(a, b)
+    fast = diffmod.diff_versions(base, new)
+    slow = diffmod.diff_versions(base, new, _skip_shared=False)
+    assert fast == slow and fast.pairs == slow.pairs
+    assert any(c.kind == diffmod.MOVED for c in fast.changes)
