@@ -777,7 +777,7 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                     _verify_index(work)
     changed = {c.get("num", " ")[0] for c in st.touched}
     patched = {letter: work._section_index(letter) for letter in st.patched - st.unpatchable}
-    failures += _validate_result(work, version, numbering=st.structural, changed=changed)
+    failures += _validate_result(work, version, numbering=st.structural, changed=changed, touched=st.touched)
     for letter, idx in patched.items():
         if work._section_index(letter) is idx:  # not validated (as it was): back to document order
             work.reindex(letter)
@@ -815,7 +815,7 @@ _WORDS_ONLY = (O.Amend, O.Substitute)
 
 
 def _validate_result(work: Version, base: Version | None = None, numbering: bool = True,
-                     changed: set = frozenset()) -> list[Failure]:
+                     changed: set = frozenset(), touched: set | None = None) -> list[Failure]:
     """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
     not validated again (the base was validated when loaded); a section shared with ``base`` is
     not even compared, nor is one in ``changed`` (letters known to differ: validated directly).
@@ -823,18 +823,31 @@ def _validate_result(work: Version, base: Version | None = None, numbering: bool
     as in ``base``), so only the schema is checked. The numbering check reuses the section's
     index, put in document order (apply keeps the index of every section it owns exactly what
     a rebuild gives, as a mapping: copied with the section, updated in place after structural
-    operations, or rebuilt), instead of indexing the section again."""
+    operations, or rebuilt), instead of indexing the section again.
+
+    ``touched`` (the clause elements whose words, numbers or place the apply changed; every
+    other clause is as in ``base``) lets a section be validated in parts: see
+    :func:`_valid_in_parts`; the whole section is validated only when that fails (for the
+    message) or cannot tell."""
     from redline.corpus import check_section, schema
 
     out = []
     rng = schema("corpus")
+    by_root: dict = {}
+    for clause in touched or ():
+        top = clause
+        while (up := top.getparent()) is not None:
+            top = up
+        by_root.setdefault(top, []).append(clause)
     for letter, root in work.sections.items():
         before = base.sections.get(letter) if base is not None else None
         if before is root:
             continue
         if letter not in changed and before is not None and etree.tostring(before) == etree.tostring(root):
             continue
-        if not rng.validate(etree.ElementTree(root)):
+        if touched is not None and before is not None and _valid_in_parts(root, before, by_root.get(root, ())):
+            pass
+        elif not rng.validate(etree.ElementTree(root)):
             err = rng.error_log.last_error
             out.append(Failure("invalid-result", f"the result does not match the corpus schema in Section "
                                                  f"{letter}: {err.message if err is not None else 'invalid'}"))
@@ -852,6 +865,53 @@ def _validate_result(work: Version, base: Version | None = None, numbering: bool
         else:
             work.adopt_index(letter, idx)  # the same index the version would build: keep it
     return out
+
+
+def _valid_in_parts(root, before, clauses) -> bool:
+    """True if section tree ``root`` matches the corpus schema, knowing that ``before`` (the
+    base's tree of the section, validated when loaded) does and that every clause of ``root``
+    not in ``clauses`` is as it was in ``before``. The schema is local (an element's content
+    model depends on its name only), so this holds when the skeleton (section, parts,
+    cross-headings: attributes, children, stray text) is ``before``'s and each clause in
+    ``clauses`` validates on its own. False means "validate the whole section" (which also gives
+    the message), not that the section is invalid."""
+    if _skeleton(root) != _skeleton(before):
+        return False
+    rng = _clause_schema()
+    return all(rng.validate(c) for c in clauses)
+
+
+def _skeleton(root) -> list:
+    """The parts of a section tree above its clauses, for comparison: every node down to the
+    clauses, with its attributes and stray text; a clause (or other child) as its tag."""
+    def words(el):
+        return (el.text or "").strip(), (el.tail or "").strip()
+
+    out = [tuple(root.attrib.items()), words(root)]
+    for part in root:
+        out.append((part.tag, tuple(part.attrib.items()) if part.tag == "part" else (), words(part)))
+        for child in part:
+            if child.tag == "crossheading":
+                out.append((child.tag, tuple(child.attrib.items()), words(child),
+                            tuple((c.tag, (c.tail or "").strip()) for c in child)))
+            else:
+                out.append((child.tag, (child.tail or "").strip()))
+    return out
+
+
+_CLAUSE_SCHEMA: list = []
+
+
+def _clause_schema():
+    """The corpus schema with a clause as its start (validates one clause tree on its own)."""
+    if not _CLAUSE_SCHEMA:
+        from redline.corpus import SCHEMA_DIR
+
+        grammar = etree.parse(str(SCHEMA_DIR / "corpus.rng"))
+        start = grammar.getroot().find("{http://relaxng.org/ns/structure/1.0}start")
+        start[0].set("name", "clause")
+        _CLAUSE_SCHEMA.append(etree.RelaxNG(grammar))
+    return _CLAUSE_SCHEMA[0]
 
 
 def _in_document_order(root, idx: dict) -> dict | None:
