@@ -220,7 +220,8 @@ def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str
     for b in section.blocks:
         if isinstance(b, HeadingBlock):
             if b.level == "part":
-                ident = f' id="{_escape(anchor_id(b.anchor))}"' if b.anchor else ""
+                ident = anchor_id(b.anchor) if b.anchor else None
+                ident = f' id="{_escape(ident)}"' if ident else ""  # as the template: no empty id
                 out.append(f'    <h3 class="part state-{_escape(b.state)}"{ident}><span class="num">')
                 _spans_html(b.num, None, out)
                 out.append("</span> ")
