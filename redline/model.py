@@ -407,7 +407,8 @@ class Version:
         idx = self._sec_index.get(letter)
         if idx is None:
             return True  # not built yet: it will be built from the changed tree
-        idx.memo = {}
+        if getattr(idx, "memo", None):
+            idx.memo = {}  # positions and the like describe the tree before the change
         for a, el in removed.items():
             if idx.get(a) is not el:
                 del self._sec_index[letter]
