@@ -119,8 +119,26 @@ def test_failed_apply_reports_every_failure_and_writes_nothing(invoke, tmp_corpu
     assert listing(tmp_corpus) == before
 
 
+def _g3_20_a_words() -> str:
+    from redline.corpus import Corpus
+    from redline.model import Address
+
+    return Corpus.open(CORPUS).load("6.17").find(Address.parse("G3.20(a)")).full_text()
+
+
+_G3_20_A = _g3_20_a_words()
+
+
+def _absent_from_g3_20_a(phrase: str) -> bool:
+    """True if ``phrase`` is not in G3.20(a) as apply looks for it (so substituting it must fail)."""
+    from redline.apply import occurrences
+
+    return not occurrences(_G3_20_A, phrase)
+
+
+# junk phrases that G3.20(a) does not hold (e.g. ";" is in it, so substituting ";" would apply)
 _junk = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
-    lambda s: s.strip() and "Gas Proxy Function" not in s)
+    lambda s: s.strip() and "Gas Proxy Function" not in s and _absent_from_g3_20_a(s))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -342,3 +360,9 @@ def test_invalid_operations_name_file_and_line(invoke, tmp_path, body, message):
     assert r.exit_code == 2
     assert f"{f}:4: " in r.output and message in r.output
     assert not (tmp_path / "out.xml").exists()
+
+
+def test_junk_filter_excludes_phrases_g3_20_a_holds():
+    """The property above once drew ';', which G3.20(a) holds, so its 'junk' applied cleanly."""
+    assert not _absent_from_g3_20_a(";")
+    assert _absent_from_g3_20_a("zebra crossing")
