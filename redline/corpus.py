@@ -3,7 +3,8 @@
 A corpus is a directory holding ``manifest.xml`` (the code, its sources and its versions in
 order), one XML file per section per version (``versions/6.17/G.xml``) and modifications under
 ``mods/``. Every file is parsed with :mod:`redline.xmlsafe` and validated against the RELAX NG
-schemas shipped in ``redline/schema/``.
+schemas shipped in ``redline/schema/`` (a section file whose exact bytes already passed is not
+validated again: :class:`ValidationCache`).
 """
 
 from __future__ import annotations
