@@ -46,8 +46,7 @@ class Range(NamedTuple):
 Target = Address | Range
 
 
-@dataclass(frozen=True)
-class AddressToken:
+class AddressToken(NamedTuple):
     """One written address inside a reference: where it is, what it denotes, and whether it was
     written relatively (an item-only range or list end such as the ``(c)`` of ``G3.18(a) to (c)``)."""
 
@@ -57,8 +56,7 @@ class AddressToken:
     relative: bool = False
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One cross-reference as written in a run of text (offsets index that text)."""
 
     start: int
@@ -337,8 +335,7 @@ def _in(pos: int, regions: list[tuple[int, int]]) -> bool:
 
 # --------------------------------------------------------------------------- citations
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(NamedTuple):
     """A reference placed in a version: ``holder`` is the node (clause, item or definition) whose
     ``field`` ("text" or "closing") holds it."""
 
@@ -413,8 +410,7 @@ def node_citations(node: Node) -> list[Citation]:
 
 # --------------------------------------------------------------------------- resolving
 
-@dataclass(frozen=True)
-class TargetResolution:
+class TargetResolution(NamedTuple):
     """What one target (address or range) of a reference resolves to."""
 
     target: Target
@@ -422,8 +418,7 @@ class TargetResolution:
     reason: str = ""
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A citation's status in a version, with a reason for each target not resolved."""
 
     citation: Citation
