@@ -419,11 +419,11 @@ def piece_digests(cuts: list[bytes]) -> list[bytes]:
 
 
 def clause_digests(cuts: list[bytes], pieces: list[bytes], root) -> tuple | None:
-    """(root, digests): a digest of each clause's bytes, in document order, from the file's
-    ``cuts`` and their :func:`piece_digests`.
+    """(root, pieces): the file's :func:`piece_digests`, kept only if they follow its clauses:
+    piece 0 is what precedes the first clause, piece k+1 the k-th clause's bytes.
 
-    The k-th digest covers the bytes from the k-th clause's start tag to the next clause's (or the
-    end of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
+    The k-th clause's piece covers the bytes from its start tag to the next clause's (or the end
+    of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
     them without serialising either. None unless every cut starts with the number of the clause
     the tree has at that place (a ``<clause `` inside a comment, or a start tag written another
     way, would misalign them): the diff then compares the trees.
@@ -434,7 +434,7 @@ def clause_digests(cuts: list[bytes], pieces: list[bytes], root) -> tuple | None
     for cut, num in zip(cuts[1:], nums):
         if not cut.startswith(b'num="%s"' % num.encode()):
             return None
-    return root, pieces[1:]
+    return root, pieces
 
 
 def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:

@@ -414,7 +414,8 @@ class _Outline:
     made as the index makes them, and :meth:`coverage_of` answers as ``Version.coverage_of``.
     """
 
-    def __init__(self, version: Version, other: "_Outline | None" = None, skip: frozenset = frozenset()):
+    def __init__(self, version: Version, other: "_Outline | None" = None, skip: frozenset = frozenset(),
+                 skip_parts: frozenset = frozenset()):
         self.sections = version.sections
         self.parts: dict[Address, object] = {}
         self.clauses: list[Node] = []
@@ -430,14 +431,20 @@ class _Outline:
                 continue
             digests = version.clause_digests(letter)
             k = 0
+            skipping = False
             for el in root.iter("part", "clause"):
                 num = el.get("num")
-                addr = known.get(num)
                 if el.tag == "part":
+                    addr = known.get(num)
                     if addr is None:
                         addr = _new_address(num[0], num)
                     parts[addr] = el
+                    skipping = num in skip_parts  # its clauses follow it in document order
                 else:
+                    if skipping:
+                        k += 1
+                        continue
+                    addr = known.get(num)
                     if addr is None:
                         addr = _new_address(num[0], num.split(".")[0], num)
                     clauses.append(Node(el, addr))
@@ -478,7 +485,7 @@ def diff_versions(
     new: Version,
     within: Address | str | None = None,
     address_map: Mapping[Address, Address | None] | None = None,
-    _skip_shared: bool | frozenset = True,
+    _skip: bool | tuple = True,
 ) -> VersionDiff:
     """Diff two versions clause by clause (only clauses within ``within``, if given).
 
@@ -494,27 +501,29 @@ def diff_versions(
         within = Address.parse(within)
     if within is not None and within.kind == "item":
         within = within.clause_address
-    # a section whose very tree both versions share (a modification left it alone) cannot differ:
-    # its clauses are paired with themselves and it is not walked, unless a clause was paired
-    # across sections (then the order of the whole code decides renumbered against moved)
-    shared = frozenset(k for k, root in old.sections.items() if new.sections.get(k) is root)
-    if shared and _skip_shared is True:
-        vdiff = diff_versions(old, new, within, address_map, _skip_shared=shared)
-        if all(n.section == o.section for n, o in vdiff.pairs.items()):
-            pairs = dict(vdiff.pairs)
-            for k in sorted(shared):
-                for el in old.sections[k].iter("clause"):
-                    num = el.get("num")
+    # Settled parts are not walked: a section whose very tree both versions share (a
+    # modification left it alone), and a part whose bytes, from the clause before it to its last
+    # clause, the loader's digests show identical in both versions (most parts, between two
+    # versions of a code). Their clauses are paired with themselves. If a clause is paired across
+    # parts (a move), everything is walked again, since the order of the whole code then decides
+    # renumbered against moved.
+    if _skip is True:
+        settled = _settled(old, new, address_map is None)
+        if settled[0] or settled[1]:
+            vdiff = diff_versions(old, new, within, address_map, _skip=settled)
+            if all(n == o or _part_of(n) == _part_of(o) for n, o in vdiff.pairs.items()):
+                pairs = dict(vdiff.pairs)
+                for num in settled[2]:
                     a = _new_address(num[0], num.split(".")[0], num)
                     if within is None or a.is_within(within):
                         pairs[a] = a
-            return VersionDiff(vdiff.old_id, vdiff.new_id, vdiff.within, vdiff.changes, vdiff.headings,
-                               vdiff.coverage, pairs)
-        return diff_versions(old, new, within, address_map, _skip_shared=False)
+                return VersionDiff(vdiff.old_id, vdiff.new_id, vdiff.within, vdiff.changes, vdiff.headings,
+                                   vdiff.coverage, pairs)
+        return diff_versions(old, new, within, address_map, _skip=False)
     old_v, new_v = old, new
-    skip = _skip_shared if isinstance(_skip_shared, frozenset) else frozenset()
-    old = _Outline(old_v, skip=skip)
-    new = _Outline(new_v, old, skip=skip)
+    skip_sections, skip_parts = (_skip[0], _skip[1]) if isinstance(_skip, tuple) else (frozenset(), frozenset())
+    old = _Outline(old_v, skip=skip_sections, skip_parts=skip_parts)
+    new = _Outline(new_v, old, skip=skip_sections, skip_parts=skip_parts)
     if within is None:
         oclauses, nclauses = old.clauses, new.clauses
     else:
@@ -575,6 +584,47 @@ def diff_versions(
     headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld)
     return VersionDiff(old_v.id, new_v.id, within, tuple(c for _, c in changes), tuple(headings),
                        tuple(coverage), dict(pairs))
+
+
+def _settled(old: Version, new: Version, by_digest: bool = True) -> tuple[frozenset, frozenset, list[str]]:
+    """(sections, parts, clause numbers) that cannot differ between ``old`` and ``new``: the
+    sections whose tree both share, and (``by_digest``) the parts whose file bytes are the same
+    from the piece before their first clause (which holds the part's and its first cross-heading's
+    start tags) to the end of their last clause's piece; with the numbers of their clauses."""
+    sections = frozenset(k for k, root in old.sections.items() if new.sections.get(k) is root)
+    nums: list[str] = []
+    for k in sorted(sections):
+        nums.extend(el.get("num") for el in old.sections[k].iter("clause"))
+    parts: set[str] = set()
+    if by_digest:
+        for letter, oroot in old.sections.items():
+            nroot = new.sections.get(letter)
+            if letter in sections or nroot is None:
+                continue
+            opieces, npieces = old.piece_digests(letter), new.piece_digests(letter)
+            if opieces is None or npieces is None:
+                continue
+            theirs = _part_signatures(nroot, npieces)
+            for part, sig in _part_signatures(oroot, opieces).items():
+                if theirs.get(part) == sig:
+                    parts.add(part)
+                    nums.extend(num for num, _ in sig[1])
+    return sections, frozenset(parts), nums
+
+
+def _part_signatures(root, pieces: list[bytes]) -> dict[str, tuple]:
+    """Part number -> (digest of the piece before its first clause, [(clause number, digest)])."""
+    out: dict[str, tuple] = {}
+    clauses: list = []
+    k = 0
+    for el in root.iter("part", "clause"):
+        if el.tag == "part":
+            clauses = []
+            out[el.get("num")] = (pieces[k], clauses)
+        else:
+            k += 1
+            clauses.append((el.get("num"), pieces[k]))
+    return out
 
 
 def _pair_clauses(oclauses: list[Node], nclauses: list[Node],

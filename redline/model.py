@@ -297,15 +297,21 @@ class Version:
         self._merged: dict[Address, etree._Element] | None = None  # the whole index, when asked for
         self._sec_index: dict[str, dict[Address, etree._Element]] = {}
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
-        # letter -> (root, a digest of each clause's source bytes in document order), as the loader
-        # read them (``corpus.clause_digests``); valid only while that root is the section's tree
+        # letter -> (root, digests of the file's pieces: what precedes the first clause, then each
+        # clause's bytes, in document order), as the loader read them (``corpus.clause_digests``);
+        # valid only while that root is the section's tree
         self._digests: dict[str, tuple] = dict(clause_digests or {})
         self._origin: "Version | None" = None  # the version this one was derived from
 
     def clause_digests(self, letter: str) -> list[bytes] | None:
         """A digest of each clause of section ``letter`` as read from disk (document order), or
         None if unknown or the section's tree is no longer the one read. Equal digests mean
-        byte-identical clause XML."""
+        byte-identical clause XML (and identical bytes up to the next clause)."""
+        pieces = self.piece_digests(letter)
+        return pieces[1:] if pieces is not None else None
+
+    def piece_digests(self, letter: str) -> list[bytes] | None:
+        """:meth:`clause_digests` preceded by the digest of the bytes before the first clause."""
         held = self._digests.get(letter)
         if held is None or held[0] is not self.sections.get(letter):
             return None

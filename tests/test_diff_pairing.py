@@ -259,7 +259,7 @@ def test_sections_shared_by_a_derived_version_are_not_walked_but_paired(sections
         assert any(new.is_shared(k) for k in new.sections)
         for amap in (None, result.address_map):
             fast = diffmod.diff_versions(base, new, address_map=amap)
-            slow = diffmod.diff_versions(base, new, address_map=amap, _skip_shared=False)
+            slow = diffmod.diff_versions(base, new, address_map=amap, _skip=False)
             assert fast == slow and fast.pairs == slow.pairs
             assert fast.changes
 
@@ -280,6 +280,49 @@ def test_a_clause_paired_across_sections_falls_back_to_the_whole_walk(sections):
     part_b.append(moved)
     new.reindex(a, b)
     fast = diffmod.diff_versions(base, new)
-    slow = diffmod.diff_versions(base, new, _skip_shared=False)
+    slow = diffmod.diff_versions(base, new, _skip=False)
     assert fast == slow and fast.pairs == slow.pairs
     assert any(c.kind == diffmod.MOVED for c in fast.changes)
+
+
+@pytest.mark.parametrize("a,b", [("1.0", "1.1"), ("1.1", "1.2"), ("1.0", "1.2"), ("1.2", "1.0"), ("1.0", "1.0")])
+def test_settled_parts_skipped_give_the_same_diff(sections, a, b):
+    """Between two loaded versions, parts whose bytes are identical are not walked: the diff
+    (changes, headings, coverage, every pair) equals the full walk, also within one section."""
+    old, new = sections.load(a), sections.load(b)
+    _, parts, nums = diffmod._settled(old, new)
+    if (a, b) == ("1.0", "1.1"):
+        assert parts and nums  # at 1% of clauses changed, many parts are untouched
+    fast = diffmod.diff_versions(old, new)
+    slow = diffmod.diff_versions(old, new, _skip=False)
+    assert fast == slow and fast.pairs == slow.pairs
+    letter = sorted(new.sections)[len(new.sections) // 2]
+    assert diffmod.diff_versions(old, new, within=letter) == diffmod.diff_versions(old, new, within=letter, _skip=False)
+
+
+def test_a_part_heading_change_unsettles_the_part(sections):
+    """A part whose clauses are untouched but whose heading changed is walked (its start tag lies
+    in the piece before its first clause), so the heading change is reported."""
+    old = sections.load("1.0")
+    new = old.copy("x")
+    letter = sorted(new.sections)[1]
+    part = list(new.sections[letter].iter("part"))[2]
+    part.set("heading", part.get("heading") + " and More")
+    # the copy holds no digests; give both sides digests of their own serialised bytes
+    from redline.corpus import _CLAUSE_START, clause_digests, piece_digests
+    from redline.xmlsafe import parse_bytes, serialise
+
+    def reread(v, vid):
+        secs, digs = {}, {}
+        for k, root in v.sections.items():
+            data = serialise(root)
+            r = parse_bytes(data, k, element_only=True).getroot()
+            cuts = data.split(_CLAUSE_START)
+            secs[k], digs[k] = r, clause_digests(cuts, piece_digests(cuts), r)
+        return Version(vid, secs, v.code, clause_digests=digs)
+
+    o, n = reread(old, "o"), reread(new, "n")
+    assert part.get("num") not in diffmod._settled(o, n)[1]
+    got = diffmod.diff_versions(o, n)
+    assert [h.part for h in got.headings] == [diffmod.Address(letter, part.get("num"))]
+    assert got == diffmod.diff_versions(o, n, _skip=False)
