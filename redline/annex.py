@@ -572,9 +572,9 @@ def versions_cover(old_id: str, new_id: str, code: str = "SEC", title: str = "Sm
                    within: Address | None = None) -> Cover:
     """The cover of a version-to-version redline."""
     scope = f" (Section {within} only)" if within is not None else ""
+    # how changes look is said by each format's legend (tracked changes, or blue and red mark-up)
     about = (f"This document shows the changes to the {title} between {code} Version {old_id} and "
-             f"{code} Version {new_id}{scope}.",
-             "Deleted text is struck through; inserted text is underlined.")
+             f"{code} Version {new_id}{scope}.",)
     return Cover(f"{code} {old_id} → {new_id}", f"Changes to the {title}", "Redline",
                  f"{code} Version {old_id} to {code} Version {new_id}", about)
 

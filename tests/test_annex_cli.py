@@ -179,3 +179,13 @@ def test_help_has_examples(invoke):
     for cmd in ("diff", "annex"):
         r = invoke(cmd, "--help")
         assert r.exit_code == 0 and "Example:" in r.output
+
+
+def test_version_redline_states_the_look_of_changes_once(invoke, tmp_path):
+    """The cover does not describe the mark-up: each format's legend does (tracked changes are
+    not necessarily underlined and struck through: that is Word's display choice)."""
+    out = tmp_path / "d.html"
+    r = invoke("diff", "5.23", "6.17", "--format", "html", "-o", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    assert html.count("struck through") == 1
