@@ -188,4 +188,5 @@ def test_version_redline_states_the_look_of_changes_once(invoke, tmp_path):
     r = invoke("diff", "5.23", "6.17", "--format", "html", "-o", out)
     assert r.exit_code == 0, r.output
     html = out.read_text()
-    assert html.count("struck through") == 1
+    assert "Deleted text is struck through; inserted text is underlined" not in html
+    assert html.count("struck through in red") == 1  # the legend
