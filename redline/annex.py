@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from redline.diff import (
-    ADDED, AMENDED, DELETED, MOVED, RENUMBERED, Change, NodeDiff, VersionDiff, diff_versions, unchanged_node,
+    ADDED, AMENDED, DELETED, MOVED, RENUMBERED, Change, NodeDiff, VersionDiff, diff_versions, unchanged_pair,
 )
-from redline.diff import UNCHANGED as UNCHANGED_NODE
-from redline.model import ADDRESSABLE, Address, Node, Version
-from redline.textdiff import DELETE, EQUAL, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
+from redline.model import Address, Node, Version
+from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
 #: how much text is shown around a change: the whole cross-heading group, only the changed
 #: clauses, or every clause of the sections touched
@@ -306,32 +305,9 @@ def context_node(el, address: Address) -> NodeDiff:
     """A node shown unchanged, as context: what :func:`redline.diff.unchanged_node` gives for
     ``Node(el, address)``, with each descendant's address made from its parent's (not by walking
     up the tree from every item, which a whole-code redline does ~140,000 times)."""
-    tag = el.tag
-    num = (el.get("term") if tag == "definition" else el.get("num")) or ""
-    text = closing = None
-    children = []
-    for c in el:
-        ctag = c.tag
-        if ctag == "text":
-            if text is None:
-                text = " ".join(c.text.split()) if c.text else ""  # normalise_space
-        elif ctag == "closing":
-            if closing is None:
-                closing = " ".join(c.text.split()) if c.text else ""
-        elif ctag == "item":
-            sec, part, clause, term, items = address
-            children.append(context_node(c, _new_address(Address, (sec, part, clause, term, items + (c.get("num"),)))))
-        elif ctag == "definition":
-            sec, part, clause, _, items = address
-            children.append(context_node(c, _new_address(Address, (sec, part, clause, c.get("term"), items))))
-        elif ctag in _OTHER_ADDRESSABLE or ctag == "crossheading":  # not under a clause (schema); kept exact
-            return unchanged_node(Node(el, address))
-    return NodeDiff(tag, UNCHANGED_NODE, address, address, (Span(EQUAL, num),) if num else (),
-                    (Span(EQUAL, text),) if text else (), tuple(children),
-                    (Span(EQUAL, closing),) if closing else ())
+    return unchanged_pair(el, el, address, address)
 
 
-_OTHER_ADDRESSABLE = frozenset(ADDRESSABLE) - {"item", "definition"}
 _new_address = tuple.__new__  # Address(...) without the named tuple's argument handling
 
 

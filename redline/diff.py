@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, Mapping
 
 from lxml import etree
 
-from redline.model import ADDRESSABLE, Address, Node, Version, normalise_space
+from redline.model import ADDRESSABLE, Address, Node, Version, element_address, normalise_space
 from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
@@ -224,17 +224,10 @@ def _body(node: Node) -> str:
 _split = str.split
 
 
-def _element_words(el, numbered: bool = True) -> str:
-    """``Node(el).full_text()`` (the words of a node and its descendants, numbers included),
-    read straight from the element; with ``numbered=False`` without the node's own number or term.
-    Equal to ``Node.full_text`` by construction and by test; several times cheaper (no views)."""
-    parts: list[str] = []
-    tag = el.tag
-    if numbered:
-        if tag == "item":
-            parts.append(el.get("num"))
-        elif tag == "definition":
-            parts.append(f'"{el.get("term")}"')
+def _node_parts(el) -> tuple:
+    """(``<text>`` element or None, addressable children, ``<closing>`` element or None) of a
+    node's element, as :class:`Node` reads them (the first text and closing; the children of a
+    cross-heading in line)."""
     text = closing = None
     kids = []
     for c in el:
@@ -249,6 +242,21 @@ def _element_words(el, numbered: bool = True) -> str:
             kids.append(c)
         elif t == "crossheading":
             kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
+    return text, kids, closing
+
+
+def _element_words(el, numbered: bool = True) -> str:
+    """``Node(el).full_text()`` (the words of a node and its descendants, numbers included),
+    read straight from the element; with ``numbered=False`` without the node's own number or term.
+    Equal to ``Node.full_text`` by construction and by test; several times cheaper (no views)."""
+    parts: list[str] = []
+    tag = el.tag
+    if numbered:
+        if tag == "item":
+            parts.append(el.get("num"))
+        elif tag == "definition":
+            parts.append(f'"{el.get("term")}"')
+    text, kids, closing = _node_parts(el)
     if text is not None and text.text:
         words = " ".join(_split(text.text))
         if words:
@@ -288,7 +296,7 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
     if new is None:
         return _whole(old, REMOVED)
     if _same_xml(old, new):  # byte-identical subtree: unchanged throughout, no word diff needed
-        return _same_pair(old.element, new.element, old.address, new.address)
+        return unchanged_pair(old.element, new.element, old.address, new.address)
     on, nn = _num(old), _num(new)
     num = unchanged(on) if on == nn else deleted(on) + inserted(nn)
     text = diff_text(old.text, new.text)
@@ -318,28 +326,19 @@ def _with_address(node: Node | None, parent: Address) -> Node | None:
     return node
 
 
-def _same_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
-    """What :func:`diff_node` gives for two byte-identical subtrees (at old and new addresses)."""
-    text = closing = None
-    kids = []
-    for c in ne:
-        t = c.tag
-        if t == "text":
-            if text is None:
-                text = c
-        elif t == "closing":
-            if closing is None:
-                closing = c
-        elif t in _ADDRESSABLE_SET:
-            kids.append(c)
-        elif t == "crossheading":
-            kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
-    okids = [c for c in Node(oe).children] if kids else []
+def unchanged_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
+    """What :func:`diff_node` gives for two byte-identical subtrees ``oe`` and ``ne`` (at old and
+    new addresses ``oa`` and ``na``), built straight from the elements: each descendant's address
+    is made from its parent's. ``unchanged_pair(el, el, a, a)`` is :func:`unchanged_node` of
+    ``Node(el, a)``."""
+    text, kids, closing = _node_parts(ne)
+    okids = kids if oe is ne else _node_parts(oe)[1]
+    same = oa is na
     children = []
     for o, n in zip(okids, kids):
-        ca = _child_address(oa, o.element) or o.address
-        cn = _child_address(na, n) or Node(n).address
-        children.append(_same_pair(o.element, n, ca, cn))
+        cn = _child_address(na, n) or element_address(n)
+        co = cn if same and o is n else (_child_address(oa, o) or element_address(o))
+        children.append(unchanged_pair(o, n, co, cn))
     num = ne.get("term") if ne.tag == "definition" else ne.get("num")
     return NodeDiff(ne.tag, UNCHANGED, oa, na, unchanged(num or ""),
                     unchanged(normalise_space(text.text) if text is not None else ""), tuple(children),
@@ -546,7 +545,6 @@ def diff_versions(
 
     same: set[Address] = set()  # same address, byte-identical XML: unchanged
     pairs = _pair_clauses(oclauses, nclauses, address_map, same, identical)  # new -> old
-    paired_old = set(pairs.values())
 
     # coverage: parts held on one side only, and clauses not held in a partial part
     coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within)
