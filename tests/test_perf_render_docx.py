@@ -130,3 +130,31 @@ def test_unchanged_state_with_changed_spans_falls_back(words, kinds, element):
         assert _document(rdocx.render_docx(red)) == fast
     finally:
         rdocx._emit_unchanged = slow_emit
+
+
+def test_same_redline_same_date_same_bytes(monkeypatch):
+    """The zip entries carry the redline's date, not the clock: rendering again later with the
+    same --date gives the same file."""
+    import time
+
+    from redline.annex import annex_for_modification
+    from redline.apply import apply_modification
+    from redline.corpus import Corpus
+    from redline.mods import load_modification
+    from redline.render.docx import render_docx
+    from tests.conftest import CORPUS
+
+    corpus = Corpus.open(CORPUS)
+    mod = load_modification(corpus, "MP087")
+    base = corpus.load(mod.base)
+    red = annex_for_modification(mod, base, apply_modification(base, mod), date="2026-01-02")
+    first = render_docx(red)
+    later = time.time() + 3 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert render_docx(red) == first
+    import io
+    import zipfile
+
+    z = zipfile.ZipFile(io.BytesIO(first))
+    assert {i.date_time[:3] for i in z.infolist()} == {(2026, 1, 2)}
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())

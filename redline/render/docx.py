@@ -88,6 +88,17 @@ def _w_date(date: str | None) -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _entry(name: str, w_date: str) -> zipfile.ZipInfo:
+    """A zip entry stamped with the redline's date (not the clock), so that the same redline with
+    the same ``--date`` gives the same bytes."""
+    y, mo, d, h, mi, sec = (int(x) for x in re.findall(r"\d+", w_date)[:6])
+    info = zipfile.ZipInfo(name, date_time=(max(y, 1980), mo, d, h, mi, sec))
+    info.compress_type = COMPRESSION
+    # the entry's deflate level (ZipFile.open(info, "w") reads it from the entry, not the file)
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", COMPRESS_LEVEL)
+    return info
+
+
 # --- XML text, escaped as lxml writes it --------------------------------------------------------
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 (lxml refuses them)
@@ -470,9 +481,9 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     with zipfile.ZipFile(buf, "w", compression=COMPRESSION, compresslevel=COMPRESS_LEVEL) as z:
         for name, data in parts.items():
             if name != DOCUMENT:
-                z.writestr(name, generated.get(name, data))
+                z.writestr(_entry(name, date), generated.get(name, data))
                 continue
-            with z.open(name, "w") as out:
+            with z.open(_entry(name, date), "w") as out:
                 body = _Body(style, redline.author, date)
 
                 def flush() -> None:
