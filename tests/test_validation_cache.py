@@ -222,3 +222,20 @@ def test_diff_with_digests_equals_diff_without(tmp_path):
     bare_new = Version(new.id, new.sections, new.code)
     slow = diffmod.diff_versions(bare_old, bare_new)
     assert fast.changes and fast == slow and fast.pairs == slow.pairs
+
+
+def test_atomic_write_of_chunks_is_all_or_nothing(tmp_path):
+    from redline.corpus import atomic_write
+
+    target = tmp_path / "out.txt"
+    atomic_write(target, iter([b"one ", b"two"]))
+    assert target.read_bytes() == b"one two"
+
+    def failing():
+        yield b"partial"
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, failing())
+    assert target.read_bytes() == b"one two"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left

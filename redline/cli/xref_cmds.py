@@ -299,9 +299,6 @@ def _flat(pieces):
 def _write_pieces(pieces: list, output) -> None:
     """What ``write_output("".join(pieces), output)`` writes (atomically to a file, or to
     stdout), without joining the pieces (strings, or iterables of strings)."""
-    import os
-    import tempfile
-
     pieces = _flat(pieces)
     if output is None or str(output) == "-":
         last = ""
@@ -314,30 +311,20 @@ def _write_pieces(pieces: list, output) -> None:
         return
     if not output.parent.exists():
         raise click.ClickException(f"{output}: directory {output.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, "wb") as fh:
-            batch: list[str] = []
-            size = 0
-            for piece in pieces:
-                batch.append(piece)
-                size += len(piece)
-                if size > 1 << 20:
-                    fh.write("".join(batch).encode("utf-8"))
-                    batch, size = [], 0
-            fh.write("".join(batch).encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from redline.corpus import atomic_write
+
+    def batches():
+        batch: list[str] = []
+        size = 0
+        for piece in pieces:
+            batch.append(piece)
+            size += len(piece)
+            if size > 1 << 20:
+                yield "".join(batch).encode("utf-8")
+                batch, size = [], 0
+        yield "".join(batch).encode("utf-8")
+
+    atomic_write(output, batches())
 
 
 def _apply(corpus, version_id, mod_name):
