@@ -864,6 +864,58 @@ def _validate_result(work: Version, base: Version | None = None, numbering: bool
             out.append(Failure("invalid-result", f"the result is not a valid section: {exc.detail}"))
         else:
             work.adopt_index(letter, idx)  # the same index the version would build: keep it
+            out += _order_failures(root, before)
+    return out
+
+
+_NUMBER = re.compile(r"(\d+)([A-Z]*)$")
+
+
+def _order_key(num: str) -> tuple | None:
+    """The sort key of a part or clause number's last component (``G3.20A`` -> (20, "A")); None
+    if it is not numbered that way."""
+    m = _NUMBER.search(num.rsplit(".", 1)[-1])
+    return (int(m[1]), m[2]) if m else None
+
+
+def _out_of_order(root) -> list[tuple[str, str, str]]:
+    """(previous, number, container) for each part whose number does not exceed the previous
+    part's in the section, and each clause whose number does not exceed the previous clause's in
+    its part (document order, across cross-headings)."""
+    out = []
+    prev_part = None
+    for part in root.iter("part"):
+        num = part.get("num")
+        if prev_part is not None:
+            a, b = _order_key(prev_part), _order_key(num)
+            if a is not None and b is not None and b <= a:
+                out.append((prev_part, num, f"Section {root.get('num')}"))
+        prev_part = num
+        prev = None
+        for clause in part.iter("clause"):
+            cnum = clause.get("num")
+            if prev is not None:
+                a, b = _order_key(prev), _order_key(cnum)
+                if a is not None and b is not None and b <= a:
+                    out.append((prev, cnum, f"part {num}"))
+            prev = cnum
+    return out
+
+
+def _order_failures(root, before) -> list[Failure]:
+    """A failure for each number the result puts out of sequence (one the base already had out
+    of sequence is not the modification's doing), naming the number the modification brought."""
+    had = set(_out_of_order(before)) if before is not None else set()
+    held = {el.get("num") for el in before.iter("part", "clause")} if before is not None else set()
+    out = []
+    for prev, num, where in _out_of_order(root):
+        if (prev, num, where) in had:
+            continue
+        culprit = prev if prev not in held and num in held else num
+        addr = Address.parse(culprit)
+        out.append(Failure("invalid-position", f"{culprit} is out of sequence in {where}: {prev} would be "
+                                               f"followed by {num} (numbers must increase in document order)",
+                           address=addr))
     return out
 
 

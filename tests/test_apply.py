@@ -562,3 +562,38 @@ def test_words_from_an_unsourced_modification_are_not_passed_off_as_printed(corp
     sourced = apply_modification(base, mod("6.17", Substitute(A("G3.21"), "Any arrangements", "All arrangements"),
                                            meta={"source": "seed-002"})).version
     assert sourced.get("G3.21").evidence == "printed" and sourced.get("G3.21").source == "seed-002"
+
+
+@pytest.mark.parametrize("num,culprit", [("G3.99", "G3.99"), ("G3.5", "G3.5")])
+def test_insert_out_of_sequence_is_refused(corpus, num, culprit):
+    """G3.99 or G3.5 straight after G3.21 would put the part's numbers out of order."""
+    op = Insert(A("G3.21"), "after", (f'<clause num="{num}"><text>A new clause.</text></clause>',))
+    [f] = failures_of(corpus.load("6.17"), mod("6.17", op))
+    assert f.kind == "invalid-position" and f.address == A(culprit)
+    assert "out of sequence in part G3" in f.message
+
+
+def test_insert_in_sequence_and_lettered_numbers_apply(fixture_corpus, corpus):
+    ok = Insert(A("G3.21"), "after", ('<clause num="G3.22"><text>Next.</text></clause>',))
+    assert apply_modification(corpus.load("6.17"), mod("6.17", ok)).version.get("G3.22")
+    lettered = Insert(A("G3.20"), "after", ('<clause num="G3.20A"><text>Between.</text></clause>',))
+    assert apply_modification(corpus.load("6.17"), mod("6.17", lettered)).version.get("G3.20A")
+
+
+def test_renumbering_out_of_sequence_is_refused(corpus):
+    from redline.ops import Renumber
+
+    [f] = failures_of(corpus.load("6.17"), mod("6.17", Renumber(A("G3.19"), A("G3.30"))))
+    assert f.kind == "invalid-position" and "out of sequence" in f.message
+
+
+def test_base_already_out_of_sequence_is_not_blamed(fixture_corpus):
+    from redline.apply import _order_failures
+    from lxml import etree
+
+    before = etree.fromstring('<section num="G"><part num="G1"><clause num="G1.2"/><clause num="G1.1"/>'
+                              '</part></section>')
+    after = etree.fromstring('<section num="G"><part num="G1"><clause num="G1.2"/><clause num="G1.1"/>'
+                             '<clause num="G1.3"/></part></section>')
+    assert _order_failures(after, before) == []
+    assert [f.address for f in _order_failures(after, None)] == [A("G1.1")]
