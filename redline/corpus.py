@@ -450,6 +450,35 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def atomic_write_many(directory: str | os.PathLike, files: dict[str, bytes]) -> None:
+    """Write several files into ``directory`` as one step as far as a file system allows: every
+    file is first written in full to a temporary file beside its target, and only then are they
+    renamed into place, so a failure while writing (a full disk, an error) replaces none of them.
+    """
+    directory = Path(directory)
+    staged: list[tuple[str, Path]] = []
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        for name, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+            staged.append((tmp, directory / name))
+            os.fchmod(fd, 0o666 & ~umask)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+
+
 def atomic_write(path: str | os.PathLike, data) -> None:
     """Write ``data`` (bytes, or an iterable of bytes written in turn) to ``path`` via a temporary
     file in the same directory and a rename: a failure part-way leaves ``path`` as it was."""

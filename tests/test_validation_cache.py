@@ -239,3 +239,28 @@ def test_atomic_write_of_chunks_is_all_or_nothing(tmp_path):
         atomic_write(target, failing())
     assert target.read_bytes() == b"one two"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary file left
+
+
+def test_atomic_write_many_replaces_none_when_one_fails(tmp_path, monkeypatch):
+    from redline import corpus as corpus_mod
+
+    (tmp_path / "A.xml").write_bytes(b"old A")
+    (tmp_path / "G.xml").write_bytes(b"old G")
+    corpus_mod.atomic_write_many(tmp_path, {"A.xml": b"new A", "G.xml": b"new G"})
+    assert (tmp_path / "A.xml").read_bytes() == b"new A" and (tmp_path / "G.xml").read_bytes() == b"new G"
+
+    real = corpus_mod.os.fdopen
+    calls = {"n": 0}
+
+    def second_fails(fd, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        return real(fd, *a, **k)
+
+    monkeypatch.setattr(corpus_mod.os, "fdopen", second_fails)
+    with pytest.raises(OSError):
+        corpus_mod.atomic_write_many(tmp_path, {"A.xml": b"newer A", "G.xml": b"newer G"})
+    assert (tmp_path / "A.xml").read_bytes() == b"new A"  # the first file was not replaced either
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A.xml", "G.xml"]

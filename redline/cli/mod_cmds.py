@@ -94,7 +94,7 @@ def apply_cmd(corpus, mod, onto, output, new_id):
 
 def _write_sections(version, letters: list[str], output: Path) -> str:
     """Write the sections ``letters`` of ``version`` to ``output`` (see ``apply --help``)."""
-    from redline.corpus import atomic_write
+    from redline.corpus import atomic_write_many
     from redline.xmlsafe import serialise
 
     letters = [s for s in letters if s in version.sections] or list(version.sections)
@@ -111,9 +111,8 @@ def _write_sections(version, letters: list[str], output: Path) -> str:
     if output.exists() and not output.is_dir():
         raise click.UsageError(f"the modification changes Sections {', '.join(files)}: "
                                f"-o must name a directory, and {output} is a file")
-    if output.is_dir():
-        for s, data in files.items():
-            atomic_write(output / f"{s}.xml", data)
+    if output.is_dir():  # every file written before any is replaced
+        atomic_write_many(output, {f"{s}.xml": data for s, data in files.items()})
         return ", ".join(str(output / f"{s}.xml") for s in files)
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
