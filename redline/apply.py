@@ -882,24 +882,18 @@ def _out_of_order(root) -> list[tuple[str, str, str]]:
     """(previous, number, container) for each part whose number does not exceed the previous
     part's in the section, and each clause whose number does not exceed the previous clause's in
     its part (document order, across cross-headings)."""
-    out = []
-    prev_part = None
-    for part in root.iter("part"):
-        num = part.get("num")
-        if prev_part is not None:
-            a, b = _order_key(prev_part), _order_key(num)
-            if a is not None and b is not None and b <= a:
-                out.append((prev_part, num, f"Section {root.get('num')}"))
-        prev_part = num
-        prev = None
-        for clause in part.iter("clause"):
-            cnum = clause.get("num")
-            if prev is not None:
-                a, b = _order_key(prev), _order_key(cnum)
-                if a is not None and b is not None and b <= a:
-                    out.append((prev, cnum, f"part {num}"))
-            prev = cnum
+    parts = list(root.iter("part"))
+    out = _descents([p.get("num") for p in parts], f"Section {root.get('num')}")
+    for part in parts:
+        out += _descents([c.get("num") for c in part.iter("clause")], f"part {part.get('num')}")
     return out
+
+
+def _descents(nums: list[str], where: str) -> list[tuple[str, str, str]]:
+    """(previous, number, where) for each number of ``nums`` not greater than the one before it."""
+    keys = [_order_key(n) for n in nums]
+    return [(nums[i - 1], nums[i], where) for i in range(1, len(nums))
+            if keys[i - 1] is not None and keys[i] is not None and keys[i] <= keys[i - 1]]
 
 
 def _order_failures(root, before) -> list[Failure]:
