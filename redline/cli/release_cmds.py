@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import (
+    OUTPUT_PATH,
     InputError,
     corpus_option,
     date_option,
@@ -27,9 +28,8 @@ from redline.cli.common import (
     write_output,
 )
 from redline.errors import ModificationError, UnknownVersion
+from redline.transaction import MAX_ID, VERSION_ID as _VERSION_ID
 
-#: version ids the manifest accepts
-_VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,9 +96,19 @@ class _Trails:
         return base, [self._step(mod.base, self.onto, title=True)]
 
 
-def _save_version(corpus, version, predecessor: str, modifications: tuple[str, ...], note: str) -> None:
-    """Add ``version`` to the corpus, recording the modifications that made it."""
-    corpus.save_version(version, predecessor=predecessor, modification=" ".join(modifications), note=note)
+def _save_version(corpus, version, predecessor: str, modifications: tuple[str, ...], note: str,
+                  date: str | None = None) -> None:
+    """Add ``version`` to the corpus (one transaction: all or nothing, under the corpus lock),
+    recording the modifications that made it."""
+    from redline.errors import CorpusError
+
+    try:
+        with corpus.transaction() as tx:
+            tx.add_version(version, predecessor=predecessor, modifications=modifications, note=note, date=date)
+    except CorpusError as exc:
+        if exc.detail == f"version {version.id} already exists":  # another writer took the id meanwhile
+            raise click.UsageError(f"version {version.id} already exists in the corpus") from None
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,15 +118,20 @@ def _save_version(corpus, version, predecessor: str, modifications: tuple[str, .
 def _release_file(corpus, name: str):
     """The release file ``name`` (a path, or an id in ``corpus/releases/``), or None if ``name``
     is not one."""
+    from redline import fsio
+    from redline.cli.common import register_input
     from redline.release import parse_release
-    from redline.xmlsafe import read_file
 
     path = Path(name)
     candidates = [path] if (name.endswith(".xml") or "/" in name) else [corpus.root / "releases" / f"{name}.xml"]
     for p in candidates:
         if not p.is_file():
             continue
-        data = read_file(p, ModificationError)
+        try:
+            data = fsio.read_input(p, limit="modification", what="release file", error=ModificationError)
+        except ModificationError as exc:
+            raise InputError(str(exc)) from None
+        register_input(p)
         if b"<release" not in data[:2000]:
             return None
         try:
@@ -138,7 +153,7 @@ def _release_file(corpus, name: str):
 @click.option("--style", type=click.Choice(["tracked", "markup"]), default="tracked", show_default=True,
               help="DOCX redline: Word tracked changes (each authored by its modification) or mark-up.")
 @date_option("today")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None, metavar="FILE",
               help="Where to write the --redline document (atomically; '-' for stdout).")
 @corpus_option
 @handle_errors
@@ -165,7 +180,6 @@ def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, outp
       redline release corpus/releases/2019-11.xml --format json
       redline release 2019-11 --redline docx -o release-redline.docx
     """
-    from redline.mods import read_modification
     from redline.release import make_release
 
     if (redline_fmt is None) != (output is None):
@@ -182,17 +196,15 @@ def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, outp
     if new_id is not None:
         if not _VERSION_ID.match(new_id):
             raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
+        if len(new_id) > MAX_ID:
+            raise click.UsageError(f"--as: a version id may have at most {MAX_ID} characters, not {len(new_id)}")
         if new_id in corpus.version_ids:
             raise click.UsageError(f"version {new_id} already exists in the corpus")
     mods = []
     seen: dict[str, str] = {}
     for ref in refs:
         if rfile is not None and ("/" in ref or ref.endswith(".xml")):
-            path = Path(rfile.file).parent / ref
-            try:
-                mod = read_modification(path)
-            except ModificationError as exc:
-                raise InputError(str(exc)) from None
+            mod = load_modification(corpus, Path(rfile.file).parent / ref)
         else:
             mod = load_modification(corpus, ref)
         if mod.id in seen:
@@ -208,7 +220,8 @@ def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, outp
             made = tuple(m.id for m in report.modifications if m.made)
             title = f"release {rfile.id}" if rfile is not None else "a release"
             _save_version(corpus, report.version, onto, made,
-                          f"{onto} with {title} made: {', '.join(made) or 'no change'}.")
+                          f"{onto} with {title} made: {', '.join(made) or 'no change'}.",
+                          rfile.date if rfile is not None and rfile.date and valid_date(rfile.date) else None)
             click.echo(f"added version {new_id} to {corpus.root} (made by {', '.join(made) or 'nothing new'})",
                        err=True)
         else:
@@ -387,8 +400,9 @@ def _annotations(report) -> list[str]:
 @click.command("rebase")
 @click.argument("mod", metavar="MOD")
 @click.option("--onto", metavar="VERSION", required=True, help="The version to redraft the modification against.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the redrafted modification file (atomically; '-' for stdout).")
+@click.option("-o", "--output", type=OUTPUT_PATH, required=True, metavar="FILE",
+              help="Where to write the redrafted modification file (atomically; '-' for stdout; never an "
+                   "input or a file of the corpus).")
 @format_option("text", "json")
 @corpus_option
 @handle_errors
@@ -415,9 +429,6 @@ def rebase_cmd(corpus, mod, onto, output, fmt):
     if onto not in corpus.version_ids:
         raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: {', '.join(corpus.version_ids)}")
     modification = load_modification(corpus, mod)
-    if modification.file and output is not None and str(output) != "-" and \
-            Path(output).resolve() == Path(modification.file).resolve():
-        raise click.UsageError(f"-o {output} is the modification file itself: write the rebased one elsewhere")
     base, steps = _Trails(corpus, onto)(modification)
     result = rebase_modification(modification, base, steps, _load(corpus, onto, "--onto"))
     lines = _rebase_lines(modification, result)
