@@ -200,28 +200,49 @@ class Corpus:
         cache = ValidationCache.default() if use_cache else None
         sections, files, digests, seeds = {}, {}, {}, {}
         for letter, rel in info.files:
-            path = self.root / rel
-            data = _read(path, "section", "file")
-            tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
-            root = tree.getroot()
-            cuts = data.split(_CLAUSE_START)
-            pieces = piece_digests(cuts)
-            key = cache.key(pieces) if cache is not None else None
-            if key is not None and cache.known(key):
-                seed = check_outline(root, str(path))
-            else:
-                check_schema(tree, "corpus", str(path))
-                seed = check_section(root, str(path))
-                if key is not None:
-                    cache.record(key)
-            if root.get("num") != letter:
-                raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-            sections[letter], files[letter], seeds[letter] = root, str(path), seed
-            if _aligned(cuts, seed):
+            root, seed, pieces = self._read_section(letter, rel, cache)
+            sections[letter], files[letter], seeds[letter] = root, str(self.root / rel), seed
+            if pieces is not None:
                 digests[letter] = pieces
         version = Version(version_id, sections, self.code, files=files, digests=digests, seeds=seeds)
         self._loaded[version_id] = version
         return version
+
+    def _read_section(self, letter: str, rel: str, cache: "ValidationCache | None"):
+        """Parse and check one section file: (its tree, its part and clause elements with their
+        numbers (:func:`redline.validate.check_outline`), its piece digests or None)."""
+        path = self.root / rel
+        data = _read(path, "section", "file")
+        tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
+        root = tree.getroot()
+        cuts = data.split(_CLAUSE_START)
+        pieces = piece_digests(cuts)
+        key = cache.key(pieces) if cache is not None else None
+        if key is not None and cache.known(key):
+            seed = check_outline(root, str(path))
+        else:
+            check_schema(tree, "corpus", str(path))
+            seed = check_section(root, str(path))
+            if key is not None:
+                cache.record(key)
+        if root.get("num") != letter:
+            raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
+        return root, seed, (pieces if _aligned(cuts, seed) else None)
+
+    def load_section(self, version_id: str, letter: str):
+        """The tree of one section of a version (validated as :meth:`load` does), or None if the
+        version does not hold that section. Reads only that file (unless the whole version is
+        loaded already): the history of one clause over many versions reads one section of each."""
+        if version_id in self._loaded:
+            return self._loaded[version_id].sections.get(letter)
+        rel = dict(self.info(version_id).files).get(letter)
+        if rel is None:
+            return None
+        return self._read_section(letter, rel, ValidationCache.default())[0]
+
+    def section_file(self, version_id: str, letter: str) -> str | None:
+        """The path (relative to the corpus) of a version's file for section ``letter``, or None."""
+        return dict(self.info(version_id).files).get(letter)
 
     def mods_dir(self) -> Path:
         return self.root / "mods"
