@@ -23,6 +23,12 @@ class CorpusError(RedlineError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class CorpusNotFound(CorpusError):
+    """No corpus where one was looked for: the directory does not exist or holds no manifest.xml."""
+
+    exit_code = 2
+
+
 class XMLInputError(CorpusError):
     """An XML input is not well-formed, or is hostile (DTD, entities)."""
 
