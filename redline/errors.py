@@ -93,3 +93,12 @@ class DocumentError(RedlineError):
         self.file, self.line, self.detail = file, line, message
         where = f"{file}:{line}" if file and line else (file or "")
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class SourceError(RedlineError):
+    """A source document that can be read but not imported (no clause found, an unknown section)."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.file, self.line, self.detail = file, line, message
+        where = f"{file}:{line}" if file and line else (file or "")
+        super().__init__(f"{where}: {message}" if where else message)
