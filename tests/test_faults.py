@@ -39,6 +39,7 @@ from redline.cli import main
 #: commands that write to the corpus: ``{id}`` is replaced by a fresh version id
 CORPUS_WRITERS = [
     pytest.param(["apply", "MP087", "--as", "{id}"], id="apply--as"),
+    pytest.param(["release", "2019-11", "--as", "{id}"], id="release--as"),
 ]
 
 #: commands that write an output file: ``{out}`` is replaced by the output path
@@ -49,6 +50,8 @@ OUTPUT_WRITERS = [
     pytest.param(["diff", "5.23", "6.17", "--format", "json", "-o", "{out}"], id="diff-json"),
     pytest.param(["xref", "6.17", "--format", "json", "-o", "{out}"], id="xref-json"),
     pytest.param(["xref", "--mod", "MP087", "--update-references", "-o", "{out}"], id="xref-update"),
+    pytest.param(["release", "2019-11", "--redline", "docx", "-o", "{out}"], id="release-redline-docx"),
+    pytest.param(["new", "MP901", "--base", "6.17", "--target", "G3.20", "-o", "{out}"], id="new"),
 ]
 
 #: the errors a system raises at each kind of call (ENOSPC can come from any of them)
@@ -165,6 +168,8 @@ def test_output_writer_fails_cleanly_at_every_call(args, tmp_corpus, tmp_path, m
                     out.unlink() if out.name == "new" else out.write_bytes(b"the old output\n")
                     continue
                 line = _error_line(r)
+                if out == existing and r.exit_code == 2 and "already exists" in line:
+                    continue  # a command that never replaces a file (redline new)
                 assert line.startswith(f"Error: {out}: ") and _reason(code) in line, line
                 assert sorted(p.name for p in out_dir.iterdir()) == ["existing"], (op, at, code)
                 assert existing.read_bytes() == b"the old output\n"
@@ -244,7 +249,7 @@ def test_corpus_writer_killed_at_random_times(args, tmp_corpus):
     """Real processes killed after a random delay (the points above, but with real timing)."""
     rng = random.Random(11)
     env = dict(os.environ, REDLINE_CORPUS=str(tmp_corpus))
-    for i in range(3):
+    for i in range(2):
         cmd = [sys.executable, "-m", "redline", *_fill(args, id=f"r{i}")]
         p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.2, 0.9))
@@ -253,14 +258,14 @@ def test_corpus_writer_killed_at_random_times(args, tmp_corpus):
         _recover(tmp_corpus)
         assert hidden(tmp_corpus) == []
         _validate(tmp_corpus)
-    for i in range(3):  # every id is either there or can be used now
+    for i in range(2):  # every id is either there or can be used now
         from redline.corpus import Corpus
 
         if f"r{i}" not in Corpus.open(tmp_corpus).version_ids:
             assert _fork_run(_fill(args, id=f"r{i}"), tmp_corpus) == 0
     from redline.corpus import Corpus
 
-    assert {"r0", "r1", "r2"} <= set(Corpus.open(tmp_corpus).version_ids)
+    assert {"r0", "r1"} <= set(Corpus.open(tmp_corpus).version_ids)
 
 
 @pytest.mark.parametrize("args", CORPUS_WRITERS)
