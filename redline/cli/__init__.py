@@ -26,6 +26,7 @@ COMMANDS = {
     "diff": "redline.cli.redline_cmds:diff_cmd",
     "annex": "redline.cli.redline_cmds:annex_cmd",
     "import": "redline.cli.import_cmds:import_cmd",
+    "export": "redline.cli.import_cmds:export_cmd",
 }
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -202,7 +203,10 @@ def store_section(corpus, root, *, into: str | None, new_id: str | None, path: P
         if not known:
             stage(croot / rel_source, data)
         etree.indent(m, space="  ")  # the manifest's own layout; comments around the root are kept
-        manifest_bytes = b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(mtree, encoding="UTF-8") + b"\n"
+        body = etree.tostring(mtree, encoding="UTF-8")
+        cut = body.index(b"<" + m.tag.encode())
+        manifest_bytes = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + re.sub(rb"-->\s*", b"-->\n", body[:cut])
+                          + body[cut:] + b"\n")
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -318,3 +322,57 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
 
     write_output(xmlsafe.serialise(root), output)
     click.echo(rendered, nl=False, err=to_stdout)
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+@click.command("export")
+@click.argument("version")
+@click.option("--section", "sections", metavar="LETTER", multiple=True,
+              help="Export only this section (repeatable; default: every section the version holds).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "text"]), default="docx", show_default=True,
+              help="Output format.")
+@click.option("--numbering", type=click.Choice(["auto", "typed"]), default="auto", show_default=True,
+              help="DOCX numbers: Word's automatic numbering, or typed numbers (as in the Annex A).")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the cover (default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (atomically); '-' or none for standard output (not for docx).")
+@corpus_option
+@handle_errors
+def export_cmd(corpus, version, sections, fmt, numbering, date, output):
+    """Write VERSION of the code as a clean conformed copy (DOCX, HTML or text).
+
+    The copy is in the Annex A's house style: real paragraphs with hanging indents, Word's
+    automatic numbering (or typed numbers with --numbering typed), the words after a list in
+    their own paragraphs. `redline import` reads every format back to the same clauses, items,
+    numbers and words.
+
+    \b
+    Example:
+      redline export 6.17 --format docx -o SEC-6.17.docx
+      redline export 6.17 --section G --format html -o G.html
+      redline export 5.23 --format text
+    """
+    from redline.cli.common import valid_date
+    from redline.render import conformed
+
+    if date is not None and not valid_date(date):
+        raise click.BadParameter(f"{date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+    v = corpus.load(version)
+    wanted = [s.upper() for s in sections] or None
+    if wanted:
+        missing = [s for s in wanted if s not in v.sections]
+        if missing:
+            raise InputError(f"version {version} holds no Section {', '.join(missing)} "
+                             f"(it holds {', '.join(v.sections)})")
+    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise click.UsageError("a .docx is binary: give -o FILE")
+    kw = {"code_title": corpus.title or corpus.code, "sections": wanted, "date": date}
+    if fmt == "docx":
+        data = conformed.render_docx(v, numbering=numbering, **kw)
+    elif fmt == "html":
+        data = conformed.render_html(v, **kw)
+    else:
+        data = conformed.render_text(v, **kw)
+    write_output(data, output)
