@@ -355,45 +355,65 @@ def _core(token: str) -> tuple[str, str, str]:
 def repair_words(text: str, where: str, vocab: Vocabulary, report: ImportReport) -> str:
     """Join words split by stray spaces where the join is certain; report the doubtful ones."""
     words = text.split()
+    cores = [_core_of(w) for w in words]
     out: list[str] = []
+    out_cores: list[tuple[str, str, str]] = []
     i, n = 0, len(words)
+    fragment_is_word = vocab.fragment_is_word
     while i < n:
         joined = None
-        for span in (4, 3, 2):
-            if i + span > n:
-                continue
-            pieces = [_core(w) for w in words[i:i + span]]
-            if any(not c for _, c, _ in pieces):
-                continue
-            # punctuation only before the first piece and after the last
-            if any(lead for lead, _, _ in pieces[1:]) or any(trail for _, _, trail in pieces[:-1]):
-                continue
-            cores = [c for _, c, _ in pieces]
-            if any(c[0].isupper() for c in cores[1:]):
-                continue  # "Smart Metering": a capitalised piece is a word of its own
-            word = "".join(cores)
-            if vocab.word(word) and not all(vocab.fragment_is_word(c) for c in cores):
-                joined = (span, pieces[0][0] + word + pieces[-1][2], " ".join(words[i:i + span]))
-                break
+        if cores[i][1]:
+            for span in (4, 3, 2):
+                if i + span > n:
+                    continue
+                pieces = cores[i:i + span]
+                ok = True
+                for k, (lead, core, trail) in enumerate(pieces):
+                    # letters only; punctuation only before the first piece and after the last; no
+                    # capitalised piece after the first ("Smart Metering" are two words)
+                    if not core or (k and (lead or core[0].isupper())) or (k < span - 1 and trail):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                word = "".join(c for _, c, _ in pieces)
+                if vocab.word(word) and not all(fragment_is_word(c) for _, c, _ in pieces):
+                    joined = (span, pieces[0][0] + word + pieces[-1][2], " ".join(words[i:i + span]))
+                    break
         if joined:
             span, new, old = joined
             report.add("repaired", where, f"'{old}' read as '{new}': a word split by stray spaces", old)
             out.append(new)
+            out_cores.append(_core_of(new))
             i += span
             continue
         out.append(words[i])
+        out_cores.append(cores[i])
         i += 1
     for k in range(len(out) - 1):
-        (la, a, ta), (lb, b, tb) = _core(out[k]), _core(out[k + 1])
-        if not a or not b or not a.islower() or not b.islower() or ta or lb or (la and la[-1] == "(" and ta):
+        (la, a, ta), (lb, b, tb) = out_cores[k], out_cores[k + 1]
+        if not a or not b or ta or lb or not a.islower() or not b.islower():
             continue
-        doubtful = [x for x in (a, b) if x.lower() in _SINGLE or (len(x) <= 2 and not vocab.fragment_is_word(x))]
+        doubtful = [x for x in (a, b) if x in _SINGLE or (len(x) <= 2 and not fragment_is_word(x))]
         if b in _ENDINGS:
             doubtful.append(b)
-        if doubtful and not (a.lower() in ("a", "i") and vocab.word(b)):
+        if doubtful and not (a in ("a", "i") and vocab.word(b)):
             report.add("review", where, f"'{out[k]} {out[k + 1]}' may be a word split by stray spaces; "
                                         "left as it is", f"{out[k]} {out[k + 1]}")
     return " ".join(out)
+
+
+_CORES: dict[str, tuple[str, str, str]] = {}
+
+
+def _core_of(token: str) -> tuple[str, str, str]:
+    """:func:`_core`, remembered (a text repeats its words)."""
+    got = _CORES.get(token)
+    if got is None:
+        if len(_CORES) > 200_000:
+            _CORES.clear()
+        got = _CORES[token] = _core(token)
+    return got
 
 
 def read_text(data: bytes, name: str, *, vocabulary: Iterable[str] = (), report: ImportReport | None = None) \
