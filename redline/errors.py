@@ -23,6 +23,30 @@ class CorpusError(RedlineError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class FileError(RedlineError):
+    """A file or directory cannot be read or written: missing, permissions, a full disk, a bad name."""
+
+    def __init__(self, message: str, path: str | None = None):
+        self.path, self.detail = (str(path) if path is not None else None), message
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class InputRefused(FileError):
+    """An input redline will not read: not a regular file, or larger than its size limit."""
+
+    exit_code = 2
+
+
+class OutputRefused(FileError):
+    """An output path redline will not write: empty, one of the inputs, inside the corpus read."""
+
+    exit_code = 2
+
+
+class CorpusBusy(RedlineError):
+    """Another process is writing to the corpus and did not finish in time."""
+
+
 class XMLInputError(CorpusError):
     """An XML input is not well-formed, or is hostile (DTD, entities)."""
 

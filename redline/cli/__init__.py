@@ -54,6 +54,9 @@ def main():
       redline versions
       redline show 6.17 G3.20
     """
+    from redline.fsio import guard_standard_streams
+
+    guard_standard_streams()  # a closed stdout (`>&-`) is an error, not silence
 
 
 def run() -> None:
@@ -79,6 +82,6 @@ def run() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, OSError):
+    except (AttributeError, OSError):  # a closed stream (None), a broken pipe
         pass
     os._exit(code)

@@ -30,7 +30,8 @@ def versions(corpus, fmt):
             span = f"{clauses[0].num}–{clauses[-1].num}" if clauses else "no clauses"
             held.append({"part": part.num, "coverage": part.coverage, "clauses": len(clauses), "span": span})
         rows.append({"id": info.id, "predecessor": info.predecessor, "date": info.date,
-                     "modification": info.modification, "note": info.note,
+                     "modification": info.modification, "modifications": list(info.modifications),
+                     "note": info.note,
                      "sections": info.sections, "parts": held})
     if fmt == "json":
         click.echo(json.dumps({"code": corpus.code, "versions": rows}, indent=2, ensure_ascii=False))
