@@ -58,7 +58,7 @@ def test_strict_refuses_anything_to_review(invoke, tmp_path):
 def test_import_into_a_version_and_as_a_new_version(invoke, tmp_corpus):
     res = invoke("import", SEED_003, "--into", "5.23", "--as", "5.23-g1", "--corpus", tmp_corpus)
     assert res.exit_code == 0, res.output
-    assert "wrote versions/5.23-g1/G.xml (new version 5.23-g1)" in res.output
+    assert "wrote Section G into new version 5.23-g1" in res.output
     c = Corpus.open(tmp_corpus)
     assert c.info("5.23-g1").predecessor == "5.23"
     src = [s for s in c.sources.values() if s.id.startswith("import-")]
@@ -81,8 +81,12 @@ def test_import_usage_errors(invoke, tmp_path, tmp_corpus):
     assert res.exit_code == 2 and "unknown version" in res.output
     res = invoke("import", SEED_003, "--as", "6.17", "--corpus", tmp_corpus)
     assert res.exit_code == 2 and "already exists" in res.output
-    res = invoke("import", SEED_003, "-o", SEED_003)
-    assert res.exit_code == 2 and "names the input" in res.output
+    copy = tmp_path / "g.txt"
+    copy.write_bytes(SEED_003.read_bytes())
+    res = invoke("import", copy, "-o", copy)
+    assert res.exit_code == 2 and "is an input of this command" in res.output
+    res = invoke("import", copy, "-o", tmp_corpus / "versions" / "G.xml", "--corpus", tmp_corpus)
+    assert res.exit_code == 2 and "inside the corpus" in res.output
 
 
 def _zip(parts: dict) -> bytes:
@@ -122,7 +126,7 @@ def _hostile(tmp_path, name):
 @pytest.mark.parametrize("name, says", [
     ("text.docx", "not a zip"), ("bomb.docx", "zip bomb"), ("nodoc.docx", "no main document part"),
     ("dtd.docx", "DOCTYPE"), ("ole.docx", "OLE compound file"), ("macro.docx", "macro-enabled"),
-    ("huge.txt", "larger than"), ("binary.txt", "binary data"),
+    ("huge.txt", "more than the 32 MB"), ("binary.txt", "binary data"),
 ])
 def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp_path, tmp_corpus, name, says):
     f = _hostile(tmp_path, name)
@@ -140,7 +144,9 @@ def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp
 
 def test_missing_file_and_directory(invoke, tmp_path):
     res = invoke("import", tmp_path / "nope.docx", "-o", tmp_path / "G.xml")
-    assert res.exit_code == 2 and "no such file" in res.output
+    assert res.exit_code == 1 and "no such document" in res.output
+    res = invoke("import", tmp_path, "-o", tmp_path / "G.xml")
+    assert res.exit_code == 2
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -10,47 +10,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import stat
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, corpus_option, handle_errors, write_output
-from redline.errors import DocumentError
+from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
 
-#: largest input read (named settings): a whole-code .docx is ~5 MB, its text ~15 MB
+#: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
+#: ~5 MB, its text ~15 MB
 MAX_DOCX_BYTES = 64 * 1024 * 1024
 MAX_TEXT_BYTES = 32 * 1024 * 1024
 WORD_SUFFIXES = (".docx", ".docm", ".dotx", ".dotm", ".doc")
 _VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
-
-
-def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of ``path``: a regular file (symlinks followed) of at most ``limit`` bytes, else a
-    DocumentError naming it (exit 2). Reads no more than ``limit`` + 1 bytes whatever the file claims."""
-    name = str(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise DocumentError("no such file", name) from None
-    except OSError as exc:
-        raise DocumentError(f"cannot read: {exc.strerror}", name) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise DocumentError("is not a regular file", name)
-    if st.st_size > limit:
-        raise DocumentError(f"is {st.st_size // (1024 * 1024)} MB: larger than the {limit // (1024 * 1024)} MB "
-                            "an input may be", name)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise DocumentError(f"cannot read: {exc.strerror}", name) from None
-    if len(data) > limit:
-        raise DocumentError(f"is larger than the {limit // (1024 * 1024)} MB an input may be", name)
-    return data
 
 
 def is_word(path: Path, head: bytes) -> bool:
@@ -68,15 +40,16 @@ def _corpus_words(corpus) -> set[str]:
 
 
 def read_file_bytes(path: Path) -> tuple[bytes, bool]:
-    """(bytes, whether it is a Word file) of the input, bounded by its kind's size limit."""
-    head = b""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError:
-        pass  # read_bounded says why
-    word = is_word(path, head)
-    return read_bounded(path, MAX_DOCX_BYTES if word else MAX_TEXT_BYTES), word
+    """(bytes, whether it is a Word file) of the input: a regular file within its kind's size limit
+    (:func:`redline.fsio.read_input`; a FIFO or device is refused unread)."""
+    from redline import fsio
+
+    word = path.suffix.lower() in WORD_SUFFIXES
+    limit = MAX_DOCX_BYTES if word else MAX_TEXT_BYTES
+    if os.environ.get(fsio.LIMIT_ENV, "").strip():
+        limit = fsio.input_limit("document")
+    data = fsio.read_input(path, limit=limit, what="document")
+    return data, word or is_word(path, data[:8])
 
 
 def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus, source_id: str | None):
@@ -106,132 +79,44 @@ def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus
 # ---------------------------------------------------------------------------------------------
 # writing into the corpus (one small function until the corpus transaction API is on main)
 
-def _source_id(corpus, path: Path, data: bytes, manifest) -> tuple[str, str, bool]:
-    """(source id, file path inside the corpus, whether it is already recorded) for an imported file."""
+def _source(corpus, path: Path, data: bytes, title: str, date: str | None):
+    """The :class:`redline.corpus.Source` an imported file is recorded as: a copy under ``sources/``
+    named by the file and a digest of its bytes (the same file imported twice is one source)."""
     import hashlib
 
+    from redline.corpus import Source
+
     digest = hashlib.sha256(data).hexdigest()[:12]
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.") or "source"
-    rel = f"sources/{stem}-{digest}{path.suffix.lower()}"
-    for s in manifest.iterfind("sources/source"):
-        if s.get("file") == rel:
-            return s.get("id"), rel, True
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.")[:60] or "source"
+    rel = f"sources/{stem}-{digest}{path.suffix.lower()[:8]}"
+    for s in corpus.sources.values():
+        if s.file == rel:
+            return s
     base = re.sub(r"^[^A-Za-z_]", "s", f"import-{stem}")
     sid, n = base, 2
-    known = {s.get("id") for s in manifest.iterfind("sources/source")}
-    while sid in known:
+    while sid in corpus.sources:
         sid, n = f"{base}-{n}", n + 1
-    return sid, rel, False
+    return Source(sid, rel, title, date)
 
 
-def store_section(corpus, root, *, into: str | None, new_id: str | None, path: Path, data: bytes,
-                  title: str, date: str | None, source_id: str) -> str:
-    """Put the imported section into the corpus, atomically, with its source recorded.
-
-    ``into`` alone: add or replace the section in that version. ``new_id``: create that version,
-    a copy of ``into`` (if given) with the section added or replaced. The source file is copied
-    to ``sources/`` and recorded in the manifest. Every file is written in full beside its target
-    first; the section files are renamed into place, the manifest last; a failure before that
-    leaves the corpus as it was. Returns the corpus path of the section file written.
-    """
-    from lxml import etree
-
-    from redline import xmlsafe
-    from redline.corpus import atomic_write, validate
-    from redline.errors import CorpusError
-
-    croot = Path(corpus.root)
-    manifest_path = croot / "manifest.xml"
-    mtree = xmlsafe.parse_file(manifest_path, CorpusError)
-    m = mtree.getroot()
-    letter = root.get("num")
-    _, rel_source, known = _source_id(corpus, path, data, m)
-    if not known:
-        src = etree.SubElement(m.find("sources"), "source", id=source_id, file=rel_source, title=title)
-        if date:
-            src.set("date", date)
-    staged: list[tuple[Path, Path]] = []  # (temporary, target)
-    made_dirs: list[Path] = []
-
-    def stage(target: Path, payload: bytes) -> None:
-        if not target.parent.exists():
-            target.parent.mkdir(parents=True)
-            made_dirs.append(target.parent)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        staged.append((Path(tmp), target))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-
-    try:
-        section_bytes = xmlsafe.serialise(root)
+def store_section(corpus, root, *, into: str | None, new_id: str | None, source, data: bytes, note: str) -> str:
+    """Put the imported section into the corpus in one transaction (CONTRACTS C): into version
+    ``into``, or into a new version ``new_id`` (a copy of ``into`` if given); the source file is
+    written to the corpus and recorded in the manifest. Returns the version written."""
+    (Path(corpus.root) / "sources").mkdir(exist_ok=True)
+    with corpus.transaction() as tx:
         if new_id is not None:
-            base = corpus.info(into) if into else None
-            entry = etree.SubElement(m, "version", id=new_id)
-            if into:
-                entry.set("predecessor", into)
-            etree.SubElement(entry, "note").text = f"Made by redline import of {path.name}" + (
-                f" into a copy of {into}" if into else "")
-            files = dict(base.files) if base else {}
-            for s, rel in sorted(files.items()):
-                if s == letter:
-                    continue
-                stage(croot / "versions" / new_id / f"{s}.xml", (croot / rel).read_bytes())
-                etree.SubElement(entry, "file", section=s, path=f"versions/{new_id}/{s}.xml")
-            rel_section = f"versions/{new_id}/{letter}.xml"
-            etree.SubElement(entry, "file", section=letter, path=rel_section)
-            entries = sorted(entry.findall("file"), key=lambda f: f.get("section"))
-            for f in entries:
-                entry.remove(f)
-            entry.extend(entries)
+            tx.add_version(new_id, predecessor=into, note=note)
+            if into is not None:
+                for letter, section in corpus.load(into).sections.items():
+                    if letter != root.get("num"):
+                        tx.put_section(new_id, section)
+            target = new_id
         else:
-            entry = next(v for v in m.iterfind("version") if v.get("id") == into)
-            current = next((f for f in entry.iterfind("file") if f.get("section") == letter), None)
-            if current is not None:
-                rel_section = current.get("path")
-            else:
-                rel_section = f"versions/{into}/{letter}.xml"
-                files = entry.findall("file") + [etree.Element("file", section=letter, path=rel_section)]
-                for f in entry.findall("file"):
-                    entry.remove(f)
-                entry.extend(sorted(files, key=lambda f: f.get("section")))
-        validate(etree.ElementTree(root), "corpus", rel_section)
-        validate(mtree, "manifest", str(manifest_path))
-        stage(croot / rel_section, section_bytes)
-        if not known:
-            stage(croot / rel_source, data)
-        etree.indent(m, space="  ")  # the manifest's own layout; comments around the root are kept
-        body = etree.tostring(mtree, encoding="UTF-8")
-        cut = body.index(b"<" + m.tag.encode())
-        manifest_bytes = (b'<?xml version="1.0" encoding="UTF-8"?>\n' + re.sub(rb"-->\s*", b"-->\n", body[:cut])
-                          + body[cut:] + b"\n")
-    except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        for d in reversed(made_dirs):
-            shutil.rmtree(d, ignore_errors=True)
-        raise
-    # commit: the data files first (a reader still sees the old manifest), the manifest last
-    replaced: list[tuple[Path, bytes | None]] = []
-    try:
-        for tmp, target in staged:
-            replaced.append((target, target.read_bytes() if target.exists() else None))
-            os.replace(tmp, target)
-        atomic_write(manifest_path, manifest_bytes)
-    except BaseException:
-        for target, old in reversed(replaced):
-            if old is None:
-                target.unlink(missing_ok=True)
-            else:
-                atomic_write(target, old)
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        for d in reversed(made_dirs):
-            shutil.rmtree(d, ignore_errors=True)
-        raise
-    return rel_section
+            target = into
+        tx.put_section(target, root)
+        tx.put_source(source, data)
+    return target
 
 
 def _replaced(corpus, into: str | None, letter: str) -> int:
@@ -287,18 +172,13 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
         section = section.upper()
         if not re.fullmatch(r"[A-Z]", section):
             raise click.UsageError("--section must be one letter")
-    if output is not None and str(output) != "-" and output.resolve() == file.resolve():
-        raise click.UsageError("-o names the input file")
     to_corpus = output is None
+    register_input(file)
+    if not to_corpus:
+        check_output(output)
     data, word = read_file_bytes(file)
-    source_id = None
-    if to_corpus:
-        from redline import xmlsafe
-        from redline.errors import CorpusError
-
-        m = xmlsafe.parse_file(Path(corpus.root) / "manifest.xml", CorpusError).getroot()
-        source_id = _source_id(corpus, file, data, m)[0]
-    root, report, meta = read_source(file, data, word, section, corpus, source_id)
+    source = _source(corpus, file, data, file.name, None) if to_corpus else None
+    root, report, meta = read_source(file, data, word, section, corpus, source.id if source else None)
     rendered = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else report.to_text()
     to_stdout = output is not None and str(output) == "-"
     if strict and report.needs_review:
@@ -306,14 +186,16 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
         n = len(report.review) + len(report.unplaced)
         raise click.ClickException(f"{file}: {n} place(s) need review (--strict): nothing written")
     if to_corpus:
+        from redline.corpus import Source
+
         replaced = _replaced(corpus, into, root.get("num"))
-        title = meta["title"] or file.name
-        where = store_section(corpus, root, into=into, new_id=new_id, path=file, data=data, title=title,
-                              date=meta["date"], source_id=source_id)
+        source = Source(source.id, source.file, meta["title"] or file.name, meta["date"])
+        note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
+        target = store_section(corpus, root, into=into, new_id=new_id, source=source, data=data, note=note)
         click.echo(rendered, nl=False)
         if fmt == "text":
-            click.echo(f"wrote {where} ({'new version ' + new_id if new_id else 'version ' + into}) and "
-                       f"recorded {file.name} as source {source_id}")
+            click.echo(f"wrote Section {root.get('num')} into {'new version ' if new_id else 'version '}{target} "
+                       f"and recorded {file.name} as source {source.id} ({source.file})")
             if replaced:
                 click.echo(f"  it replaces Section {root.get('num')} of {into}, which held {replaced} clause(s); the import "
                            f"holds {sum(1 for _ in root.iter('clause'))}")

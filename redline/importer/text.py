@@ -391,7 +391,7 @@ def repair_words(text: str, where: str, vocab: Vocabulary, report: ImportReport)
         out_cores.append(cores[i])
         i += 1
     for k in range(len(out) - 1):
-        (la, a, ta), (lb, b, tb) = out_cores[k], out_cores[k + 1]
+        (_, a, ta), (lb, b, _) = out_cores[k], out_cores[k + 1]
         if not a or not b or ta or lb or not a.islower() or not b.islower():
             continue
         doubtful = [x for x in (a, b) if x in _SINGLE or (len(x) <= 2 and not fragment_is_word(x))]
