@@ -334,12 +334,12 @@ def _apply(corpus, version_id, mod_name):
 
 
 def _update_references(corpus, version_id, mod_name):
-    from redline import xref
+    from redline.consequential import with_consequential_amendments
     from redline.mods import modification_to_xml
 
     mod = load_modification(corpus, mod_name)
     base = load_base(corpus, mod, version_id, "VERSION")
-    return modification_to_xml(xref.with_consequential_amendments(base, mod)).decode("utf-8"), False
+    return modification_to_xml(with_consequential_amendments(base, mod)).decode("utf-8"), False
 
 
 def _mod_report(corpus, version_id, mod_name, fmt):
