@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "redline"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundations", ("redline.errors", "redline.textdiff", "redline.fsio", "redline.xmlsafe")),
     ("model", ("redline.model",)),
-    ("pure core", ("redline.validate", "redline.ops", "redline.xref", "redline.terms", "redline.diff")),
+    ("pure core", ("redline.validate", "redline.ops", "redline.xref", "redline.terms", "redline.diff",
+                   "redline.draft")),
     ("readers", ("redline.word", "redline.word.*", "redline.importer", "redline.importer.*")),
     ("corpus and modifications", ("redline.manifest", "redline.transaction", "redline.corpus", "redline.mods")),
     ("apply", ("redline.apply",)),
