@@ -260,6 +260,12 @@ class Transaction:
             raise CorpusError(f"version {vid} already exists", where)
         if predecessor and predecessor not in self.version_ids:
             raise UnknownVersion(predecessor, self.version_ids)
+        if predecessor and predecessor not in self._new:
+            now = next(v for v in self.info.versions if v.id == predecessor)
+            why = self.corpus.changed_since_read(predecessor, now)
+            if why:  # another writer changed it after this command read it
+                raise CorpusError(f"version {predecessor} changed while this command was working from it ({why}); "
+                                  f"nothing was written: run the command again", where)
         vdir = self.root / "versions" / vid
         if os.path.lexists(vdir):
             raise CorpusError(f"exists, but the manifest does not list version {vid} (it was not made by this "
