@@ -46,7 +46,7 @@ from pathlib import Path
 from lxml import etree
 
 from redline import fsio, xmlsafe
-from redline.errors import CorpusBusy, CorpusError, FileError, UnknownVersion
+from redline.errors import CorpusBusy, CorpusError, UnknownVersion
 
 try:
     import fcntl
@@ -431,7 +431,7 @@ class _Commit:
 
     def _raise(self, exc: BaseException):
         if isinstance(exc, OSError):
-            raise fsio.os_error(exc, _display(self.doing, self.root)) from None
+            raise fsio.os_error(exc, self.doing) from None
         raise exc
 
     def _stage(self) -> None:
@@ -522,10 +522,6 @@ class _Commit:
         for tmp in self.staged:
             with contextlib.suppress(OSError):
                 tmp.close()
-
-
-def _display(path: Path, root: Path) -> str:
-    return str(path)
 
 
 def _backup_name(path: Path) -> Path:
@@ -693,4 +689,4 @@ def transaction(corpus, timeout: float | None = None):
         lock.release()
 
 
-__all__ = ["Transaction", "CorpusLock", "recover", "transaction", "manifest_bytes", "FileError"]
+__all__ = ["Transaction", "CorpusLock", "recover", "transaction", "manifest_bytes"]
