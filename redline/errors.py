@@ -75,3 +75,15 @@ class ApplyError(RedlineError):
         lines = [f"{modification} does not apply: {len(self.failures)} failure(s)"]
         lines += [f"  - {f}" for f in self.failures]
         super().__init__("\n".join(lines))
+
+
+class DocumentError(RedlineError):
+    """An input document (a .docx, a text file) that cannot or must not be read: not a Word
+    package, a zip bomb, encrypted, macro-enabled, a DTD or entity in a part, binary text."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.file, self.line, self.detail = file, line, message
+        where = f"{file}:{line}" if file and line else (file or "")
+        super().__init__(f"{where}: {message}" if where else message)

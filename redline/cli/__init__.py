@@ -25,6 +25,7 @@ COMMANDS = {
     "check": "redline.cli.mod_cmds:check_cmd",
     "diff": "redline.cli.redline_cmds:diff_cmd",
     "annex": "redline.cli.redline_cmds:annex_cmd",
+    "import-annex": "redline.cli.annex_import_cmds:import_annex_cmd",
 }
 
 

@@ -1,0 +1,182 @@
+"""One view of an Annex A's legal text as corpus elements: clauses with their cross-headings.
+
+:func:`view_outline` takes the legal-text paragraphs of a document and one view (``accept`` or
+``reject``) and gives a :class:`ViewOutline`: every clause shown, in document order, as a corpus
+``<clause>`` element built from the words that view reads (items nested by their level, closing
+words after a list, definitions), with the cross-heading and part heading shown above it and the
+paragraph that opened it (``block``: the same paragraph opens a clause in both views when the
+document shows it changed, which is how the two views are paired).
+
+Paragraphs whose format says what they are (redline's HTML classes and DOCX styles: a
+:class:`~redline.annexread.marked.Para` ``role``) are placed by their role and level. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from redline.annexread.marked import Para
+from redline.model import normalise_space
+
+_CLAUSE_NUM = re.compile(r"^[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?$")
+_PART_NUM = re.compile(r"^[A-Z][0-9]+[A-Z]?$")
+_ITEM_NUM = re.compile(r"^\([0-9A-Za-z]{1,6}\)$")
+#: a number typed at the start of a paragraph, then a tab or spaces
+_TYPED = re.compile(r"^\s*([A-Z][0-9]+[A-Z]?(?:\.[0-9]+[A-Z]?)?|\([0-9A-Za-z]{1,6}\))(?:\t|\s+|$)")
+_TERM = re.compile(r'^\s*["“]([^"”]+)["”]\s*(.*)$', re.S)
+
+
+@dataclass
+class DocClause:
+    """A clause as one view of the document shows it."""
+
+    num: str
+    element: object  # the <clause> element built from the document's words
+    heading: str | None  # the cross-heading shown above it (None: none shown)
+    group: int | None  # which cross-heading paragraph that was (None: none shown)
+    block: int  # the index of the paragraph that opened the clause
+    where: str
+
+
+@dataclass
+class DocPart:
+    """A part heading as one view shows it."""
+
+    num: str
+    heading: str
+    block: int
+    where: str
+
+
+@dataclass
+class ViewOutline:
+    """Everything the legal text shows in one view."""
+
+    view: str
+    clauses: list[DocClause] = field(default_factory=list)
+    parts: dict[str, DocPart] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def by_num(self) -> dict[str, DocClause]:
+        return {c.num: c for c in self.clauses}
+
+
+def split_number(para: Para, view: str) -> tuple[str | None, str]:
+    """(number, words) of a paragraph in ``view``: its separate or automatic number, else the
+    number typed before a tab (or spaces) at its start."""
+    text = para.text(view)
+    num = para.number(view)
+    if num is not None:
+        return num, normalise_space(text)
+    if "\t" in text:
+        head, rest = text.split("\t", 1)
+        if head.strip():
+            return head.strip(), normalise_space(rest)
+    m = _TYPED.match(text)
+    if m:
+        return m.group(1), normalise_space(text[m.end():])
+    return None, normalise_space(text)
+
+
+def split_term(para: Para, view: str) -> tuple[str | None, str]:
+    """(term, words) of a definition paragraph: ``"Term" means …``."""
+    m = _TERM.match(para.text(view))
+    if not m:
+        return None, normalise_space(para.text(view))
+    return normalise_space(m.group(1)), normalise_space(m.group(2))
+
+
+def _node(tag: str, attrs: dict, words: str):
+    el = etree.Element(tag, attrs)
+    if words:
+        etree.SubElement(el, "text").text = words
+    return el
+
+
+def _add_child(parent, child) -> None:
+    closing = parent.find("closing")
+    if closing is not None:
+        closing.addprevious(child)
+    else:
+        parent.append(child)
+
+
+def view_outline(paras: list[Para], view: str) -> ViewOutline:
+    """The clauses, cross-headings and part headings ``paras`` show in ``view``."""
+    out = ViewOutline(view)
+    group: int | None = None
+    heading: str | None = None
+    stack: list[tuple[int, object]] = []  # (level, element): the open clause and its items
+    after_definition = False
+    for i, p in enumerate(paras):
+        if not p.exists(view):
+            continue
+        role = p.role
+        if role == "part":
+            num, words = split_number(p, view)
+            if num is None or not _PART_NUM.match(num):
+                out.problems.append(f"{p.where}: a part heading without a part number ({words!r})")
+                continue
+            out.parts[num] = DocPart(num, words, i, p.where)
+            group, heading, stack = None, None, []
+        elif role == "crossheading":
+            words = normalise_space(p.text(view))
+            if words:
+                group, heading = i, words
+        elif role == "clause":
+            num, words = split_number(p, view)
+            if num is None or not _CLAUSE_NUM.match(num):
+                out.problems.append(f"{p.where}: {'no clause number' if num is None else repr(num) + ' is not a clause number'}"
+                                    f" in the {view} view")
+                stack = []
+                continue
+            el = _node("clause", {"num": num}, words)
+            out.clauses.append(DocClause(num, el, heading, group, i, p.where))
+            stack = [(0, el)]
+            after_definition = False
+        elif role in ("item", "definition", "closing"):
+            if not stack:
+                out.problems.append(f"{p.where}: {role} words outside any clause")
+                continue
+            level = p.depth
+            if role == "item" and after_definition and p.style is not None:
+                level += 1  # DOCX: a definition's items are styled as the clause's (SEC Item 1)
+            if role == "closing":
+                owner = [el for lv, el in stack if lv == level]
+                if not owner:
+                    out.problems.append(f"{p.where}: closing words at level {level} with no list open there")
+                    continue
+                words = normalise_space(p.text(view))
+                if words:
+                    if owner[-1].find("closing") is not None:
+                        out.problems.append(f"{p.where}: a second paragraph of closing words (joined to the first)")
+                        owner[-1].find("closing").text += " " + words
+                    else:
+                        etree.SubElement(owner[-1], "closing").text = words
+                stack = [(lv, el) for lv, el in stack if lv <= level]
+                continue
+            parents = [el for lv, el in stack if lv == level - 1]
+            if not parents:
+                out.problems.append(f"{p.where}: {role} at level {level} with no level {level - 1} above it")
+                continue
+            if role == "definition":
+                term, words = split_term(p, view)
+                if not term:
+                    out.problems.append(f"{p.where}: a definition without a quoted term")
+                    continue
+                el = _node("definition", {"term": term}, words)
+                after_definition = True
+            else:
+                num, words = split_number(p, view)
+                if num is None or not _ITEM_NUM.match(num):
+                    out.problems.append(f"{p.where}: {'no item number' if num is None else repr(num) + ' is not an item number'}"
+                                        f" in the {view} view")
+                    continue
+                el = _node("item", {"num": num}, words)
+            _add_child(parents[-1], el)
+            stack = [(lv, e) for lv, e in stack if lv < level] + [(level, el)]
+        # other roles (notes, unplaced paragraphs) are not legal text; the reader reports them
+    return out
