@@ -1,8 +1,10 @@
 """The corpus on disk: discover, load, validate and save versions (the core's only file I/O).
 
 A corpus is a directory holding ``manifest.xml`` (the code, its sources and its versions in
-order), one XML file per section per version (``versions/6.17/G.xml``) and modifications under
-``mods/``. Every file is parsed with :mod:`redline.xmlsafe` and validated against the RELAX NG
+order, and the modifications that made each), one XML file per section per version
+(``versions/6.17/G.xml``) and modifications under ``mods/``. Files are read through
+:mod:`redline.fsio` (regular files of bounded size only); every write goes through
+:meth:`Corpus.transaction` (:mod:`redline.transaction`: a lock, all or nothing, recovery). Every file is parsed with :mod:`redline.xmlsafe` and validated against the RELAX NG
 schemas shipped in ``redline/schema/`` (a section file whose exact bytes already passed is not
 validated again: :class:`ValidationCache`).
 """
@@ -12,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
-from redline import xmlsafe
+from redline import fsio, xmlsafe
 from redline.errors import CorpusError, UnknownVersion
 from redline.model import ADDRESSABLE, Address, Version, _index_tree, element_address
 
@@ -184,18 +185,75 @@ class Source:
 
 @dataclass(frozen=True)
 class VersionInfo:
-    """A manifest entry: a version id, its predecessor and the section files it holds."""
+    """A manifest entry: a version id, its predecessor, the section files it holds, and the
+    modifications that made it (in the order they were applied; none for a version taken from
+    the published code)."""
 
     id: str
     predecessor: str | None
     date: str | None
     note: str | None
     files: tuple[tuple[str, str], ...]  # (section letter, relative path)
-    modification: str | None = None
+    modifications: tuple[str, ...] = ()
 
     @property
     def sections(self) -> list[str]:
         return [s for s, _ in self.files]
+
+    @property
+    def modification(self) -> str | None:
+        """The modifications that made this version, joined with ", " (None if none)."""
+        return ", ".join(self.modifications) or None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``manifest.xml`` says (:func:`parse_manifest`)."""
+
+    code: str
+    title: str
+    versions: list[VersionInfo]
+    sources: dict[str, Source]
+
+
+def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
+    """Parse and check the bytes of a manifest (``name`` in messages) of the corpus at ``root``.
+
+    Beyond the schema: version ids are unique, a predecessor is listed before its successor, a
+    version lists each section once, and every file path stays inside the corpus directory.
+    """
+    tree = xmlsafe.parse_bytes(data, name, CorpusError)
+    validate(tree, "manifest", name)
+    top = tree.getroot()
+    sources = {
+        s.get("id"): Source(s.get("id"), s.get("file"), s.get("title"), s.get("date"))
+        for s in top.iterfind("sources/source")
+    }
+    versions, ids = [], set()
+    for v in top.iterfind("version"):
+        vid = v.get("id")
+        if vid in ids:
+            raise CorpusError(f"version {vid} is listed twice", name, v.sourceline)
+        pred = v.get("predecessor")
+        if pred and pred not in ids:
+            raise CorpusError(f"version {vid} names predecessor {pred}, which is not listed before it",
+                              name, v.sourceline)
+        ids.add(vid)
+        note = v.findtext("note")
+        files, lines = [], {}
+        for f in v.iterfind("file"):
+            letter = f.get("section")
+            if letter in lines:
+                raise CorpusError(f"version {vid} lists section {letter} twice (first at line {lines[letter]})",
+                                  name, f.sourceline)
+            lines[letter] = f.sourceline
+            files.append((letter, _inside(root, f.get("path"), name, f.sourceline)))
+        mods = tuple((v.get("modifications") or "").split())
+        legacy = v.get("modification")  # the attribute of manifests written before `modifications`
+        if legacy and legacy not in mods:
+            mods = (legacy,) + mods
+        versions.append(VersionInfo(vid, pred, v.get("date"), note and " ".join(note.split()), tuple(files), mods))
+    return Manifest(top.get("code"), top.get("title"), versions, sources)
 
 
 def default_corpus_dir() -> Path:
@@ -227,32 +285,37 @@ class Corpus:
         manifest = root / "manifest.xml"
         if not root.is_dir():
             raise CorpusError("no such corpus directory", str(root))
-        if not manifest.exists():
+        if not os.path.lexists(manifest):
             raise CorpusError("not a corpus directory: it has no manifest.xml", str(root))
-        tree = xmlsafe.parse_file(manifest, CorpusError)
-        validate(tree, "manifest", str(manifest))
-        top = tree.getroot()
-        sources = {
-            s.get("id"): Source(s.get("id"), s.get("file"), s.get("title"), s.get("date"))
-            for s in top.iterfind("sources/source")
-        }
-        versions, ids = [], set()
-        for v in top.iterfind("version"):
-            vid = v.get("id")
-            if vid in ids:
-                raise CorpusError(f"version {vid} is listed twice", str(manifest), v.sourceline)
-            pred = v.get("predecessor")
-            if pred and pred not in ids:
-                raise CorpusError(
-                    f"version {vid} names predecessor {pred}, which is not listed before it",
-                    str(manifest), v.sourceline)
-            ids.add(vid)
-            note = v.findtext("note")
-            files = tuple((f.get("section"), _inside(root, f.get("path"), str(manifest), f.sourceline))
-                          for f in v.iterfind("file"))
-            versions.append(VersionInfo(vid, pred, v.get("date"), note and " ".join(note.split()),
-                                        files, v.get("modification")))
-        return cls(root, top.get("code"), top.get("title"), versions, sources)
+        m = parse_manifest(_read(manifest, "manifest", "manifest"), root, str(manifest))
+        return cls(root, m.code, m.title, m.versions, m.sources)
+
+    def _reload(self, changed=()) -> None:
+        """Read the manifest again (after a transaction changed it); forget the loaded versions
+        in ``changed`` and those whose files changed."""
+        fresh = Corpus.open(self.root)
+        before = {v.id: v.files for v in self.versions}
+        self.code, self.title, self.versions, self.sources = fresh.code, fresh.title, fresh.versions, fresh.sources
+        for v in self.versions:
+            if v.id in self._loaded and (v.id in changed or before.get(v.id) != v.files):
+                del self._loaded[v.id]
+
+    def transaction(self, timeout: float | None = None):
+        """A context manager for writing to the corpus (``docs/guarantees.md``)::
+
+            with corpus.transaction() as tx:
+                tx.add_version(version, predecessor="6.17", modifications=("MP087",), note=None)
+                tx.put_section("6.17", section_root, source=Source(...))
+
+        It takes the corpus lock (waiting up to ``timeout`` s, default ``$REDLINE_LOCK_TIMEOUT`` or
+        120), recovers what an interrupted writer left, and re-reads the manifest under the lock;
+        leaving the block commits every change at once (the manifest replaced last), and an error
+        inside it or while committing leaves the corpus as it was. This object's ``versions`` and
+        ``sources`` are read again after the commit. See :mod:`redline.transaction`.
+        """
+        from redline.transaction import transaction
+
+        return transaction(self, timeout)
 
     @property
     def version_ids(self) -> list[str]:
@@ -279,75 +342,57 @@ class Corpus:
         cache = ValidationCache.default() if use_cache else None
         sections, digests = {}, {}
         for letter, rel in info.files:
-            path = self.root / rel
-            data = xmlsafe.read_file(path, CorpusError)
-            tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
-            root = tree.getroot()
-            cuts = data.split(_CLAUSE_START)
-            pieces = piece_digests(cuts)
-            key = cache.key(pieces) if cache is not None else None
-            if key is None or not cache.known(key):
-                validate(tree, "corpus", str(path))
-                check_section(root, str(path), index=False)  # the Version indexes a section when asked
-                if key is not None:
-                    cache.record(key)
-            if root.get("num") != letter:
-                raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
+            root, fingerprint = self._read_section(letter, rel, cache)
             sections[letter] = root
-            fingerprint = clause_digests(cuts, pieces, root)
             if fingerprint is not None:
                 digests[letter] = fingerprint
         version = Version(version_id, sections, self.code, clause_digests=digests)
         self._loaded[version_id] = version
         return version
 
+    def _read_section(self, letter: str, rel: str, cache: "ValidationCache | None"):
+        """Parse and validate one section file: (its tree, its clause digests or None)."""
+        path = self.root / rel
+        data = _read(path, "section", "file")
+        tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
+        root = tree.getroot()
+        cuts = data.split(_CLAUSE_START)
+        pieces = piece_digests(cuts)
+        key = cache.key(pieces) if cache is not None else None
+        if key is None or not cache.known(key):
+            validate(tree, "corpus", str(path))
+            check_section(root, str(path), index=False)  # the Version indexes a section when asked
+            if key is not None:
+                cache.record(key)
+        if root.get("num") != letter:
+            raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
+        return root, clause_digests(cuts, pieces, root)
+
+    def load_section(self, version_id: str, letter: str):
+        """The tree of one section of a version (validated as :meth:`load` does), or None if the
+        version does not hold that section. Reads only that file (unless the whole version is
+        loaded already): the history of one clause over many versions reads one section of each."""
+        if version_id in self._loaded:
+            return self._loaded[version_id].sections.get(letter)
+        rel = dict(self.info(version_id).files).get(letter)
+        if rel is None:
+            return None
+        return self._read_section(letter, rel, ValidationCache.default())[0]
+
+    def section_file(self, version_id: str, letter: str) -> str | None:
+        """The path (relative to the corpus) of a version's file for section ``letter``, or None."""
+        return dict(self.info(version_id).files).get(letter)
+
     def mods_dir(self) -> Path:
         return self.root / "mods"
 
     def save_version(self, version: Version, predecessor: str | None, modification: str | None = None,
                      note: str | None = None) -> None:
-        """Add ``version`` to the corpus and its manifest, atomically.
-
-        The section files are written to a temporary directory and renamed into place, then the
-        manifest is replaced atomically; an existing version id is refused. If anything fails
-        before the manifest is replaced, the corpus is unchanged.
-        """
-        if version.id in self.version_ids:
-            raise CorpusError(f"version {version.id} already exists", str(self.root / "manifest.xml"))
-        for root in version.sections.values():
-            validate(etree.ElementTree(root), "corpus", f"<new version {version.id}>")
-        vdir = self.root / "versions" / version.id
-        if vdir.exists():
-            raise CorpusError("directory already exists", str(vdir))
-        (self.root / "versions").mkdir(exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{version.id}.", dir=self.root / "versions"))
-        try:
-            for letter, root in version.sections.items():
-                (tmp / f"{letter}.xml").write_bytes(xmlsafe.serialise(root))
-            manifest_path = self.root / "manifest.xml"
-            mtree = xmlsafe.parse_file(manifest_path, CorpusError)
-            entry = etree.SubElement(mtree.getroot(), "version", id=version.id)
-            if predecessor:
-                entry.set("predecessor", predecessor)
-            if modification:
-                entry.set("modification", modification)
-            if note:
-                etree.SubElement(entry, "note").text = note
-            for letter in version.sections:
-                etree.SubElement(entry, "file", section=letter, path=f"versions/{version.id}/{letter}.xml")
-            validate(mtree, "manifest", str(manifest_path))
-            os.rename(tmp, vdir)
-        except BaseException:
-            _rmtree(tmp)
-            raise
-        try:
-            atomic_write(manifest_path, xmlsafe.serialise(mtree.getroot()))
-        except BaseException:
-            _rmtree(vdir)
-            raise
-        self.versions.append(VersionInfo(version.id, predecessor, None, note,
-                                         tuple((s, f"versions/{version.id}/{s}.xml") for s in version.sections),
-                                         modification))
+        """Add ``version`` to the corpus and its manifest, atomically (one :meth:`transaction`);
+        an existing version id is refused."""
+        with self.transaction() as tx:
+            tx.add_version(version, predecessor=predecessor, modifications=(modification,) if modification else (),
+                           note=note)
 
 
 class ValidationCache:
@@ -444,62 +489,18 @@ def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:
     return rel
 
 
-def _rmtree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def atomic_write_many(directory: str | os.PathLike, files: dict[str, bytes]) -> None:
-    """Write several files into ``directory`` as one step as far as a file system allows: every
-    file is first written in full to a temporary file beside its target, and only then are they
-    renamed into place, so a failure while writing (a full disk, an error) replaces none of them.
-    """
-    directory = Path(directory)
-    staged: list[tuple[str, Path]] = []
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-            staged.append((tmp, directory / name))
-            os.fchmod(fd, 0o666 & ~umask)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-    except BaseException:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+def _read(path: Path, kind: str, what: str) -> bytes:
+    """A corpus file's bytes: a regular file within the size limit of ``kind`` (see :mod:`redline.fsio`)."""
+    return fsio.read_input(path, limit=kind, what=what, error=CorpusError)
 
 
 def atomic_write(path: str | os.PathLike, data) -> None:
-    """Write ``data`` (bytes, or an iterable of bytes written in turn) to ``path`` via a temporary
-    file in the same directory and a rename: a failure part-way leaves ``path`` as it was."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                fh.write(data)
-            else:
-                for chunk in data:
-                    fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Replace ``path`` atomically with ``data`` (bytes, or an iterable of bytes): see
+    :func:`redline.fsio.atomic_write` (which this is)."""
+    fsio.atomic_write(path, data)
+
+
+def atomic_write_many(directory: str | os.PathLike, files: dict[str, bytes]) -> None:
+    """Write several files into ``directory`` so that a failure replaces none of them: see
+    :func:`redline.fsio.write_files`."""
+    fsio.write_files(directory, files)

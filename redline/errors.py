@@ -23,6 +23,30 @@ class CorpusError(RedlineError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class FileError(RedlineError):
+    """A file or directory cannot be read or written: missing, permissions, a full disk, a bad name."""
+
+    def __init__(self, message: str, path: str | None = None):
+        self.path, self.detail = (str(path) if path is not None else None), message
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class InputRefused(FileError):
+    """An input redline will not read: not a regular file, or larger than its size limit."""
+
+    exit_code = 2
+
+
+class OutputRefused(FileError):
+    """An output path redline will not write: empty, one of the inputs, inside the corpus read."""
+
+    exit_code = 2
+
+
+class CorpusBusy(RedlineError):
+    """Another process is writing to the corpus and did not finish in time."""
+
+
 class XMLInputError(CorpusError):
     """An XML input is not well-formed, or is hostile (DTD, entities)."""
 
@@ -82,6 +106,15 @@ class DocumentError(RedlineError):
     package, a zip bomb, encrypted, macro-enabled, a DTD or entity in a part, binary text."""
 
     exit_code = 2
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.file, self.line, self.detail = file, line, message
+        where = f"{file}:{line}" if file and line else (file or "")
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class SourceError(RedlineError):
+    """A source document that can be read but not imported (no clause found, an unknown section)."""
 
     def __init__(self, message: str, file: str | None = None, line: int | None = None):
         self.file, self.line, self.detail = file, line, message

@@ -6,7 +6,8 @@ optional metadata and an ordered list of operations (:mod:`redline.ops`). This m
 a file into a frozen :class:`Modification` and back: :func:`parse_modification` and
 :func:`modification_to_xml` are pure; :func:`load_modification` and
 :func:`list_modifications` read files (through :mod:`redline.xmlsafe`, so hostile input is
-refused before it reaches the tree). Every problem is a :class:`ModificationError` naming the file
+refused before it reaches the tree; files through :mod:`redline.fsio`: regular files of bounded
+size only). Every problem is a :class:`ModificationError` naming the file
 and line.
 """
 
@@ -20,7 +21,7 @@ from typing import Mapping
 
 from lxml import etree
 
-from redline import xmlsafe
+from redline import fsio, xmlsafe
 from redline.errors import AddressSyntaxError, ModificationError
 from redline.model import Address, normalise_space
 from redline.ops import OPERATIONS, Operation, operation_from_element
@@ -179,20 +180,13 @@ def modification_to_xml(mod: Modification) -> bytes:
 def read_modification(path: str | os.PathLike) -> Modification:
     """Read and parse the modification file at ``path``."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ModificationError("no such modification file", str(path)) from None
-    except IsADirectoryError:
-        raise ModificationError("is a directory, not a modification file", str(path)) from None
-    except OSError as exc:
-        raise ModificationError(f"cannot read: {exc.strerror}", str(path)) from None
+    data = fsio.read_input(path, limit="modification", what="modification file", error=ModificationError)
     return parse_modification(data, str(path), path)
 
 
 def _mod_files(corpus) -> list[Path]:
-    d = corpus.mods_dir()
-    return sorted(d.glob("*.xml")) if d.is_dir() else []
+    """The regular ``*.xml`` files of ``corpus/mods/`` (anything else is skipped with a warning)."""
+    return fsio.regular_files(corpus.mods_dir(), "*.xml")
 
 
 def _looks_like_path(name: str) -> bool:

@@ -50,15 +50,13 @@ def parse_bytes(data: bytes, name: str, error=XMLInputError, element_only: bool 
     return tree
 
 
-def read_file(path, error=XMLInputError) -> bytes:
-    """The bytes of ``path``; a missing or unreadable file raises ``error``."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise error("no such file", str(path), None) from None
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", str(path), None) from None
+def read_file(path, error=XMLInputError, limit: int | str = "section") -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes (a key of
+    :data:`redline.fsio.LIMITS`, or a number); a missing, unreadable, special or too large file
+    raises ``error`` (see :func:`redline.fsio.read_input`)."""
+    from redline.fsio import read_input
+
+    return read_input(path, limit=limit, what="file", error=error)
 
 
 def parse_file(path, error=XMLInputError) -> etree._ElementTree:

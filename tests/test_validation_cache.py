@@ -249,18 +249,19 @@ def test_atomic_write_many_replaces_none_when_one_fails(tmp_path, monkeypatch):
     corpus_mod.atomic_write_many(tmp_path, {"A.xml": b"new A", "G.xml": b"new G"})
     assert (tmp_path / "A.xml").read_bytes() == b"new A" and (tmp_path / "G.xml").read_bytes() == b"new G"
 
-    real = corpus_mod.os.fdopen
+    from redline.errors import FileError
+
+    real = os.write
     calls = {"n": 0}
 
-    def second_fails(fd, *a, **k):
+    def second_fails(fd, data):
         calls["n"] += 1
         if calls["n"] == 2:
-            os.close(fd)
             raise OSError(28, "No space left on device")
-        return real(fd, *a, **k)
+        return real(fd, data)
 
-    monkeypatch.setattr(corpus_mod.os, "fdopen", second_fails)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(os, "write", second_fails)
+    with pytest.raises(FileError, match="no space left"):
         corpus_mod.atomic_write_many(tmp_path, {"A.xml": b"newer A", "G.xml": b"newer G"})
     assert (tmp_path / "A.xml").read_bytes() == b"new A"  # the first file was not replaced either
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A.xml", "G.xml"]

@@ -25,6 +25,9 @@ COMMANDS = {
     "check": "redline.cli.mod_cmds:check_cmd",
     "diff": "redline.cli.redline_cmds:diff_cmd",
     "annex": "redline.cli.redline_cmds:annex_cmd",
+    "release": "redline.cli.release_cmds:release_cmd",
+    "rebase": "redline.cli.release_cmds:rebase_cmd",
+    "log": "redline.cli.release_cmds:log_cmd",
     "import-annex": "redline.cli.annex_import_cmds:import_annex_cmd",
 }
 
@@ -53,6 +56,9 @@ def main():
       redline versions
       redline show 6.17 G3.20
     """
+    from redline.fsio import guard_standard_streams
+
+    guard_standard_streams()  # a closed stdout (`>&-`) is an error, not silence
 
 
 def run() -> None:
@@ -78,6 +84,6 @@ def run() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, OSError):
+    except (AttributeError, OSError):  # a closed stream (None), a broken pipe
         pass
     os._exit(code)

@@ -1,6 +1,7 @@
 """``redline import-annex``: read a modification back from its Annex A (DOCX or HTML).
 
-Thin layer: the file (bounded, a regular file) → :func:`redline.annexread.read_document` → the
+Thin layer: the file (a regular file within the document size limit, read through
+:mod:`redline.fsio`) → :func:`redline.annexread.read_document` → the
 base version from the corpus → :func:`redline.annexread.import_annex` → the modification file,
 written atomically only when the result is proven, and the report. Exit codes: 0 the
 modification was written; 1 the document does not read as one proven modification of the base
@@ -11,50 +12,12 @@ modification was written; 1 the document does not read as one proven modificatio
 from __future__ import annotations
 
 import json
-import os
-import stat
 import sys
 from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, corpus_option, handle_errors, write_output
-
-#: the largest Annex A read (a whole-code tracked DOCX is well under this)
-MAX_INPUT = 256 * 1024 * 1024
-
-
-def _read_input(path: Path) -> bytes:
-    """The bytes of ``path``: a regular file (symlinks followed) of at most MAX_INPUT bytes."""
-    from redline.errors import DocumentError
-
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise DocumentError("no such file", str(path)) from None
-    except OSError as exc:
-        raise DocumentError(f"cannot read: {exc.strerror}", str(path)) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise DocumentError("not a regular file", str(path))
-    if st.st_size > MAX_INPUT:
-        raise DocumentError(f"too large to be an Annex A ({st.st_size:,} bytes; the limit is {MAX_INPUT:,})",
-                            str(path))
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_INPUT + 1)
-    except OSError as exc:
-        raise DocumentError(f"cannot read: {exc.strerror}", str(path)) from None
-    if len(data) > MAX_INPUT:
-        raise DocumentError(f"too large to be an Annex A (over {MAX_INPUT:,} bytes)", str(path))
-    return data
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
+from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
 
 @click.command("import-annex")
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
@@ -97,9 +60,12 @@ def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_un
     from redline.errors import UnknownVersion
     from redline.mods import modification_to_xml
 
-    if output is not None and str(output) != "-" and _same_file(output, file):
-        raise click.UsageError(f"-o {output} is the Annex A being read: give another file")
-    data = _read_input(file)
+    from redline import fsio
+    from redline.errors import DocumentError
+
+    register_input(file)
+    check_output(output)  # refused now (an input, inside the corpus), not after the work
+    data = fsio.read_input(file, limit="document", what="Annex A", error=DocumentError)
     doc = read_document(data, str(file), fmt)
     base_id = base_id or doc.cover.base
     if not base_id:

@@ -1,16 +1,29 @@
-"""Options and helpers shared by every command: corpus selection, formats, errors, output."""
+"""Options and helpers shared by every command: corpus selection, formats, errors, output.
+
+Every command's inputs and its ``-o`` go through here and :mod:`redline.fsio`: the corpus a
+command reads and each modification file it loads are remembered (in the click context), so that
+:func:`write_output` refuses an ``-o`` that would overwrite one of them; every ``OSError`` and
+library error becomes one ``Error: …`` line naming the path (:func:`handle_errors`).
+"""
 
 from __future__ import annotations
 
 import datetime
 import functools
+import os
 import re
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from redline.errors import ModificationError, RedlineError, UnknownVersion
+from redline import fsio
+from redline.errors import FileError, ModificationError, RedlineError, UnknownVersion
+
+#: keys of ``click.Context.meta`` where the corpus root and the input files of a command are kept
+_CORPUS_KEY = "redline.corpus_root"
+_INPUTS_KEY = "redline.inputs"
 
 
 class InputError(click.ClickException):
@@ -26,18 +39,40 @@ def as_click_exception(exc: RedlineError) -> click.ClickException:
     return err
 
 
+def os_error(exc: OSError) -> FileError:
+    """The error for an ``OSError`` that :mod:`redline.fsio` did not already turn into one: it
+    names the file the system names, else it was a write to standard output."""
+    if exc.filename is not None:
+        return FileError(fsio.reason(exc), exc.filename)
+    return fsio.stdout_error(exc)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    if issubclass(category, fsio.SkippedInput):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def handle_errors(fn):
-    """Turn library errors into ``Error: <one line>`` with the error's exit code (never a traceback)."""
+    """Turn library errors and OS errors (a full disk, a closed or broken standard output) into
+    ``Error: <one line>`` with the error's exit code (never a traceback); inputs skipped by a
+    directory listing are reported as ``Warning: …`` lines on standard error."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except RedlineError as exc:
-            raise as_click_exception(exc) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", fsio.SkippedInput)
+            warnings.showwarning = _show_warning
+            try:
+                return fn(*args, **kwargs)
+            except RedlineError as exc:
+                raise as_click_exception(exc) from None
+            except OSError as exc:
+                raise as_click_exception(os_error(exc)) from None
 
     return wrapper
 
@@ -55,6 +90,11 @@ def corpus_option(fn):
 
         try:
             corpus = Corpus.open(corpus_dir)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:
+                ctx.meta[_CORPUS_KEY] = corpus.root
+            # an -o inside the corpus is refused before any work is done
+            fsio.check_output(kwargs.get("output"), corpus=corpus.root, directory=True)
         except RedlineError as exc:
             raise as_click_exception(exc) from None
         return fn(*args, corpus=corpus, **kwargs)
@@ -68,10 +108,27 @@ def format_option(*choices: str, default: str | None = None):
                         show_default=True, help="Output format.")
 
 
+class OutputPath(click.ParamType):
+    """An ``-o`` path: anything but the empty string (which would name the current directory)."""
+
+    name = "path"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Path):
+            return value
+        if not str(value):
+            self.fail("an empty path names no file; give -o FILE, or -o - for standard output", param, ctx)
+        return Path(value)
+
+
+OUTPUT_PATH = OutputPath()
+
+
 def output_option(fn):
-    """``-o/--output FILE`` (a file, not a directory), passed as ``output``; '-' is stdout."""
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="Write to FILE (atomically) instead of standard output.")(fn)
+    """``-o/--output FILE`` passed as ``output``; '-' is stdout (see :func:`write_output`)."""
+    return click.option("-o", "--output", type=OUTPUT_PATH, default=None, metavar="FILE",
+                        help="Write to FILE (atomically; a device or FIFO is written through; never an "
+                             "input or a file of the corpus) instead of standard output.")(fn)
 
 
 def _check_date(ctx, param, value):
@@ -102,9 +159,26 @@ def load_modification(corpus, name):
     from redline.mods import load_modification as load
 
     try:
-        return load(corpus, name)
+        mod = load(corpus, name)
     except ModificationError as exc:
         raise InputError(str(exc)) from None
+    register_input(mod.path)
+    return mod
+
+
+def register_input(path) -> None:
+    """Remember that the running command read ``path``: :func:`write_output` will not write over it."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and path is not None:
+        ctx.meta.setdefault(_INPUTS_KEY, []).append(Path(path))
+
+
+def _guarded():
+    """(inputs, corpus root) of the running command, for :func:`redline.fsio.check_output`."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return (), None
+    return tuple(ctx.meta.get(_INPUTS_KEY, ())), ctx.meta.get(_CORPUS_KEY)
 
 
 def load_base(corpus, modification, onto: str | None = None, onto_name: str = "--onto"):
@@ -119,17 +193,25 @@ def load_base(corpus, modification, onto: str | None = None, onto_name: str = "-
         raise InputError(f"{where}: {exc}") from None
 
 
-def write_output(data: str | bytes, output: Path | None) -> None:
-    """Write to ``output`` atomically, or to stdout when ``output`` is None or '-'."""
-    if output is None or str(output) == "-":
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            click.echo(data, nl=not data.endswith("\n"))
-        return
-    from redline.corpus import atomic_write
+def check_output(output, directory: bool = False) -> None:
+    """Refuse ``output`` now (exit 2) if :func:`write_output` would refuse it later."""
+    inputs, corpus = _guarded()
+    fsio.check_output(output, inputs=inputs, corpus=corpus, directory=directory)
 
-    if not output.parent.exists():
-        raise click.ClickException(f"{output}: directory {output.parent} does not exist")
-    atomic_write(output, data.encode("utf-8") if isinstance(data, str) else data)
+
+def write_output(data, output: Path | None) -> None:
+    """Write ``data`` (str, bytes, or an iterable of either) to ``output`` (see
+    :func:`redline.fsio.write_output`: atomically, or through to a device or FIFO), or to stdout
+    when ``output`` is None or '-'. An ``output`` that names an input of the command or a file
+    inside its corpus is refused (exit 2)."""
+    inputs, corpus = _guarded()
+    if (output is None or str(output) == "-") and isinstance(data, str) and not data.endswith("\n"):
+        data += "\n"  # a terminal line ends with a newline (as click.echo would add)
+    fsio.write_output(data, output, inputs=inputs, corpus=corpus)
+
+
+def write_files(directory: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write several files into ``directory`` (created if need be) as one step: see
+    :func:`redline.fsio.write_files`; the same refusals as :func:`write_output`."""
+    inputs, corpus = _guarded()
+    return fsio.write_files(directory, files, inputs=inputs, corpus=corpus)

@@ -30,7 +30,8 @@ def versions(corpus, fmt):
             span = f"{clauses[0].num}–{clauses[-1].num}" if clauses else "no clauses"
             held.append({"part": part.num, "coverage": part.coverage, "clauses": len(clauses), "span": span})
         rows.append({"id": info.id, "predecessor": info.predecessor, "date": info.date,
-                     "modification": info.modification, "note": info.note,
+                     "modification": info.modification, "modifications": list(info.modifications),
+                     "note": info.note,
                      "sections": info.sections, "parts": held})
     if fmt == "json":
         click.echo(json.dumps({"code": corpus.code, "versions": rows}, indent=2, ensure_ascii=False))
@@ -51,15 +52,22 @@ def versions(corpus, fmt):
 @click.argument("address")
 @corpus_option
 @format_option("text", "xml", "json")
+@click.option("--blame", is_flag=True,
+              help="Mark each run of words with the version (and modification) that last changed it.")
 @handle_errors
-def show(corpus, version, address, fmt):
+def show(corpus, version, address, fmt, blame):
     """Print what ADDRESS said in VERSION: a clause, an item, a part or a section.
+
+    With --blame, each run of words is marked with the version that last changed it (and the
+    modifications the manifest says made that version), following the node back through
+    renumberings; the oldest version held is marked "or earlier".
 
     \b
     Example:
       redline show 6.17 G3.20
       redline show 6.17 'G3.20(b)'
       redline show 5.23 G1 --format json
+      redline show 6.17 G3.20 --blame
     """
     from lxml import etree
 
@@ -75,6 +83,9 @@ def show(corpus, version, address, fmt):
         hint = f"it is held in version {', '.join(later)}" if later else ""
         hint = _hint_from_mods(corpus, addr, version) or hint
         raise UnknownAddress(str(addr), version, v.suggest(addr), hint)
+    if blame:
+        _show_blame(corpus, version, addr, fmt)
+        return
     if fmt == "xml":
         write_output(etree.tostring(node.element, encoding="unicode", pretty_print=True), None)
     elif fmt == "json":
@@ -83,6 +94,21 @@ def show(corpus, version, address, fmt):
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         write_output(node_to_text(node), None)
+
+
+def _show_blame(corpus, version, addr, fmt) -> None:
+    from redline.cli.release_cmds import blame_for, blame_lines
+
+    if fmt == "xml":
+        raise click.UsageError("--blame shows text or JSON, not XML")
+    if addr.kind in ("section", "part"):
+        raise click.UsageError(f"--blame works on a clause, an item or a definition, not a {addr.kind} ({addr})")
+    node = blame_for(corpus, version, addr)
+    if fmt == "json":
+        click.echo(json.dumps({"format": "redline-blame", "format_version": 1, "version": version,
+                               "node": node.to_dict()}, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(blame_lines(node)))
 
 
 def _hint_from_mods(corpus, addr, version) -> str:

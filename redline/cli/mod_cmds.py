@@ -9,24 +9,22 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
-import tempfile
 from pathlib import Path
 
 import click
 
 from redline.cli.common import (
+    OUTPUT_PATH,
     corpus_option,
     format_option,
     handle_errors,
     load_base,
     load_modification,
+    write_files,
     write_output,
 )
 from redline.errors import ModificationError
-
-#: version ids the manifest accepts
-_VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
+from redline.transaction import MAX_ID, VERSION_ID as _VERSION_ID
 
 
 def _display(path) -> str | None:
@@ -46,7 +44,7 @@ def _display(path) -> str | None:
 @click.command("apply")
 @click.argument("mod", metavar="MOD")
 @click.option("--onto", metavar="VERSION", help="Apply to this version instead of the modification's base.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None, metavar="PATH",
               help="Write the resulting section file (a directory when several sections change; '-' for stdout).")
 @click.option("--as", "new_id", metavar="NEW_VERSION", help="Add the result to the corpus as this new version.")
 @corpus_option
@@ -76,6 +74,8 @@ def apply_cmd(corpus, mod, onto, output, new_id):
     if new_id is not None:
         if not _VERSION_ID.match(new_id):
             raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
+        if len(new_id) > MAX_ID:
+            raise click.UsageError(f"--as: a version id may have at most {MAX_ID} characters, not {len(new_id)}")
         if new_id in corpus.version_ids:
             raise click.UsageError(f"version {new_id} already exists in the corpus")
     modification = load_modification(corpus, mod)
@@ -83,8 +83,16 @@ def apply_cmd(corpus, mod, onto, output, new_id):
     result = apply_modification(version, modification, new_id, onto=onto is not None and onto != modification.base)
     changed = ", ".join(str(a) for a in result.changed) or "no clause"
     if new_id is not None:
-        corpus.save_version(result.version, predecessor=version.id, modification=modification.id,
-                            note=f"{version.id} with {modification.id} ({modification.title}) applied.")
+        from redline.errors import CorpusError
+
+        try:
+            with corpus.transaction() as tx:  # under the lock: the manifest as it is now
+                tx.add_version(result.version, predecessor=version.id, modifications=(modification.id,),
+                               note=f"{version.id} with {modification.id} ({modification.title}) applied.")
+        except CorpusError as exc:
+            if exc.detail == f"version {new_id} already exists":  # another writer took the id meanwhile
+                raise click.UsageError(f"version {new_id} already exists in the corpus") from None
+            raise
         click.echo(f"{modification.id} applied to {version.id}: changed {changed}; "
                    f"added version {new_id} to {corpus.root}", err=True)
         return
@@ -94,7 +102,6 @@ def apply_cmd(corpus, mod, onto, output, new_id):
 
 def _write_sections(version, letters: list[str], output: Path) -> str:
     """Write the sections ``letters`` of ``version`` to ``output`` (see ``apply --help``)."""
-    from redline.corpus import atomic_write_many
     from redline.xmlsafe import serialise
 
     letters = [s for s in letters if s in version.sections] or list(version.sections)
@@ -105,29 +112,16 @@ def _write_sections(version, letters: list[str], output: Path) -> str:
                                    "-o must name a directory, not '-'")
         write_output(next(iter(files.values())), None)
         return "stdout"
-    if len(files) == 1 and not output.is_dir():
+    from redline.fsio import is_dir
+
+    if len(files) == 1 and not is_dir(output):
         write_output(next(iter(files.values())), output)
         return str(output)
-    if output.exists() and not output.is_dir():
+    if os.path.lexists(output) and not is_dir(output):
         raise click.UsageError(f"the modification changes Sections {', '.join(files)}: "
                                f"-o must name a directory, and {output} is a file")
-    if output.is_dir():  # every file written before any is replaced
-        atomic_write_many(output, {f"{s}.xml": data for s, data in files.items()})
-        return ", ".join(str(output / f"{s}.xml") for s in files)
-    parent = output.parent if str(output.parent) else Path(".")
-    if not parent.is_dir():
-        raise click.ClickException(f"{output}: directory {parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=parent))
-    try:
-        for s, data in files.items():
-            (tmp / f"{s}.xml").write_bytes(data)
-        os.rename(tmp, output)
-    except BaseException:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return ", ".join(str(output / f"{s}.xml") for s in files)
+    written = write_files(output, {f"{s}.xml": data for s, data in files.items()})
+    return ", ".join(str(output / p.name) for p in written)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -309,9 +309,6 @@ def _write_pieces(pieces: list, output) -> None:
         if not last.endswith("\n"):
             click.echo("")
         return
-    if not output.parent.exists():
-        raise click.ClickException(f"{output}: directory {output.parent} does not exist")
-    from redline.corpus import atomic_write
 
     def batches():
         batch: list[str] = []
@@ -324,7 +321,7 @@ def _write_pieces(pieces: list, output) -> None:
                 batch, size = [], 0
         yield "".join(batch).encode("utf-8")
 
-    atomic_write(output, batches())
+    write_output(batches(), output)
 
 
 def _apply(corpus, version_id, mod_name):

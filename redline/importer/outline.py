@@ -1,0 +1,729 @@
+"""The outline builder: numbered lines of a section's legal text -> a corpus ``section`` element.
+
+:func:`build_section` takes the paragraphs of a section as a reader sees them, each a
+:class:`Line` (its number, typed or automatic, its words, and where it is in the source), and
+recognises the structure the SEC is written in:
+
+* the section heading (``SECTION G – SECURITY``) and part headings (``G1 SECURITY: GENERAL
+  PROVISIONS``; headings in capitals are put in title case, keeping the acronyms the text uses);
+* cross-headings (a short unnumbered line without final punctuation, followed by a clause);
+* clauses (``G3.20``, ``G3.20A``), ``[Not used]`` clauses among them; the part of a clause is
+  implied by its number, so a FRAGMENT (G3.17–G3.21 only, G1.10 only) needs no part heading;
+* items at any depth, ``(a)`` → ``(i)`` → ``(A)`` → ``(1)``: each list's kind is decided by its
+  siblings (``(i)`` after ``(h)`` is a letter, unless the next item is ``(ii)``);
+* closing words after a list (the words of G3.20 after its items);
+* Section A style definitions: ``"Term" means …`` (any quotes), or a term on its own line
+  followed by a line starting "means …" (a definitions table read row by row).
+
+It never guesses silently: an item out of sequence, a paragraph joined to a clause's text, a
+flattened redline number (``(a)(c)``) and text it cannot place are notes of the report
+(:mod:`redline.importer.report`), with the place in the source. The result validates against
+``redline/schema/corpus.rng``. Pure logic: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from lxml import etree
+
+from redline.errors import SourceError
+from redline.importer.report import ImportReport
+
+
+class Line(NamedTuple):
+    """One paragraph of the source as a reader sees it."""
+
+    label: str | None  # the number shown (typed or automatic), or None (then a typed one is looked for)
+    text: str  # the words, without the number
+    where: str  # "paragraph 12", "line 340"
+    hint: str | None = None  # "heading" (a heading style), "furniture" (title, contents), None
+    depth: int | None = None  # for unnumbered words: the list level their indent shows (0 = clause)
+
+
+# --- patterns ---------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.(\d{1,3}[A-Z]?)\.?$")
+_PART = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.?$")
+_ITEM_INNER = r"[0-9]{1,3}|[a-z]{1,3}|[A-Z]{1,3}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7}"
+_ITEM = re.compile(rf"^\(?({_ITEM_INNER})[).]$")
+_TYPED_CLAUSE = re.compile(r"^([A-Z]\d{1,3}[A-Z]?\.\d{1,3}[A-Z]?)\.?(?:\s+|$)(?!\()(.*)$", re.S)
+_TYPED_ITEM = re.compile(rf"^\(({_ITEM_INNER})\)(?:\s+|$|(?=\((?:{_ITEM_INNER})\)\s))(.*)$", re.S)
+_TYPED_PART = re.compile(r"^([A-Z]\d{1,3}[A-Z]?)\.?\s+(\S.*)$", re.S)
+_SECTION = re.compile(r"^SECTION\s+([A-Z])\s*[-–—:]\s*(.+)$", re.I | re.S)
+_INSTRUCTION = re.compile(r"^(Amend|Insert|Add|Delete|Replace|Renumber|Move)\b.*\b(Section|Sections|Clause|Part|"
+                          r"definition)\b.*(as follows:?|after|before|with)\b", re.I)
+_NOT_USED = re.compile(r"^\[?\s*(not used|intentionally (left )?blank|deleted|reserved)\s*\.?\s*\]?\.?$", re.I)
+_QUOTED_TERM = re.compile(r"^([\"“'‘])(?P<term>[^\"“”'‘’]{1,150})([\"”'’])\s+(?P<rest>[a-z(].*)$", re.S)
+_MEANS = re.compile(r"^(means|has the meaning|shall have the meaning|includes|in relation to)\b")
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with",
+          "under", "upon", "per", "via", "nor", "but", "be"}
+_TERMINAL = ".;:,"
+HEADING_WORDS = 20  # longest cross-heading, in words
+
+_ROMAN_RE = re.compile(r"^(m{0,3})(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def roman_value(s: str) -> int | None:
+    """The value of a lower-case roman numeral, or None."""
+    if not s or not _ROMAN_RE.match(s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN_VALUES[a]
+        total += -v if b in _ROMAN_VALUES and _ROMAN_VALUES[b] > v else v
+    return total
+
+
+def letter_value(s: str) -> int | None:
+    """a=1 … z=26, aa=27, bb=28 (Word's letters), or None."""
+    if not s or not s.isalpha() or len(set(s)) != 1:
+        return None
+    return (len(s) - 1) * 26 + ord(s[0].lower()) - 96
+
+
+def item_kinds(inner: str) -> dict[str, int]:
+    """The kinds a list label can be and its value in each: ``i`` -> {lower: 9, roman: 1}."""
+    out: dict[str, int] = {}
+    if inner.isdigit():
+        out["digit"] = int(inner)
+        return out
+    if inner.islower():
+        v = letter_value(inner)
+        if v is not None:
+            out["lower"] = v
+        v = roman_value(inner)
+        if v is not None:
+            out["roman"] = v
+    elif inner.isupper():
+        v = letter_value(inner)
+        if v is not None:
+            out["upper"] = v
+        v = roman_value(inner.lower())
+        if v is not None:
+            out["uroman"] = v
+    return out
+
+
+def title_case(text: str, acronyms: set[str] = frozenset()) -> str:
+    """A heading in capitals in title case (``SECURITY: GENERAL PROVISIONS`` -> ``Security: General
+    Provisions``); words in ``acronyms`` (``DCC``, ``SMETS1``) keep their capitals."""
+    out = []
+    first = True
+    for word in re.split(r"(\s+)", text):
+        if not word or word.isspace():
+            out.append(word)
+            continue
+        core = word.strip("()[]'\"‘’“”:,;.")
+        if core in acronyms or any(ch.isdigit() for ch in core):
+            out.append(word)
+        else:
+            low = word.lower()
+            if not first and core.lower() in _SMALL:
+                out.append(low)
+            else:
+                i = next((k for k, ch in enumerate(low) if ch.isalpha()), None)
+                out.append(low if i is None else low[:i] + low[i].upper() + low[i + 1:])
+        first = word.endswith((":", "–", "-", "—"))
+    return "".join(out)
+
+
+def heading_like(text: str) -> bool:
+    """Whether an unnumbered line reads as a heading: short, capitalised, no final punctuation."""
+    t = text.strip()
+    if not t or t[-1] in _TERMINAL or len(t.split()) > HEADING_WORDS:
+        return False
+    first = t[0]
+    return first.isupper() or first.isdigit() or first in "[‘'\"“"
+
+
+# --- the line kinds -----------------------------------------------------------------------------
+
+class _Parsed(NamedTuple):
+    kind: str  # section, part, clause, item, text, instruction, furniture
+    label: str | None  # normalised: "G1", "G3.20", "(b)"; a section's letter
+    text: str
+    line: Line
+
+
+def parse_line(line: Line) -> _Parsed:
+    """What a line is, from its label (or a typed number at the start of its words)."""
+    text = " ".join(line.text.split())
+    if line.hint == "furniture":
+        return _Parsed("furniture", None, text, line)
+    label = " ".join(line.label.split()) if line.label else None
+    if label:
+        if _CLAUSE.match(label):
+            return _Parsed("clause", label.rstrip("."), text, line)
+        m = _ITEM.match(label)
+        if m:
+            return _Parsed("item", f"({m.group(1)})", text, line)
+        if _PART.match(label):
+            return _Parsed("part", label.rstrip("."), text, line)
+        text = f"{label} {text}".strip()  # a number of another kind ("1.", a bullet): keep it as words
+    m = _SECTION.match(text)
+    if m:
+        return _Parsed("section", m.group(1).upper(), m.group(2).strip(), line)
+    m = _TYPED_CLAUSE.match(text)
+    if m:
+        return _Parsed("clause", m.group(1), m.group(2).strip(), line)
+    m = _TYPED_ITEM.match(text)
+    if m:
+        return _Parsed("item", f"({m.group(1)})", m.group(2).strip(), line)
+    m = _TYPED_PART.match(text)
+    if m and heading_like(m.group(2)) and not m.group(2).startswith("("):
+        return _Parsed("part", m.group(1), m.group(2).strip(), line)
+    if _INSTRUCTION.match(text):
+        return _Parsed("instruction", None, text, line)
+    return _Parsed("text", None, text, line)
+
+
+# --- the builder --------------------------------------------------------------------------------
+
+class _Frame:
+    """An open list: who holds it, its kind, its last number and last item."""
+
+    __slots__ = ("owner", "kind", "last", "item")
+
+    def __init__(self, owner, kind: str, last: int, item):
+        self.owner, self.kind, self.last, self.item = owner, kind, last, item
+
+
+class _Builder:
+    def __init__(self, parsed: list[_Parsed], section: str | None, report: ImportReport, source: str | None,
+                 evidence: str | None):
+        self.parsed = parsed
+        self.report = report
+        self.letter = section
+        self.root = etree.Element("section", num=section or "X", heading="", coverage="partial")
+        if source:
+            self.root.set("source", source)
+        if evidence:
+            self.root.set("evidence", evidence)
+        self.heading: str | None = None
+        self.part = None
+        self.parts: dict[str, etree._Element] = {}
+        self.crossheading = None
+        self.pending: tuple[str, str] | None = None  # a cross-heading waiting for its first clause
+        self.clause = None
+        self.container = None  # the clause or definition whose list is open
+        self.frames: list[_Frame] = []
+        self.clauses: dict[str, etree._Element] = {}
+        self.started = False
+        self.other_section: str | None = None
+        self.acronyms = _acronyms(p.text for p in parsed if p.kind in ("clause", "item", "text"))
+        self.closed_owner = None  # the element whose closing was placed last
+
+    # --- helpers -------------------------------------------------------------------------
+    def note(self, kind: str, p: _Parsed, what: str, text: str | None = None) -> None:
+        self.report.add(kind, p.line.where, what, p.text if text is None else text)
+
+    def next_structural(self, i: int) -> _Parsed | None:
+        for p in self.parsed[i + 1:]:
+            if p.kind in ("instruction", "furniture"):
+                continue
+            return p
+        return None
+
+    def next_item_label(self, i: int) -> str | None:
+        """The label of the next item before the next clause, part or section (for deciding kinds)."""
+        for p in self.parsed[i + 1:]:
+            if p.kind == "item":
+                return p.label
+            if p.kind in ("clause", "part", "section"):
+                return None
+        return None
+
+    def close_clause(self) -> None:
+        self.clause = self.container = None
+        self.frames = []
+        self.closed_owner = None
+
+    def ensure_part(self, num: str, p: _Parsed):
+        """The part element ``num`` (made, without a heading, if the source printed none)."""
+        part = self.parts.get(num)
+        if part is None:
+            part = etree.SubElement(self.root, "part", num=num, coverage="partial")
+            self.parts[num] = part
+            self.report.counts["parts"] += 1
+            self.crossheading = None
+        elif part is not self.part:
+            self.note("review", p, f"part {num} appears again after another part; its clauses are filed under it")
+        self.part = part
+        return part
+
+    # --- one line at a time -----------------------------------------------------------------
+    def run(self) -> None:
+        for i, p in enumerate(self.parsed):
+            kind = p.kind
+            if self.other_section:
+                self.note("unplaced", p, f"after the start of Section {self.other_section}")
+                continue
+            if kind == "furniture":
+                self.note("dropped", p, "not legal text (title, contents or furniture)")
+                continue
+            if kind == "instruction":
+                self.note("dropped", p, "a drafting instruction")
+                continue
+            if not self.started:
+                nxt = self.next_structural(i)
+                starts = kind in ("section", "part", "clause") or (
+                    kind == "text" and (heading_like(p.text) or p.line.hint == "heading")
+                    and nxt is not None and nxt.kind == "clause")
+                if not starts:
+                    self.note("dropped", p, "before the legal text")
+                    continue
+                self.started = True
+            getattr(self, "on_" + kind)(i, p)
+
+    def on_section(self, i: int, p: _Parsed) -> None:
+        letter = p.label
+        if self.letter is None:
+            self.letter = letter
+        elif letter != self.letter:
+            if self.clauses:
+                self.other_section = letter
+                self.note("unplaced", p, f"Section {letter} starts here: only Section {self.letter} is imported")
+                return
+            self.note("review", p, f"the heading is of Section {letter}, but Section {self.letter} was asked for")
+        if self.heading is not None:
+            self.note("review", p, "a second section heading; the first is kept")
+            return
+        heading = p.text
+        self.heading = title_case(heading, self.acronyms) if heading.isupper() else heading
+        self.close_clause()
+
+    def on_part(self, i: int, p: _Parsed) -> None:
+        num = p.label
+        if self.letter is not None and num[0] != self.letter:
+            self.note("unplaced", p, f"part {num} is not in Section {self.letter}")
+            return
+        self.close_clause()
+        self.pending = None
+        part = self.ensure_part(num, p)
+        heading = p.text
+        if not heading:
+            nxt = self.next_structural(i)
+            if nxt is not None and nxt.kind == "text" and heading_like(nxt.text):
+                self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="heading_of_part")
+                                       for q in self.parsed[i + 1:]]
+        if heading:
+            heading = title_case(heading, self.acronyms) if heading.isupper() else heading
+            if part.get("heading") and part.get("heading") != heading:
+                self.note("review", p, f"part {num} has two headings; the first is kept")
+            else:
+                part.set("heading", heading)
+
+    def on_heading_of_part(self, i: int, p: _Parsed) -> None:
+        heading = title_case(p.text, self.acronyms) if p.text.isupper() else p.text
+        if self.part is not None:
+            self.part.set("heading", heading)
+
+    def on_clause(self, i: int, p: _Parsed) -> None:
+        num = p.label
+        part_num = num.split(".")[0]
+        if self.letter is not None and num[0] != self.letter:
+            self.note("unplaced", p, f"clause {num} is not in Section {self.letter}")
+            return
+        if num in self.clauses:
+            self.note("unplaced", p, f"{num} appears twice (first at {self.clauses[num].get('_where')}); "
+                                     "the second is left out")
+            self.close_clause()
+            return
+        self.close_clause()
+        if self.part is None or self.part.get("num") != part_num:
+            self.ensure_part(part_num, p)
+        self._check_order(num, p)
+        parent = self.part
+        if self.pending is not None:
+            heading, _ = self.pending
+            self.crossheading = etree.SubElement(self.part, "crossheading", heading=heading)
+            self.report.counts["crossheadings"] += 1
+            self.pending = None
+        if self.crossheading is not None and self.crossheading.getparent() is self.part:
+            parent = self.crossheading
+        clause = etree.SubElement(parent, "clause", num=num)
+        clause.set("_where", p.line.where)
+        self.clauses[num] = clause
+        self.report.counts["clauses"] += 1
+        if p.text:
+            self._set_text(clause, p.text)
+            if _NOT_USED.match(p.text):
+                self.report.counts["not_used"] += 1
+        self.clause = self.container = clause
+
+    def _check_order(self, num: str, p: _Parsed) -> None:
+        siblings = [c for c in self.part.iter("clause")]
+        if siblings:
+            prev = siblings[-1].get("num")
+            if _num_key(num) <= _num_key(prev):
+                self.note("review", p, f"{num} comes after {prev}: out of order")
+
+    def on_item(self, i: int, p: _Parsed) -> None:
+        if self.container is None:
+            self.note("unplaced", p, f"item {p.label} outside any clause")
+            return
+        label, text = p.label, p.text
+        m = _TYPED_ITEM.match(text)
+        if m:  # two numbers in a row: a flattened redline ("(a)(c)": the struck number and its replacement)
+            second = f"({m.group(1)})"
+            fits1, fits2 = self._fits(label), self._fits(second)
+            if fits2 and not fits1:
+                self.note("repaired", p, f"'{label}{second}' read as {second}: a renumbered item flattened from a "
+                                         f"redline (the struck-through {label} and its replacement {second})",
+                          f"{label}{second} {m.group(2)}")
+                label, text = second, m.group(2).strip()
+            else:
+                self.note("review", p, f"the words of item {label} start with another number, {second}: "
+                                       "a flattened redline? Kept as written")
+        self._place_item(i, p, label, text)
+
+    def _fits(self, label: str) -> bool:
+        cands = item_kinds(label[1:-1])
+        used = {f.kind for f in self.frames}
+        for f in self.frames:
+            if cands.get(f.kind) == f.last + 1:
+                return True
+        return any(v == 1 and k not in used for k, v in cands.items())
+
+    def _place_item(self, i: int, p: _Parsed, label: str, text: str) -> None:
+        cands = item_kinds(label[1:-1])
+        if not cands:
+            self.note("unplaced", p, f"{label} is not a list number")
+            return
+        used = {f.kind for f in self.frames}
+        options: list[tuple[str, int | None, str]] = []  # (how, frame index, kind)
+        for k in range(len(self.frames) - 1, -1, -1):
+            f = self.frames[k]
+            if cands.get(f.kind) == f.last + 1:
+                options.append(("sibling", k, f.kind))
+        for kind, v in cands.items():
+            if v == 1 and kind not in used:
+                options.append(("new", None, kind))
+        choice = None
+        doubt = None
+        if len(options) > 1:
+            nxt = self.next_item_label(i)
+            confirmed = [o for o in options if nxt is not None and self._continues(o, cands, nxt)]
+            if len(confirmed) == 1:
+                choice = confirmed[0]
+            else:
+                choice = options[0]
+                lead = self._innermost_text()
+                if any(o[0] == "new" for o in options) and lead.rstrip().endswith((":", "—", "–", "-")):
+                    choice = next(o for o in options if o[0] == "new")
+                doubt = (f"{label} could continue a list or start a new one; taken as "
+                         + ("the first of a new list" if choice[0] == "new" else "the next in its list")
+                         + " (no later item decides it)")
+        elif options:
+            choice = options[0]
+        if choice is None:  # out of sequence
+            same = [k for k in range(len(self.frames) - 1, -1, -1) if self.frames[k].kind in cands]
+            if same:
+                k = same[0]
+                kind = self.frames[k].kind
+                if cands[kind] <= self.frames[k].last:
+                    self.note("unplaced", p, f"{label} repeats a number of its list "
+                                             f"(after {self._label(self.frames[k])}); left out")
+                    return
+                self.note("review", p, f"{label} follows {self._label(self.frames[k])}: out of sequence")
+                choice = ("sibling", k, kind)
+            else:
+                kind = next(iter(cands))
+                self.note("review", p, f"{label} starts a list but is not its first number")
+                choice = ("new", None, kind)
+        if doubt:
+            self.note("review", p, doubt)
+        how, k, kind = choice
+        if how == "sibling":
+            del self.frames[k + 1:]
+            frame = self.frames[k]
+            owner = frame.owner
+        else:
+            owner = self.frames[-1].item if self.frames else self.container
+            if owner.find("closing") is not None:
+                self.note("review", p, f"{label} follows the closing words of its list")
+            frame = _Frame(owner, kind, 0, None)
+            self.frames.append(frame)
+        if owner.find("definition") is not None:
+            self.note("unplaced", p, f"{label}: a list item among definitions")
+            return
+        item = etree.Element("item", num=label)
+        closing = owner.find("closing")
+        if closing is not None:
+            closing.addprevious(item)
+        else:
+            owner.append(item)
+        if text:
+            self._set_text(item, text)
+        frame.last = cands[kind]
+        frame.item = item
+        self.report.counts["items"] += 1
+
+    def _continues(self, option, cands: dict, nxt: str) -> bool:
+        """Whether the next item label continues the list that ``option`` puts this one in."""
+        how, k, kind = option
+        n = item_kinds(nxt[1:-1])
+        return n.get(kind) == cands[kind] + 1
+
+    def _innermost_text(self) -> str:
+        el = self.frames[-1].item if self.frames else self.container
+        t = el.find("text") if el is not None else None
+        return t.text if t is not None and t.text else ""
+
+    @staticmethod
+    def _label(frame: _Frame) -> str:
+        return frame.item.get("num") if frame.item is not None else "the start"
+
+    def on_text(self, i: int, p: _Parsed) -> None:
+        text = p.text
+        if not text:
+            return
+        nxt = self.next_structural(i)
+        if self.clause is not None:
+            m = _QUOTED_TERM.match(text)
+            if m and self._definitions_allowed():
+                self._definition(p, m.group("term").strip(), m.group("rest").strip())
+                return
+            if (nxt is not None and nxt.kind == "text" and _MEANS.match(nxt.text) and heading_like(text)
+                    and self._definitions_allowed()):
+                self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="definition_words")
+                                       for q in self.parsed[i + 1:]]
+                self._definition(p, text, None)
+                return
+        if (p.line.hint == "heading" or heading_like(text)) and (nxt is None or nxt.kind in ("clause", "part")) \
+                and not (p.line.hint != "heading" and nxt is None):
+            if self.part is None and nxt is not None and nxt.kind == "part":
+                self.note("dropped", p, "a heading before the first part")
+                return
+            else:
+                self.close_clause()
+                if self.pending is not None:
+                    self.note("review", p, "two cross-headings in a row; the first has no clause")
+                    heading, _ = self.pending
+                    if self.part is not None:
+                        etree.SubElement(self.part, "crossheading", heading=heading)
+                        self.report.counts["crossheadings"] += 1
+                heading = title_case(text, self.acronyms) if text.isupper() else text
+                self.pending = (heading, p.line.where)
+                return
+        if self.clause is None:
+            self.note("unplaced", p, "words outside any clause")
+            return
+        self._words(p, text)
+
+    def on_definition_words(self, i: int, p: _Parsed) -> None:
+        if self.container is not None and self.container.tag == "definition" and self.container.find("text") is None:
+            self._set_text(self.container, p.text)
+        else:
+            self.on_text(i, p._replace(kind="text"))
+
+    def _definitions_allowed(self) -> bool:
+        clause = self.clause
+        return clause is not None and clause.find("item") is None and clause.find("closing") is None
+
+    def _definition(self, p: _Parsed, term: str, words: str | None) -> None:
+        clause = self.clause
+        if any(d.get("term") == term for d in clause.iter("definition")):
+            self.note("unplaced", p, f"the definition of '{term}' appears twice in {clause.get('num')}; "
+                                     "the second is left out")
+            return
+        d = etree.SubElement(clause, "definition", term=term)
+        if words:
+            self._set_text(d, words)
+        self.container = d
+        self.frames = []
+        self.report.counts["definitions"] += 1
+
+    def _words(self, p: _Parsed, text: str) -> None:
+        """Unnumbered words inside a clause: its text, closing words after a list, or a second
+        paragraph (joined, for review)."""
+        container = self.container
+        if self.frames:
+            depth = p.line.depth if p.line.depth is not None else 0
+            if container.tag == "definition":
+                depth = max(depth - 1, 0) if p.line.depth is not None else 0
+            depth = min(depth, len(self.frames))
+            owner = self.frames[depth].owner if depth < len(self.frames) else self.frames[-1].item
+            del self.frames[depth:]
+            closing = owner.find("closing")
+            if closing is not None:
+                closing.text = f"{closing.text} {text}"
+                self.note("review", p, f"a second paragraph after the list of {_name(owner)}: joined to its "
+                                       "closing words")
+            else:
+                etree.SubElement(owner, "closing").text = text
+                self.report.counts["closings"] += 1
+            self.closed_owner = owner
+            return
+        owner = self.closed_owner if self.closed_owner is not None else container
+        for tag in ("closing", "text"):
+            el = owner.find(tag)
+            if el is not None and (tag == "text" or owner is self.closed_owner):
+                el.text = f"{el.text} {text}"
+                self.note("review", p, f"a second paragraph of {_name(owner)} without a number: joined to its "
+                                       f"{'closing words' if tag == 'closing' else 'text'}")
+                return
+        if owner.find("item") is not None or owner.find("definition") is not None:
+            etree.SubElement(owner, "closing").text = text
+            self.report.counts["closings"] += 1
+            self.closed_owner = owner
+            return
+        self._set_text(owner, text)
+
+    @staticmethod
+    def _set_text(el, text: str) -> None:
+        t = el.find("text")
+        if t is None:
+            t = etree.Element("text")
+            el.insert(0, t)
+            t.text = text
+        else:
+            t.text = f"{t.text} {text}"
+
+    # --- the end ----------------------------------------------------------------------------
+    def finish(self) -> etree._Element:
+        if self.pending is not None and self.part is not None:
+            heading, where = self.pending
+            self.report.add("review", where, "a cross-heading with no clause after it", heading)
+            etree.SubElement(self.part, "crossheading", heading=heading)
+            self.report.counts["crossheadings"] += 1
+        for el in self.root.iter("clause"):
+            el.attrib.pop("_where", None)
+        self.root.set("num", self.letter)
+        self.root.set("heading", self.heading or "")
+        return self.root
+
+
+def _name(el) -> str:
+    if el.tag == "clause":
+        return el.get("num")
+    if el.tag == "definition":
+        return f"the definition of '{el.get('term')}'"
+    parts = [el.get("num")]
+    node = el.getparent()
+    while node is not None and node.tag == "item":
+        parts.append(node.get("num"))
+        node = node.getparent()
+    clause = node.get("num") if node is not None and node.tag == "clause" else ""
+    return clause + "".join(reversed(parts))
+
+
+def _num_key(num: str) -> tuple:
+    part, _, clause = num.partition(".")
+    m = re.match(r"(\d+)([A-Z]?)", clause)
+    return (int(m.group(1)), m.group(2)) if m else (0, "")
+
+
+def _acronyms(texts) -> set[str]:
+    """Words the text writes in capitals (DCC, SMETS1, SEC): kept so in headings put in title case."""
+    out: set[str] = set()
+    for t in texts:
+        if t.isupper():
+            continue  # a heading in capitals tells nothing
+        for w in re.findall(r"\b[A-Z][A-Z0-9]+[a-z]?\b", t):
+            if len(w) >= 2:
+                out.add(w)
+    return out
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
+    """A part is complete if its clauses run from 1 with no gap; the section if its heading was
+    printed, its parts run from 1 with no gap, all are complete, and no text refers to a part of
+    it beyond the last one held."""
+    letter = root.get("num")
+    part_nums = []
+    all_complete = True
+    for part in root.iter("part"):
+        nums = [c.get("num").split(".")[1] for c in part.iter("clause")]
+        whole = [int(n) for n in nums if n.isdigit()]
+        complete = bool(whole) and sorted(set(whole)) == list(range(1, max(whole) + 1))
+        part.set("coverage", "complete" if complete else "partial")
+        if complete:
+            report.coverage.append(f"{part.get('num')} complete: clauses {part.get('num')}.1 to "
+                                   f"{part.get('num')}.{max(whole)} with no gap")
+        else:
+            all_complete = False
+            span = f"{nums[0]}–{nums[-1]}" if nums else "none"
+            report.coverage.append(f"{part.get('num')} partial: its clauses ({span}) do not run from 1 without a gap")
+        m = re.match(r"[A-Z](\d+)", part.get("num"))
+        part_nums.append(int(m.group(1)))
+    words = " ".join(t.text or "" for t in root.iter("text", "closing"))
+    cited = {int(n) for n in re.findall(rf"\b{letter}(\d+)(?![\d])", words)}
+    beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
+    contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))
+    complete = had_heading and contiguous and all_complete and not beyond
+    root.set("coverage", "complete" if complete else "partial")
+    if complete:
+        report.coverage.append(f"Section {letter} complete: its heading and parts {letter}1 to {letter}{max(part_nums)}")
+    else:
+        why = []
+        if not had_heading:
+            why.append("no section heading was printed")
+        if not contiguous:
+            why.append("its parts do not run from 1 without a gap")
+        if not all_complete:
+            why.append("a part is partial")
+        if beyond:
+            why.append(f"the text refers to {', '.join(f'{letter}{n}' for n in beyond[:5])}, which it does not hold")
+        report.coverage.append(f"Section {letter} partial: " + "; ".join(why))
+
+
+# --- the entry point ----------------------------------------------------------------------------
+
+def build_section(lines, *, section: str | None = None, code: str = "SEC", report: ImportReport | None = None,
+                  source: str | None = None, evidence: str | None = "printed",
+                  where: str = "the source") -> tuple[etree._Element, ImportReport]:
+    """The corpus ``section`` element for ``lines`` (a whole section or a fragment), and the report.
+
+    ``section`` is the letter (else taken from the numbers found); ``source``/``evidence`` are set
+    on the section element (the manifest source id, ``printed``). ``report`` is extended if given
+    (a text reader's repairs come first). Raises :class:`SourceError` if no clause is found or the
+    numbers belong to more than one section and none was named.
+    """
+    if section is not None and not re.fullmatch(r"[A-Z]", section):
+        raise SourceError(f"--section must be one capital letter, not {section!r}", where)
+    report = report or ImportReport(where)
+    parsed = [parse_line(ln) for ln in lines]
+    letter = section
+    if letter is None:
+        letters = [p.label[0] for p in parsed if p.kind == "clause"]
+        if not letters:
+            letters = [p.label[0] for p in parsed if p.kind == "part"]
+        if not letters:
+            raise SourceError("no clause numbers (such as G1.1) were found: is this a section of the code?", where)
+        counts = {x: letters.count(x) for x in set(letters)}
+        letter = max(counts, key=lambda x: (counts[x], -letters.index(x)))
+        if len(counts) > 1:
+            first = letters[0]
+            letter = first if first == letter else letter
+            others = ", ".join(sorted(x for x in counts if x != letter))
+            report.add("review", "the whole source", f"clause numbers of Sections {others} were found too; "
+                                                     f"Section {letter} is imported (use --section)")
+    builder = _Builder(parsed, letter, report, source, evidence)
+    builder.run()
+    if not builder.clauses:
+        raise SourceError(f"no clause of Section {letter} was found in the source", where)
+    root = builder.finish()
+    _decide_coverage(root, report, builder.heading is not None)
+    report.section = letter
+    report.heading = builder.heading
+    nums = [c.get("num") for c in root.iter("clause")]
+    report.span = (nums[0], nums[-1]) if nums else None
+    _validate(root, where)
+    return root, report
+
+
+def _validate(root, where: str) -> None:
+    from redline.corpus import check_section, schema
+
+    tree = etree.ElementTree(root)
+    rng = schema("corpus")
+    if not rng.validate(tree):  # a bug of the builder, never of the source: say so plainly
+        raise SourceError(f"internal error: the imported section does not match the corpus schema "
+                          f"({rng.error_log.last_error.message})", where)
+    check_section(root, where, index=False)

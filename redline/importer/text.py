@@ -1,0 +1,346 @@
+"""Text extracted from a PDF -> the lines of :mod:`redline.importer.outline`, damage repaired or reported.
+
+A PDF extraction (like the seed papers in ``corpus/sources/``) carries damage the legal text must
+not keep. This reader, in named stages:
+
+1. ``decode``: UTF-8 (a byte-order mark dropped); binary data (NUL bytes, control characters) is
+   refused as not text;
+2. ``pages``: page breaks are form feeds, or (as in the seeds) a line that starts with one space;
+   a line of 20 or more spaces (or underscores) opens a page's footnote block, which runs to the
+   page's end; footnotes are dropped (reported), and the footnote's number glued to a word of the
+   page ("version 5.231" for "5.23" and footnote 1) is cut off when exactly one place fits,
+   otherwise reported; running page headers and footers (the same short line on several pages,
+   "Page 3 of 11") are dropped (reported);
+3. ``paragraphs``: hard line wraps are joined: a line continues the paragraph before it unless
+   it starts with a number (``G1.2``, ``(a)``, ``SECTION G``), or the line before it ended the
+   paragraph (final punctuation, or a short line such as a heading);
+4. ``words``: a word split by stray spaces ("wil l", "al l t imes", "verif ication") is joined
+   when the joined word is known (the corpus's words, the document's own whole words, common
+   English words) and a fragment is not a word; a fragment that looks split but cannot be joined
+   with certainty is reported for review. Nothing else in the words is changed.
+
+Every repair and every doubt is a note of the :class:`~redline.importer.report.ImportReport`, with
+its line number. Pure logic: the caller reads the file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, NamedTuple
+
+from redline.errors import DocumentError
+from redline.importer.outline import _SECTION, _TYPED_CLAUSE, _TYPED_ITEM, _TYPED_PART, Line, heading_like
+from redline.importer.report import ImportReport
+
+#: a line of this many spaces or underscores (or more) separates a page's footnotes from its body
+FOOTNOTE_RULE = 20
+#: a line at least this share of the document's usual line length is "full" (wrapped, not ended)
+FULL_LINE = 0.6
+#: control characters (other than tab, newline, carriage return, form feed) tolerated before a text is binary
+MAX_CONTROL = 0
+
+#: common English words a legal text uses, besides the corpus's and the document's own
+COMMON_WORDS = frozenset("""
+a about above after again against all also an and any are as at be because been before being below between both but
+by can could did do does doing down during each either few for from further had has have having he her here hers
+him his how i if in into is it its itself just may me might more most must my no nor not now of off on once only or
+other our out over own same shall she should so some such than that the their them then there these they this those
+through to too under until up upon very was we were what when where which while who whom why will with within without
+would you your time times line lines licence licences licensed obligation obligations security secure published
+publish parliament initiated initiate facilitate facilitates section sections party parties supplier suppliers
+one two three four five six seven eight nine ten first second third last next new old other another every some none
+use used set get make made take given give see seen show shown day days year years date dates part parts way ways
+no yes not also even ever never once twice here there where therefore thereof hereby herein whereas however any
+man men work works form forms line fine end ends case cases room place law laws act acts rule rules code codes
+per cent each either neither both whose whom whether might must need needs own owned owner shall will may can
+out in on at up off over under by to of for as so than then thus via upon onto into unto within without about
+""".split())
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_STARTS_NUMBERED = (_SECTION, _TYPED_CLAUSE, _TYPED_ITEM)
+_PAGE_NUMBER = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|\d+\s*(of|/)\s*\d+|-?\s*\d+\s*-?)$", re.I)
+_FOOTNOTE_START = re.compile(r"^(\d{1,2})\s*(?=[A-Z])")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+class RawLine(NamedTuple):
+    number: int  # 1-based line number in the file
+    text: str  # without the line break and trailing spaces
+    page: int
+    rule: bool = False  # a footnote rule: a long line of spaces or underscores
+
+
+def _is_rule(line: str) -> bool:
+    stripped = line.strip()
+    return len(line) >= FOOTNOTE_RULE and (not stripped or (set(stripped) <= {"_", "-"} and len(stripped) >= 10))
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of a ``.txt`` file; binary data is a DocumentError (exit 2)."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise DocumentError(f"is not a text file: binary data (a NUL byte) at byte {nul}", name)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"is not UTF-8 text (an undecodable byte at byte {exc.start}); save it as UTF-8", name) \
+            from None
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise DocumentError(f"is not a text file: control character {bad.group()!r} (binary data)", name, line)
+    return text
+
+
+def raw_lines(text: str) -> list[RawLine]:
+    """The lines of the text with their numbers and pages (form feed, or a line starting with one space)."""
+    out = []
+    page = 1
+    for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+        if "\f" in line:
+            page += line.count("\f")
+            line = line.replace("\f", "")
+        elif line.startswith(" ") and len(line) > 1 and not line[1].isspace() and out:
+            page += 1  # the seeds' extraction starts each page with one space
+        out.append(RawLine(n, line.rstrip(), page, _is_rule(line)))
+    return out
+
+
+class _Page(NamedTuple):
+    number: int
+    body: list[RawLine]
+    footnotes: list[tuple[int, str, int]]  # (footnote number, text, line)
+
+
+def split_pages(lines: list[RawLine], report: ImportReport) -> list[_Page]:
+    """Each page's body lines and footnotes (the lines after a footnote rule)."""
+    pages: list[_Page] = []
+    cur: list[RawLine] = []
+    notes: list[RawLine] = []
+    in_notes = False
+    page = lines[0].page if lines else 1
+
+    def flush():
+        pages.append(_Page(page, cur[:], _footnotes(notes, report)))
+        cur.clear()
+        notes.clear()
+
+    for ln in lines:
+        if ln.page != page:
+            flush()
+            page = ln.page
+            in_notes = False
+        if ln.rule:
+            in_notes = True
+            report.add("dropped", f"line {ln.number}", "footnote rule")
+            continue
+        (notes if in_notes else cur).append(ln)
+    flush()
+    return pages
+
+
+def _footnotes(lines: list[RawLine], report: ImportReport) -> list[tuple[int, str, int]]:
+    out: list[tuple[int, str, int]] = []
+    for ln in lines:
+        t = ln.text.strip()
+        if not t:
+            continue
+        m = _FOOTNOTE_START.match(t)
+        if m:
+            out.append((int(m.group(1)), t, ln.number))
+        elif out:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {t}", out[-1][2])
+        else:
+            out.append((0, t, ln.number))
+        report.add("dropped", f"line {ln.number}", "footnote text", t)
+    return out
+
+
+def _glued_reference(pages: list[_Page], report: ImportReport) -> dict[int, str]:
+    """Cut each footnote's number off the word of its page it is glued to, where exactly one fits.
+    Returns line number -> repaired line text."""
+    fixed: dict[int, str] = {}
+    for page in pages:
+        for num, text, at in page.footnotes:
+            if num <= 0:
+                continue
+            mark = str(num)
+            hits = []
+            for ln in page.body:
+                line = fixed.get(ln.number, ln.text)
+                for m in re.finditer(rf"(?<![\w.])(\S*?)({mark})(?=[.,;:)]?(\s|$))", line):
+                    stem = m.group(1)
+                    if re.fullmatch(r"\d+\.\d{2}", stem) or (stem.isalpha() and stem.islower() and len(stem) > 2) \
+                            or re.fullmatch(r"[a-z]+[.,;:)”’\"']", stem or "-"):
+                        hits.append((ln, m))
+            if len(hits) == 1:
+                ln, m = hits[0]
+                line = fixed.get(ln.number, ln.text)
+                new = line[:m.start(2)] + line[m.end(2):]
+                fixed[ln.number] = new
+                report.add("repaired", f"line {ln.number}",
+                           f"'{m.group(1)}{mark}' read as '{m.group(1)}': the mark of footnote {num} "
+                           f"(line {at}), glued to the word", m.group(0))
+            elif hits:
+                report.add("review", f"line {at}", f"footnote {num}: its mark may be glued to any of "
+                                                   + ", ".join(f"'{m.group(0)}' (line {ln.number})" for ln, m in hits))
+            else:
+                report.add("review", f"line {at}", f"footnote {num}: its mark was not found in the page's text")
+    return fixed
+
+
+def _running_lines(pages: list[_Page], report: ImportReport) -> set[int]:
+    """Lines that are page furniture: page numbers, and a short line repeated on three or more pages."""
+    drop: set[int] = set()
+    seen: dict[str, list[RawLine]] = {}
+    for page in pages:
+        for ln in page.body:
+            t = " ".join(ln.text.split())
+            if not t:
+                continue
+            if _PAGE_NUMBER.match(t):
+                drop.add(ln.number)
+                report.add("dropped", f"line {ln.number}", "a page number", t)
+                continue
+            if len(t) <= 80 and not any(p.match(t) for p in _STARTS_NUMBERED):
+                seen.setdefault(t, []).append(ln)
+    for t, lns in seen.items():
+        if len({ln.page for ln in lns}) >= 3:
+            for ln in lns:
+                drop.add(ln.number)
+                report.add("dropped", f"line {ln.number}", "a running page header or footer", t)
+    return drop
+
+
+def paragraphs(lines: list[RawLine]) -> list[tuple[int, str]]:
+    """Hard-wrapped lines joined into paragraphs: (first line number, words)."""
+    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip())
+    usual = lengths[int(len(lengths) * 0.9)] if lengths else 80
+    out: list[tuple[int, str]] = []
+    open_para = False
+    for ln in lines:
+        t = " ".join(ln.text.split())
+        if not t:
+            continue
+        numbered = any(p.match(t) for p in _STARTS_NUMBERED) or (
+            _TYPED_PART.match(t) and heading_like(_TYPED_PART.match(t).group(2)))
+        lower_start = t[0].islower() or (t[0] == "(" and len(t) > 1 and t[1].islower() and not _TYPED_ITEM.match(t))
+        if open_para and not numbered and out:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {t}")
+        elif out and lower_start and not numbered:
+            out[-1] = (out[-1][0], f"{out[-1][1]} {t}")  # a sentence never starts in lower case
+        else:
+            out.append((ln.number, t))
+        ends = t[-1] in ".:;" or t.endswith(("; and", "; or", "; and/or"))
+        full = len(t) >= FULL_LINE * usual
+        open_para = full and not ends
+    return out
+
+
+class Vocabulary:
+    """Words known to be words: ``known`` (the corpus's words and common English: a fragment found
+    here is a real word) and ``seen`` (the document's own whole words: a joined word found here
+    or in ``known`` is a real word)."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.known = {w.lower() for w in words} | COMMON_WORDS
+        self.seen: set[str] = set()
+
+    def add_text(self, text: str) -> None:
+        self.seen.update(w.lower() for w in _WORD.findall(text) if len(w) > 3)
+
+    def word(self, w: str) -> bool:
+        """A joined word: known, or written whole in the document."""
+        w = w.lower()
+        return w in self.known or w in self.seen
+
+    def fragment_is_word(self, w: str) -> bool:
+        """A fragment that is a word in its own right (so a split is not certain)."""
+        w = w.lower()
+        return w in self.known and w not in _SINGLE
+
+
+#: single letters that are never words on their own
+_SINGLE = set("bcdefghjklmnopqrstuvwxyz")
+#: word endings that are not words: a token of these after a word is probably its split-off end
+_ENDINGS = frozenset("""ion ions tion tions sion sions ing ings ment ments ity ities ies ness ance ances ence ences able
+                     ible ative atives ised ized ises izes ation ations ication ications ition itions ency ancy ful less
+                     ally ously ical ological ually ure ures ered ated ating ator ators ive ives ently antly""".split())
+_OPEN = "([‘'\"“"
+_CLOSE = ".,;:)]’'\"”"
+
+
+def _core(token: str) -> tuple[str, str, str]:
+    """(leading punctuation, letters, trailing punctuation) of a token, or ('', '', '') if it is
+    not punctuation around letters."""
+    lead = token[:len(token) - len(token.lstrip(_OPEN))]
+    rest = token[len(lead):]
+    core = rest.rstrip(_CLOSE)
+    trail = rest[len(core):]
+    return (lead, core, trail) if core.isalpha() else ("", "", "")
+
+
+def repair_words(text: str, where: str, vocab: Vocabulary, report: ImportReport) -> str:
+    """Join words split by stray spaces where the join is certain; report the doubtful ones."""
+    words = text.split()
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        joined = None
+        for span in (4, 3, 2):
+            if i + span > n:
+                continue
+            pieces = [_core(w) for w in words[i:i + span]]
+            if any(not c for _, c, _ in pieces):
+                continue
+            # punctuation only before the first piece and after the last
+            if any(lead for lead, _, _ in pieces[1:]) or any(trail for _, _, trail in pieces[:-1]):
+                continue
+            cores = [c for _, c, _ in pieces]
+            if any(c[0].isupper() for c in cores[1:]):
+                continue  # "Smart Metering": a capitalised piece is a word of its own
+            word = "".join(cores)
+            if vocab.word(word) and not all(vocab.fragment_is_word(c) for c in cores):
+                joined = (span, pieces[0][0] + word + pieces[-1][2], " ".join(words[i:i + span]))
+                break
+        if joined:
+            span, new, old = joined
+            report.add("repaired", where, f"'{old}' read as '{new}': a word split by stray spaces", old)
+            out.append(new)
+            i += span
+            continue
+        out.append(words[i])
+        i += 1
+    for k in range(len(out) - 1):
+        (la, a, ta), (lb, b, tb) = _core(out[k]), _core(out[k + 1])
+        if not a or not b or not a.islower() or not b.islower() or ta or lb or (la and la[-1] == "(" and ta):
+            continue
+        doubtful = [x for x in (a, b) if x.lower() in _SINGLE or (len(x) <= 2 and not vocab.fragment_is_word(x))]
+        if b in _ENDINGS:
+            doubtful.append(b)
+        if doubtful and not (a.lower() in ("a", "i") and vocab.word(b)):
+            report.add("review", where, f"'{out[k]} {out[k + 1]}' may be a word split by stray spaces; "
+                                        "left as it is", f"{out[k]} {out[k + 1]}")
+    return " ".join(out)
+
+
+def read_text(data: bytes, name: str, *, vocabulary: Iterable[str] = (), report: ImportReport | None = None) \
+        -> tuple[list[Line], ImportReport]:
+    """The lines of a PDF-extracted text (bytes of a ``.txt``), with its damage repaired or reported."""
+    report = report or ImportReport(name)
+    text = decode(data, name)
+    lines = raw_lines(text)
+    pages = split_pages(lines, report)
+    fixed = _glued_reference(pages, report)
+    furniture = _running_lines(pages, report)
+    body = [RawLine(ln.number, fixed.get(ln.number, ln.text), ln.page)
+            for page in pages for ln in page.body if ln.number not in furniture]
+    vocab = Vocabulary(vocabulary)
+    vocab.add_text(" ".join(ln.text for ln in body))
+    out = []
+    for number, words in paragraphs(body):
+        where = f"line {number}"
+        out.append(Line(None, repair_words(words, where, vocab, report), where))
+    return out, report

@@ -1,0 +1,376 @@
+"""Releases: several modifications made together, in order, onto one version.
+
+The code administrator bundles modifications into a release; each was drafted against whatever
+version was current when it was written, and the next version of the code is the release's
+version with all of them made. :func:`make_release` takes the modifications in order, the version
+they are to be made on, and for each modification its base and the version steps from its base
+to that version (the caller builds them from the corpus), and:
+
+* rebases each modification onto the state the ones before it left
+  (:func:`redline.rebase.rebase_modification`): per operation, applies as drafted, applies after
+  rebasing, already made, conflict (with the version or the earlier modification and operation
+  behind it) or obsolete;
+* makes each modification that needs no human (all or nothing: a modification with a conflict
+  is left out, and the release is not clean);
+* lists every clause that two or more modifications touch (:class:`Overlap`), even when both
+  apply: the Panel sees them side by side; two that change the same words are a conflict,
+  whichever comes first;
+* checks the cross-references of the consolidated text (what the release deletes or renumbers,
+  and the references in the words it writes).
+
+The release file (``corpus/releases/*.xml``, schema ``redline/schema/release.rng``) names the
+modifications in order: :func:`parse_release` reads its bytes. Pure: versions and modifications
+in, a :class:`ReleaseReport` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from redline import xmlsafe
+from redline.errors import ModificationError
+from redline.history import MODIFICATION, Step, compose
+from redline.model import Address, Version, normalise_space
+from redline.rebase import ALREADY_MADE, CONFLICT, NEEDS_HUMAN, RebaseResult, footprints, rebase_modification, worst
+from redline.xref import map_address
+
+
+# ---------------------------------------------------------------------------------------------
+# the release file
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """A release as its file gives it: an id, a title, the version it is planned onto (if it
+    says) and the modifications in the order they are made."""
+
+    id: str
+    title: str
+    modifications: tuple[str, ...]
+    onto: str | None = None
+    date: str | None = None
+    lines: tuple[int | None, ...] = ()
+    file: str | None = None
+
+
+def parse_release(data: bytes, name: str = "<release>") -> ReleaseFile:
+    """Parse and validate the bytes of a release file; a ModificationError names file and line."""
+    from redline.corpus import schema
+
+    if b"<!DOCTYPE" in data.upper():
+        raise ModificationError("DOCTYPE declarations are not allowed", name, 1)
+    tree = xmlsafe.parse_bytes(data, name, lambda msg, file=None, line=None: ModificationError(msg, file, line or 1))
+    root = tree.getroot()
+    if root.tag != "release":
+        raise ModificationError(f"not a release file: the root element is <{root.tag}>, expected <release>",
+                                name, root.sourceline)
+    rng = schema("release")
+    if not rng.validate(tree):
+        err = next((e for e in rng.error_log if e.line), None)
+        raise ModificationError(f"does not match the release schema: {err.message if err else 'invalid'}",
+                                name, err.line if err else root.sourceline)
+    refs = root.findall("modifications/modification")
+    seen: dict[str, int] = {}
+    for el in refs:
+        ref = el.get("ref")
+        if ref in seen:
+            raise ModificationError(f"{ref} is listed twice (first at line {seen[ref]})", name, el.sourceline)
+        seen[ref] = el.sourceline
+    return ReleaseFile(root.get("id"), normalise_space(root.findtext("title")),
+                       tuple(el.get("ref") for el in refs), root.get("onto"), root.findtext("date"),
+                       tuple(el.sourceline for el in refs), name)
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass(frozen=True)
+class ModReport:
+    """One modification of the release: its rebase, whether it was made, and the clauses it
+    changed (as the consolidated version numbers them)."""
+
+    modification: object  # redline.mods.Modification
+    rebase: RebaseResult
+    made: bool
+    changed: tuple[Address, ...] = ()
+    base: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.modification.id
+
+    @property
+    def status(self) -> str:
+        return self.rebase.status
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A clause that several modifications of the release touch: ``touches`` is (modification
+    id, operation numbers (1-based), their worst status) for each, in release order;
+    ``conflict`` says whether any of them clash there."""
+
+    clause: Address
+    touches: tuple[tuple[str, tuple[int, ...], str], ...]
+    conflict: bool
+    deleted: bool = False  # the clause is not in the consolidated version (deleted by the release)
+
+    def to_dict(self) -> dict:
+        return {"clause": str(self.clause), "conflict": self.conflict, "deleted": self.deleted,
+                "modifications": [{"id": m, "operations": list(ops), "status": st} for m, ops, st in self.touches]}
+
+
+@dataclass(frozen=True)
+class ReleaseReport:
+    """Everything a release run found (see the module docstring).
+
+    ``version`` is the consolidated version (every modification made), or None when a
+    modification needs a human; ``state`` is what was reached in any case (the modifications
+    that could be made); ``address_map`` maps the addresses of ``onto`` to ``state``;
+    ``steps`` are the modifications made, in order (for attribution).
+    """
+
+    onto: Version
+    modifications: tuple[ModReport, ...]
+    overlaps: tuple[Overlap, ...]
+    state: Version
+    steps: tuple[Step, ...]
+    address_map: Mapping[Address, Address | None]
+    references: tuple = ()  # redline.xref.Finding values for the consolidated text
+    release: ReleaseFile | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Every modification made (or already made), and no broken cross-reference."""
+        return not any(m.rebase.needs_human for m in self.modifications) and not self.reference_failures
+
+    @property
+    def reference_failures(self) -> tuple:
+        return tuple(f for f in self.references if f.severity == "failure")
+
+    @property
+    def version(self) -> Version | None:
+        return self.state if not any(m.rebase.needs_human for m in self.modifications) else None
+
+    @property
+    def status(self) -> str:
+        return worst(m.status for m in self.modifications)
+
+    def changed(self) -> dict[Address, list[str]]:
+        """Clause (as the consolidated version numbers it) -> the modifications that changed it."""
+        out: dict[Address, list[str]] = {}
+        for m in self.modifications:
+            for c in m.changed:
+                out.setdefault(c, []).append(m.id)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the release
+
+
+#: for a modification, its base version and the version steps from its base to the release's
+#: version (empty when it is drafted against that version)
+Trail = Callable[[object], tuple[Version, Sequence[Step]]]
+
+
+def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | None = None,
+                 check_references: bool = True, release: ReleaseFile | None = None) -> ReleaseReport:
+    """Make ``mods`` in order onto ``onto`` (see the module docstring). The consolidated version
+    is called ``new_id`` (default ``<onto>+<first mod>…``)."""
+    state = onto
+    steps: list[Step] = []
+    reports: list[tuple] = []  # (mod, rebase result, index of the state it was rebased onto)
+    for n, mod in enumerate(mods):
+        base, vsteps = trail(mod)
+        last = n == len(mods) - 1
+        name = new_id if (last and new_id) else f"{onto.id}+{mod.id}"  # the release up to ``mod``
+        res = rebase_modification(mod, base, list(vsteps) + steps, state, new_id=name, label=onto.id)
+        reports.append((mod, res, len(steps), base.id))
+        if res.applied is not None:
+            ar = res.applied
+            steps.append(Step(MODIFICATION, mod.id, state, ar.version, ar.address_map,
+                              operations=footprints(res)))
+            state = ar.version
+    if new_id and state.id != new_id:
+        state = _renamed(state, new_id)
+    address_map = compose([s.address_map for s in steps])
+    mod_reports = []
+    for mod, res, at, base_id in reports:
+        changed: tuple[Address, ...] = ()
+        if res.applied is not None:
+            changed = tuple(c for c in (_forward(a, steps, at + 1) for a in res.applied.changed) if c is not None)
+        mod_reports.append(ModReport(mod, res, res.applied is not None, changed, base_id))
+    overlaps = _overlaps(reports, steps)
+    references: tuple = ()
+    if check_references and steps:
+        from redline.xref import check_modification
+
+        changed_all = sorted({c for m in mod_reports for c in m.changed}, key=lambda a: state.position(a) or (0, 0))
+        references = tuple(_new_findings(onto, state, address_map,
+                                         check_modification(onto, state, address_map, changed_all, "the release")))
+    return ReleaseReport(onto, tuple(mod_reports), overlaps, state, tuple(steps), address_map, references, release)
+
+
+def _new_findings(onto: Version, state: Version, address_map, findings):
+    """The findings the release is answerable for: a broken reference in words it rewrote that
+    was already broken in ``onto`` (the same reference, in the same node) is kept as a note."""
+    import dataclasses
+
+    from redline.xref import BROKEN, Citation, find_references, resolve, text_fields
+
+    inverse = {new: old for old, new in address_map.items() if new is not None}
+    for f in findings:
+        if f.kind == "new-broken" and f.reference is not None:
+            was = onto.find(inverse.get(f.holder, f.holder))
+            if was is not None:
+                before = [ref for _, text in text_fields(was) for ref in find_references(text, was.address)
+                          if ref.text == f.reference.text]
+                if before and all(resolve(onto, Citation(was.address, "text", ref)).status == BROKEN for ref in before):
+                    yield dataclasses.replace(f, severity="note",
+                                              message=f"{f.message} (already broken in {onto.id})")
+                    continue
+        yield f
+
+
+def _renamed(version: Version, new_id: str) -> Version:
+    return version.derive(new_id)
+
+
+def _forward(a: Address | None, steps: Sequence[Step], start: int) -> Address | None:
+    for step in steps[start:]:
+        if a is None:
+            return None
+        a = map_address(a, step.address_map)
+    return a
+
+
+def _overlaps(reports, steps: Sequence[Step]) -> tuple[Overlap, ...]:
+    """Clauses that two or more modifications touch, in release order of the first."""
+    touched: dict[Address, dict[str, list]] = {}
+    deleted: dict[Address, bool] = {}
+    order: list[Address] = []
+    for mod, res, at, _ in reports:
+        for o in res.outcomes:
+            for c in o.clauses:
+                key, gone = _final_clause(c, steps, at)
+                if key not in touched:
+                    touched[key] = {}
+                    order.append(key)
+                deleted[key] = deleted.get(key, False) or gone
+                touched[key].setdefault(mod.id, []).append(o)
+    out = []
+    for key in order:
+        by_mod = touched[key]
+        if len(by_mod) < 2:
+            continue
+        ids = set(by_mod)
+        rows = tuple((mid, tuple(o.index + 1 for o in outs), worst(o.status for o in outs))
+                     for mid, outs in by_mod.items())
+        conflict = any(o.status == CONFLICT and o.culprit_mod in ids for outs in by_mod.values() for o in outs)
+        out.append(Overlap(key, rows, conflict, deleted[key]))
+    return tuple(out)
+
+
+def _final_clause(c: Address, steps: Sequence[Step], start: int) -> tuple[Address, bool]:
+    """Where clause ``c`` (of the state after ``start`` steps) stands at the end, or where it
+    last stood if the release deletes it (and True)."""
+    a = c
+    for step in steps[start:]:
+        nxt = map_address(a, step.address_map)
+        if nxt is None:
+            return a, True
+        a = nxt
+    return a, False
+
+
+__all__ = ["ReleaseFile", "parse_release", "ModReport", "Overlap", "ReleaseReport", "make_release", "compose",
+           "ALREADY_MADE", "NEEDS_HUMAN"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the release redline
+
+
+def attribution(report: ReleaseReport) -> dict[tuple[str, Address], list[str]]:
+    """Which modifications changed each clause: ("new", address in the consolidated version) or
+    ("old", address in ``onto``) for a clause the release deletes -> modification ids, in order."""
+    out: dict[tuple[str, Address], list[str]] = {}
+    for m in report.modifications:
+        for c in m.changed:
+            out.setdefault(("new", c), []).append(m.id)
+    for k, step in enumerate(report.steps):
+        for old, new in step.address_map.items():
+            if new is not None or old.kind != "clause":
+                continue
+            at: Address | None = old  # back to the address ``onto`` gives it
+            for prev in reversed(report.steps[:k]):
+                inverse = {v: key for key, v in prev.address_map.items() if v is not None}
+                at = map_address(at, inverse)
+            out.setdefault(("old", at), []).append(step.id)
+    return out
+
+
+def release_cover(report: ReleaseReport, code: str = "SEC", title: str = "Smart Energy Code"):
+    """The cover of a release redline: which release, onto which version, which modifications."""
+    from redline.annex import Cover
+    from redline.rebase import STATUS_LABELS
+
+    rel = report.release
+    reference = f"Release {rel.id}" if rel is not None else f"Release onto {code} {report.onto.id}"
+    heading = rel.title if rel is not None and rel.title else \
+        "Modifications made together: " + ", ".join(m.id for m in report.modifications)
+    about = [f"This document shows the changes to the {title} that the modifications of this release make "
+             f"to {code} Version {report.onto.id}, in the order they are made. The summary of changes names "
+             "the modifications that change each clause."]
+    for m in report.modifications:
+        about.append(f"{m.id} ({m.modification.title}), drafted against {code} Version {m.base}: "
+                     f"{STATUS_LABELS[m.status]}" + ("" if m.made or m.status == ALREADY_MADE else
+                                                     "; not included in this document"))
+    return Cover(reference, heading, "Release redline", f"{code} Version {report.onto.id} with the release made",
+                 tuple(about), date=rel.date if rel is not None else None)
+
+
+def release_redline(report: ReleaseReport, *, context: str = "group", date: str | None = None,
+                    code: str = "SEC", title: str = "Smart Energy Code"):
+    """One redline of all the changes the release makes to ``onto`` (:class:`redline.annex.Redline`):
+    the drafting instructions of every modification made, section by section, prefixed by its
+    id; a summary table naming the modifications that change each clause; the cross-reference
+    findings and the modifications left out as notes."""
+    from dataclasses import replace
+
+    from redline.annex import build_redline, coverage_notes
+    from redline.diff import diff_versions
+
+    vdiff = diff_versions(report.onto, report.state, address_map=dict(report.address_map))
+    instructions: dict[str, list[str]] = {}
+    targets: set[Address] = {c.address for c in vdiff.changes}
+    for m in report.modifications:
+        if not m.made:
+            continue
+        for op in m.rebase.modification.operations:
+            lst = instructions.setdefault(op.section, [])
+            text = f"{m.id}: {op.instruction()}"
+            if text not in lst:
+                lst.append(text)
+        targets.update(m.changed)
+    notes = list(coverage_notes(vdiff))
+    for m in report.modifications:
+        if not m.made and m.status != ALREADY_MADE:
+            notes.append(f"{m.id} is not included: {m.status} (see the release report).")
+    notes += [f"Cross-reference: {f.message}" for f in report.references]
+    red = build_redline(report.onto, report.state, vdiff, release_cover(report, code, title),
+                        instructions=instructions, targets=targets, context=context, author="release", date=date,
+                        notes=tuple(notes))
+    who = attribution(report)
+    rows = []
+    for row in red.summary:
+        side = "old" if row.change == "deleted" else "new"
+        try:
+            mods = who.get((side, Address.parse(row.address)), [])
+        except Exception:  # a heading row: its address is a part or a clause
+            mods = []
+        rows.append(replace(row, change=f"{row.change} by {', '.join(mods)}") if mods else row)
+    return replace(red, summary=tuple(rows))

@@ -1,0 +1,481 @@
+"""The body of a .docx as paragraphs a legal importer can use (frozen values, body order).
+
+One pass over ``word/document.xml`` (parsed once with lxml) gives every body paragraph, tables
+flattened in reading order (row by row, cell by cell, nested tables in place); text boxes,
+headers, footers, footnotes and comments are other parts or other stories and are not read.
+
+A paragraph's runs keep what a redline reader needs: the text (``w:t``; ``w:delText`` as the
+text of a deletion; ``w:tab`` -> tab, ``w:br``/``w:cr`` -> newline, ``w:noBreakHyphen`` -> "-",
+``w:softHyphen`` -> nothing, ``w:sym`` -> its character), the tracked change around it
+(``w:ins``, ``w:del``, ``w:moveFrom``, ``w:moveTo`` with author and date) and the formatting
+flags a house mark-up uses (underline, strike, colour, hidden), resolved through character and
+paragraph style chains. Hyperlinks, smart tags, content controls, custom XML, bookmarks, proofing
+and permission marks are transparent; field instructions (``w:instrText``, ``w:fldSimple``'s
+``w:instr``) are never text, field results are. Adjacent runs that agree in every attribute are
+merged (Word splits words across runs freely).
+
+Automatic numbers are computed for two views in the same pass (:mod:`redline.word.numbering`):
+"accept" (every tracked change accepted: a paragraph whose mark is deleted is not counted) and
+"reject" (every change rejected: an inserted paragraph is not counted, and a paragraph whose
+properties changed, ``w:pPrChange``, is numbered with its old properties).
+"""
+
+from __future__ import annotations
+
+import gc
+from typing import NamedTuple
+
+from lxml import etree
+
+from redline.errors import DocumentError
+from redline.word.numbering import Counters, Numbering
+from redline.word.package import READ_ERRORS, Package
+from redline.word.styles import NO_FLAGS, Styles, run_flags
+
+W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+
+VIEWS = ("accept", "reject")
+CHANGES = ("ins", "del", "moveFrom", "moveTo")
+#: which run changes each view shows
+SHOWN = {"accept": frozenset((None, "ins", "moveTo")), "reject": frozenset((None, "del", "moveFrom"))}
+#: a paragraph mark change as ``Paragraph.mark`` reports it
+MARK = {"ins": "ins", "moveTo": "ins", "del": "del", "moveFrom": "del"}
+
+
+class Run(NamedTuple):
+    """A stretch of text with one tracked-change state and one set of formatting flags."""
+
+    text: str
+    change: str | None = None  # None, "ins", "del", "moveFrom", "moveTo"
+    author: str | None = None
+    date: str | None = None
+    underline: bool = False
+    strike: bool = False
+    colour: str | None = None  # "FF0000"; None = automatic
+    vanish: bool = False
+
+
+class NumberingRef(NamedTuple):
+    """Where a paragraph's automatic number comes from (for tools that need the list structure)."""
+
+    num_id: str
+    level: int
+    abstract: str | None
+
+
+class Paragraph(NamedTuple):
+    """One body paragraph (a frozen value). See CONTRACTS.md A for the meaning of each field."""
+
+    index: int
+    style_id: str | None
+    style_name: str | None
+    outline_level: int | None
+    runs: tuple[Run, ...]
+    mark: str | None  # None, "ins" or "del": the paragraph mark's own tracked change
+    problems: tuple[str, ...]
+    labels: tuple[str | None, str | None] = (None, None)  # the automatic number in each view
+    numbering: tuple[NumberingRef | None, NumberingRef | None] = (None, None)
+    property_change: bool = False  # w:pPrChange: the paragraph's properties (style, numbering) changed
+
+    def number(self, view: str = "accept") -> str | None:
+        """The automatic number Word displays for this paragraph in ``view``, or None."""
+        return self.labels[_view(view)]
+
+    def text(self, view: str = "accept") -> str:
+        """The paragraph's words in ``view`` (hidden runs excluded), without the automatic number."""
+        shown = SHOWN[VIEWS[_view(view)]]
+        return "".join(r.text for r in self.runs if r.change in shown and not r.vanish)
+
+    def exists(self, view: str = "accept") -> bool:
+        """Whether the paragraph is there in ``view`` (a deleted mark is gone once accepted, an
+        inserted one once rejected)."""
+        return self.mark != ("del" if view == "accept" else "ins")
+
+    @property
+    def changed(self) -> bool:
+        """Whether any run or the paragraph mark carries a tracked change."""
+        return self.mark is not None or any(r.change is not None for r in self.runs)
+
+
+def _view(view: str) -> int:
+    if view == "accept":
+        return 0
+    if view == "reject":
+        return 1
+    raise ValueError(f"view must be 'accept' or 'reject', not {view!r}")
+
+
+class Document:
+    """A .docx read: its body paragraphs, core properties and document-level problems."""
+
+    def __init__(self, name: str, paragraphs: list[Paragraph], core: dict, has_revisions: bool,
+                 problems: list[str]):
+        self.name = name
+        self.paragraphs = paragraphs
+        self.core = core
+        self.has_revisions = has_revisions
+        self.problems = problems
+
+    def __repr__(self) -> str:
+        return f"<Document {self.name}: {len(self.paragraphs)} paragraphs>"
+
+
+def open_docx(data: bytes, name: str) -> Document:
+    """Read a .docx from its bytes (``name`` is used in messages). The only entry point that takes
+    untrusted bytes: hostile or unreadable input raises :class:`redline.errors.DocumentError`."""
+    pkg = Package(data, name)
+    main = pkg.main
+    styles_part = pkg.related(main, "styles", "word/styles.xml")
+    numbering_part = pkg.related(main, "numbering", "word/numbering.xml")
+    core_part = pkg.related("", "core", "docProps/core.xml")
+    pkg.check_all_xml(skip={main})  # every other part: no DTD, no entity, well-formed
+    ns = _namespace(pkg, main)
+    w = f"{{{ns}}}"
+    styles = Styles(pkg.xml(styles_part) if styles_part else None, w)
+    numbering = Numbering(pkg.xml(numbering_part) if numbering_part else None, w, styles)
+    reader = _BodyReader(w, styles, numbering)
+    paragraphs = reader.read(pkg, main, name)
+    core = _core(pkg.xml(core_part)) if core_part else {}
+    problems = list(dict.fromkeys(styles.problems + numbering.problems + reader.problems))
+    return Document(name, paragraphs, core, reader.revisions, problems)
+
+
+def _namespace(pkg: Package, main: str) -> str:
+    """The WordprocessingML namespace of the main part (transitional or strict), from its root tag."""
+    try:
+        with pkg.stream(main) as fh:
+            for _, el in etree.iterparse(fh, events=("start",), resolve_entities=False, no_network=True,
+                                         load_dtd=False, huge_tree=False):
+                tag = el.tag
+                break
+            else:  # pragma: no cover - iterparse raises on an empty document
+                tag = ""
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(f"part {main}: not well-formed XML: {_xml_why(exc)}", pkg.name, None) from None
+    except READ_ERRORS as exc:
+        raise DocumentError(f"part {main} cannot be read from the package ({exc})", pkg.name) from None
+    ns = tag[1:].split("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
+    if ns not in (W_MAIN, W_STRICT) or not tag.endswith("}document"):
+        raise DocumentError(f"is not a Word document: its main part {main} holds <{tag}>", pkg.name)
+    return ns
+
+
+def _xml_why(exc: etree.XMLSyntaxError) -> str:
+    msg = (exc.msg or str(exc)).split(", line ")[0].strip()
+    return f"{msg} (line {exc.lineno})" if exc.lineno else msg
+
+
+def _core(root) -> dict:
+    out = {}
+    for el in root:
+        if isinstance(el.tag, str) and el.text and el.text.strip():
+            out[el.tag.rsplit("}", 1)[-1]] = el.text.strip()
+    return out
+
+
+class _BodyReader:
+    """Reads the body in one pass; holds the field state that runs across paragraphs.
+
+    The per-paragraph work is the cost of reading a whole code (~80,000 paragraphs), so the hot
+    functions are closures with every tag name bound once, and what a paragraph inherits from its
+    style (name, outline level, numbering, run flags) is worked out once per style."""
+
+    def __init__(self, w: str, styles: Styles, numbering: Numbering):
+        self.w = w
+        self.styles = styles
+        self.numbering = numbering
+        self.problems: list[str] = []
+        self.revisions = False
+        self._fields: list[bool] = []  # open fields: True once in the result part
+        self._instr = 0  # how many open fields are still in their instruction part
+        self._style_info: dict = {}
+        self._build()
+
+    # --- body ------------------------------------------------------------------------------
+    def read(self, pkg: Package, part: str, name: str) -> list[Paragraph]:
+        """Every body paragraph of the main part, streamed: each top-level body element is read
+        when it ends and then dropped, so the whole tree is never held."""
+        w = self.w
+        body_tag = w + "body"
+        tags = (w + "p", w + "tbl", w + "sdt", w + "customXml", w + "altChunk")
+        raws: list[tuple] = []
+        add = raws.append
+        paragraph = self._paragraph
+        gc_was_on = gc.isenabled()
+        gc.disable()  # ~10^6 small tuples: the cyclic collector would rescan them again and again
+        try:
+            with pkg.stream(part) as fh:
+                it = etree.iterparse(fh, events=("end",), tag=tags, resolve_entities=False, no_network=True,
+                                     load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+                for _, el in it:
+                    parent = el.getparent()
+                    if parent is None or parent.tag != body_tag:
+                        continue
+                    if el.tag == tags[0]:
+                        add(paragraph(el, len(raws) + 1))
+                    else:
+                        for p in self._paragraph_elements(el, nested=False):
+                            add(paragraph(p, len(raws) + 1))
+                    el.clear(keep_tail=False)
+                    while el.getprevious() is not None:
+                        del parent[0]
+                docinfo = it.root.getroottree().docinfo if it.root is not None else None
+            if docinfo is not None and (docinfo.doctype or docinfo.internalDTD is not None):
+                raise DocumentError(f"part {part}: DOCTYPE declarations are not allowed (entities and DTDs are "
+                                    "refused)", name, None)
+            return self._number(raws)
+        except etree.XMLSyntaxError as exc:
+            raise DocumentError(f"part {part}: not well-formed XML: {_xml_why(exc)}", name, None) from None
+        except READ_ERRORS as exc:
+            raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _paragraph_elements(self, el, nested: bool = True):
+        """The paragraphs in a block element (a table, a content control...), in reading order."""
+        w = self.w
+        p_tag, sdt, content_tag, alt = w + "p", w + "sdt", w + "sdtContent", w + "altChunk"
+        blocks = (w + "tbl", w + "tr", w + "tc", w + "customXml", content_tag)
+        todo = [el] if nested or el.tag in blocks else []
+        if not nested and el.tag == sdt:
+            todo = [c for c in el if c.tag == content_tag]
+        elif not nested and el.tag == alt:
+            self.problems.append("the document embeds another document (w:altChunk), which is not read")
+        stack = [iter(todo)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            tag = child.tag
+            if tag == p_tag:
+                yield child
+            elif child is el or tag in blocks:
+                stack.append(iter(child))
+            elif tag == sdt:
+                stack.append(iter([c for c in child if c.tag == content_tag]))
+            elif tag == alt:
+                self.problems.append("the document embeds another document (w:altChunk), which is not read")
+
+    def _style(self, pstyle: str | None) -> tuple:
+        """(style id, name, problem, outline level, base run, s_num, s_ilvl) of a paragraph style."""
+        info = self._style_info.get(pstyle)
+        if info is None:
+            st = self.styles
+            sid, sname, problem = st.paragraph_style(pstyle)
+            s_num, s_ilvl = st.numbering(sid)
+            base = st.flags(sid, None)
+            info = (sid, sname, problem, st.outline_level(sid), base, base.final(), s_num, s_ilvl)
+            self._style_info[pstyle] = info
+        return info
+
+    def _ref(self, style_id: str | None, numpr, s_num, s_ilvl) -> tuple | None:
+        """(numId, ilvl) a paragraph is numbered with, from its own numPr and its style chain; None if none."""
+        num_id, ilvl = numpr if numpr is not None else (None, None)
+        if num_id is None:
+            num_id = s_num
+        if num_id is None or num_id == "0":
+            return None
+        if ilvl is None:
+            ilvl = s_ilvl if s_num == num_id else None
+        if ilvl is None and style_id is not None:
+            ilvl = self.numbering.level_for_style(num_id, style_id)
+        return (num_id, ilvl if ilvl is not None and 0 <= ilvl <= 8 else 0)
+
+    def _build(self) -> None:
+        """Make the hot closures: one paragraph, its inline content, one run."""
+        w = self.w
+        P_PR, P_STYLE, NUM_PR, NUM_ID, ILVL, OUTLINE, R_PR, PPR_CHANGE = (
+            w + x for x in ("pPr", "pStyle", "numPr", "numId", "ilvl", "outlineLvl", "rPr", "pPrChange"))
+        R, T, DEL_T, TAB, PTAB, BR, CR, NBH, SYM, FLD, RUBY, RUBY_BASE, R_STYLE, RPR_CHANGE = (
+            w + x for x in ("r", "t", "delText", "tab", "ptab", "br", "cr", "noBreakHyphen", "sym", "fldChar", "ruby",
+                            "rubyBase", "rStyle", "rPrChange"))
+        SDT, SDT_CONTENT = w + "sdt", w + "sdtContent"
+        VAL, AUTHOR, DATE, CHAR, FLD_TYPE = (w + x for x in ("val", "author", "date", "char", "fldCharType"))
+        CHANGE_TAGS = {w + "ins": "ins", w + "del": "del", w + "moveFrom": "moveFrom", w + "moveTo": "moveTo"}
+        TRANSPARENT = frozenset(w + x for x in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo"))
+        TEXT_TAGS = (T, DEL_T)
+        styles = self.styles
+        style_of = self._style
+        ref_of = self._ref
+        field = self._field
+        new_run = tuple.__new__  # Run(...) without the named tuple's argument handling
+        this = self
+
+        def numpr_of(el) -> tuple:
+            n = el.find(NUM_ID)
+            lv = el.find(ILVL)
+            return (n.get(VAL) if n is not None else None, _int(lv.get(VAL)) if lv is not None else None)
+
+        def run(r, change, runs, style_id, base_final):
+            text = []
+            final = base_final
+            for c in r:
+                tag = c.tag
+                if tag == T or tag == DEL_T:
+                    if not this._instr and c.text:
+                        text.append(c.text)
+                elif tag == R_PR:
+                    direct = run_flags(c, w)
+                    rs = c.find(R_STYLE)
+                    base = styles.flags(style_id, rs.get(VAL)) if rs is not None else None
+                    if base is not None:
+                        final = direct.over(base).final() if direct is not NO_FLAGS else base.final()
+                    elif direct is not NO_FLAGS:
+                        final = direct.over(styles.flags(style_id, None)).final()
+                    if c.find(RPR_CHANGE) is not None:
+                        this.revisions = True
+                elif this._instr:
+                    if tag == FLD:
+                        field(c.get(FLD_TYPE))
+                elif tag == TAB or tag == PTAB:
+                    text.append("\t")
+                elif tag == BR or tag == CR:
+                    text.append("\n")
+                elif tag == NBH:
+                    text.append("-")
+                elif tag == SYM:
+                    text.append(_sym(c.get(CHAR)))
+                elif tag == FLD:
+                    field(c.get(FLD_TYPE))
+                elif tag == RUBY:
+                    base_el = c.find(RUBY_BASE)
+                    if base_el is not None:
+                        inner: list[Run] = []
+                        walk(base_el, change, inner, style_id, base_final)
+                        text.extend(x.text for x in inner)
+            if not text:
+                return
+            s = text[0] if len(text) == 1 else "".join(text)
+            kind, author, date = change if change is not None else (None, None, None)
+            if runs:
+                last = runs[-1]
+                if last[1] == kind and last[2] == author and last[3] == date and last[4:] == final:
+                    runs[-1] = new_run(Run, (last[0] + s,) + last[1:])
+                    return
+            runs.append(new_run(Run, (s, kind, author, date) + final))
+
+        def walk(el, change, runs, style_id, base_final):
+            for child in el:
+                tag = child.tag
+                if tag == R:
+                    run(child, change, runs, style_id, base_final)
+                    continue
+                kind = CHANGE_TAGS.get(tag)
+                if kind is not None:
+                    this.revisions = True
+                    walk(child, (kind, child.get(AUTHOR), child.get(DATE)), runs, style_id, base_final)
+                elif tag in TRANSPARENT:
+                    walk(child, change, runs, style_id, base_final)
+                elif tag == SDT:
+                    for c in child:
+                        if c.tag == SDT_CONTENT:
+                            walk(c, change, runs, style_id, base_final)
+
+        def paragraph(p, index: int) -> tuple:
+            pstyle = numpr = outline = mark = old = None
+            for c in p:
+                if c.tag == P_PR:
+                    for c2 in c:
+                        tag = c2.tag
+                        if tag == P_STYLE:
+                            pstyle = c2.get(VAL)
+                        elif tag == NUM_PR:
+                            numpr = numpr_of(c2)
+                        elif tag == OUTLINE:
+                            v = _int(c2.get(VAL))
+                            outline = v if v is not None and 0 <= v <= 8 else None
+                        elif tag == R_PR:
+                            for m in c2:
+                                kind = CHANGE_TAGS.get(m.tag)
+                                if kind is not None:
+                                    mark = MARK[kind]
+                        elif tag == PPR_CHANGE:
+                            old_style = old_numpr = None
+                            for old_ppr in c2:
+                                if old_ppr.tag == P_PR:
+                                    s_el = old_ppr.find(P_STYLE)
+                                    old_style = s_el.get(VAL) if s_el is not None else None
+                                    n_el = old_ppr.find(NUM_PR)
+                                    old_numpr = numpr_of(n_el) if n_el is not None else None
+                            old = (old_style, old_numpr)
+                    break
+            style_id, style_name, problem, s_outline, _, base_final, s_num, s_ilvl = style_of(pstyle)
+            if outline is None:
+                outline = s_outline
+            runs: list[Run] = []
+            walk(p, None, runs, style_id, base_final)
+            if mark is not None or old is not None:
+                this.revisions = True
+            accept_ref = ref_of(style_id, numpr, s_num, s_ilvl) if (numpr is not None or s_num is not None) else None
+            if old is not None:
+                o_id, _, _, _, _, _, o_num, o_ilvl = style_of(old[0])
+                reject_ref = ref_of(o_id, old[1], o_num, o_ilvl)
+            else:
+                reject_ref = accept_ref
+            return (index, style_id, style_name, outline, tuple(runs), mark, [problem] if problem else None,
+                    accept_ref, reject_ref, old is not None)
+
+        self._paragraph = paragraph
+        self._walk = walk
+
+    def _field(self, kind: str | None) -> None:
+        if kind == "begin":
+            self._fields.append(False)
+            self._instr += 1
+        elif kind == "separate":
+            if self._fields and not self._fields[-1]:
+                self._fields[-1] = True
+                self._instr -= 1
+        elif kind == "end":
+            if self._fields and not self._fields.pop():
+                self._instr -= 1
+
+    # --- numbering, in one pass per view -------------------------------------------------------
+    def _number(self, raws: list[tuple]) -> list[Paragraph]:
+        numbering = self.numbering
+        accept, reject = Counters(numbering), Counters(numbering)
+        out = []
+        for (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in raws:
+            if aref is None and rref is None:
+                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
+                                     tuple(problems) if problems else (), _NONE2, _NONE2, changed))
+                continue
+            problems = problems or []
+            labels = [None, None]
+            refs = [None, None]
+            if aref is not None and mark != "del":
+                labels[0] = accept.advance(aref[0], aref[1], problems)
+                refs[0] = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
+            if rref is not None and mark != "ins":
+                labels[1] = reject.advance(rref[0], rref[1], problems)
+                refs[1] = NumberingRef(rref[0], rref[1], numbering.abstract_id(rref[0]))
+            out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
+                                 tuple(dict.fromkeys(problems)), tuple(labels), tuple(refs), changed))
+        return out
+
+
+_NONE2 = (None, None)
+
+
+def _sym(char: str | None) -> str:
+    """The character of a ``w:sym`` (symbol-font code points F000-F0FF map to 00-FF)."""
+    try:
+        code = int(char or "", 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= code <= 0xF0FF:
+        code -= 0xF000
+    try:
+        return chr(code)
+    except (ValueError, OverflowError):
+        return ""
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,373 @@
+"""``redline release``, ``rebase``, ``log`` and ``show --blame``: the bundled corpus, a planted
+history (tests/release_scenario.py) and a generated code (bench/generate.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from redline.corpus import Corpus
+from redline.history import SectionSource, address_log, version_step
+from redline.model import Address
+from redline.mods import load_modification, read_modification
+from redline.release import make_release, parse_release
+
+import release_scenario
+from conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def scenario_dir(tmp_path_factory) -> Path:
+    return release_scenario.build(tmp_path_factory.mktemp("release"))
+
+
+@pytest.fixture
+def scenario(scenario_dir, tmp_path) -> Path:
+    """A private copy (commands may write to it)."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(scenario_dir, dst)
+    return dst
+
+
+# ---------------------------------------------------------------------------------------------
+# the bundled corpus
+
+
+def test_release_file_of_the_bundled_corpus(invoke):
+    r = invoke("release", "2019-11")
+    assert r.exit_code == 0, r.output
+    assert "SECMP0065  already made (drafted against 5.23)" in r.output
+    assert "G1.10 already reads as this operation inserts it in 6.17, since version 6.17" in r.output
+    assert "MP087      applies as drafted" in r.output
+    assert "Result: the release applies" in r.output
+
+
+def test_release_json(invoke):
+    r = invoke("release", "SECMP0065", "MP087", "--onto", "6.17", "--format", "json")
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert data["format"] == "redline-release" and data["ok"] and data["onto"] == "6.17"
+    by_id = {m["id"]: m for m in data["modifications"]}
+    assert by_id["SECMP0065"]["status"] == "already-made" and not by_id["SECMP0065"]["made"]
+    assert by_id["MP087"]["status"] == "as-drafted" and by_id["MP087"]["changed"] == ["G3.20"]
+    assert by_id["MP087"]["operations"][0]["line"] == 16
+
+
+def test_release_as_writes_the_consolidated_version(invoke, tmp_corpus):
+    r = invoke("release", "2019-11", "--as", "6.18", "--corpus", tmp_corpus)
+    assert r.exit_code == 0, r.output
+    corpus = Corpus.open(tmp_corpus)
+    info = corpus.info("6.18")
+    assert info.predecessor == "6.17" and info.modification == "MP087"
+    assert "which forms part of a SMETS2+ Device" in corpus.load("6.18").find("G3.20(b)").text
+    # and the history attributes the change
+    r = invoke("log", "G3.20(b)", "--corpus", tmp_corpus)
+    assert "6.18  G3.20(b): amended by MP087" in r.output
+    assert "Gas Proxy Function {+which forms part of a SMETS2+ Device+}" in r.output
+
+
+def test_blame_marks_the_words_a_modification_wrote(invoke, tmp_corpus):
+    assert invoke("release", "MP087", "--onto", "6.17", "--as", "6.18", "--corpus", tmp_corpus).exit_code == 0
+    r = invoke("show", "6.18", "G3.20(b)", "--blame", "--corpus", tmp_corpus)
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert any(line.strip() == "6.18 (MP087)     which forms part of a SMETS2+ Device" for line in lines), r.output
+    data = json.loads(invoke("show", "6.18", "G3.20(b)", "--blame", "--format", "json",
+                             "--corpus", tmp_corpus).output)
+    runs = data["node"]["text"]
+    assert [r["version"] for r in runs] == ["5.20", "6.18", "5.20"]
+    assert runs[1]["modifications"] == ["MP087"] and runs[0]["oldest_held"]
+    assert "".join(r["text"] for r in runs) == corpus_text(tmp_corpus, "6.18", "G3.20(b)")
+
+
+def corpus_text(root, version, address):
+    return Corpus.open(root).load(version).find(address).text
+
+
+def test_log_of_an_added_clause(invoke):
+    r = invoke("log", "G1.10")
+    assert r.exit_code == 0
+    assert r.output.splitlines() == [
+        "History of G1.10 (as 6.17 numbers it)",
+        "  5.20  not held by the corpus in this version",
+        "  5.23  not in this version",
+        "  6.17  G1.10: added",
+    ]
+    data = json.loads(invoke("log", "G1.10", "--format", "json").output)
+    assert [v["status"] for v in data["versions"]] == ["not held", "absent", "added"]
+
+
+def test_log_unknown_address_is_one_error_line(invoke):
+    r = invoke("log", "G3.99")
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and len(r.output.strip().splitlines()) == 1
+
+
+def test_rebase_already_made_refuses(invoke, tmp_path):
+    out = tmp_path / "x.xml"
+    r = invoke("rebase", "SECMP0065", "--onto", "6.17", "-o", out)
+    assert r.exit_code == 1 and not out.exists()
+    assert "not written: every change it makes is already made in 6.17" in r.output
+
+
+def test_rebase_refuses_to_overwrite_its_input(invoke):
+    r = invoke("rebase", CORPUS / "mods" / "MP087.xml", "--onto", "6.17", "-o", CORPUS / "mods" / "MP087.xml")
+    assert r.exit_code == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# the planted history
+
+
+ALL = list(release_scenario.MODS)
+
+
+def test_release_of_the_planted_modifications(invoke, scenario):
+    r = invoke("release", *ALL, "--onto", "2.0", "--corpus", scenario, "--as", "3.0")
+    assert r.exit_code == 1
+    out = r.output
+    assert "RB1   applies after rebasing (drafted against 1.0)" in out
+    assert "G8.4 renumbered G8.5 in version 2.0 (V2)" in out
+    assert "obsolete: its target G8.5 was deleted in version 2.0 (V2)" in out
+    assert "RB3   conflict" in out and "were changed by version 2.0 (V2)" in out
+    # RB6 and RB7 change the same word: RB7 names RB6's operation and its diff
+    assert "RB7   conflict" in out
+    assert "changed by RB6 operation 1 (Amend Section G8.1 as follows:): Each User shall undergo " \
+           "[-a-]{+an annual+} fixture assessment." in out
+    # RB10 quotes RB6's phrase, changes another word of it: its quoted words are brought up to date
+    assert "RB10  applies after rebasing" in out
+    assert "G8.3: RB3 operation 1 (conflict); RB4 operation 1 (applies as drafted); RB8 operation 1 " \
+           "(already made); RB9 operation 1 (conflict)  CONFLICT" in out
+    assert "version 3.0 not written" in out
+    assert "3.0" not in Corpus.open(scenario).version_ids
+
+
+def test_same_words_conflict_whichever_comes_first(scenario):
+    corpus = Corpus.open(scenario)
+    onto = corpus.load("2.0")
+    base = corpus.load("1.0")
+    step = version_step(base, onto, ("V2",))
+    for order in (("RB6", "RB7"), ("RB7", "RB6")):
+        mods = [load_modification(corpus, m) for m in order]
+        rep = make_release(mods, onto, lambda m: (base, [step]))
+        first, second = rep.modifications
+        assert first.status == "as-drafted" and second.status == "conflict"
+        assert second.rebase.outcomes[0].culprit_mod == order[0]
+        (ov,) = rep.overlaps
+        assert str(ov.clause) == "G8.1" and ov.conflict
+
+
+def test_clean_release_writes_and_records_it(invoke, scenario):
+    release = scenario / "releases"
+    release.mkdir()
+    (release / "r1.xml").write_text(
+        '<release id="r1" onto="2.0"><title>Planted</title><modifications>'
+        '<modification ref="RB1"/><modification ref="RB4"/><modification ref="RB5"/>'
+        '<modification ref="RB6"/><modification ref="RB8"/><modification ref="RB10"/>'
+        "</modifications></release>", encoding="utf-8")
+    r = invoke("release", "r1", "--as", "3.0", "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    corpus = Corpus.open(scenario)
+    info = corpus.info("3.0")
+    assert info.predecessor == "2.0"
+    assert info.modifications == ("RB1", "RB4", "RB5", "RB6", "RB10")  # RB8 was already made
+    v = corpus.load("3.0")
+    assert v.find("G8.1").text == "Each User shall undergo an annual fixture review."
+    assert v.find("G8.3A") is not None and v.find("G8.5").text.endswith("correct it promptly.")
+    # the history of the clause RB1 changed, through the renumbering in 2.0
+    r = invoke("log", "G8.5", "--corpus", scenario)
+    assert "2.0  G8.5: renumbered from G8.4 by V2" in r.output
+    assert "3.0  G8.5: amended by RB1, RB4, RB5, RB6, RB10" in r.output
+
+
+def test_rebase_writes_a_modification_that_applies(invoke, scenario, tmp_path):
+    out = tmp_path / "RB9-2.0.xml"
+    r = invoke("rebase", "RB9", "--onto", "2.0", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    mod = read_modification(out)
+    assert mod.base == "2.0" and mod.id == "RB9"
+    assert mod.operations[0].old.endswith("shall be final and binding.")
+    r = invoke("apply", out, "-o", tmp_path / "G.xml", "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    tree = etree.parse(str(tmp_path / "G.xml"))
+    g83 = tree.find(".//clause[@num='G8.3']/text").text
+    assert g83 == ("The Panel shall promptly publish the fixture assessment, and the fixture assessment shall be "
+                   "final and binding.")
+
+
+def test_rebase_refuses_a_conflict(invoke, scenario, tmp_path):
+    out = tmp_path / "RB3.xml"
+    r = invoke("rebase", "RB3", "--onto", "2.0", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 1 and not out.exists()
+    assert "conflict" in r.output and "not written: a human must decide" in r.output
+    r = invoke("rebase", "RB3", "--onto", "2.0", "-o", out, "--corpus", scenario, "--format", "json")
+    data = json.loads(r.output.split("\nnot written")[0])
+    assert data["operations"][0]["status"] == "conflict" and not data["written"]
+
+
+def test_github_annotations(invoke, scenario):
+    r = invoke("release", "RB2", "RB3", "--onto", "2.0", "--format", "github", "--corpus", scenario)
+    assert r.exit_code == 1
+    lines = [x for x in r.output.splitlines() if x.startswith("::")]
+    assert any(x.startswith("::error file=") and "RB2.xml,line=5,title=RB2 operation 1%3A obsolete::" in x
+               for x in lines), lines
+
+
+def test_address_log_follows_renumbering_and_deletion(scenario):
+    corpus = Corpus.open(scenario)
+    src = SectionSource(corpus.load_section, corpus.section_file)
+    log = address_log(["1.0", "2.0"], Address.parse("G8.4"), "1.0", src, {"2.0": ("V2",)})
+    assert [(e.status, str(e.address)) for e in log] == [("held", "G8.4"), ("renumbered", "G8.5")]
+    log = address_log(["1.0", "2.0"], Address.parse("G8.5"), "1.0", src, {"2.0": ("V2",)})
+    assert [e.status for e in log] == ["held", "deleted"] and log[1].modifications == ("V2",)
+
+
+# ---------------------------------------------------------------------------------------------
+# input errors
+
+
+@pytest.mark.parametrize("args, message", [
+    (("release", "MP087", "--onto", "9.99"), "unknown version '9.99'"),
+    (("release", "NOPE", "--onto", "6.17"), "no modification 'NOPE'"),
+    (("release", "MP087", "MP087"), "MP087 is given twice"),
+    (("release", "MP087", "--as", "6.17"), "version 6.17 already exists"),
+    (("release", "MP087", "--redline", "docx"), "--redline FORMAT and -o FILE go together"),
+    (("rebase", "MP087", "--onto", "9.99", "-o", "-"), "unknown version '9.99'"),
+])
+def test_bad_input_exits_2(invoke, args, message):
+    r = invoke(*args)
+    assert r.exit_code == 2, r.output
+    assert message in r.output
+
+
+def test_bad_release_file(invoke, tmp_path):
+    bad = tmp_path / "bad.xml"
+    bad.write_text('<release id="x"><title>t</title><modifications/></release>', encoding="utf-8")
+    r = invoke("release", bad)
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: ") and "bad.xml:1: does not match the release schema" in r.output
+
+
+def test_parse_release_lists_in_order():
+    data = (CORPUS / "releases" / "2019-11.xml").read_bytes()
+    rel = parse_release(data, "2019-11.xml")
+    assert rel.modifications == ("SECMP0065", "MP087") and rel.onto == "6.17"
+
+
+def test_every_release_file_in_the_corpus_validates():
+    from redline.corpus import schema
+
+    for path in sorted((CORPUS / "releases").glob("*.xml")):
+        assert schema("release").validate(etree.parse(str(path))), path
+
+
+# ---------------------------------------------------------------------------------------------
+# a generated code: version 1.1 renumbers a run of clauses, deletes and amends others
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from bench import generate
+
+    root = generate.generate(200, seed=11, out=tmp_path_factory.mktemp("gen"), peers=False)
+    return Corpus.open(root), json.loads((root / "edits.json").read_text())["1.1"]
+
+
+def _phrase(text: str) -> str | None:
+    """Three words of ``text`` that occur once in it and name no clause (None if there are none)."""
+    import re
+
+    words = text.split()
+    for i in range(len(words) - 3):
+        cand = " ".join(words[i:i + 3])
+        if re.search(r"[^\w ]|\d", cand):
+            continue
+        if len(re.findall(rf"(?<!\w){re.escape(cand)}(?!\w)", text)) == 1:
+            return cand
+    return None
+
+
+def _planted(corpus, edits):
+    from redline.mods import Modification
+    from redline.ops import Amend, Substitute
+    from redline.rebase import hunks
+    from redline.textdiff import tokenize
+
+    v10, v11 = corpus.load("1.0"), corpus.load("1.1")
+    out = {}
+    for old, new in edits["renumbered"].items():
+        phrase = _phrase(v10.find(old).text)
+        if phrase is None or sum(k.startswith("REN") for k in out) == 3:
+            continue
+        out[f"REN-{old}"] = (Modification(f"REN-{old}", "t", "1.0", (Substitute(Address.parse(old), phrase,
+                                                                                    phrase + " promptly"),)),
+                             "rebased", f"{old} renumbered {new} in version 1.1")
+    for gone in edits["deleted"][:2]:
+        text = v10.find(gone).text
+        out[f"DEL-{gone}"] = (Modification(f"DEL-{gone}", "t", "1.0", (Amend(Address.parse(gone), text,
+                                                                              text + " Amended."),)),
+                              "obsolete", f"its target {gone} was deleted in version 1.1")
+    for clause, kind in edits["amended"]:
+        a = Address.parse(clause)
+        t0, t1 = v10.find(a).text, v11.find(a).text
+        if t0 == t1:
+            continue
+        h = hunks(t0, t1)[0]
+        toks = tokenize(t0)
+        lo = max(0, h.start - 2)
+        phrase = "".join(toks[lo:max(h.end, h.start + 1) + 2]).strip()
+        from redline.apply import occurrences
+
+        if len(occurrences(t0, phrase)) != 1:
+            continue
+        out[f"CON-{clause}"] = (Modification(f"CON-{clause}", "t", "1.0",
+                                             (Substitute(a, phrase, "entirely new words"),)),
+                                "conflict", "were changed by version 1.1")
+        break
+    return out
+
+
+def test_generated_history_planted_outcomes(generated):
+    corpus, edits = generated
+    from redline.rebase import rebase_modification
+
+    base, onto = corpus.load("1.0"), corpus.load("1.1")
+    step = version_step(base, onto)
+    planted = _planted(corpus, edits)
+    assert {s for _, s, _ in planted.values()} == {"rebased", "obsolete", "conflict"}
+    for name, (mod, status, words) in planted.items():
+        res = rebase_modification(mod, base, [step], onto)
+        (o,) = res.outcomes
+        assert o.status == status, (name, o.message)
+        assert words in o.message, (name, o.message)
+        if status == "rebased":
+            new = edits["renumbered"][name[4:]]
+            assert mod.operations[0].new in res.applied.version.find(new).text
+
+
+def test_generated_release_onto_a_newer_version(generated):
+    """The generator's 50 modifications, drafted against 1.0, made together onto 1.1: every
+    one is reported, what is made is in the consolidated text, and the renumbered run is
+    followed (no modification is obsolete or broken because of a renumbering)."""
+    corpus, edits = generated
+    from redline.mods import list_modifications
+    from redline.rebase import BROKEN, STATUSES
+
+    base, onto = corpus.load("1.0"), corpus.load("1.1")
+    step = version_step(base, onto)
+    mods = list_modifications(corpus)
+    rep = make_release(mods, onto, lambda m: (base, [step]))
+    assert [m.id for m in rep.modifications] == [m.id for m in mods]
+    assert all(m.status in STATUSES and m.status != BROKEN for m in rep.modifications)
+    renumbered = set(edits["renumbered"])
+    for m in rep.modifications:
+        for o in m.rebase.outcomes:
+            if o.status == "obsolete":
+                assert str(m.modification.operations[o.index].target.clause_address) not in renumbered
+        if m.made:
+            assert m.changed and all(rep.state.find(c) is not None for c in m.changed)
+    made = [m for m in rep.modifications if m.made]
+    assert len(made) >= 40, [(m.id, m.status) for m in rep.modifications]
