@@ -26,7 +26,7 @@ from lxml import etree
 
 from redline.annexread.instructions import Instruction
 from redline.annexread.outline import DocClause, ViewOutline
-from redline.diff import MOVE_THRESHOLD, _longest_increasing
+from redline.diff import MOVE_THRESHOLD, _element_words as element_words, _longest_increasing
 from redline.model import Address, Node, Version
 from redline.textdiff import EQUAL, diff_text, similarity, to_markers
 
@@ -82,10 +82,9 @@ def compact_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
 
 
 def clause_words(el) -> str:
-    """A clause's words, item numbers and terms included, its own number excluded."""
-    node = Node(el)
-    parts = [node.text] + [c.full_text() for c in node.children] + [node.closing]
-    return " ".join(p for p in parts if p)
+    """A clause's (or item's) words, item numbers and terms included, its own number excluded:
+    what the diff compares (``Node(el).full_text()`` without the node's number)."""
+    return element_words(el, False)
 
 
 def _address(num: str) -> Address | None:

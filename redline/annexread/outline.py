@@ -180,3 +180,103 @@ def view_outline(paras: list[Para], view: str) -> ViewOutline:
             stack = [(lv, e) for lv, e in stack if lv < level] + [(level, el)]
         # other roles (notes, unplaced paragraphs) are not legal text; the reader reports them
     return out
+
+
+# --- paragraphs without roles: the shared outline builder ---------------------------------------
+
+#: paragraph styles of Word's that are not legal text, and that mark a heading
+_FURNITURE_STYLE = re.compile(r"^(title|subtitle|toc( \d| heading)?|header|footer|footnote text|caption|"
+                              r"sec margin note|sec note)$", re.I)
+_HEADING_STYLE = re.compile(r"^(heading \d|.*cross-?heading.*|.*part heading.*)$", re.I)
+
+
+def builder_outline(paras: list[Para], view: str, section: str | None = None) -> ViewOutline:
+    """:func:`view_outline` for paragraphs whose format does not say what they are (a Word
+    document of anyone's making): each view's paragraphs go through the outline builder of
+    ``redline import`` (:func:`redline.importer.outline.build_section`), which places them by
+    their numbers, typed or automatic; each clause is then tied back to the paragraph that
+    opened it, so that the two views pair up."""
+    from redline.errors import SourceError
+    from redline.importer.outline import Line, build_section, parse_line
+
+    out = ViewOutline(view)
+    lines: list[Line] = []
+    index: list[int] = []
+    for i, p in enumerate(paras):
+        if not p.exists(view):
+            continue
+        text = p.text(view).replace("\n", " ")
+        label = p.number(view)
+        if not text.strip() and not label:
+            continue
+        style = p.style or ""
+        hint = "furniture" if _FURNITURE_STYLE.match(style) else "heading" if _HEADING_STYLE.match(style) else None
+        lines.append(Line(label, text.strip(), p.where, hint))
+        index.append(i)
+    if not lines:
+        return out
+    try:
+        root, report = build_section(lines, section=section, where=f"the {view} view")
+    except SourceError as exc:
+        out.problems.append(f"the {view} view: {exc.detail}")
+        return out
+    for note in report.unplaced:
+        out.problems.append(f"{note.where}: not placed in the {view} view ({note.what})")
+    # which paragraph opened each clause and each part, and where each cross-heading is
+    opened: dict[str, int] = {}
+    part_at: dict[str, int] = {}
+    texts: list[tuple[int, str]] = []
+    for line, i in zip(lines, index):
+        parsed = parse_line(line)
+        if parsed.kind == "clause" and parsed.label not in opened:
+            opened[parsed.label] = i
+        elif parsed.kind == "part" and parsed.label not in part_at:
+            part_at[parsed.label] = i
+        elif parsed.kind == "text":
+            texts.append((i, normalise_space(parsed.text)))
+    for part in root.iter("part"):
+        heading = part.get("heading")
+        num = part.get("num")
+        at = part_at.get(num)
+        if heading and at is not None:
+            out.parts[num] = DocPart(num, heading, at, paras[at].where)
+    for clause in root.iter("clause"):
+        num = clause.get("num")
+        block = opened.get(num)
+        if block is None:
+            out.problems.append(f"{num}: the {view} view has it, but no paragraph opens it")
+            continue
+        parent = clause.getparent()
+        heading = group = None
+        if parent.tag == "crossheading":
+            heading = parent.get("heading")
+            group = _heading_paragraph(texts, block, heading)
+        clause = _detached(clause)
+        out.clauses.append(DocClause(num, clause, heading, group, block, paras[block].where))
+    out.clauses.sort(key=lambda c: c.block)
+    return out
+
+
+def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -> int | None:
+    """The index of the last unnumbered paragraph reading ``heading`` before paragraph ``block``."""
+    import bisect
+
+    k = bisect.bisect_left(texts, (block,))
+    for i, t in reversed(texts[max(0, k - 50):k]):  # a cross-heading is close above its clauses
+        if t == heading:
+            return i
+    for i, t in reversed(texts[:max(0, k - 50)]):
+        if t == heading:
+            return i
+    return None
+
+
+def _detached(el):
+    """A copy of a clause element without the builder's provenance attributes."""
+    import copy
+
+    el = copy.deepcopy(el)
+    for node in el.iter():
+        for attr in ("source", "evidence", "note"):
+            node.attrib.pop(attr, None)
+    return el

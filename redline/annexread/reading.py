@@ -24,7 +24,7 @@ from redline.annexread.compose import Untracked, check_shown, clause_words, comp
 from redline.annexread.front import Cover, Layout, read_cover, split_document
 from redline.annexread.instructions import Instruction, check_agreement
 from redline.annexread.marked import Para
-from redline.annexread.outline import ViewOutline, view_outline
+from redline.annexread.outline import ViewOutline, builder_outline, view_outline
 from redline.annexread.synth import synthesize
 from redline.apply import apply_modification
 from redline.diff import diff_versions
@@ -152,8 +152,11 @@ def modification_id(doc: AnnexDocument, given: str | None) -> str:
 def import_annex(doc: AnnexDocument, base: Version, *, mod_id: str | None = None, title: str | None = None,
                  allow_untracked: bool = False, ignore_instructions: bool = False) -> AnnexReading:
     """Read the modification ``doc`` makes to ``base`` and prove it (see the module docstring)."""
-    reject = view_outline(doc.layout.legal, "reject")
-    accept = view_outline(doc.layout.legal, "accept")
+    legal = doc.layout.legal
+    if any(p.role is not None for p in legal):  # redline's own Annex A: placed by their roles
+        reject, accept = view_outline(legal, "reject"), view_outline(legal, "accept")
+    else:  # anyone's document: placed by their numbers, by the outline builder of redline import
+        reject, accept = builder_outline(legal, "reject"), builder_outline(legal, "accept")
     reading = AnnexReading(doc, base.id, None, [], allow_untracked=allow_untracked,
                            ignore_instructions=ignore_instructions)
     reading.warnings += doc.problems
