@@ -186,48 +186,28 @@ def _crossheading_el(node: Node):
 
 
 class _Tree:
-    """A version's clauses and parts read straight from its section trees, one section at a time
-    and only when asked (a redline of a few sections never builds the whole address index)."""
+    """A version's clauses and parts, one section at a time and only when asked (its outlines:
+    a redline of a few sections never builds the whole address index)."""
 
     def __init__(self, version: Version):
         self.version = version
-        self._clauses: dict[str, list[Node]] = {}
-        self._by_address: dict[str, dict[Address, Node]] = {}
-        self._parts: dict[str, dict[Address, Node]] = {}
 
     def clauses(self, letter: str) -> list[Node]:
-        """The clauses of section ``letter`` in document order (addresses as the index gives them)."""
-        out = self._clauses.get(letter)
-        if out is None:
-            root = self.version.sections.get(letter)
-            out = []
-            if root is not None:
-                for el in root.iter("clause"):
-                    num = el.get("num")
-                    out.append(Node(el, _new_address(Address, (num[0], num.split(".")[0], num, None, ()))))
-            self._clauses[letter] = out
-        return out
+        """The clauses of section ``letter`` in document order (none if it is not held)."""
+        return self.version.outline(letter).clauses if letter in self.version.sections else []
 
     def clause(self, address: Address) -> Node | None:
         """The clause at ``address``, or None."""
-        by = self._by_address.get(address.section)
-        if by is None:
-            by = self._by_address[address.section] = {c.address: c for c in self.clauses(address.section)}
-        return by.get(address)
+        if address.section not in self.version.sections:
+            return None
+        return self.version.outline(address.section).clause(address)
 
     def part(self, address: Address) -> Node | None:
         """The part at ``address``, or None."""
-        by = self._parts.get(address.section)
-        if by is None:
-            root = self.version.sections.get(address.section)
-            by = {}
-            if root is not None:
-                for el in root.iter("part"):
-                    num = el.get("num")
-                    addr = _new_address(Address, (num[0], num, None, None, ()))
-                    by[addr] = Node(el, addr)
-            self._parts[address.section] = by
-        return by.get(address)
+        if address.section not in self.version.sections:
+            return None
+        el = self.version.outline(address.section).parts.get(address)
+        return Node(el, address) if el is not None else None
 
 
 def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
@@ -298,17 +278,7 @@ def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
             note = f"moved from {change.old}"
         return ClauseBlock(change.diff, change.kind, note)
     node = entry.new if entry.new is not None else entry.old
-    return ClauseBlock(context_node(node.element, node.address), None)
-
-
-def context_node(el, address: Address) -> NodeDiff:
-    """A node shown unchanged, as context: what :func:`redline.diff.unchanged_node` gives for
-    ``Node(el, address)``, with each descendant's address made from its parent's (not by walking
-    up the tree from every item, which a whole-code redline does ~140,000 times)."""
-    return unchanged_pair(el, el, address, address)
-
-
-_new_address = tuple.__new__  # Address(...) without the named tuple's argument handling
+    return ClauseBlock(unchanged_pair(node.element, node.element, node.address, node.address), None)
 
 
 def build_redline(

@@ -21,6 +21,7 @@ so the new words never pass as printed by the source of the words they replace.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
@@ -30,7 +31,9 @@ from lxml import etree
 
 from redline import ops as O
 from redline.errors import ApplyError, CorpusError
-from redline.model import ADDRESSABLE, Address, Node, Version, _index_tree, element_address, normalise_space
+from redline.model import Address, Node, Version, node_words, normalise_space, number_address
+from redline.textdiff import diff_text, to_markers
+from redline.validate import changed_section_problems
 from redline.xmlsafe import canonical
 
 # ---------------------------------------------------------------------------------------------
@@ -43,10 +46,10 @@ MATCH_THRESHOLD = 0.5
 MATCH_DISTANCE = 100_000
 #: words shown either side of an occurrence of an ambiguous phrase
 CONTEXT_WORDS = 6
-#: diff-match-patch time limit for the word diffs in messages (0: no limit; texts are clause-sized)
-DIFF_TIMEOUT = 0.0
 #: the longest text quoted whole in a message
 QUOTE_LIMIT = 400
+#: addresses listed where the expected words are found elsewhere
+ELSEWHERE_LIMIT = 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,52 +96,7 @@ class ApplyResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# words: tokens, diffs, occurrences and fuzzy matches
-
-
-_TOKEN = re.compile(r"\s+|\w+(?:[.'’/-]\w+)*|[^\w\s]")
-
-
-def tokens(text: str) -> list[str]:
-    """Words, single punctuation marks and runs of space (a reference like G3.20 is one token)."""
-    return _TOKEN.findall(text)
-
-
-def word_diff(old: str, new: str) -> str:
-    """``old`` against ``new`` word by word: ``[-removed-]{+added+}``, deletions first."""
-    vocab: dict[str, str] = {}
-
-    def encode(toks: list[str]) -> str:
-        out = []
-        for t in toks:
-            if t not in vocab:
-                code = 0x100 + len(vocab)
-                if code >= 0xD800:
-                    code += 0x800
-                vocab[t] = chr(code)
-            out.append(vocab[t])
-        return "".join(out)
-
-    a, b = encode(tokens(old)), encode(tokens(new))
-    rev = {v: k for k, v in vocab.items()}
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = DIFF_TIMEOUT
-    diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
-    out = []
-    for opcode, chars in diffs:
-        text = "".join(rev[c] for c in chars)
-        if opcode == 0:
-            out.append(text)
-            continue
-        lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()):]
-        core = text.strip()
-        if not core:
-            out.append(text if opcode == 1 else "")
-            continue
-        out.append(lead + (f"[-{core}-]" if opcode == -1 else f"{{+{core}+}}") + trail)
-    return "".join(out)
+# words: occurrences and fuzzy matches
 
 
 def phrase_pattern(phrase: str) -> re.Pattern:
@@ -193,6 +151,11 @@ def _in_context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> str:
     return f"{pre}[{text[start:end]}]{post}"
 
 
+def _word_diff(old: str, new: str) -> str:
+    """``old`` against ``new`` as ``[-removed-]{+added+}``: the word diff of the redlines."""
+    return to_markers(diff_text(old, new))
+
+
 def _quote(text: str) -> str:
     if len(text) > QUOTE_LIMIT:
         text = text[: QUOTE_LIMIT - 1] + "…"
@@ -215,6 +178,9 @@ def _fail(kind, message, address=None, details=(), suggestions=()) -> _Fail:
 
 
 class _State:
+    """What one apply knows as it runs: the work version, the base, where new words come from,
+    and what the operations have done so far."""
+
     def __init__(self, version: Version, base: Version, source: str | None, mod_id: str = ""):
         self.version = version
         self.base = base
@@ -222,51 +188,25 @@ class _State:
         self.unsourced_note = (f"Words as modification {mod_id} writes them; it names no source document"
                                if mod_id else "Words written by a modification that names no source document")
         self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
-        self.touched: set = set()  # clause elements whose words changed
+        self.touched: set = set()  # clause elements whose words, numbers or place changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
-        self.structural = False  # an operation ran that can change addresses (not words only)
-        self.patched: set[str] = set()  # sections whose index was updated in place (not in order)
-        self.unpatchable: set[str] = set()  # sections where that could not be exact: rebuilt instead
+        self.restructured: set[str] = set()  # sections where numbers or places changed
 
     def own(self, letter: str) -> None:
         """Copy section ``letter`` out of the shared base before anything in it can change."""
         if self.version.is_shared(letter):
             self.version.own(letter)
-            idx = self.version._section_index(letter)
-            self.original.update(zip(idx.values(), idx.keys()))
+            self.original.update((el, a) for a, el in self.version.section_items(letter))
 
-    def entries(self, el) -> dict | None:
-        """The index entries (address -> element) of ``el`` and everything under it, as its tree
-        stands now; None if an address repeats within it (then no in-place update is exact)."""
-        parent = None
-        if el.tag in ("item", "definition"):  # their address extends their parent's
-            parent = el.getparent()
-            while parent.tag not in ADDRESSABLE:
-                parent = parent.getparent()
-            parent = element_address(parent)
-        out: dict = {}
-        _index_tree(el, out, parent)
-        return out if len(out) == sum(1 for _ in el.iter(*ADDRESSABLE)) else None
-
-    def reindexed(self, removed: list, added: list) -> None:
-        """Bring the index up to date after a structural change: ``removed`` are the
-        :meth:`entries` taken before the change of what it moved, renumbered or removed,
-        ``added`` the elements (placed) whose subtrees now stand in the tree."""
-        got = removed + [self.entries(el) for el in added]
-        if any(d is None for d in got):
-            self.version.reindex()
-            self.unpatchable.update(self.version.sections)
-            return
-        by_letter: dict[str, tuple[dict, dict]] = {}
-        for i, d in enumerate(got):
-            for a, el in d.items():
-                by_letter.setdefault(a.section, ({}, {}))[0 if i < len(removed) else 1][a] = el
-        for letter, (rem, add) in by_letter.items():
-            if letter in self.unpatchable or not self.version.patch_index(letter, rem, add):
-                self.version.reindex(letter)
-                self.unpatchable.add(letter)
-            else:
-                self.patched.add(letter)
+    @contextmanager
+    def changing(self, *elements):
+        """The block changes the numbers or places of ``elements`` (see :meth:`Version.changing`):
+        the index follows, and the sections they leave or land in have their numbering checked."""
+        roots = [el.getroottree().getroot() for el in elements]
+        with self.version.changing(*elements):
+            yield
+        roots += [el.getroottree().getroot() for el in elements]
+        self.restructured.update(r.get("num") for r in roots if r.tag == "section")
 
     def has(self, address: Address) -> bool:
         return self.version.element(address) is not None
@@ -374,9 +314,7 @@ def _set_field(el, field: str, words: str) -> None:
 
 def _body_text(el) -> str:
     """A node's words, sub-numbers included, its own number excluded (what ``old`` states)."""
-    node = Node(el)
-    parts = [node.text] + [c.full_text() for c in node.children] + [node.closing]
-    return " ".join(p for p in parts if p)
+    return node_words(el, numbered=False)
 
 
 def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[str]:
@@ -391,7 +329,7 @@ def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[st
         text = _field_text(el, field)
         if (text == words) if exact else bool(pattern.search(text)):
             out.append(str(addr))
-    return out[:5]
+    return out[:ELSEWHERE_LIMIT]
 
 
 def _mismatch(st: _State, address: Address, el, field: str, expected: str, actual: str,
@@ -403,13 +341,13 @@ def _mismatch(st: _State, address: Address, el, field: str, expected: str, actua
         near = closest_match(actual, expected)
         if near:
             details.append(f"closest match: {_quote(near)}")
-            details.append(f"difference:    {word_diff(expected, near)}")
+            details.append(f"difference:    {_word_diff(expected, near)}")
         details.append(f"{address} reads: {_quote(actual) if actual else '(nothing)'}")
     else:
         msg = f"expected text not found: the {what} of {address} differ from what the modification expects"
         details.append(f"expected: {_quote(expected) if expected else '(nothing)'}")
         details.append(f"actual:   {_quote(actual) if actual else '(nothing)'}")
-        details.append(f"difference (expected → actual): {word_diff(expected, actual)}")
+        details.append(f"difference (expected → actual): {_word_diff(expected, actual)}")
         near = closest_match(actual, expected) if expected and 3 * len(expected) < 2 * len(actual) else None
         if near and near != actual:
             details.append(f"closest match in {address}: {_quote(near)}")
@@ -500,14 +438,6 @@ def _renumber(el, new: Address) -> None:
         el.set("num", new.items[-1])
 
 
-def _num_of(tag: str, num: str, parent: Address) -> Address:
-    if tag == "part":
-        return Address(num[0], num)
-    if tag == "clause":
-        return Address(num[0], num.split(".")[0], num)
-    return parent.child(num)
-
-
 def _check_numbering(tag: str, num: str, parent: Address, where: Address) -> None:
     """A new part or clause's number must belong where it lands (G1.10 in G1, G10 in G)."""
     if tag == "part" and num[0] != parent.section:
@@ -537,7 +467,7 @@ def _insert(st: _State, op: O.Insert) -> None:
     for el in content:
         group = el.findall("clause") if el.tag == "crossheading" else [el]
         for node in group:
-            addr = _num_of(node.tag, node.get("num"), parent)
+            addr = number_address(node.tag, node.get("num"), parent)
             try:
                 _check_numbering(node.tag, node.get("num"), parent, addr)
             except _Fail as f:
@@ -551,8 +481,8 @@ def _insert(st: _State, op: O.Insert) -> None:
             seen.add(addr)
     if failures:
         raise _Fail(*failures)
-    _place(content, op.position, anchor_el)
-    st.reindexed([], content)
+    with st.changing(*content):
+        _place(content, op.position, anchor_el)
     for el in content:
         st.stamp_new(el)
         for c in el.iter("clause"):
@@ -600,18 +530,17 @@ def _delete(st: _State, op: O.Delete) -> None:
         actual = _body_text(el)
         if actual != op.old:
             raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
-    before = st.entries(el)
     if op.mode == "remove":
         parent = el.getparent()
-        _remove(el)
-        st.reindexed([before], [])
+        with st.changing(el):
+            _remove(el)
         if parent.tag in ("clause", "item", "definition"):
             st.touch(parent, words=False)
         return
-    for child in list(el):
-        el.remove(child)
-    etree.SubElement(el, "text").text = O.NOT_USED
-    st.reindexed([before], [el])
+    with st.changing(el):
+        for child in list(el):
+            el.remove(child)
+        etree.SubElement(el, "text").text = O.NOT_USED
     st.touch(el)
 
 
@@ -619,9 +548,8 @@ def _renumber_op(st: _State, op: O.Renumber) -> None:
     el = st.lookup(op.target)
     if st.has(op.new):
         raise _fail("position-taken", f"{op.new} already exists in version {st.base.id}", op.new)
-    before = st.entries(el)
-    _renumber(el, op.new)
-    st.reindexed([before], [el])
+    with st.changing(el):
+        _renumber(el, op.new)
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
         st.touched.add(c)
     if el.tag == "item":
@@ -633,21 +561,20 @@ def _move(st: _State, op: O.Move) -> None:
     anchor_el = st.lookup(op.anchor, "anchor")
     _check_place(el.tag, op.position, op.anchor, anchor_el)
     parent = op.anchor if op.position in ("start", "end") else op.anchor.parent
-    dest = op.new or _num_of(el.tag, el.get("num"), parent)
+    dest = op.new or number_address(el.tag, el.get("num"), parent)
     if dest.parent != parent:
         raise _fail("invalid-position", f"{op.target} moved {op.position} {op.anchor} would sit in {parent} "
                                         f"as {dest}: give it a number there with as=\"…\"", op.target)
     if dest != op.target and st.has(dest):
         raise _fail("position-taken", f"{dest} already exists in version {st.base.id}", dest)
     old_parent = el.getparent()
-    before = st.entries(el)
-    _remove(el)
+    with st.changing(el):
+        _remove(el)
+        _place([el], op.position, anchor_el)
+        if dest != op.target:
+            _renumber(el, dest)
     if old_parent.tag in ("clause", "item", "definition"):
         st.touch(old_parent, words=False)
-    _place([el], op.position, anchor_el)
-    if dest != op.target:
-        _renumber(el, dest)
-    st.reindexed([before], [el])
     for c in ([el] if el.tag == "clause" else el.iter("clause")):
         st.touched.add(c)
     if el.tag == "item":
@@ -686,8 +613,8 @@ def _add_definition(st: _State, op: O.AddDefinition) -> None:
         raise _fail("position-taken", f"the definition of “{op.target.term}” already exists in "
                                       f"{op.target.clause_address}", op.target)
     el = O.fragment_element(op.content)
-    _place_definition(clause_el, el)
-    st.reindexed([], [el])
+    with st.changing(el):
+        _place_definition(clause_el, el)
     st.stamp_new(el)
     st.touched.add(clause_el)
 
@@ -699,19 +626,18 @@ def _amend_definition(st: _State, op: O.AmendDefinition) -> None:
         if actual != op.old:
             raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=False)
     if op.new_term is not None:
-        new_addr = O._definition_address(op.target.clause_address, op.new_term)
+        new_addr = number_address("definition", op.new_term, op.target.clause_address)
         if st.has(new_addr):
             raise _fail("position-taken", f"the definition of “{op.new_term}” already exists in "
                                           f"{op.target.clause_address}", new_addr)
     if op.old is not None:
         _set_field(el, op.field, op.new)
     if op.new_term is not None:
-        before = st.entries(el)
         clause_el = el.getparent()
-        clause_el.remove(el)
-        el.set("term", op.new_term)
-        _place_definition(clause_el, el)
-        st.reindexed([before], [el])
+        with st.changing(el):
+            clause_el.remove(el)
+            el.set("term", op.new_term)
+            _place_definition(clause_el, el)
     st.touch(el)
 
 
@@ -722,9 +648,8 @@ def _delete_definition(st: _State, op: O.DeleteDefinition) -> None:
         if actual != op.old:
             raise _mismatch(st, op.target, el, "text", op.old, actual, phrase=False)
     clause_el = el.getparent()
-    before = st.entries(el)
-    clause_el.remove(el)
-    st.reindexed([before], [])
+    with st.changing(el):
+        clause_el.remove(el)
     st.touch(clause_el, words=False)
 
 
@@ -761,26 +686,19 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
     failures: list[Failure] = []
     for i, op in enumerate(mod.operations):
         handler = _HANDLERS.get(type(op))
-        if handler is None:  # pragma: no cover - the operation set is closed
+        if handler is None:  # pragma: no cover - the operation set is closed (tests/test_operations.py)
             raise TypeError(f"no handler for {type(op).__name__}")
         try:
-            handler(st, op)
+            try:
+                handler(st, op)
+            except CorpusError as exc:  # content the index cannot address (an item without a number)
+                raise _fail("invalid-result", f"the result is not a valid section: {exc.detail}") from None
         except _Fail as exc:
             for f in exc.failures:
                 failures.append(Failure(f.kind, f.message, i, op.instruction(), f.address, f.details, f.suggestions))
             for a in op.creates():
                 st.pending.setdefault(a, i)
-        finally:
-            if not isinstance(op, _WORDS_ONLY):
-                st.structural = True  # the handler brought the index up to date (State.reindexed)
-                if _VERIFY_INDEX:
-                    _verify_index(work)
-    changed = {c.get("num", " ")[0] for c in st.touched}
-    patched = {letter: work._section_index(letter) for letter in st.patched - st.unpatchable}
-    failures += _validate_result(work, version, numbering=st.structural, changed=changed, touched=st.touched)
-    for letter, idx in patched.items():
-        if work._section_index(letter) is idx:  # not validated (as it was): back to document order
-            work.reindex(letter)
+    failures += _validate_result(st, work, version)
     if version.id != mod.base:
         if not onto:
             failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
@@ -796,192 +714,36 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                        _changed(st, final, version, work), mod.id, version.id)
 
 
-#: tests set this: after every operation, each index updated in place must equal a rebuilt one
-_VERIFY_INDEX = False
-
-
-def _verify_index(work: Version) -> None:
-    for letter, root in work.sections.items():
-        if not work.is_shared(letter):
-            rebuilt: dict = {}
-            _index_tree(root, rebuilt)
-            if dict(work._section_index(letter)) != rebuilt:
-                raise AssertionError(f"the index of section {letter} updated in place differs from a rebuilt one")
-
-
-#: operations that change only words (a field's text, a heading attribute): every node keeps its
-#: address, so the index need not be rebuilt after them (a section-sized modification is mostly these)
-_WORDS_ONLY = (O.Amend, O.Substitute)
-
-
-def _validate_result(work: Version, base: Version | None = None, numbering: bool = True,
-                     changed: set = frozenset(), touched: set | None = None) -> list[Failure]:
-    """Schema and numbering failures of the result; a section byte-identical to ``base``'s is
-    not validated again (the base was validated when loaded); a section shared with ``base`` is
-    not even compared, nor is one in ``changed`` (letters known to differ: validated directly).
-    ``numbering=False`` says only words changed (amend, substitute: every number and address
-    as in ``base``), so only the schema is checked. The numbering check reuses the section's
-    index, put in document order (apply keeps the index of every section it owns exactly what
-    a rebuild gives, as a mapping: copied with the section, updated in place after structural
-    operations, or rebuilt), instead of indexing the section again.
-
-    ``touched`` (the clause elements whose words, numbers or place the apply changed; every
-    other clause is as in ``base``) lets a section be validated in parts: see
-    :func:`_valid_in_parts`; the whole section is validated only when that fails (for the
-    message) or cannot tell."""
-    from redline.corpus import check_section, schema
-
+def _validate_result(st: _State, work: Version, base: Version) -> list[Failure]:
+    """The failures of the sections the apply changed (:func:`redline.validate.changed_section_problems`).
+    A section shared with ``base`` is not looked at, nor one byte-identical to ``base``'s (the
+    base was checked when loaded) unless the apply touched its clauses; the schema is checked in
+    parts where it can be, and numbering only where numbers or places changed."""
+    touched: dict = {}
+    for clause in st.touched:
+        touched.setdefault(clause.getroottree().getroot(), []).append(clause)
     out = []
-    rng = schema("corpus")
-    by_root: dict = {}
-    for clause in touched or ():
-        top = clause
-        while (up := top.getparent()) is not None:
-            top = up
-        by_root.setdefault(top, []).append(clause)
     for letter, root in work.sections.items():
-        before = base.sections.get(letter) if base is not None else None
+        before = base.sections.get(letter)
         if before is root:
             continue
-        if letter not in changed and before is not None and etree.tostring(before) == etree.tostring(root):
+        if root not in touched and before is not None and etree.tostring(before) == etree.tostring(root):
             continue
-        if touched is not None and before is not None and _valid_in_parts(root, before, by_root.get(root, ())):
-            pass
-        elif not rng.validate(etree.ElementTree(root)):
-            err = rng.error_log.last_error
-            out.append(Failure("invalid-result", f"the result does not match the corpus schema in Section "
-                                                 f"{letter}: {err.message if err is not None else 'invalid'}"))
-            continue
-        if not numbering and before is not None:
-            continue
-        try:
-            idx = _in_document_order(root, work._section_index(letter))
-            if idx is None:  # an address repeats: check_section says where
-                idx = check_section(root, f"Section {letter}")
-            else:
-                check_section(root, f"Section {letter}", index=False)
-        except CorpusError as exc:
-            out.append(Failure("invalid-result", f"the result is not a valid section: {exc.detail}"))
-        else:
-            work.adopt_index(letter, idx)  # the same index the version would build: keep it
-            out += _order_failures(root, before)
+        for p in changed_section_problems(root, before, touched.get(root, ()),
+                                          structural=letter in st.restructured):
+            out.append(Failure(p.kind, p.message, address=p.address))
     return out
-
-
-_NUMBER = re.compile(r"(\d+)([A-Z]*)$")
-
-
-def _order_key(num: str) -> tuple | None:
-    """The sort key of a part or clause number's last component (``G3.20A`` -> (20, "A")); None
-    if it is not numbered that way."""
-    m = _NUMBER.search(num.rsplit(".", 1)[-1])
-    return (int(m[1]), m[2]) if m else None
-
-
-def _out_of_order(root) -> list[tuple[str, str, str]]:
-    """(previous, number, container) for each part whose number does not exceed the previous
-    part's in the section, and each clause whose number does not exceed the previous clause's in
-    its part (document order, across cross-headings)."""
-    parts = list(root.iter("part"))
-    out = _descents([p.get("num") for p in parts], f"Section {root.get('num')}")
-    for part in parts:
-        out += _descents([c.get("num") for c in part.iter("clause")], f"part {part.get('num')}")
-    return out
-
-
-def _descents(nums: list[str], where: str) -> list[tuple[str, str, str]]:
-    """(previous, number, where) for each number of ``nums`` not greater than the one before it."""
-    keys = [_order_key(n) for n in nums]
-    return [(nums[i - 1], nums[i], where) for i in range(1, len(nums))
-            if keys[i - 1] is not None and keys[i] is not None and keys[i] <= keys[i - 1]]
-
-
-def _order_failures(root, before) -> list[Failure]:
-    """A failure for each number the result puts out of sequence (one the base already had out
-    of sequence is not the modification's doing), naming the number the modification brought."""
-    had = set(_out_of_order(before)) if before is not None else set()
-    held = {el.get("num") for el in before.iter("part", "clause")} if before is not None else set()
-    out = []
-    for prev, num, where in _out_of_order(root):
-        if (prev, num, where) in had:
-            continue
-        culprit = prev if prev not in held and num in held else num
-        addr = Address.parse(culprit)
-        out.append(Failure("invalid-position", f"{culprit} is out of sequence in {where}: {prev} would be "
-                                               f"followed by {num} (numbers must increase in document order)",
-                           address=addr))
-    return out
-
-
-def _valid_in_parts(root, before, clauses) -> bool:
-    """True if section tree ``root`` matches the corpus schema, knowing that ``before`` (the
-    base's tree of the section, validated when loaded) does and that every clause of ``root``
-    not in ``clauses`` is as it was in ``before``. The schema is local (an element's content
-    model depends on its name only), so this holds when the skeleton (section, parts,
-    cross-headings: attributes, children, stray text) is ``before``'s and each clause in
-    ``clauses`` validates on its own. False means "validate the whole section" (which also gives
-    the message), not that the section is invalid."""
-    if _skeleton(root) != _skeleton(before):
-        return False
-    rng = _clause_schema()
-    return all(rng.validate(c) for c in clauses)
-
-
-def _skeleton(root) -> list:
-    """The parts of a section tree above its clauses, for comparison: every node down to the
-    clauses, with its attributes and stray text; a clause (or other child) as its tag."""
-    def words(el):
-        return (el.text or "").strip(), (el.tail or "").strip()
-
-    out = [tuple(root.attrib.items()), words(root)]
-    for part in root:
-        out.append((part.tag, tuple(part.attrib.items()) if part.tag == "part" else (), words(part)))
-        for child in part:
-            if child.tag == "crossheading":
-                out.append((child.tag, tuple(child.attrib.items()), words(child),
-                            tuple((c.tag, (c.tail or "").strip()) for c in child)))
-            else:
-                out.append((child.tag, (child.tail or "").strip()))
-    return out
-
-
-_CLAUSE_SCHEMA: list = []
-
-
-def _clause_schema():
-    """The corpus schema with a clause as its start (validates one clause tree on its own)."""
-    if not _CLAUSE_SCHEMA:
-        from redline.corpus import SCHEMA_DIR
-
-        grammar = etree.parse(str(SCHEMA_DIR / "corpus.rng"))
-        start = grammar.getroot().find("{http://relaxng.org/ns/structure/1.0}start")
-        start[0].set("name", "clause")
-        _CLAUSE_SCHEMA.append(etree.RelaxNG(grammar))
-    return _CLAUSE_SCHEMA[0]
-
-
-def _in_document_order(root, idx: dict) -> dict | None:
-    """``idx`` (an index of ``root`` updated in place: the right address for each element) in
-    document order, which is what indexing ``root`` again gives when no address repeats
-    (``check_section`` checks that); None if it does not hold every element once."""
-    address = {el: a for a, el in idx.items()}
-    try:
-        out = {address[el]: el for el in root.iter(*ADDRESSABLE)}
-    except KeyError:  # pragma: no cover - every element is indexed
-        return None
-    return out if len(out) == len(idx) == len(address) else None
 
 
 def _final_addresses(st: _State, work: Version) -> dict:
     """element -> address in the result, for the sections the apply copied (every other section
-    is the base's tree, unchanged); after words-only operations every node kept its address."""
-    if not st.structural:
+    is the base's tree, unchanged); where no number or place changed, the original one."""
+    if not st.restructured:
         return st.original
     final: dict = {}
     for letter in work.sections:
         if not work.is_shared(letter):
-            idx = work._section_index(letter)
-            final.update(zip(idx.values(), idx.keys()))
+            final.update((el, a) for a, el in work.section_items(letter))
     return final
 
 

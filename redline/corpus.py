@@ -1,176 +1,33 @@
-"""The corpus on disk: discover, load, validate and save versions (the core's only file I/O).
+"""The corpus on disk: discover, load and save versions (the core's file I/O, with the
+modification loader :mod:`redline.mods` and the validation cache of :mod:`redline.validate`).
 
 A corpus is a directory holding ``manifest.xml`` (the code, its sources and its versions in
 order, and the modifications that made each), one XML file per section per version
 (``versions/6.17/G.xml``) and modifications under ``mods/``. Files are read through
 :mod:`redline.fsio` (regular files of bounded size only); every write goes through
-:meth:`Corpus.transaction` (:mod:`redline.transaction`: a lock, all or nothing, recovery). Every file is parsed with :mod:`redline.xmlsafe` and validated against the RELAX NG
-schemas shipped in ``redline/schema/`` (a section file whose exact bytes already passed is not
-validated again: :class:`ValidationCache`).
+:meth:`Corpus.transaction` (:mod:`redline.transaction`: a lock, all or nothing, recovery). Every
+file is parsed with :mod:`redline.xmlsafe` and checked by :mod:`redline.validate`: against the
+RELAX NG schemas (unless its exact bytes already passed: the validation cache) and for the
+invariants the code relies on (always).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-
-from lxml import etree
 
 from redline import fsio, xmlsafe
 from redline.errors import CorpusError, UnknownVersion
-from redline.model import ADDRESSABLE, Address, Version, _index_tree, element_address
+from redline.model import Version
+from redline.validate import SCHEMA_DIR, ValidationCache, check_outline, check_schema, check_section, schema
 
-SCHEMA_DIR = Path(__file__).parent / "schema"
+#: ``schema`` and ``SCHEMA_DIR`` are :mod:`redline.validate`'s, importable from here as before
+__all__ = ["Corpus", "Manifest", "Source", "VersionInfo", "SCHEMA_DIR", "schema", "atomic_write",
+           "atomic_write_many", "default_corpus_dir", "parse_manifest", "piece_digests"]
+
 ENV_VAR = "REDLINE_CORPUS"
-#: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
-CACHE_ENV_VAR = "REDLINE_CACHE_DIR"
-
-
-@lru_cache(maxsize=None)
-def schema(name: str) -> etree.RelaxNG:
-    """The compiled RELAX NG schema ``redline/schema/<name>.rng``."""
-    return etree.RelaxNG(etree.parse(str(SCHEMA_DIR / f"{name}.rng")))
-
-
-def validate(tree, name: str, file: str) -> None:
-    """Validate ``tree`` against schema ``name``; raise CorpusError naming file and line."""
-    rng = schema(name)
-    if not rng.validate(tree):
-        err = rng.error_log.last_error
-        line = err.line or None
-        if not line:
-            line = _locate(tree, err.message)
-        raise CorpusError(f"does not match the {name} schema: {err.message}", file, line)
-
-
-#: enumerated attribute values of the corpus format, used to find the line of a schema error
-#: that libxml2 reports without one (attribute errors)
-_ENUMS = {"coverage": {"complete", "partial"}, "evidence": {"printed", "inferred"}}
-_ATTRS = {
-    "section": {"num", "heading", "coverage", "source", "evidence", "note"},
-    "part": {"num", "heading", "coverage", "source", "evidence", "note"},
-    "crossheading": {"heading", "source", "evidence", "note"},
-    "clause": {"num", "source", "evidence", "note"},
-    "item": {"num", "source", "evidence", "note"},
-    "definition": {"term", "source", "evidence", "note"},
-}
-
-
-def _locate(tree, message: str) -> int | None:
-    """Best-effort line of the element a line-less schema error is about."""
-    m = re.match(r"Element (\w+)", message or "")
-    if not m:
-        return None
-    candidates = list(tree.getroot().iter(m.group(1)))
-    for el in candidates:
-        allowed = _ATTRS.get(el.tag)
-        for k, v in el.attrib.items():
-            if (allowed is not None and k not in allowed) or (k in _ENUMS and v not in _ENUMS[k]):
-                return el.sourceline
-    return candidates[0].sourceline if len(candidates) == 1 else None
-
-
-def check_section(root, file: str, index: bool = True) -> dict | None:
-    """Check what the schema cannot: numbering consistent with nesting, no duplicate address.
-
-    Returns the section's address index (address -> element, document order), so that a caller
-    that needs it does not build it twice; with ``index=False`` the duplicate check uses plain
-    tuples instead of :class:`Address` objects (about 3x cheaper) and None is returned: the
-    Version then indexes a section only when something asks for it.
-    """
-    sec = root.get("num")
-    for el in root.iter("part", "clause"):
-        if el.tag == "part" and not el.get("num").startswith(sec):
-            raise CorpusError(f"part {el.get('num')} is not in section {sec}", file, el.sourceline)
-        if el.tag == "clause":
-            part = el
-            while part is not None and part.tag != "part":
-                part = part.getparent()
-            if part is None or el.get("num").split(".")[0] != part.get("num"):
-                where = part.get("num") if part is not None else "no part"
-                raise CorpusError(f"clause {el.get('num')} is filed under {where}", file, el.sourceline)
-    idx: dict | None = None
-    if index:
-        idx = {}
-        _index_tree(root, idx)
-        held = len(idx)
-    elif _no_repeats(root):
-        return None
-    else:
-        held = len(_address_keys(root))
-    if held == sum(1 for _ in root.iter(*ADDRESSABLE)):
-        return idx
-    # an address appears twice: find the first repeat, in document order, for the message
-    seen: dict[Address, int] = {}
-    for el in root.iter("part", "clause", "item", "definition"):
-        addr = element_address(el)
-        if addr in seen:
-            raise CorpusError(f"{addr} appears twice (first at line {seen[addr]})", file, el.sourceline)
-        seen[addr] = el.sourceline
-    return idx
-
-
-#: an item numbered as an earlier sibling (items' addresses are their parent's plus their number)
-_REPEATED_ITEM = etree.XPath("boolean(//item[@num = preceding-sibling::item/@num])")
-
-
-def _no_repeats(root) -> bool:
-    """True if no two elements of a section can share an address (a cheap, sufficient test).
-
-    An address is unique if every part and clause number is unique in the section, every item
-    number among its siblings (an item's address is its parent's plus its number) and every term
-    within its clause (a definition's address is its clause's plus its term). False means "check
-    properly" (:func:`_address_keys`), not that there is a duplicate.
-    """
-    nums = [el.get("num") for el in root.iter("part", "clause")]
-    if len(set(nums)) != len(nums):
-        return False
-    terms = set()
-    for d in root.iter("definition"):
-        clause = next(d.iterancestors("clause"), None)
-        key = (clause.get("num") if clause is not None else None, d.get("term"))
-        if key in terms:
-            return False
-        terms.add(key)
-    return not _REPEATED_ITEM(root)
-
-
-def _address_keys(root) -> set[tuple]:
-    """The addresses of a section as (section, part, clause, term, items) tuples, made exactly as
-    :func:`redline.model._index_tree` makes its Address values (so the count of distinct ones is
-    the same)."""
-    keys: set[tuple] = set()
-    add = keys.add
-
-    def walk(el, parent: tuple) -> None:
-        for child in el:
-            tag = child.tag
-            if tag == "item":
-                key = (parent[0], parent[1], parent[2], parent[3], parent[4] + (child.get("num"),))
-            elif tag == "clause":
-                num = child.get("num")
-                key = (num[0], num.split(".")[0], num, None, ())
-            elif tag == "crossheading":
-                walk(child, parent)
-                continue
-            elif tag == "definition":
-                key = (parent[0], parent[1], parent[2], child.get("term"), ())
-            elif tag == "part":
-                num = child.get("num")
-                key = (num[0], num, None, None, ())
-            else:
-                continue
-            add(key)
-            walk(child, key)
-
-    top = (root.get("num"), None, None, None, ())
-    add(top)
-    walk(root, top)
-    return keys
 
 
 @dataclass(frozen=True)
@@ -223,7 +80,7 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
     version lists each section once, and every file path stays inside the corpus directory.
     """
     tree = xmlsafe.parse_bytes(data, name, CorpusError)
-    validate(tree, "manifest", name)
+    check_schema(tree, "manifest", name)
     top = tree.getroot()
     sources = {
         s.get("id"): Source(s.get("id"), s.get("file"), s.get("title"), s.get("date"))
@@ -329,29 +186,31 @@ class Corpus:
         raise UnknownVersion(version_id, self.version_ids)
 
     def load(self, version_id: str, use_cache: bool = True) -> Version:
-        """Parse and validate every section file of a version (cached per corpus object).
+        """Parse and check every section file of a version (cached per corpus object).
 
-        Each file is checked against the corpus schema and by :func:`check_section`, unless the
-        :class:`ValidationCache` records that these exact bytes already passed both checks
-        (``use_cache=False`` always checks: ``redline validate`` does). The returned Version is
-        shared by later calls: callers that change it must ``copy()``.
+        Each file is checked for the invariants (:func:`redline.validate.check_outline`) and
+        against the corpus schema, unless the :class:`~redline.validate.ValidationCache`
+        records that these exact bytes already passed the schema (``use_cache=False`` always
+        checks: ``redline validate`` does). The returned Version is shared by later calls:
+        callers that change it must ``derive()`` or ``copy()`` it.
         """
         if version_id in self._loaded:
             return self._loaded[version_id]
         info = self.info(version_id)
         cache = ValidationCache.default() if use_cache else None
-        sections, digests = {}, {}
+        sections, files, digests, seeds = {}, {}, {}, {}
         for letter, rel in info.files:
-            root, fingerprint = self._read_section(letter, rel, cache)
-            sections[letter] = root
-            if fingerprint is not None:
-                digests[letter] = fingerprint
-        version = Version(version_id, sections, self.code, clause_digests=digests)
+            root, seed, pieces = self._read_section(letter, rel, cache)
+            sections[letter], files[letter], seeds[letter] = root, str(self.root / rel), seed
+            if pieces is not None:
+                digests[letter] = pieces
+        version = Version(version_id, sections, self.code, files=files, digests=digests, seeds=seeds)
         self._loaded[version_id] = version
         return version
 
     def _read_section(self, letter: str, rel: str, cache: "ValidationCache | None"):
-        """Parse and validate one section file: (its tree, its clause digests or None)."""
+        """Parse and check one section file: (its tree, its part and clause elements with their
+        numbers (:func:`redline.validate.check_outline`), its piece digests or None)."""
         path = self.root / rel
         data = _read(path, "section", "file")
         tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
@@ -359,14 +218,16 @@ class Corpus:
         cuts = data.split(_CLAUSE_START)
         pieces = piece_digests(cuts)
         key = cache.key(pieces) if cache is not None else None
-        if key is None or not cache.known(key):
-            validate(tree, "corpus", str(path))
-            check_section(root, str(path), index=False)  # the Version indexes a section when asked
+        if key is not None and cache.known(key):
+            seed = check_outline(root, str(path))
+        else:
+            check_schema(tree, "corpus", str(path))
+            seed = check_section(root, str(path))
             if key is not None:
                 cache.record(key)
         if root.get("num") != letter:
             raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-        return root, clause_digests(cuts, pieces, root)
+        return root, seed, (pieces if _aligned(cuts, seed) else None)
 
     def load_section(self, version_id: str, letter: str):
         """The tree of one section of a version (validated as :meth:`load` does), or None if the
@@ -395,63 +256,6 @@ class Corpus:
                            note=note)
 
 
-class ValidationCache:
-    """Which exact file contents already passed validation, kept outside the corpus.
-
-    Validating a whole code (RELAX NG plus :func:`check_section`) costs about as much as parsing
-    it, on every load. A file is checked once: its key is a hash of the validator (the schemas
-    and the source of the modules that check) and of the file's bytes, and an empty
-    marker file named by the key records that those bytes passed. Any edit to the file (or to the
-    validator) gives another key, so the file is checked again (the key is a SHA-256 over the
-    validator and the digests of :func:`piece_digests`, which together cover every byte). The cache lives in
-    ``$REDLINE_CACHE_DIR`` (``off`` disables it), else ``$XDG_CACHE_HOME/redline``, else
-    ``~/.cache/redline``; if it cannot be written, files are simply validated every time.
-    """
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-
-    @classmethod
-    def default(cls) -> "ValidationCache | None":
-        env = os.environ.get(CACHE_ENV_VAR)
-        if env is not None:
-            return None if env.strip().lower() in ("", "off", "0", "no") else cls(Path(env) / "validated")
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        return cls(Path(base) / "redline" / "validated")
-
-    def key(self, pieces: list[bytes]) -> str:
-        """The key of a file from :func:`piece_digests` of its bytes (which cover every byte)."""
-        h = hashlib.sha256(_validator_fingerprint())
-        h.update(len(pieces).to_bytes(8, "big"))
-        h.update(b"".join(pieces))
-        return h.hexdigest()[:40]
-
-    def _marker(self, key: str) -> Path:
-        return self.directory / key[:2] / key
-
-    def known(self, key: str) -> bool:
-        return self._marker(key).exists()
-
-    def record(self, key: str) -> None:
-        marker = self._marker(key)
-        try:
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
-        except OSError:
-            pass  # a read-only home or cache: validate every time
-
-
-@lru_cache(maxsize=None)
-def _validator_fingerprint() -> bytes:
-    """A hash of everything that decides whether a section file is valid."""
-    import redline.model as model_module
-
-    h = hashlib.sha256(b"redline validation 1")
-    for path in sorted(SCHEMA_DIR.glob("*.rng")) + [Path(__file__), Path(model_module.__file__)]:
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.digest()
-
-
 #: how a clause element starts in a section file written by redline (``xmlsafe.serialise``)
 _CLAUSE_START = b"<clause "
 
@@ -463,23 +267,25 @@ def piece_digests(cuts: list[bytes]) -> list[bytes]:
     return [sha(p).digest()[:16] for p in cuts]
 
 
-def clause_digests(cuts: list[bytes], pieces: list[bytes], root) -> tuple | None:
-    """(root, pieces): the file's :func:`piece_digests`, kept only if they follow its clauses:
-    piece 0 is what precedes the first clause, piece k+1 the k-th clause's bytes.
+def _aligned(cuts: list[bytes], seed: tuple[list, list[str]]) -> bool:
+    """True if the file's cuts (``data.split(_CLAUSE_START)``) follow its clauses: cut 0 is what
+    precedes the first clause, cut k+1 the k-th clause's bytes (``seed``: the part and clause
+    elements and their numbers, as :func:`redline.validate.check_outline` read them).
 
     The k-th clause's piece covers the bytes from its start tag to the next clause's (or the end
     of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
-    them without serialising either. None unless every cut starts with the number of the clause
+    them without serialising either. Not so if a cut does not start with the number of the clause
     the tree has at that place (a ``<clause `` inside a comment, or a start tag written another
     way, would misalign them): the diff then compares the trees.
     """
-    nums = [el.get("num") for el in root.iter("clause")]
-    if len(nums) != len(cuts) - 1:
-        return None
-    for cut, num in zip(cuts[1:], nums):
+    elements, nums = seed
+    clause_nums = [n for el, n in zip(elements, nums) if "." in n]
+    if len(clause_nums) != len(cuts) - 1:
+        return False
+    for cut, num in zip(cuts[1:], clause_nums):
         if not cut.startswith(b'num="%s"' % num.encode()):
-            return None
-    return root, pieces
+            return False
+    return True
 
 
 def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:

@@ -24,8 +24,9 @@ from typing import Iterable, Iterator, Mapping
 
 from lxml import etree
 
-from redline.model import ADDRESSABLE, Address, Node, Version, element_address, normalise_space
-from redline.model import _address as _new_address  # Address(...) without the frozen-dataclass cost
+from redline.model import (
+    Address, Node, Version, child_address, node_parts, node_words, normalise_space, part_address,
+)
 from redline.textdiff import (
     DELETE, EQUAL, INSERT, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
     old_text, similarity, unchanged, word_counts,
@@ -203,8 +204,6 @@ class VersionDiff:
         return None
 
 
-_ADDRESSABLE_SET = frozenset(ADDRESSABLE)
-
 # --- node diffs ----------------------------------------------------------------------------------
 
 def _num(node: Node) -> str:
@@ -218,56 +217,7 @@ def _same_xml(old: Node, new: Node) -> bool:
 
 def _body(node: Node) -> str:
     """The words of a node without its own number (what pairing compares)."""
-    return _element_words(node.element, False)
-
-
-_split = str.split
-
-
-def _node_parts(el) -> tuple:
-    """(``<text>`` element or None, addressable children, ``<closing>`` element or None) of a
-    node's element, as :class:`Node` reads them (the first text and closing; the children of a
-    cross-heading in line)."""
-    text = closing = None
-    kids = []
-    for c in el:
-        t = c.tag
-        if t == "text":
-            if text is None:
-                text = c
-        elif t == "closing":
-            if closing is None:
-                closing = c
-        elif t in _ADDRESSABLE_SET:
-            kids.append(c)
-        elif t == "crossheading":
-            kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
-    return text, kids, closing
-
-
-def _element_words(el, numbered: bool = True) -> str:
-    """``Node(el).full_text()`` (the words of a node and its descendants, numbers included),
-    read straight from the element; with ``numbered=False`` without the node's own number or term.
-    Equal to ``Node.full_text`` by construction and by test; several times cheaper (no views)."""
-    parts: list[str] = []
-    tag = el.tag
-    if numbered:
-        if tag == "item":
-            parts.append(el.get("num"))
-        elif tag == "definition":
-            parts.append(f'"{el.get("term")}"')
-    text, kids, closing = _node_parts(el)
-    if text is not None and text.text:
-        words = " ".join(_split(text.text))
-        if words:
-            parts.append(words)
-    for c in kids:
-        parts.append(_element_words(c))
-    if closing is not None and closing.text:
-        words = " ".join(_split(closing.text))
-        if words:
-            parts.append(words)
-    return " ".join(parts)
+    return node_words(node.element, False)
 
 
 def _whole(node: Node, state: str) -> NodeDiff:
@@ -278,13 +228,6 @@ def _whole(node: Node, state: str) -> NodeDiff:
         addr if state == REMOVED else None, addr if state == INSERTED else None,
         wrap(_num(node)), wrap(node.text), tuple(_whole(c, state) for c in node.children), wrap(node.closing),
     )
-
-
-def unchanged_node(node: Node) -> NodeDiff:
-    """A node as unchanged (for context around a change)."""
-    return NodeDiff(node.kind, UNCHANGED, node.address, node.address, unchanged(_num(node)),
-                    unchanged(node.text), tuple(unchanged_node(c) for c in node.children),
-                    unchanged(node.closing))
 
 
 def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
@@ -308,36 +251,24 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
     return NodeDiff(new.kind, MODIFIED if changed else UNCHANGED, oa, na, num, text, children, closing)
 
 
-def _child_address(parent: Address, el) -> Address | None:
-    """The address of addressable child ``el`` of the node at ``parent`` (as ``element_address``
-    computes it, without walking up the tree); None where that shortcut would not be exact."""
-    tag = el.tag
-    if tag == "item" and parent.clause is not None:
-        return _new_address(parent.section, parent.part, parent.clause, parent.term,
-                            parent.items + (el.get("num"),))
-    if tag == "definition" and parent.clause is not None and parent.term is None:
-        return _new_address(parent.section, parent.part, parent.clause, el.get("term"), parent.items)
-    return None
-
-
 def _with_address(node: Node | None, parent: Address) -> Node | None:
     if node is not None and node._address is None:
-        node._address = _child_address(parent, node.element)
+        node._address = child_address(parent, node.element)
     return node
 
 
 def unchanged_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
     """What :func:`diff_node` gives for two byte-identical subtrees ``oe`` and ``ne`` (at old and
     new addresses ``oa`` and ``na``), built straight from the elements: each descendant's address
-    is made from its parent's. ``unchanged_pair(el, el, a, a)`` is :func:`unchanged_node` of
-    ``Node(el, a)``."""
-    text, kids, closing = _node_parts(ne)
-    okids = kids if oe is ne else _node_parts(oe)[1]
+    is made from its parent's. ``unchanged_pair(el, el, a, a)`` is a node shown unchanged (as
+    context around a change)."""
+    text, kids, closing = node_parts(ne)
+    okids = kids if oe is ne else node_parts(oe)[1]
     same = oa is na
     children = []
     for o, n in zip(okids, kids):
-        cn = _child_address(na, n) or element_address(n)
-        co = cn if same and o is n else (_child_address(oa, o) or element_address(o))
+        cn = child_address(na, n)
+        co = cn if same and o is n else child_address(oa, o)
         children.append(unchanged_pair(o, n, co, cn))
     num = ne.get("term") if ne.tag == "definition" else ne.get("num")
     return NodeDiff(ne.tag, UNCHANGED, oa, na, unchanged(num or ""),
@@ -405,78 +336,37 @@ def _align_gap(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node
 
 # --- version diffs -------------------------------------------------------------------------------
 
-class _Outline:
-    """The parts and clauses of a version, read straight from its trees.
+class _Side:
+    """One side of a version diff: the parts and clauses of the sections it walks, read from
+    the version's outlines, and the digest of each clause's bytes where the loader knows it."""
 
-    The diff needs only these (about 1 in 8 addressable nodes): walking ``root.iter`` avoids
-    building the version's full address index (items and definitions included). Addresses are
-    made as the index makes them, and :meth:`coverage_of` answers as ``Version.coverage_of``.
-    """
-
-    def __init__(self, version: Version, other: "_Outline | None" = None, skip: frozenset = frozenset(),
-                 skip_parts: frozenset = frozenset()):
+    def __init__(self, version: Version, skip: frozenset = frozenset(), skip_parts: frozenset = frozenset()):
+        self.version = version
         self.sections = version.sections
+        self.coverage_of = version.coverage_of
         self.parts: dict[Address, object] = {}
         self.clauses: list[Node] = []
-        # number -> address; addresses already made for ``other`` are reused (the same objects),
-        # so that look-ups across the two sides mostly succeed by identity, before any comparison
-        self.made: dict[str, Address] = {}
-        # clause address -> digest of its XML as read from disk (see Version.clause_digests)
-        self.digest: dict[Address, bytes] = {}
-        known = other.made if other is not None else {}
-        made, parts, clauses, digest = self.made, self.parts, self.clauses, self.digest
-        for letter, root in version.sections.items():
+        self.digest: dict[Address, bytes] = {}  # clause address -> digest (see Version.clause_digests)
+        for letter in version.sections:
             if letter in skip:
                 continue
+            outline = version.outline(letter)
+            self.parts.update(outline.parts)
             digests = version.clause_digests(letter)
-            k = 0
-            skipping = False
-            for el in root.iter("part", "clause"):
-                num = el.get("num")
-                if el.tag == "part":
-                    addr = known.get(num)
-                    if addr is None:
-                        addr = _new_address(num[0], num)
-                    parts[addr] = el
-                    skipping = num in skip_parts  # its clauses follow it in document order
-                else:
-                    if skipping:
-                        k += 1
-                        continue
-                    addr = known.get(num)
-                    if addr is None:
-                        addr = _new_address(num[0], num.split(".")[0], num)
-                    clauses.append(Node(el, addr))
-                    if digests is not None:
-                        digest[addr] = digests[k]
-                    k += 1
-                made[num] = addr
-
-    def coverage_of(self, address: Address) -> str:
-        sec = self.sections.get(address.section)
-        if sec is None:
-            return "absent"
-        if address.part is None:
-            return sec.get("coverage", "partial")
-        part = self.parts.get(_part_of(address))
-        if part is None:
-            return "complete" if sec.get("coverage") == "complete" else "absent"
-        return part.get("coverage", "partial")
+            if digests is not None:
+                self.digest.update(zip((c._address for c in outline.clauses), digests))
+            if skip_parts:
+                self.clauses += [c for c in outline.clauses if c._address.part not in skip_parts]
+            else:
+                self.clauses += outline.clauses
 
 
 def _in_scope(addr: Address, within: Address | None) -> bool:
     return within is None or addr.is_within(within)
 
 
-_PARTS: dict[tuple[str, str | None], Address] = {}
-
-
 def _part_of(addr: Address) -> Address:
-    key = (addr.section, addr.part)
-    part = _PARTS.get(key)
-    if part is None:
-        part = _PARTS[key] = Address(addr.section, addr.part)
-    return part
+    return part_address(addr.part) if addr.part else Address(addr.section)
 
 
 def diff_versions(
@@ -512,8 +402,7 @@ def diff_versions(
             vdiff = diff_versions(old, new, within, address_map, _skip=settled)
             if all(n == o or _part_of(n) == _part_of(o) for n, o in vdiff.pairs.items()):
                 pairs = dict(vdiff.pairs)
-                for num in settled[2]:
-                    a = _new_address(num[0], num.split(".")[0], num)
+                for a in settled[2]:
                     if within is None or a.is_within(within):
                         pairs[a] = a
                 return VersionDiff(vdiff.old_id, vdiff.new_id, vdiff.within, vdiff.changes, vdiff.headings,
@@ -521,8 +410,8 @@ def diff_versions(
         return diff_versions(old, new, within, address_map, _skip=False)
     old_v, new_v = old, new
     skip_sections, skip_parts = (_skip[0], _skip[1]) if isinstance(_skip, tuple) else (frozenset(), frozenset())
-    old = _Outline(old_v, skip=skip_sections, skip_parts=skip_parts)
-    new = _Outline(new_v, old, skip=skip_sections, skip_parts=skip_parts)
+    old = _Side(old_v, skip=skip_sections, skip_parts=skip_parts)
+    new = _Side(new_v, skip=skip_sections, skip_parts=skip_parts)
     if within is None:
         oclauses, nclauses = old.clauses, new.clauses
     else:
@@ -584,44 +473,43 @@ def diff_versions(
                        tuple(coverage), dict(pairs))
 
 
-def _settled(old: Version, new: Version, by_digest: bool = True) -> tuple[frozenset, frozenset, list[str]]:
-    """(sections, parts, clause numbers) that cannot differ between ``old`` and ``new``: the
-    sections whose tree both share, and (``by_digest``) the parts whose file bytes are the same
-    from the piece before their first clause (which holds the part's and its first cross-heading's
-    start tags) to the end of their last clause's piece; with the numbers of their clauses."""
+def _settled(old: Version, new: Version, by_digest: bool = True) -> tuple[frozenset, frozenset, list[Address]]:
+    """(sections, parts, clauses) that cannot differ between ``old`` and ``new``: the sections
+    whose tree both share, and (``by_digest``) the parts whose file bytes are the same from the
+    piece before their first clause (which holds the part's and its first cross-heading's start
+    tags) to the end of their last clause's piece; with the addresses of their clauses."""
     sections = frozenset(k for k, root in old.sections.items() if new.sections.get(k) is root)
-    nums: list[str] = []
+    clauses: list[Address] = []
     for k in sorted(sections):
-        nums.extend(el.get("num") for el in old.sections[k].iter("clause"))
+        clauses += [c._address for c in old.outline(k).clauses]
     parts: set[str] = set()
     if by_digest:
-        for letter, oroot in old.sections.items():
-            nroot = new.sections.get(letter)
-            if letter in sections or nroot is None:
+        for letter in old.sections:
+            if letter in sections or letter not in new.sections:
                 continue
             opieces, npieces = old.piece_digests(letter), new.piece_digests(letter)
             if opieces is None or npieces is None:
                 continue
-            theirs = _part_signatures(nroot, npieces)
-            for part, sig in _part_signatures(oroot, opieces).items():
+            theirs = _part_signatures(new.outline(letter), npieces)
+            for part, sig in _part_signatures(old.outline(letter), opieces).items():
                 if theirs.get(part) == sig:
-                    parts.add(part)
-                    nums.extend(num for num, _ in sig[1])
-    return sections, frozenset(parts), nums
+                    parts.add(part.part)
+                    clauses += [a for a, _ in sig[1]]
+    return sections, frozenset(parts), clauses
 
 
-def _part_signatures(root, pieces: list[bytes]) -> dict[str, tuple]:
-    """Part number -> (digest of the piece before its first clause, [(clause number, digest)])."""
-    out: dict[str, tuple] = {}
+def _part_signatures(outline, pieces: list[bytes]) -> dict[Address, tuple]:
+    """Part -> (digest of the piece before its first clause, [(clause address, digest)])."""
+    out: dict[Address, tuple] = {}
     clauses: list = []
     k = 0
-    for el in root.iter("part", "clause"):
-        if el.tag == "part":
+    for a in outline.sequence:
+        if a.clause is None:
             clauses = []
-            out[el.get("num")] = (pieces[k], clauses)
+            out[a] = (pieces[k], clauses)
         else:
             k += 1
-            clauses.append((el.get("num"), pieces[k]))
+            clauses.append((a, pieces[k]))
     return out
 
 
@@ -792,7 +680,7 @@ def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:
     return out
 
 
-def _coverage(old: _Outline, new: _Outline, oclauses, nclauses, pairs, within):
+def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within):
     """Parts held differently, and the clauses that are therefore not changes."""
     diffs: list[CoverageDifference] = []
     unheld: set[Address] = set()
@@ -863,7 +751,7 @@ def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address
     return [(p, h, cs) for p, h, cs, _ in out]
 
 
-def _heading_changes(old: _Outline, new: _Outline, oclauses, nclauses, pairs, within, unheld):
+def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, unheld):
     out: list[HeadingChange] = []
     # part headings
     for addr, nel in new.parts.items():

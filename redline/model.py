@@ -1,8 +1,15 @@
-"""The model: addresses, versions and thin node views over the XML tree.
+"""The model: addresses, versions, and thin node views over the XML tree; the address index.
 
 The XML is the single source of truth for text; :class:`Node` is a view that reads it, and
 :class:`Address` is a small frozen value derived from numbering (``G``, ``G3``, ``G3.20``,
-``G3.20(b)``, ``G1.7(c)(ii)``, and for definitions ``A1.1["Secure"]``). Nothing here does I/O.
+``G3.20(b)``, ``G1.7(c)(ii)``, and for definitions ``A1.1["Secure"]``). Every address the code
+makes from a tree is made here, by :func:`number_address` and the index. Nothing here does I/O.
+
+A :class:`Version` holds one tree per section and keeps, per section, an index (address ->
+element, built on first use), an :class:`Outline` (its parts and clauses) and a memo of values
+derived from the tree. It keeps them current itself: code that changes a tree in place says
+what it touched (:meth:`Version.changing`), and the version patches or forgets what that
+changes. Nothing outside this module reads or writes that state.
 
 Tree shape (see ``redline/schema/corpus.rng``)::
 
@@ -23,14 +30,16 @@ from __future__ import annotations
 import copy
 import difflib
 import re
-from typing import Iterator, NamedTuple
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Iterator, Mapping, NamedTuple
 
-from lxml import etree
-
-from redline.errors import AddressSyntaxError, UnknownAddress
+from redline.errors import AddressSyntaxError, CorpusError, UnknownAddress
 
 #: element names that carry an address
 ADDRESSABLE = ("section", "part", "clause", "item", "definition")
+#: the addressable elements below a clause (their address extends their parent's)
+SUBCLAUSE = ("item", "definition")
 
 _ADDRESS_RE = re.compile(
     r"""^(?P<section>[A-Z])
@@ -77,7 +86,7 @@ class Address(_AddressFields):
         part = sec + m["part"] if m["part"] else None
         clause = f"{part}.{m['clause']}" if m["clause"] else None
         items = tuple(_ITEM_RE.findall(m["items"] or ""))
-        return cls(sec, part, clause, m["term"], items)
+        return _make(sec, part, clause, m["term"], items)
 
     def __str__(self) -> str:
         out = self.clause or self.part or self.section
@@ -100,19 +109,19 @@ class Address(_AddressFields):
     def parent(self) -> "Address | None":
         """The enclosing address (item → clause → part → section), or None for a section."""
         if self.items:
-            return Address(self.section, self.part, self.clause, self.term, self.items[:-1])
+            return _make(self.section, self.part, self.clause, self.term, self.items[:-1])
         if self.term is not None:
-            return Address(self.section, self.part, self.clause)
+            return _make(self.section, self.part, self.clause)
         if self.clause:
-            return Address(self.section, self.part)
+            return _make(self.section, self.part)
         if self.part:
-            return Address(self.section)
+            return _make(self.section)
         return None
 
     @property
     def clause_address(self) -> "Address | None":
         """The clause this address lies in (itself for a clause), or None above clause level."""
-        return Address(self.section, self.part, self.clause) if self.clause else None
+        return _make(self.section, self.part, self.clause) if self.clause else None
 
     def ancestors(self) -> list["Address"]:
         """Enclosing addresses from the section down, excluding self."""
@@ -129,37 +138,143 @@ class Address(_AddressFields):
     def child(self, num: str) -> "Address":
         """The address of a child numbered ``num`` (a part, clause or item number)."""
         if self.clause or self.term is not None:
-            return Address(self.section, self.part, self.clause, self.term, self.items + (num,))
+            return _make(self.section, self.part, self.clause, self.term, self.items + (num,))
         if self.part:
-            return Address(self.section, self.part, num)
-        return Address(self.section, num)
+            return clause_address(num)
+        return part_address(num)
+
+
+# --- making addresses: the one constructor and its shortcuts ---------------------------------
+
+_new_tuple = tuple.__new__
+
+
+def _make(section: str, part: str | None = None, clause: str | None = None, term: str | None = None,
+          items: tuple[str, ...] = ()) -> Address:
+    """The one constructor of addresses: ``Address(...)`` without the named tuple's argument
+    handling (it runs ~100,000 times when a whole code is indexed)."""
+    return _new_tuple(Address, (section, part, clause, term, items))
+
+
+#: part and clause addresses made from numbers, by number: the same number gives the same object
+#: in every version, so that look-ups across two versions mostly succeed by identity
+_BY_NUMBER: dict[str, Address] = {}
+#: bound of :data:`_BY_NUMBER` (a whole code has ~10,000 numbers; pathological input is cleared)
+INTERNED_NUMBERS = 200_000
+
+
+def part_address(num: str) -> Address:
+    """The address of the part numbered ``num`` (``G3``)."""
+    addr = _BY_NUMBER.get(num)
+    if addr is None:
+        if len(_BY_NUMBER) > INTERNED_NUMBERS:
+            _BY_NUMBER.clear()
+        addr = _BY_NUMBER[num] = _make(num[0], num)
+    return addr
+
+
+def clause_address(num: str) -> Address:
+    """The address of the clause numbered ``num`` (``G3.20``; its part is what precedes the dot)."""
+    addr = _BY_NUMBER.get(num)
+    if addr is None:
+        if len(_BY_NUMBER) > INTERNED_NUMBERS:
+            _BY_NUMBER.clear()
+        addr = _BY_NUMBER[num] = _make(num[0], num.split(".")[0], num)
+    return addr
+
+
+def number_address(tag: str, num: str, parent: Address | None = None) -> Address:
+    """The address of a ``tag`` element numbered ``num`` (for a definition: its term) under the
+    node at ``parent`` (needed for items and definitions, whose address extends their parent's)."""
+    if tag == "section":
+        return _make(num)
+    if tag == "part":
+        return part_address(num)
+    if tag == "clause":
+        return clause_address(num)
+    if parent is None:
+        raise ValueError(f"an {tag} needs the address of its parent")
+    if tag == "item":
+        return _make(parent.section, parent.part, parent.clause, parent.term, parent.items + (num,))
+    if tag == "definition":
+        return _make(parent.section, parent.part, parent.clause, num)
+    raise ValueError(f"<{tag}> has no address")
+
+
+def child_address(parent: Address, el) -> Address:
+    """The address of addressable element ``el`` whose parent node is at ``parent``; an item
+    without a number or a definition without a term is a :class:`CorpusError` at its line."""
+    tag = el.tag
+    num = el.get("term" if tag == "definition" else "num")
+    if not num:
+        raise CorpusError(f"<{tag}> in {parent} has no {'term' if tag == 'definition' else 'number'}",
+                          None, el.sourceline)
+    return number_address(tag, num, parent)
 
 
 def element_address(el) -> Address:
     """Compute the address of an addressable element from its own and its ancestors' numbers."""
     tag = el.tag
-    if tag == "section":
-        return Address(el.get("num"))
-    if tag == "part":
+    if tag in ("section", "part", "clause"):
         num = el.get("num")
-        return Address(num[0], num)
-    if tag == "clause":
-        num = el.get("num")
-        part = num.split(".")[0]
-        return Address(num[0], part, num)
-    items: list[str] = []
-    term = None
-    node = el
-    while node is not None and node.tag != "clause":
-        if node.tag == "item":
-            items.append(node.get("num"))
-        elif node.tag == "definition":
-            term = node.get("term")
-        node = node.getparent()
-    if node is None:
+        if not num:
+            raise CorpusError(f"<{tag}> has no number", None, el.sourceline)
+        return number_address(tag, num)
+    parent = el.getparent()
+    while parent is not None and parent.tag not in ADDRESSABLE:
+        parent = parent.getparent()
+    if parent is None or parent.tag in ("section", "part"):
         raise ValueError(f"<{tag}> outside a clause")
-    base = element_address(node)
-    return Address(base.section, base.part, base.clause, term, tuple(reversed(items)))
+    return child_address(element_address(parent), el)
+
+
+# --- reading words ---------------------------------------------------------------------------
+
+_ADDRESSABLE_SET = frozenset(ADDRESSABLE)
+
+
+def node_parts(el) -> tuple:
+    """(``<text>`` element or None, addressable children, ``<closing>`` element or None) of a
+    node's element: the first text and closing; the clauses of a cross-heading in line."""
+    text = closing = None
+    kids = []
+    for c in el:
+        t = c.tag
+        if t == "text":
+            if text is None:
+                text = c
+        elif t == "closing":
+            if closing is None:
+                closing = c
+        elif t in _ADDRESSABLE_SET:
+            kids.append(c)
+        elif t == "crossheading":
+            kids.extend(g for g in c if g.tag in _ADDRESSABLE_SET)
+    return text, kids, closing
+
+
+def node_words(el, numbered: bool = True) -> str:
+    """All the words of a node and its descendants, numbers included, one space apart (with
+    ``numbered=False``: without the node's own number or term). :meth:`Node.full_text`."""
+    parts: list[str] = []
+    if numbered:
+        tag = el.tag
+        if tag == "item":
+            parts.append(el.get("num"))
+        elif tag == "definition":
+            parts.append(f'"{el.get("term")}"')
+    text, kids, closing = node_parts(el)
+    if text is not None and text.text:
+        words = " ".join(text.text.split())
+        if words:
+            parts.append(words)
+    for c in kids:
+        parts.append(node_words(c))
+    if closing is not None and closing.text:
+        words = " ".join(closing.text.split())
+        if words:
+            parts.append(words)
+    return " ".join(parts)
 
 
 class Node:
@@ -222,13 +337,11 @@ class Node:
     @property
     def children(self) -> list["Node"]:
         """Addressable children in document order (parts, clauses, items or definitions)."""
-        out = []
-        for el in self.element:
-            if el.tag in ADDRESSABLE:
-                out.append(Node(el))
-            elif el.tag == "crossheading":  # cross-headings group clauses but are not addressed
-                out.extend(Node(c) for c in el if c.tag in ADDRESSABLE)
-        return out
+        kids = node_parts(self.element)[1]
+        if self.kind in SUBCLAUSE or self.kind == "clause":
+            a = self.address
+            return [Node(c, child_address(a, c)) for c in kids]
+        return [Node(c) for c in kids]
 
     @property
     def crossheading(self) -> str | None:
@@ -264,210 +377,407 @@ class Node:
 
     def full_text(self) -> str:
         """All the words of the node and its descendants, numbers included, one space apart."""
-        parts: list[str] = []
-        if self.kind == "item":
-            parts.append(self.num)
-        elif self.kind == "definition":
-            parts.append(f'"{self.num}"')
-        if self.text:
-            parts.append(self.text)
-        for c in self.children:
-            parts.append(c.full_text())
-        if self.closing:
-            parts.append(self.closing)
-        return " ".join(parts)
+        return node_words(self.element)
 
+
+class Outline:
+    """The parts and clauses of one section tree, in document order (what the diff, the redline
+    and the coverage questions need: about 1 in 8 addressable nodes, without items)."""
+
+    __slots__ = ("parts", "clauses", "sequence", "_by_address")
+
+    def __init__(self, parts: dict, clauses: list[Node], sequence: list[Address]):
+        self.parts: dict[Address, object] = parts  # part address -> element
+        self.clauses: list[Node] = clauses
+        self.sequence: list[Address] = sequence  # part and clause addresses, in document order
+        self._by_address: dict[Address, Node] | None = None
+
+    @classmethod
+    def of(cls, elements, nums=None) -> "Outline":
+        """The outline of a section from its part and clause elements in document order (e.g.
+        ``root.iter("part", "clause")``), and their numbers if already read."""
+        parts: dict[Address, object] = {}
+        clauses: list[Node] = []
+        sequence: list[Address] = []
+        if nums is None:
+            elements = list(elements)
+            nums = [el.get("num") for el in elements]
+        for el, num in zip(elements, nums):
+            if "." in num:
+                a = clause_address(num)
+                clauses.append(Node(el, a))
+            else:
+                a = part_address(num)
+                parts[a] = el
+            sequence.append(a)
+        return cls(parts, clauses, sequence)
+
+    def clause(self, address: Address) -> Node | None:
+        """The clause at ``address``, or None."""
+        if self._by_address is None:
+            self._by_address = {c._address: c for c in self.clauses}
+        return self._by_address.get(address)
+
+
+# --- the state kept per section tree -----------------------------------------------------------
+
+class _Section:
+    """One section tree and what is derived from it; shared by every version sharing the tree."""
+
+    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file", "seed")
+
+    def __init__(self, root, file: str | None = None, digests: list | None = None, seed=None):
+        self.root = root
+        self.index: dict | None = None  # address -> element
+        self.ordered = True  # the index is in document order (patched ones are not)
+        self.memo: dict = {}
+        self.outline: Outline | None = None
+        self.digests = digests  # the file's piece digests, as read (only for the tree read)
+        self.file = file  # the file the tree was read from, if it is that tree
+        self.seed = seed  # (part and clause elements, their numbers), as the loader read them
+
+    def forget(self) -> None:
+        """The tree's structure changed: drop everything derived from it."""
+        self.index = None
+        self.ordered = True
+        self.memo = {}
+        self.outline = None
+        self.digests = self.seed = None
+        self.file = None
+
+
+def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> int:
+    """Fill ``idx`` with address → element for ``el`` and its descendants (document order);
+    returns how many elements it indexed (more than ``len(idx)`` grew by if an address repeats)."""
+    tag = el.tag
+    addr = parent_addr
+    if tag == "section":
+        addr = _make(el.get("num"))
+    elif tag == "part":
+        num = el.get("num")
+        if not num:
+            raise CorpusError(f"<part> in Section {parent_addr} has no number", None, el.sourceline)
+        addr = part_address(num)
+    elif tag == "clause":
+        num = el.get("num")
+        if not num:
+            raise CorpusError("<clause> has no number", None, el.sourceline)
+        addr = clause_address(num)
+    elif tag == "item":
+        num = el.get("num")
+        if not num:
+            raise CorpusError(f"<item> in {parent_addr} has no number", None, el.sourceline)
+        addr = _make(parent_addr.section, parent_addr.part, parent_addr.clause, parent_addr.term,
+                     parent_addr.items + (num,))
+    elif tag == "definition":
+        term = el.get("term")
+        if not term:
+            raise CorpusError(f"<definition> in {parent_addr} has no term", None, el.sourceline)
+        addr = _make(parent_addr.section, parent_addr.part, parent_addr.clause, term)
+    n = 0
+    if addr is not parent_addr:
+        idx[addr] = el
+        n = 1
+    for child in el:
+        if child.tag in _INDEXED:
+            n += _index_tree(child, idx, addr)
+    return n
+
+
+_INDEXED = frozenset(("part", "crossheading", "clause", "item", "definition"))
+
+
+def _entries(el) -> dict | None:
+    """The index entries (address -> element) of ``el`` and everything under it, as its tree
+    stands now; None if an address repeats within it (then no in-place update is exact)."""
+    parent = None
+    if el.tag in SUBCLAUSE:  # their address extends their parent's
+        up = el.getparent()
+        while up is not None and up.tag not in ADDRESSABLE:
+            up = up.getparent()
+        if up is None:
+            return {}
+        parent = element_address(up)
+    out: dict = {}
+    n = _index_tree(el, out, parent)
+    return out if n == len(out) else None
+
+
+def _first_repeat(root, file: str | None) -> CorpusError:
+    """The error for the first address of ``root`` that repeats, in document order."""
+    seen: dict[Address, int] = {}
+    idx: dict = {}
+    _index_tree(root, idx)
+    where = {id(el): a for a, el in idx.items()}
+    for el in root.iter("part", "clause", "item", "definition"):
+        addr = where.get(id(el)) or element_address(el)
+        if addr in seen:
+            return CorpusError(f"{addr} appears twice (first at line {seen[addr]})", file, el.sourceline)
+        seen[addr] = el.sourceline
+    return CorpusError("an address appears twice", file)  # pragma: no cover - a repeat was counted
+
+
+# --- versions ------------------------------------------------------------------------------------
 
 class Version:
-    """One version of a code: a set of section trees and an address index over them.
+    """One version of a code: a set of section trees, and per section an address index, an
+    :class:`Outline` and a memo, each made on first use and kept current by the version.
 
-    The index is kept per section (built on first use) so that a change to one section rebuilds
-    only that section's index. :meth:`copy` gives an independent deep copy. :meth:`derive` gives a
-    copy-on-write one (apply works on these): it shares every section tree with ``self`` until
-    :meth:`own` copies the one about to change. A shared tree is read-only in both versions, which
-    is the rule for every Version a corpus hands out anyway (``Corpus.load`` caches and shares
-    them): to change a Version's trees in place, ``copy()`` it first (or ``own()`` the section).
+    :meth:`copy` gives an independent deep copy. :meth:`derive` gives a copy-on-write one (apply
+    works on these): it shares every section tree (and what is derived from it) with ``self``
+    until :meth:`own` copies the one about to change. A shared tree is read-only in both
+    versions, which is the rule for every Version a corpus hands out anyway (``Corpus.load``
+    caches and shares them). To change a tree in place, ``own()`` its section (or ``copy()`` the
+    version), then either wrap each change of numbers or places in :meth:`changing`, or call
+    :meth:`reindex` afterwards. Changes of words alone need neither: they move no address.
     """
 
-    def __init__(self, id: str, sections: dict[str, etree._Element], code: str = "SEC",
-                 clause_digests: dict[str, tuple] | None = None):
+    def __init__(self, id: str, sections: Mapping[str, object], code: str = "SEC", *,
+                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None,
+                 seeds: Mapping[str, tuple] | None = None):
+        """``files``, ``digests`` and ``seeds`` are what a loader knows of each section it read:
+        the file (named in errors: a tree read from a file never has an address twice), its piece
+        digests (``corpus.piece_digests``) and its part and clause elements with their numbers."""
         self.id = id
         self.code = code
-        self.sections = dict(sorted(sections.items()))
-        self._merged: dict[Address, etree._Element] | None = None  # the whole index, when asked for
-        self._sec_index: dict[str, dict[Address, etree._Element]] = {}
+        files, digests, seeds = files or {}, digests or {}, seeds or {}
+        self._sec: dict[str, _Section] = {
+            k: _Section(root, files.get(k), digests.get(k), seeds.get(k)) for k, root in sorted(sections.items())}
+        self._roots = {k: s.root for k, s in self._sec.items()}
+        self.sections: Mapping[str, object] = MappingProxyType(self._roots)
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
-        # letter -> (root, digests of the file's pieces: what precedes the first clause, then each
-        # clause's bytes, in document order), as the loader read them (``corpus.clause_digests``);
-        # valid only while that root is the section's tree
-        self._digests: dict[str, tuple] = dict(clause_digests or {})
-        self._origin: "Version | None" = None  # the version this one was derived from
-
-    def clause_digests(self, letter: str) -> list[bytes] | None:
-        """A digest of each clause of section ``letter`` as read from disk (document order), or
-        None if unknown or the section's tree is no longer the one read. Equal digests mean
-        byte-identical clause XML (and identical bytes up to the next clause)."""
-        pieces = self.piece_digests(letter)
-        return pieces[1:] if pieces is not None else None
-
-    def piece_digests(self, letter: str) -> list[bytes] | None:
-        """:meth:`clause_digests` preceded by the digest of the bytes before the first clause."""
-        held = self._digests.get(letter)
-        if held is None or held[0] is not self.sections.get(letter):
-            return None
-        return held[1]
+        self._merged: dict[Address, object] | None = None  # the whole index, when asked for
 
     def __repr__(self) -> str:
         return f"<Version {self.code} {self.id}>"
 
-    def _section_index(self, letter: str) -> dict[Address, etree._Element] | None:
-        """The index of one section (None if the version does not hold it); built on first use."""
-        idx = self._sec_index.get(letter)
-        if idx is not None:
-            return idx
-        root = self.sections.get(letter)
-        if root is None:
-            return None
-        origin = self._origin
-        if letter in self._shared and origin is not None and origin.sections.get(letter) is root:
-            idx = origin._section_index(letter)  # built once, shared by the base and all derived from it
-        else:
-            idx = _SectionIndex()
-            _index_tree(root, idx)
-        self._sec_index[letter] = idx
-        return idx
-
-    def _paired_copy(self, letter: str):
-        """A deep copy of one section and its index (paired in document order, not recomputed)."""
-        root = self.sections[letter]
-        new = copy.deepcopy(root)
-        old_idx = self._section_index(letter)
-        els = list(new.iter(*ADDRESSABLE))
-        if len(els) == len(old_idx):
-            return new, _SectionIndex(zip(old_idx, els))
-        idx = _SectionIndex()
-        _index_tree(new, idx)
-        return new, idx
+    # --- copies -----------------------------------------------------------------------------
 
     def copy(self, id: str | None = None) -> "Version":
         """A deep copy (optionally under a new id); the copy shares nothing with self."""
         new = Version(id or self.id, {}, self.code)
-        for letter in self.sections:
-            new.sections[letter], new._sec_index[letter] = self._paired_copy(letter)
+        for letter in self._sec:
+            new._set(letter, self._paired_copy(letter))
         return new
 
     def derive(self, id: str | None = None) -> "Version":
-        """A copy-on-write copy: it shares every section tree (and its index) with self until
-        :meth:`own` is called for it. Neither version may change a shared tree in place. Indexes
-        not built yet are not built here: a shared section's is built on first use, in self, and
-        shared from there."""
+        """A copy-on-write copy: it shares every section tree (and its index, outline and memo)
+        with self until :meth:`own` is called for it. Neither version may change a shared tree
+        in place. Nothing is built here: a shared section's index is built on first use, once,
+        for every version sharing it."""
         new = Version(id or self.id, {}, self.code)
-        new.sections = dict(self.sections)
-        new._sec_index = dict(self._sec_index)
-        new._shared = set(self.sections)
-        new._origin = self
-        new._digests = dict(self._digests)  # each stays valid only while its tree is still shared
+        new._sec = dict(self._sec)
+        new._roots.update(self._roots)
+        new._shared = set(self._sec)
+        self._shared.update(self._sec)  # read-only here too from now on
         return new
 
     def own(self, letter: str):
         """Make section ``letter`` this version's own tree (copying it if shared) and return it;
         None if the version does not hold the section. Call before changing a section in place."""
-        if letter not in self.sections:
+        if letter not in self._sec:
             return None
         if letter in self._shared:
-            self.sections[letter], self._sec_index[letter] = self._paired_copy(letter)
+            self._set(letter, self._paired_copy(letter))
             self._shared.discard(letter)
-            self._merged = None
-        return self.sections[letter]
+        return self._roots[letter]
 
     def is_shared(self, letter: str) -> bool:
         """True if section ``letter``'s tree is shared with another version (read-only here)."""
         return letter in self._shared
 
-    def reindex(self, *letters: str) -> None:
-        """Forget the address index of ``letters`` (default: every section this version owns;
-        shared sections cannot have changed). Call after changing the trees in place."""
-        for letter in letters or [k for k in self.sections if k not in self._shared]:
-            self._sec_index.pop(letter, None)
-            self._digests.pop(letter, None)
+    def _set(self, letter: str, section: _Section) -> None:
+        self._sec[letter] = section
+        self._roots[letter] = section.root
         self._merged = None
 
-    def adopt_index(self, letter: str, idx: dict) -> None:
-        """Take ``idx`` as the index of own section ``letter`` (one built by ``_index_tree`` over
-        its current tree, e.g. by ``corpus.check_section``), instead of building it again."""
-        if letter in self.sections and letter not in self._shared:
-            self._sec_index[letter] = _SectionIndex(idx)
-            self._merged = None
+    def _paired_copy(self, letter: str) -> _Section:
+        """A deep copy of one section tree, with its index (paired in document order, not made
+        again) and outline (the same numbers; the copy's elements)."""
+        sec = self._sec[letter]
+        new = copy.deepcopy(sec.root)
+        out = _Section(new)
+        els = list(new.iter(*ADDRESSABLE))
+        idx = self._ordered(letter)
+        if len(els) == len(idx):
+            out.index = dict(zip(idx, els))
+        return out
 
-    def patch_index(self, letter: str, removed: dict, added: dict) -> bool:
-        """Update own section ``letter``'s index in place after a change to its tree: drop the
-        entries ``removed`` (address -> element, as indexed before the change) and add ``added``
-        (as the changed tree gives them), instead of indexing the whole section again. If that
-        cannot give exactly what a rebuild would (an entry to drop is not there, or an address
-        to add is already held: a repeated address), the index is forgotten instead (rebuilt on
-        next use) and False is returned. A patched index is the rebuilt one as a mapping, not in
-        document order: the caller restores the order (``adopt_index``, ``reindex``) when done."""
+    # --- changes ----------------------------------------------------------------------------
+
+    @contextmanager
+    def changing(self, *elements):
+        """Say that the block changes the numbers or places of ``elements`` (and so of
+        everything under them): renumbers, moves, removes them, or places them in the tree if
+        they are new. Every other node must keep its address. The index of each section they are
+        in is patched, before and after, for them and their subtrees (or made again if that
+        cannot be exact); the section's outline and memo are forgotten.
+
+        ``with version.changing(el): el.set("num", "G3.21")``
+        """
+        before: list[tuple[str, dict | None]] = []
+        for el in elements:
+            letter = self._letter_of(el)
+            if letter is not None:
+                before.append((letter, _entries(el)))
+        yield
+        after: list[tuple[str, dict | None]] = []
+        for el in elements:
+            letter = self._letter_of(el)
+            if letter is not None:
+                after.append((letter, _entries(el)))
+        for letter in {k for k, _ in before + after}:
+            self._patch(letter, [d for k, d in before if k == letter], [d for k, d in after if k == letter])
+
+    def _letter_of(self, el) -> str | None:
+        """The letter of this version's own section whose tree holds ``el`` (None if none does)."""
+        root = el
+        while (up := root.getparent()) is not None:
+            root = up
+        letter = root.get("num") if root.tag == "section" else None
+        if letter is None or self._roots.get(letter) is not root:
+            return None
         if letter in self._shared:
             raise ValueError(f"section {letter} is shared: own() it before changing it")
+        return letter
+
+    def _patch(self, letter: str, removed: list, added: list) -> None:
+        """Update section ``letter``'s index in place: drop the entries ``removed`` (as indexed
+        before the change) and add ``added`` (as the changed tree gives them); if that cannot
+        give exactly what a rebuild would (an entry to drop is not there, or an address to add
+        is already held), forget the index instead (it is made again on next use)."""
+        sec = self._sec[letter]
+        idx = sec.index
+        sec.forget()
         self._merged = None
-        idx = self._sec_index.get(letter)
+        if idx is None or any(d is None for d in removed + added):
+            return
+        for d in removed:
+            for a, el in d.items():
+                if idx.get(a) is not el:
+                    return
+                del idx[a]
+        for d in added:
+            for a in d:
+                if a in idx:
+                    return
+            idx.update(d)
+        sec.index = idx
+        sec.ordered = False
+
+    def reindex(self, *letters: str) -> None:
+        """Forget everything derived from the trees of ``letters`` (default: every section this
+        version owns; shared sections cannot have changed). Call after changing trees in place
+        without :meth:`changing`."""
+        for letter in letters or [k for k in self._sec if k not in self._shared]:
+            if letter in self._sec:
+                self._sec[letter].forget()
+        self._merged = None
+
+    # --- the index --------------------------------------------------------------------------
+
+    def _index(self, letter: str) -> dict:
+        """Section ``letter``'s index (address -> element), made on first use; in no particular
+        order (see :meth:`section_index`)."""
+        sec = self._sec[letter]
+        idx = sec.index
         if idx is None:
-            return True  # not built yet: it will be built from the changed tree
-        if getattr(idx, "memo", None):
-            idx.memo = {}  # positions and the like describe the tree before the change
-        for a, el in removed.items():
-            if idx.get(a) is not el:
-                del self._sec_index[letter]
-                return False
-            del idx[a]
-        if any(a in idx for a in added):
-            del self._sec_index[letter]
-            return False
-        idx.update(added)
-        return True
+            idx = {}
+            try:
+                n = _index_tree(sec.root, idx)
+            except CorpusError as exc:
+                raise CorpusError(exc.detail, sec.file or f"Section {letter}", exc.line) from None
+            if n != len(idx) and sec.file is not None:  # a tree read from a file is never ambiguous
+                raise _first_repeat(sec.root, sec.file)
+            sec.index, sec.ordered = idx, True
+        return idx
+
+    def section_index(self, letter: str) -> Mapping[Address, object]:
+        """Section ``letter``'s index: address -> element, in document order (read-only)."""
+        if letter not in self._sec:
+            raise KeyError(letter)
+        return MappingProxyType(self._ordered(letter))
+
+    def _ordered(self, letter: str) -> dict:
+        sec = self._sec[letter]
+        idx = self._index(letter)
+        if not sec.ordered:
+            where = {el: a for a, el in idx.items()}
+            try:
+                ordered = {where[el]: el for el in sec.root.iter(*ADDRESSABLE)}
+            except KeyError:  # pragma: no cover - every element is indexed
+                ordered = None
+            if ordered is None or len(ordered) != len(idx):
+                sec.index = None
+                return self._index(letter)
+            sec.index, sec.ordered = ordered, True
+            idx = ordered
+        return idx
+
+    def section_items(self, letter: str):
+        """(address, element) of one section, in document order (nothing if not held)."""
+        return self._ordered(letter).items() if letter in self._sec else ()
 
     @property
-    def index(self) -> dict[Address, etree._Element]:
+    def index(self) -> Mapping[Address, object]:
         """Every address → element of the version, in document order."""
         if self._merged is None:
-            idx: dict[Address, etree._Element] = {}
-            for letter in self.sections:
-                idx.update(self._section_index(letter))
-            self._merged = idx
+            idx: dict[Address, object] = {}
+            for letter in self._sec:
+                idx.update(self._ordered(letter))
+            self._merged = MappingProxyType(idx)
         return self._merged
 
     def element(self, address: Address):
         """The element at ``address`` or None (looks in one section's index only)."""
-        idx = self._section_index(address.section)
-        return idx.get(address) if idx is not None else None
+        if address.section not in self._sec:
+            return None
+        return self._index(address.section).get(address)
 
     def section_memo(self, letter: str) -> dict:
         """A dict for values derived from section ``letter``'s tree (document positions, words),
-        kept with its index: shared with every version sharing the tree, forgotten when the
-        index is. Only a read-only (shared or loaded) tree's words may be memoised: an apply
-        changes words in place without a new index."""
-        idx = self._section_index(letter)
-        memo = getattr(idx, "memo", None)
-        if memo is None:
-            memo = idx.memo = {}
-        return memo
+        shared with every version sharing the tree and forgotten when its structure changes.
+        Only a read-only (shared or loaded) tree's words may be memoised: words change in place
+        (an apply's amendments) without telling the version, since they move no address."""
+        self._index(letter)
+        return self._sec[letter].memo
 
     def position(self, address: Address) -> tuple[int, int] | None:
         """Where ``address`` stands in the document order of the version, as a value to compare
         with the positions of its other addresses; None if the version does not hold it."""
-        idx = self._section_index(address.section)
-        if idx is None or address not in idx:
+        if self.element(address) is None:
             return None
         memo = self.section_memo(address.section)
         pos = memo.get("positions")
         if pos is None:
-            pos = memo["positions"] = {a: i for i, a in enumerate(idx)}
-        return list(self.sections).index(address.section), pos[address]
+            pos = memo["positions"] = {a: i for i, a in enumerate(self._ordered(address.section))}
+        return list(self._sec).index(address.section), pos[address]
 
-    def section_items(self, letter: str):
-        """(address, element) of one section, in document order."""
-        idx = self._section_index(letter)
-        return idx.items() if idx is not None else ()
+    # --- outlines and digests -----------------------------------------------------------------
+
+    def outline(self, letter: str) -> Outline:
+        """The parts and clauses of section ``letter``, in document order."""
+        sec = self._sec[letter]
+        if sec.outline is None:
+            if sec.seed is not None:
+                sec.outline = Outline.of(*sec.seed)
+            else:
+                sec.outline = Outline.of(sec.root.iter("part", "clause"))
+        return sec.outline
+
+    def piece_digests(self, letter: str) -> list[bytes] | None:
+        """The digests of section ``letter``'s file as read, cut before each clause (the first
+        piece is what precedes the first clause; see ``corpus.piece_digests``), or None if
+        unknown or the tree is no longer the one read. Equal digests mean identical bytes."""
+        sec = self._sec.get(letter)
+        return sec.digests if sec is not None else None
+
+    def clause_digests(self, letter: str) -> list[bytes] | None:
+        """:meth:`piece_digests` without the first piece: one per clause, in document order."""
+        pieces = self.piece_digests(letter)
+        return pieces[1:] if pieces is not None else None
+
+    # --- finding nodes ------------------------------------------------------------------------
 
     def find(self, address: Address | str) -> Node | None:
         """The node at ``address``, or None."""
@@ -490,8 +800,8 @@ class Version:
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         """Every addressable node in document order (optionally only one kind)."""
-        for letter in self.sections:
-            for addr, el in self._section_index(letter).items():
+        for letter in self._sec:
+            for addr, el in self._ordered(letter).items():
                 if kind is None or el.tag == kind:
                     yield Node(el, addr)
 
@@ -508,7 +818,7 @@ class Version:
             ranked = sorted(siblings, key=lambda a: (abs((_number_key(a) or 0) - key), str(a)))
             return [str(a) for a in ranked[:n]]
         same_kind = [str(a) for a in self.index if a.kind == address.kind]
-        near = difflib.get_close_matches(target, same_kind, n=n, cutoff=0.5)
+        near = difflib.get_close_matches(target, same_kind, n=n, cutoff=SUGGEST_CUTOFF)
         if not near and address.parent is not None and address.parent in self.index:
             near = [str(c.address) for c in Node(self.index[address.parent]).children][:n]
         return near
@@ -519,16 +829,19 @@ class Version:
         ``complete`` if its part (or, for a section/part address, itself) is held in full,
         ``partial`` if held only in part, ``absent`` if the section or part is not held at all.
         """
-        sec = self.sections.get(address.section)
+        sec = self._roots.get(address.section)
         if sec is None:
             return "absent"
         if address.part is None:
             return sec.get("coverage", "partial")
-        part = self.element(Address(address.section, address.part))
+        part = self.outline(address.section).parts.get(part_address(address.part))
         if part is None:
             return "complete" if sec.get("coverage") == "complete" else "absent"
         return part.get("coverage", "partial")
 
+
+#: how close in spelling a held address must be to be suggested for an unknown one (difflib ratio)
+SUGGEST_CUTOFF = 0.5
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
@@ -549,46 +862,5 @@ def _number_key(address: Address) -> float | None:
         return float(ord(low[0]) - 96) if len(low) == 1 and low.isalpha() else None
     last = address.clause.split(".")[1] if address.clause else (address.part[1:] if address.part else None)
     m = re.match(r"(\d+)([A-Z]?)", last or "")
+    # a lettered number (G3.20A) sits between its number and the next
     return float(m[1]) + (0.5 if m[2] else 0) if m else None
-
-
-_new_tuple = tuple.__new__
-
-
-def _address(section, part=None, clause=None, term=None, items=()) -> Address:
-    """Address(...) without the named tuple's argument handling (faster; indexing only)."""
-    return _new_tuple(Address, (section, part, clause, term, items))
-
-
-class _SectionIndex(dict):
-    """One section's address index (address -> element, document order) and, once asked for,
-    the ``memo`` of :meth:`Version.section_memo`: it lives and dies with the index."""
-
-    __slots__ = ("memo",)
-
-
-_INDEXED = frozenset(("part", "crossheading", "clause", "item", "definition"))
-
-
-def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> None:
-    """Fill ``idx`` with address → element for ``el`` and its descendants (document order)."""
-    tag = el.tag
-    addr = parent_addr
-    if tag == "section":
-        addr = _address(el.get("num"))
-    elif tag == "part":
-        num = el.get("num")
-        addr = _address(num[0], num)
-    elif tag == "clause":
-        num = el.get("num")
-        addr = _address(num[0], num.split(".")[0], num)
-    elif tag == "item":
-        addr = _address(parent_addr.section, parent_addr.part, parent_addr.clause, parent_addr.term,
-                        parent_addr.items + (el.get("num"),))
-    elif tag == "definition":
-        addr = _address(parent_addr.section, parent_addr.part, parent_addr.clause, el.get("term"))
-    if addr is not parent_addr:
-        idx[addr] = el
-    for child in el:
-        if child.tag in _INDEXED:
-            _index_tree(child, idx, addr)

@@ -25,7 +25,7 @@ from typing import ClassVar
 from lxml import etree
 
 from redline.errors import AddressSyntaxError, ModificationError
-from redline.model import Address, normalise_space
+from redline.model import Address, normalise_space, number_address
 
 #: where an insert or a move puts its node relative to its anchor
 POSITIONS = ("before", "after", "start", "end")
@@ -140,20 +140,10 @@ def _content_addresses(content: tuple[str, ...], parent: Address | None) -> list
     for frag in content:
         el = fragment_element(frag)
         if el.tag == "crossheading":
-            out += [_num_address(c.get("num"), "clause", parent) for c in el.iterfind("clause")]
+            out += [number_address("clause", c.get("num"), parent) for c in el.iterfind("clause")]
         else:
-            out.append(_num_address(el.get("num"), el.tag, parent))
+            out.append(number_address(el.tag, el.get("num"), parent))
     return out
-
-
-def _num_address(num: str, tag: str, parent: Address | None) -> Address:
-    if tag == "part":
-        return Address(num[0], num)
-    if tag == "clause":
-        return Address(num[0], num.split(".")[0], num)
-    if parent is None:
-        raise ValueError("an item needs a parent address")
-    return parent.child(num)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,6 +219,10 @@ class Insert(Operation):
         if len(tags) > 1:
             raise ValueError(f"insert: the content must be of one kind, not {' and '.join(sorted(tags))} "
                              "(use one insert for each)")
+        for frag in frags:
+            for el in fragment_element(frag).iter("part", "clause", "item"):
+                if not el.get("num"):
+                    raise ValueError(f"insert: every inserted <{el.tag}> needs a number (num)")
         object.__setattr__(self, "content", frags)
 
     @property
@@ -256,7 +250,7 @@ class Insert(Operation):
                     out.append(ca)
             else:
                 for c in el.iter("clause"):
-                    a = _num_address(c.get("num"), "clause", None)
+                    a = number_address("clause", c.get("num"))
                     if a not in out:
                         out.append(a)
         return tuple(out)

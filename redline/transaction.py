@@ -282,12 +282,12 @@ class Transaction:
         """Add or replace one section's file in ``version_id`` (one already in the corpus, or one
         added in this transaction); ``source`` (a :class:`redline.corpus.Source`) is recorded in
         the manifest's ``<sources>`` (added, or updated if its id is there)."""
-        from redline.corpus import check_section, validate
+        from redline.validate import check_schema, check_section
 
         letter = section_root.get("num")
         name = f"<section {letter} of version {version_id}>"
-        validate(etree.ElementTree(section_root), "corpus", name)
-        check_section(section_root, name, index=False)
+        check_schema(etree.ElementTree(section_root), "corpus", name)
+        check_section(section_root, name)
         if version_id in self._new:
             self._new[version_id].sections[letter] = section_root
         elif version_id in self._elements:
@@ -349,9 +349,11 @@ class Transaction:
             news.append((self.root / "versions" / nv.id,
                          {f"{letter}.xml": xmlsafe.serialise(s) for letter, s in nv.sections.items()}))
         data = manifest_bytes(self.tree)
-        from redline.corpus import parse_manifest, validate
+        from redline.corpus import parse_manifest
+        from redline.validate import check_schema
 
-        validate(xmlsafe.parse_bytes(data, str(self.manifest_path), CorpusError), "manifest", str(self.manifest_path))
+        check_schema(xmlsafe.parse_bytes(data, str(self.manifest_path), CorpusError), "manifest",
+                     str(self.manifest_path))
         parse_manifest(data, self.root, str(self.manifest_path))  # the checks the schema cannot make
         return data, puts, news
 

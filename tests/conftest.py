@@ -60,3 +60,13 @@ def invoke(runner):
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False, **kw)
 
     return _invoke
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """A generated corpus of 700 clauses in several sections (Section A's definitions, items,
+    romanettes, cross-references) with its 50 modifications: one for the whole run."""
+    from bench import generate
+    from redline.corpus import Corpus
+
+    return Corpus.open(generate.generate(700, seed=7, out=tmp_path_factory.mktemp("generated"), peers=False))

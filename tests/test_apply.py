@@ -17,9 +17,9 @@ from redline.apply import (
     closest_match,
     occurrences,
     term_key,
-    word_diff,
 )
-from redline.corpus import Corpus, check_section, schema
+from redline.corpus import Corpus
+from redline.validate import check_section, schema
 from redline.errors import ApplyError
 from redline.model import Address, Node
 from redline.mods import Modification, load_modification
@@ -393,13 +393,6 @@ def test_amend_closing_and_heading(fixture_corpus):
 # words
 
 
-def test_word_diff_keeps_whole_words_and_deletes_first():
-    assert word_diff("Gas Proxy Function)", "Gas Proxy Function which forms part of a SMETS2+ Device)") == (
-        "Gas Proxy Function {+which forms part of a SMETS2+ Device+})")
-    assert word_diff("see Section G4.21", "see Section G4.22") == "see Section [-G4.21-]{+G4.22+}"
-    assert word_diff("a b c", "a x c") == "a [-b-]{+x+} c"
-
-
 def test_occurrences_are_whole_words():
     assert occurrences("Device and Devices", "Device") == [(0, 6)]
     assert occurrences("a (b) c", "(b)") == [(2, 5)]
@@ -588,12 +581,13 @@ def test_renumbering_out_of_sequence_is_refused(corpus):
 
 
 def test_base_already_out_of_sequence_is_not_blamed(fixture_corpus):
-    from redline.apply import _order_failures
     from lxml import etree
+
+    from redline.validate import order_problems
 
     before = etree.fromstring('<section num="G"><part num="G1"><clause num="G1.2"/><clause num="G1.1"/>'
                               '</part></section>')
     after = etree.fromstring('<section num="G"><part num="G1"><clause num="G1.2"/><clause num="G1.1"/>'
                              '<clause num="G1.3"/></part></section>')
-    assert _order_failures(after, before) == []
-    assert [f.address for f in _order_failures(after, None)] == [A("G1.1")]
+    assert order_problems(after, before) == []
+    assert [f.address for f in order_problems(after, None)] == [A("G1.1")]

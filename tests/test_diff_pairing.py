@@ -115,26 +115,36 @@ def _duplicate(root, tag, attr):
     return False
 
 
-@pytest.mark.parametrize("tag,attr", [("item", "num"), ("definition", "term"), ("clause", "num")])
-def test_duplicate_check_without_index_matches_indexed(corpus, tag, attr):
-    from lxml import etree
-
-    from redline.corpus import check_section
+def _repeat_errors(root, letter) -> tuple[str | None, str | None]:
+    """What validate.check_section and the address index of a tree read from a file say of it."""
     from redline.errors import CorpusError
+    from redline.validate import check_section
+
+    out = []
+    for check in (lambda: check_section(root, letter),
+                  lambda: Version("x", {letter: root}, files={letter: letter}).section_index(letter)):
+        try:
+            check()
+            out.append(None)
+        except CorpusError as exc:
+            out.append(str(exc))
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("tag,attr", [("item", "num"), ("definition", "term"), ("clause", "num")])
+def test_the_check_and_the_index_refuse_the_same_repeats(corpus, tag, attr):
+    from lxml import etree
 
     version = corpus.load("1.0")
     hit = False
     for letter, root in version.sections.items():
         mine = etree.fromstring(etree.tostring(root))
-        assert check_section(mine, letter, index=False) is None
+        assert _repeat_errors(mine, letter) == (None, None)
         if not _duplicate(mine, tag, attr):
             continue
         hit = True
-        with pytest.raises(CorpusError) as indexed:
-            check_section(mine, letter)
-        with pytest.raises(CorpusError) as plain:
-            check_section(mine, letter, index=False)
-        assert "appears twice" in str(plain.value) and str(plain.value) == str(indexed.value)
+        checked, indexed = _repeat_errors(mine, letter)
+        assert "appears twice" in checked and checked == indexed
     if not hit:
         pytest.skip(f"no sibling {tag}s in the generated corpus")
 
@@ -155,29 +165,15 @@ _SECTION = """<section num="A"><part num="A1"><clause num="A1.1"><text>x</text>
     ("Code", "User", "(i)", "A1.3", "(i)"),
     ("Code", "User", "(ii)", "A1.2", "A1.2"),
 ])
-def test_duplicate_check_handmade(t1, t2, n, c, dup):
+def test_the_check_and_the_index_refuse_the_same_repeats_handmade(t1, t2, n, c, dup):
     from lxml import etree
 
-    from redline.corpus import check_section
-    from redline.errors import CorpusError
-
     root = etree.fromstring(_SECTION.format(t1=t1, t2=t2, n=n, c=c))
+    checked, indexed = _repeat_errors(root, "A")
     if dup is None:
-        assert check_section(root, "A", index=False) is None
-        assert len(check_section(root, "A")) == sum(1 for _ in root.iter("section", "part", "clause", "item",
-                                                                            "definition"))
-        return
-    # both checks agree (raise the same message, or both accept: the indexed check itself lets a
-    # term repeated at different depths of one clause through)
-    outcomes = []
-    for index in (True, False):
-        try:
-            check_section(root, "A", index=index)
-            outcomes.append(None)
-        except CorpusError as exc:
-            outcomes.append(str(exc))
-    assert outcomes[0] == outcomes[1]
-    assert outcomes[0] is None or dup in outcomes[0]
+        assert checked is indexed is None
+    else:
+        assert checked == indexed and dup in checked and "appears twice" in checked
 
 
 @settings(max_examples=300, deadline=None)
@@ -186,40 +182,22 @@ def test_word_tokens_are_the_tokens_without_whitespace(text):
     assert textdiff._words(text) == tuple(t for t in textdiff.tokenize(text) if not t.isspace())
 
 
-def test_element_words_equal_full_text(corpus):
-    """The diff's own reading of a node's words equals Node.full_text on every node (bundled and generated)."""
-    from redline.corpus import Corpus as _Corpus
-    from tests.conftest import CORPUS
-
-    versions = [corpus.load("1.0"), corpus.load("1.2")]
-    bundled = _Corpus.open(CORPUS)
-    versions += [bundled.load(v) for v in bundled.version_ids]
-    checked = 0
-    for v in versions:
-        for node in v.nodes():
-            if node.kind in ("section", "part"):
-                continue
-            assert diffmod._element_words(node.element) == node.full_text()
-            checked += 1
-    assert checked > 1000
-
-
-def test_child_addresses_equal_element_addresses(corpus):
-    """The diff's shortcut for a child's address agrees with element_address wherever it answers."""
+def test_one_address_scheme(corpus):
+    """Every address of the index is what element_address gives for its element, and what
+    child_address gives from its parent's (bundled and generated corpora)."""
+    from redline.model import child_address, element_address
     from tests.conftest import CORPUS
 
     bundled = Corpus.open(CORPUS)
-    answered = 0
+    checked = 0
     for v in [corpus.load("1.0"), *(bundled.load(x) for x in bundled.version_ids)]:
-        for node in v.nodes():
-            if node.kind in ("section", "part"):
-                continue
-            for child in node.children:
-                got = diffmod._child_address(node.address, child.element)
-                if got is not None:
-                    assert got == child.address
-                    answered += 1
-    assert answered > 500
+        for addr, el in v.index.items():
+            assert element_address(el) == addr
+            if el.tag in ("item", "definition"):
+                parent = el.getparent()
+                assert child_address(element_address(parent), el) == addr
+                checked += 1
+    assert checked > 500
 
 
 def test_identical_subtrees_diff_as_the_full_diff(corpus):
@@ -309,7 +287,8 @@ def test_a_part_heading_change_unsettles_the_part(sections):
     part = list(new.sections[letter].iter("part"))[2]
     part.set("heading", part.get("heading") + " and More")
     # the copy holds no digests; give both sides digests of their own serialised bytes
-    from redline.corpus import _CLAUSE_START, clause_digests, piece_digests
+    from redline.corpus import _CLAUSE_START, _aligned, piece_digests
+    from redline.validate import check_outline
     from redline.xmlsafe import parse_bytes, serialise
 
     def reread(v, vid):
@@ -318,8 +297,9 @@ def test_a_part_heading_change_unsettles_the_part(sections):
             data = serialise(root)
             r = parse_bytes(data, k, element_only=True).getroot()
             cuts = data.split(_CLAUSE_START)
-            secs[k], digs[k] = r, clause_digests(cuts, piece_digests(cuts), r)
-        return Version(vid, secs, v.code, clause_digests=digs)
+            assert _aligned(cuts, check_outline(r, k))
+            secs[k], digs[k] = r, piece_digests(cuts)
+        return Version(vid, secs, v.code, digests=digs)
 
     o, n = reread(old, "o"), reread(new, "n")
     assert part.get("num") not in diffmod._settled(o, n)[1]

@@ -165,3 +165,14 @@ def test_changes_fall_on_token_boundaries(pair):
             if s.kind == side or s.kind == EQUAL:
                 pos += len(s.text)
                 assert pos in bounds, (text, s)
+
+
+def test_markers_keep_whole_words_and_delete_first():
+    """What apply's messages show ("difference: …"): the redlines' word diff as markers."""
+    def markers(old, new):
+        return to_markers(diff_text(old, new))
+
+    assert markers("Gas Proxy Function)", "Gas Proxy Function which forms part of a SMETS2+ Device)") == (
+        "Gas Proxy Function{+ which forms part of a SMETS2+ Device+})")
+    assert markers("see Section G4.21", "see Section G4.22") == "see Section [-G4.21-]{+G4.22+}"
+    assert markers("a b c", "a x c") == "a [-b-]{+x+} c"

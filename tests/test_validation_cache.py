@@ -1,5 +1,7 @@
-"""The validation cache (a file is schema-checked once per exact content) and the clause digests
-the loader records for the diff (byte-identical clauses are skipped without serialising them)."""
+"""The validation cache (a file is schema-checked once per exact content; a marker, stale or
+planted, only ever skips the schema: the invariants are checked on every load) and the clause
+digests the loader records for the diff (byte-identical clauses are skipped without
+serialising them)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import pytest
 
 from redline import corpus as corpus_mod
 from redline import diff as diffmod
-from redline.corpus import _CLAUSE_START, Corpus, ValidationCache, piece_digests
-from redline.corpus import clause_digests as _clause_digests
+from redline import validate as validate_mod
+from redline.corpus import _CLAUSE_START, Corpus, _aligned, piece_digests
 from redline.errors import CorpusError
 from redline.model import Version
+from redline.validate import ValidationCache, check_outline
 from redline.xmlsafe import parse_bytes
 
 
@@ -27,14 +30,14 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def count_validations(monkeypatch):
     calls: list[str] = []
-    real = corpus_mod.validate
+    real = corpus_mod.check_schema
 
     def counting(tree, name, file):
         if name == "corpus":
             calls.append(Path(file).name)
         return real(tree, name, file)
 
-    monkeypatch.setattr(corpus_mod, "validate", counting)
+    monkeypatch.setattr(corpus_mod, "check_schema", counting)
     return calls
 
 
@@ -68,7 +71,7 @@ def test_invalid_file_is_never_recorded(tmp_corpus, cache_dir):
 
 
 def test_duplicate_address_is_never_recorded(tmp_corpus, cache_dir):
-    """check_section's findings (what the schema cannot see) are part of what is cached."""
+    """What the schema cannot see (an address twice) is refused too, and never recorded."""
     path = _files(tmp_corpus, "6.17")[0]
     data = path.read_bytes()
     start = data.index(b'<clause num="G1.2"')
@@ -81,7 +84,7 @@ def test_duplicate_address_is_never_recorded(tmp_corpus, cache_dir):
 
 def test_validator_change_invalidates(tmp_corpus, cache_dir, count_validations, monkeypatch):
     Corpus.open(tmp_corpus).load("6.17")
-    monkeypatch.setattr(corpus_mod, "_validator_fingerprint", lambda: b"another schema")
+    monkeypatch.setattr(validate_mod, "validator_fingerprint", lambda: b"another schema")
     Corpus.open(tmp_corpus).load("6.17")
     assert count_validations == ["G.xml", "G.xml"]
 
@@ -151,10 +154,12 @@ _SECTION = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def clause_digests(data, root):
-    """(root, the clauses' digests), as Version.clause_digests gives them."""
+    """(root, the clauses' digests), as the loader gives them to the Version (None if the bytes
+    and the tree disagree)."""
     cuts = data.split(_CLAUSE_START)
-    got = _clause_digests(cuts, piece_digests(cuts), root)
-    return None if got is None else (got[0], got[1][1:])
+    if not _aligned(cuts, check_outline(root, "G.xml")):
+        return None
+    return root, piece_digests(cuts)[1:]
 
 
 def test_digests_follow_the_clauses():
@@ -196,7 +201,7 @@ def test_digests_dropped_when_the_tree_changes():
     data = _SECTION % b""
     root = parse_bytes(data, "G.xml").getroot()
     cuts = data.split(_CLAUSE_START)
-    v = Version("1", {"G": root}, clause_digests={"G": _clause_digests(cuts, piece_digests(cuts), root)})
+    v = Version("1", {"G": root}, digests={"G": piece_digests(cuts)})
     assert len(v.piece_digests("G")) == 3 and v.piece_digests("G")[1:] == v.clause_digests("G")
     assert v.clause_digests("G") is not None
     d = v.derive("2")
@@ -204,9 +209,9 @@ def test_digests_dropped_when_the_tree_changes():
     d.own("G")
     assert d.clause_digests("G") is None  # a copy: the bytes no longer describe it
     assert v.clause_digests("G") is not None
+    assert v.copy().clause_digests("G") is None
     v.reindex("G")  # an in-place change is announced by reindex
     assert v.clause_digests("G") is None
-    assert v.copy().clause_digests("G") is None
 
 
 def test_diff_with_digests_equals_diff_without(tmp_path):
@@ -265,3 +270,62 @@ def test_atomic_write_many_replaces_none_when_one_fails(tmp_path, monkeypatch):
         corpus_mod.atomic_write_many(tmp_path, {"A.xml": b"newer A", "G.xml": b"newer G"})
     assert (tmp_path / "A.xml").read_bytes() == b"new A"  # the first file was not replaced either
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A.xml", "G.xml"]
+
+
+# --- a marker only skips the schema -----------------------------------------------------------------
+
+def _plant(cache_dir: Path, path: Path) -> None:
+    """Record ``path``'s current bytes as validated, as a stale or planted marker would."""
+    data = path.read_bytes()
+    cache = ValidationCache(cache_dir / "validated")
+    cache.record(cache.key(piece_digests(data.split(_CLAUSE_START))))
+
+
+def _edit(path: Path, old: bytes, new: bytes, count: int = 1) -> None:
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new, count))
+
+
+_BROKEN = {
+    # G3.21 renumbered G3.20: two clauses G3.20 (show printed the second one's words)
+    "two clauses one number": ((b'<clause num="G3.21"', b'<clause num="G3.20"'), "G3.20 appears twice"),
+    "a clause without a number": ((b'<clause num="G3.21"', b"<clause"), "has no number"),
+    "a clause number of no kind": ((b'<clause num="G3.21"', b'<clause num=""'), "is not a clause number"),
+    "a clause filed in another part": ((b'<clause num="G3.21"', b'<clause num="G4.21"'), "filed under G3"),
+    "numbers out of sequence": ((b'<clause num="G3.21"', b'<clause num="G3.2"'), "out of sequence"),
+    "a part of another section": ((b'<part num="G3"', b'<part num="H3"'), "not in section G"),
+    "an item straight in a part": ((b'<crossheading', b'<item num="(z)"/><crossheading'), "cannot sit directly"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_BROKEN))
+def test_a_planted_marker_never_loads_a_broken_file(tmp_corpus, cache_dir, invoke, case):
+    (old, new), message = _BROKEN[case]
+    path = tmp_corpus / "versions" / "6.17" / "G.xml"
+    _edit(path, old, new)
+    _plant(cache_dir, path)
+    with pytest.raises(CorpusError, match=message) as exc:
+        Corpus.open(tmp_corpus).load("6.17")
+    assert str(path) in str(exc.value)
+    r = invoke("show", "6.17", "G3.20", "--corpus", tmp_corpus)
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and message in r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("old, new, message", [
+    (b'<item num="(b)"', b"<item", "has no number"),
+    (b'<item num="(b)"', b'<item num="(a)"', "appears twice"),
+])
+def test_a_planted_marker_never_lets_items_be_misread(tmp_corpus, cache_dir, invoke, old, new, message):
+    """Below the clauses, the address index checks what the schema would have (every look-up by
+    address goes through it): an error naming the file, never another item's words."""
+    path = tmp_corpus / "versions" / "6.17" / "G.xml"
+    data = path.read_bytes()
+    at = data.index(b'<clause num="G3.20"')
+    path.write_bytes(data[:at] + data[at:].replace(old, new, 1))
+    _plant(cache_dir, path)
+    for args in (("show", "6.17", "G3.20(a)"), ("show", "6.17", "G3.20"), ("xref", "6.17")):
+        r = invoke(*args, "--corpus", tmp_corpus)
+        assert r.exit_code == 1 and r.output.startswith("Error: "), (args, r.output)
+        assert message in r.output and str(path) in r.output, r.output

@@ -719,11 +719,11 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
 
 
 def _validate(root, where: str) -> None:
-    from redline.corpus import check_section, schema
+    from redline.validate import check_section, schema
 
     tree = etree.ElementTree(root)
     rng = schema("corpus")
     if not rng.validate(tree):  # a bug of the builder, never of the source: say so plainly
         raise SourceError(f"internal error: the imported section does not match the corpus schema "
                           f"({rng.error_log.last_error.message})", where)
-    check_section(root, where, index=False)
+    check_section(root, where)

@@ -1,34 +1,24 @@
-"""Apply validates a changed section in parts (its skeleton as the base's, and each changed
-clause on its own) before validating it whole: the outcome of every apply must be what
-validating every changed section whole gives: the same result, or the same failures with the
-same messages. Checked on the generated corpus's modifications, random structural ones, and
-variants that break the schema (a source that is not an NCName, stamped on clauses and parts;
-a new part with a bad number)."""
+"""Validation in parts equals whole validation: apply checks a changed section against the
+schema in parts when it can (its skeleton as the base's, and each changed clause on its own,
+:func:`redline.validate.valid_in_parts`); the outcome of every apply must be what checking
+every changed section whole gives: the same result, or the same failures with the same
+messages. Checked on the generated corpus's modifications, random structural ones, and variants
+that break the schema (a source that is not an NCName, stamped on clauses and parts; a new part
+with a bad number)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from redline import apply as apply_mod
+from redline import validate as validate_mod
 from redline.apply import apply_modification
 from redline.errors import ApplyError
 from redline.model import Address
 from redline.mods import Modification, load_modification, modification_paths
 from redline.ops import Amend, Delete, Insert, Move, Renumber, Substitute
 from redline.xmlsafe import serialise
-
-
-@pytest.fixture(scope="module")
-def gen(tmp_path_factory):
-    from bench import generate
-    from redline.corpus import Corpus
-
-    root = generate.generate(700, seed=13, out=Path(tmp_path_factory.mktemp("gen")), peers=False)
-    return Corpus.open(root)
 
 
 def _outcome(base, mod):
@@ -42,7 +32,7 @@ def _outcome(base, mod):
 def _both(base, mod, monkeypatch):
     fast = _outcome(base, mod)
     with monkeypatch.context() as m:
-        m.setattr(apply_mod, "_valid_in_parts", lambda *a: False)  # validate every section whole
+        m.setattr(validate_mod, "valid_in_parts", lambda *a: False)  # validate every section whole
         whole = _outcome(base, mod)
     assert fast == whole, mod.id
     return fast
@@ -52,18 +42,18 @@ def _bad_source(mod):
     return replace(mod, id=mod.id + "-BAD", meta={**mod.meta, "source": "not a name"})
 
 
-def test_generated_modifications_and_bad_source_variants(gen, monkeypatch):
-    base = gen.load("1.0")
+def test_generated_modifications_and_bad_source_variants(generated, monkeypatch):
+    base = generated.load("1.0")
     kinds = []
-    for path in modification_paths(gen):
-        mod = load_modification(gen, path)
+    for path in modification_paths(generated):
+        mod = load_modification(generated, path)
         kinds.append(_both(base, mod, monkeypatch)[0])
         kinds.append(_both(base, _bad_source(mod), monkeypatch)[0])
     assert kinds.count("applied") >= 40 and kinds.count("failed") >= 40
 
 
-def test_heading_of_a_part_and_a_bad_part(gen, monkeypatch):
-    base = gen.load("1.0")
+def test_heading_of_a_part_and_a_bad_part(generated, monkeypatch):
+    base = generated.load("1.0")
     part = next(a for a in base.index if a.kind == "part")
     heading = base.find(part).heading
     mods = [
@@ -82,10 +72,10 @@ _OPS = st.lists(st.tuples(st.sampled_from(["delete", "renumber", "move", "substi
                 min_size=1, max_size=5)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=_OPS, bad=st.booleans())
-def test_random_modifications(gen, monkeypatch, ops, bad):
-    base = gen.load("1.0")
+def test_random_modifications(generated, monkeypatch, ops, bad):
+    base = generated.load("1.0")
     addrs = [a for a in base.index if a.kind in ("part", "clause", "item")]
     operations = []
     for kind, i, j, pos in ops:
