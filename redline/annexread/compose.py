@@ -26,8 +26,8 @@ from lxml import etree
 
 from redline.annexread.instructions import Instruction
 from redline.annexread.outline import DocClause, ViewOutline
-from redline.diff import MOVE_THRESHOLD, _element_words as element_words, _longest_increasing
-from redline.model import Address, Node, Version
+from redline.diff import MOVE_THRESHOLD, _longest_increasing
+from redline.model import Address, Node, Version, node_words
 from redline.textdiff import EQUAL, diff_text, similarity, to_markers
 
 
@@ -58,8 +58,9 @@ class Untracked:
         return compact_diff(self.expected, self.shown, context)
 
 
-def compact_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
-    """``[-deleted-]{+inserted+}`` word diff of two texts, long unchanged stretches elided."""
+def compact_diff(old: str, new: str, context: int | None = CONTEXT_WORDS) -> str:
+    """``[-deleted-]{+inserted+}`` word diff of two texts (spaces kept outside the marks), long
+    unchanged stretches cut to ``context`` words either side (None: nothing cut)."""
     spans = diff_text(old, new)
     out = []
     for i, sp in enumerate(spans):
@@ -69,6 +70,9 @@ def compact_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
             out.append(lead + to_markers((type(sp)(sp.kind, core),)) + trail if core else sp.text)
             continue
         words = sp.text.split(" ")
+        if context is None:
+            out.append(sp.text)
+            continue
         keep_head = context if i > 0 else 0
         keep_tail = context if i < len(spans) - 1 else 0
         if len(words) > keep_head + keep_tail + 1:
@@ -84,7 +88,7 @@ def compact_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
 def clause_words(el) -> str:
     """A clause's (or item's) words, item numbers and terms included, its own number excluded:
     what the diff compares (``Node(el).full_text()`` without the node's number)."""
-    return element_words(el, False)
+    return node_words(el, False)
 
 
 def _address(num: str) -> Address | None:

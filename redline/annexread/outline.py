@@ -196,7 +196,7 @@ def builder_outline(paras: list[Para], view: str, section: str | None = None) ->
     ``redline import`` (:func:`redline.importer.outline.build_section`), which places them by
     their numbers, typed or automatic; each clause is then tied back to the paragraph that
     opened it, so that the two views pair up."""
-    from redline.errors import SourceError
+    from redline.errors import CorpusError, SourceError
     from redline.importer.outline import Line, build_section, parse_line
 
     out = ViewOutline(view)
@@ -215,9 +215,9 @@ def builder_outline(paras: list[Para], view: str, section: str | None = None) ->
         index.append(i)
     if not lines:
         return out
-    try:
-        root, report = build_section(lines, section=section, where=f"the {view} view")
-    except SourceError as exc:
+    try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
+        root, report = build_section(lines, section=section, where=f"the {view} view", order=False)
+    except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view: {exc.detail}")
         return out
     for note in report.unplaced:

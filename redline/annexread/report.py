@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from redline import ops as O
 from redline.annexread.reading import AnnexReading
-from redline.apply import word_diff
+from redline.annexread.compose import compact_diff
 
 JSON_FORMAT = "redline-import-annex"
 JSON_FORMAT_VERSION = 1
@@ -28,7 +28,7 @@ def describe(op) -> str:
     """One line saying what an operation does."""
     if isinstance(op, O.Substitute):
         what = f" ({op.field})" if op.field != "text" else ""
-        return f"substitute in {op.target}{what}: {word_diff(op.old, op.new)}"
+        return f"substitute in {op.target}{what}: {compact_diff(op.old, op.new, None)}"
     if isinstance(op, O.Amend):
         what = {"text": "words", "closing": "closing words", "heading": "heading"}[op.field]
         return f"amend the {what} of {op.target}: {_q(op.old) if op.old else '(none)'} → {_q(op.new) if op.new else '(none)'}"

@@ -677,13 +677,14 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
 
 def build_section(lines, *, section: str | None = None, code: str = "SEC", report: ImportReport | None = None,
                   source: str | None = None, evidence: str | None = "printed",
-                  where: str = "the source") -> tuple[etree._Element, ImportReport]:
+                  where: str = "the source", order: bool = True) -> tuple[etree._Element, ImportReport]:
     """The corpus ``section`` element for ``lines`` (a whole section or a fragment), and the report.
 
     ``section`` is the letter (else taken from the numbers found); ``source``/``evidence`` are set
     on the section element (the manifest source id, ``printed``). ``report`` is extended if given
     (a text reader's repairs come first). Raises :class:`SourceError` if no clause is found or the
-    numbers belong to more than one section and none was named.
+    numbers belong to more than one section and none was named. ``order=False`` accepts numbers
+    out of sequence (the reject-all view of an Annex A that shows a moved clause at its new place).
     """
     if section is not None and not re.fullmatch(r"[A-Z]", section):
         raise SourceError(f"--section must be one capital letter, not {section!r}", where)
@@ -714,11 +715,11 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     report.heading = builder.heading
     nums = [c.get("num") for c in root.iter("clause")]
     report.span = (nums[0], nums[-1]) if nums else None
-    _validate(root, where)
+    _validate(root, where, order)
     return root, report
 
 
-def _validate(root, where: str) -> None:
+def _validate(root, where: str, order: bool = True) -> None:
     from redline.validate import check_section, schema
 
     tree = etree.ElementTree(root)
@@ -726,4 +727,4 @@ def _validate(root, where: str) -> None:
     if not rng.validate(tree):  # a bug of the builder, never of the source: say so plainly
         raise SourceError(f"internal error: the imported section does not match the corpus schema "
                           f"({rng.error_log.last_error.message})", where)
-    check_section(root, where)
+    check_section(root, where, order=order)
