@@ -190,18 +190,17 @@ _FURNITURE_STYLE = re.compile(r"^(title|subtitle|toc( \d| heading)?|header|foote
 _HEADING_STYLE = re.compile(r"^(heading \d|.*cross-?heading.*|.*part heading.*)$", re.I)
 
 
-def builder_outline(paras: list[Para], view: str, section: str | None = None) -> ViewOutline:
+def builder_outline(paras: list[Para], view: str) -> ViewOutline:
     """:func:`view_outline` for paragraphs whose format does not say what they are (a Word
     document of anyone's making): each view's paragraphs go through the outline builder of
-    ``redline import`` (:func:`redline.importer.outline.build_section`), which places them by
-    their numbers, typed or automatic; each clause is then tied back to the paragraph that
-    opened it, so that the two views pair up."""
-    from redline.errors import CorpusError, SourceError
-    from redline.importer.outline import Line, build_section, parse_line
+    ``redline import`` (:func:`redline.importer.outline.build_section`), one section at a time,
+    which places them by their numbers, typed or automatic; each clause is then tied back to the
+    paragraph that opened it, so that the two views pair up."""
+    from redline.importer.outline import Line, parse_line
 
     out = ViewOutline(view)
-    lines: list[Line] = []
-    index: list[int] = []
+    chunks: list[list] = []  # per section: [letter, lines, paragraph indexes, parsed lines]
+    letter = None
     for i, p in enumerate(paras):
         if not p.exists(view):
             continue
@@ -211,29 +210,57 @@ def builder_outline(paras: list[Para], view: str, section: str | None = None) ->
             continue
         style = p.style or ""
         hint = "furniture" if _FURNITURE_STYLE.match(style) else "heading" if _HEADING_STYLE.match(style) else None
-        lines.append(Line(label, text.strip(), p.where, hint))
-        index.append(i)
-    if not lines:
-        return out
+        line = Line(label, text.strip(), p.where, hint)
+        parsed = parse_line(line)
+        # a new section starts at its heading, or at the first number of another section
+        starts = None
+        if parsed.kind == "section":
+            starts = parsed.label
+        elif parsed.kind in ("clause", "part") and parsed.label[0] != letter:
+            starts = parsed.label[0]
+        if starts is not None and starts != letter:
+            letter = starts
+            if not chunks or chunks[-1][0] is not None or parsed.kind == "section":
+                chunks.append([letter, [], [], []])
+            else:  # the lines before the first number belong to that section
+                chunks[-1][0] = letter
+        elif not chunks:
+            chunks.append([None, [], [], []])
+        chunks[-1][1].append(line)
+        chunks[-1][2].append(i)
+        chunks[-1][3].append(parsed)
+    for letter, lines, index, parsed in chunks:
+        if letter is None:
+            for line in lines:
+                out.problems.append(f"{line.where}: not placed in the {view} view (before any numbered text)")
+            continue
+        _one_section(out, paras, view, letter, lines, index, parsed)
+    out.clauses.sort(key=lambda c: c.block)
+    return out
+
+
+def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, lines, index, parsed) -> None:
+    from redline.errors import CorpusError, SourceError
+    from redline.importer.outline import build_section
+
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=section, where=f"the {view} view", order=False)
+        root, report = build_section(lines, section=letter, where=f"the {view} view", order=False)
     except (SourceError, CorpusError) as exc:
-        out.problems.append(f"the {view} view: {exc.detail}")
-        return out
+        out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
+        return
     for note in report.unplaced:
         out.problems.append(f"{note.where}: not placed in the {view} view ({note.what})")
     # which paragraph opened each clause and each part, and where each cross-heading is
     opened: dict[str, int] = {}
     part_at: dict[str, int] = {}
     texts: list[tuple[int, str]] = []
-    for line, i in zip(lines, index):
-        parsed = parse_line(line)
-        if parsed.kind == "clause" and parsed.label not in opened:
-            opened[parsed.label] = i
-        elif parsed.kind == "part" and parsed.label not in part_at:
-            part_at[parsed.label] = i
-        elif parsed.kind == "text":
-            texts.append((i, normalise_space(parsed.text)))
+    for p, i in zip(parsed, index):
+        if p.kind == "clause" and p.label not in opened:
+            opened[p.label] = i
+        elif p.kind == "part" and p.label not in part_at:
+            part_at[p.label] = i
+        elif p.kind == "text":
+            texts.append((i, normalise_space(p.text)))
     for part in root.iter("part"):
         heading = part.get("heading")
         num = part.get("num")
@@ -251,10 +278,7 @@ def builder_outline(paras: list[Para], view: str, section: str | None = None) ->
         if parent.tag == "crossheading":
             heading = parent.get("heading")
             group = _heading_paragraph(texts, block, heading)
-        clause = _detached(clause)
-        out.clauses.append(DocClause(num, clause, heading, group, block, paras[block].where))
-    out.clauses.sort(key=lambda c: c.block)
-    return out
+        out.clauses.append(DocClause(num, _detached(clause), heading, group, block, paras[block].where))
 
 
 def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -> int | None:
