@@ -536,8 +536,9 @@ def coverage_notes(vdiff: VersionDiff) -> tuple[str, ...]:
             missing = vdiff.old_id if cov.old == "absent" else vdiff.new_id
             out.append(f"{cov.address} is held in version {held_in} but not in version {missing}{what}.")
         else:
+            both = "" if n else "; what both hold is compared"
             out.append(f"{cov.address} is held {cov.old} in version {vdiff.old_id} and {cov.new} in version "
-                       f"{vdiff.new_id}{what}.")
+                       f"{vdiff.new_id}{what}{both}.")
     return tuple(out)
 
 

@@ -117,11 +117,18 @@ def plugged_checks() -> list[Callable]:
 
 
 def failure_problem(mod, failure: Failure, version_id: str, onto: bool) -> Problem:
-    """A Problem for one apply failure, at the line of its operation."""
+    """A Problem for one apply failure, at the line of its operation.
+
+    Onto another version than the base, the base mismatch that apply reports beside the real
+    failures is context for them (a note), not one more error: asking for ``--onto`` is asking
+    to apply it elsewhere."""
     message = str(failure)
+    severity = "error"
     if onto:
         message = f"onto {version_id}: {message}"
-    return Problem("error", message, str(failure.address) if failure.address else None, mod.file,
+        if failure.kind == "base-mismatch":
+            severity = "note"
+    return Problem(severity, message, str(failure.address) if failure.address else None, mod.file,
                    mod.line_of(failure.index), failure.kind)
 
 

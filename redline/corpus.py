@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redline import fsio, xmlsafe
-from redline.errors import CorpusError, UnknownVersion
+from redline.errors import CorpusError, CorpusNotFound, UnknownVersion
 from redline.model import Version
 from redline.validate import SCHEMA_DIR, ValidationCache, check_outline, check_schema, check_section, schema
 
@@ -113,15 +113,27 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
     return Manifest(top.get("code"), top.get("title"), versions, sources)
 
 
+#: where a checkout keeps the corpus (beside the package), and where a built wheel installs it
+#: (the package data ``redline/bundled_corpus``, see pyproject.toml)
+CHECKOUT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+INSTALLED_CORPUS = Path(__file__).resolve().parent / "bundled_corpus"
+
+
+def bundled_corpus_dir() -> Path | None:
+    """The corpus shipped with redline: installed as package data, or beside the package in a
+    checkout (or an editable install); None if neither is there."""
+    for cand in (INSTALLED_CORPUS, CHECKOUT_CORPUS):
+        if (cand / "manifest.xml").is_file():
+            return cand
+    return None
+
+
 def default_corpus_dir() -> Path:
-    """``$REDLINE_CORPUS``, else the corpus bundled beside the package, else ``./corpus``."""
+    """``$REDLINE_CORPUS``, else the bundled corpus (:func:`bundled_corpus_dir`), else ``./corpus``."""
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    bundled = Path(__file__).resolve().parent.parent / "corpus"
-    if (bundled / "manifest.xml").exists():
-        return bundled
-    return Path("corpus")
+    return bundled_corpus_dir() or Path("corpus")
 
 
 @dataclass
@@ -134,6 +146,8 @@ class Corpus:
     versions: list[VersionInfo]
     sources: dict[str, Source]
     _loaded: dict[str, Version] = field(default_factory=dict, repr=False)
+    #: where its modifications are looked for, when not in ``<root>/mods`` (``check --mods-dir``)
+    mods: Path | None = None
 
     @classmethod
     def open(cls, root: str | os.PathLike | None = None) -> "Corpus":
@@ -141,9 +155,9 @@ class Corpus:
         root = Path(root) if root is not None else default_corpus_dir()
         manifest = root / "manifest.xml"
         if not root.is_dir():
-            raise CorpusError("no such corpus directory", str(root))
+            raise CorpusNotFound("no such corpus directory", str(root))
         if not os.path.lexists(manifest):
-            raise CorpusError("not a corpus directory: it has no manifest.xml", str(root))
+            raise CorpusNotFound("not a corpus directory: it has no manifest.xml", str(root))
         m = parse_manifest(_read(manifest, "manifest", "manifest"), root, str(manifest))
         return cls(root, m.code, m.title, m.versions, m.sources)
 
@@ -245,7 +259,9 @@ class Corpus:
         return dict(self.info(version_id).files).get(letter)
 
     def mods_dir(self) -> Path:
-        return self.root / "mods"
+        """Where the modifications are: ``mods`` if set (a repository of modification files kept
+        apart from the corpus), else ``<root>/mods``."""
+        return self.mods if self.mods is not None else self.root / "mods"
 
     def save_version(self, version: Version, predecessor: str | None, modification: str | None = None,
                      note: str | None = None) -> None:

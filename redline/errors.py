@@ -23,6 +23,12 @@ class CorpusError(RedlineError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class CorpusNotFound(CorpusError):
+    """No corpus where one was looked for: the directory does not exist or holds no manifest.xml."""
+
+    exit_code = 2
+
+
 class FileError(RedlineError):
     """A file or directory cannot be read or written: missing, permissions, a full disk, a bad name."""
 

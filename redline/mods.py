@@ -33,7 +33,7 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _ADDRESS_ATTRS = ("target", "before", "after", "start", "end", "as", "clause")
 
 #: metadata a modification may carry, in the order they are written
-META_KEYS = ("legal-text-version", "date", "author", "classification", "source")
+META_KEYS = ("document", "legal-text-version", "date", "author", "proposer", "classification", "source")
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ def parse_modification(data: bytes, name: str = "<modification>", path: Path | N
         raise ModificationError(f"not a modification file: the root element is <{root.tag}>, "
                                 "expected <modification>", name, root.sourceline)
     ops_el = root.find("operations")
+    if ops_el is not None and not any(isinstance(c.tag, str) for c in ops_el):
+        raise ModificationError("no operation: <operations> is empty (add at least one; the operations are "
+                                "described in docs/modifications.md)", name, ops_el.sourceline)
     if ops_el is not None:
         for child in ops_el:
             if not isinstance(child.tag, str):
@@ -171,6 +174,55 @@ def modification_to_element(mod: Modification):
 def modification_to_xml(mod: Modification) -> bytes:
     """``mod`` as the UTF-8 text of a modification file (indented, with a declaration)."""
     return xmlsafe.serialise(modification_to_element(mod))
+
+
+_COMMENT_OR_CDATA = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+_OPERATIONS_END = re.compile(r"</operations\s*>")
+
+
+def append_operations(data: bytes, operations, name: str = "<modification>",
+                      comment: str | None = None) -> bytes:
+    """The modification file ``data`` with ``operations`` added at the end of its ``<operations>``.
+
+    Every other byte is kept as it was (comments, layout, the declaration, character references):
+    the new elements are spliced in before the ``</operations>`` end tag, indented as the file's
+    own operations are, after an optional ``comment``. The result is parsed again and must give
+    the file's operations followed by ``operations``. Pure: bytes in, bytes out.
+    """
+    before = parse_modification(data, name)
+    if not operations:
+        return data
+    text = data.decode("utf-8")
+    hidden = [m.span() for m in _COMMENT_OR_CDATA.finditer(text)]
+    ends = [m for m in _OPERATIONS_END.finditer(text) if not any(s <= m.start() < e for s, e in hidden)]
+    end = ends[-1]
+    line_start = text.rfind("\n", 0, end.start()) + 1
+    closing_indent = text[line_start:end.start()]
+    own_line = not closing_indent.strip()
+    first = re.search(r"\n([ \t]*)<(?!!)", text[text.index("<operations"):])
+    child_indent = first.group(1) if first and first.group(1) != closing_indent else None
+    if not own_line:
+        closing_indent = ""
+    if child_indent is None or len(child_indent) <= len(closing_indent):
+        child_indent = closing_indent + "  "
+    unit = child_indent[len(closing_indent):] or "  "
+    lines: list[str] = []
+    if comment:
+        lines.append(f"<!-- {re.sub(r'-{2,}', '-', comment)} -->")
+    for op in operations:
+        el = op.to_element()
+        etree.indent(el, space=unit)
+        lines += etree.tostring(el, encoding="unicode").rstrip("\n").split("\n")
+    block = "".join(child_indent + line + "\n" for line in lines)
+    if own_line:
+        out = text[:line_start] + block + text[line_start:]
+    else:
+        out = text[:end.start()] + "\n" + block + text[end.start():]
+    result = out.encode("utf-8")
+    after = parse_modification(result, name)
+    if after.operations != before.operations + tuple(operations):  # pragma: no cover - a bug, not input
+        raise ModificationError("appending operations did not give the operations expected", name)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -293,7 +293,8 @@ class Amend(_WordsEdit):
         object.__setattr__(self, "old", normalise_space(self.old))
         object.__setattr__(self, "new", normalise_space(self.new))
         if self.old == self.new:
-            raise ValueError(f"amend {self.target}: the new words are the same as the old")
+            raise ValueError(f"amend {self.target}: the new words are the same as the old, so it changes "
+                             "nothing (edit <new>, or remove the operation)")
 
     def to_element(self):
         el = etree.Element("amend", target=str(self.target))

@@ -229,6 +229,7 @@ class Transaction:
         self._new: dict[str, _NewVersion] = {}
         self._puts: dict[tuple[str, str], etree._Element] = {}
         self._sources_changed = False
+        self._files: dict[Path, bytes] = {}  # other new files of the transaction (source documents)
         self._done = False
 
     # -- what a caller asks for ----------------------------------------------------------------
@@ -297,6 +298,19 @@ class Transaction:
         if source is not None:
             self._record_source(source)
 
+    def put_source(self, source, data: bytes) -> None:
+        """Record ``source`` (a :class:`redline.corpus.Source` whose ``file`` is a path inside the
+        corpus, e.g. ``sources/G.docx``) and write ``data`` there with the rest of the transaction.
+        A file already at that path must hold the same bytes (it is then left as it is)."""
+        target = _checked(self.root, source.file)
+        if os.path.lexists(target):
+            if not target.is_file() or target.read_bytes() != data:
+                raise CorpusError(f"exists with other contents: the source {source.id} cannot be written there",
+                                  str(target))
+        else:
+            self._files[target] = data
+        self._record_source(source)
+
     def _record_source(self, source) -> None:
         sources = self.tree.getroot().find("sources")
         attrs = {"id": source.id, "file": source.file, "title": source.title}
@@ -338,6 +352,7 @@ class Transaction:
                                       str(self.root / rel))
                 append_indented(el, etree.Element("file", section=letter, path=rel))
             puts.append((self.root / rel, xmlsafe.serialise(section)))
+        puts.extend(self._files.items())
         news: list[tuple[Path, dict]] = []
         for nv in self._new.values():
             if not nv.sections:
@@ -362,7 +377,7 @@ class Transaction:
         if self._done:
             return False
         self._done = True
-        if not self._new and not self._puts and not self._sources_changed:
+        if not self._new and not self._puts and not self._sources_changed and not self._files:
             return False
         manifest, puts, news = self._plan_manifest()
         _Commit(self.root, self._old_manifest, manifest, puts, news).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pypandoc
 import pytest
@@ -105,7 +106,9 @@ def test_diff_text_piped(invoke):
     assert "{+G1.10+} {+Any reference in Sections G2 to G9 to:+}" in out
     assert "\x1b[" not in out  # piped: markers, no colour
     assert out.rstrip().splitlines()[-1] == ("1 clause changed: 1 added, 0 deleted, 0 amended, 0 moved, "
-                                            "0 renumbered; 1 heading change.")
+                                            "0 renumbered; 1 heading change; 1 coverage difference.")
+    assert ("Coverage: G1 is held complete in version 5.23 and partial in version 6.17; what both hold is "
+            "compared.") in out
 
 
 def test_diff_colour_forced(invoke):
@@ -118,7 +121,7 @@ def test_diff_colour_forced(invoke):
 def test_diff_coverage_is_not_a_change(invoke):
     r = invoke("diff", "5.20", "5.23")
     assert r.exit_code == 0
-    assert "Not compared: G1 is held in version 5.23 but not in version 5.20 (9 clauses not compared)." in r.output
+    assert "Coverage: G1 is held in version 5.23 but not in version 5.20 (9 clauses not compared)." in r.output
     assert "0 clauses changed" in r.output and "added G1." not in r.output
 
 
@@ -135,7 +138,7 @@ def test_diff_json_shape(invoke):
     assert ch["diff"]["children"][2]["num"] == [{"kind": "insert", "text": "(c)"}]
     assert data["headings"][0]["kind"] == "added"
     assert data["summary"] == {"added": 1, "deleted": 0, "amended": 0, "moved": 0, "renumbered": 0,
-                               "headings": 1, "coverage": 0}
+                               "headings": 1, "coverage": 1}
     cov = json.loads(invoke("diff", "5.20", "6.17", "--format", "json").output)["coverage"]
     assert cov[0]["address"] == "G1" and cov[0]["old"] == "absent" and len(cov[0]["clauses"]) == 10
 
@@ -190,3 +193,20 @@ def test_version_redline_states_the_look_of_changes_once(invoke, tmp_path):
     html = out.read_text()
     assert "Deleted text is struck through; inserted text is underlined" not in html
     assert html.count("struck through in red") == 1  # the legend
+
+
+def test_annex_refuses_a_result_with_broken_references_unless_allowed(invoke, tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "xref" / "insert_and_renumber.xml"
+    out = tmp_path / "a.html"
+    r = invoke("annex", fixture, "--format", "html", "-o", out)
+    assert r.exit_code == 1 and not out.exists()
+    [line] = r.output.splitlines()
+    assert line.startswith("Error: XREF-FIXTURE-RENUMBER leaves 2 broken cross-references: G1.6 (now G1.7) refers "
+                           "to G1.5, which XREF-FIXTURE-RENUMBER renumbers as G1.6; G1.9 (now G1.10)")
+    assert "--allow-broken-refs" in line and f"redline xref --mod {fixture}" in line
+    # as `check` sees it
+    assert invoke("check", fixture).exit_code == 1
+    ok = invoke("annex", fixture, "--format", "html", "-o", out, "--allow-broken-refs")
+    assert ok.exit_code == 0 and out.exists()
+    # a reference outside the corpus (SECMP0065's "Sections G2 to G9") is not broken
+    assert invoke("annex", "SECMP0065", "--format", "html", "-o", tmp_path / "s.html").exit_code == 0

@@ -132,9 +132,12 @@ def test_annex_a_constant_is_the_seed(corpus):
 def test_secmp0065_gives_the_g1_of_6_17(corpus):
     m = load_modification(corpus, "SECMP0065")
     result = apply_modification(corpus.load("5.23"), m)
-    got = result.version.get("G1").element
-    want = corpus.load("6.17").get("G1").element
-    assert canonical(strip_provenance(got)) == canonical(strip_provenance(want))
+    got = strip_provenance(result.version.get("G1").element)
+    want = strip_provenance(corpus.load("6.17").get("G1").element)
+    # 6.17's G1 is inferred (no seed prints it), so it is held in part; 5.23's is printed in full
+    assert (got.get("coverage"), want.get("coverage")) == ("complete", "partial")
+    want.set("coverage", "complete")
+    assert canonical(got) == canonical(want)
     assert node_to_text(result.version.get("G1")) == node_to_text(corpus.load("6.17").get("G1"))
     g110 = result.version.get("G1.10")
     assert "G1.10 " + g110.full_text() == SEED_G1_10

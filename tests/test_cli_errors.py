@@ -85,7 +85,9 @@ def test_empty_corpus_directory(invoke, tmp_path, command):
     empty.mkdir()
     r = invoke(*command, "--corpus", empty)
     assert r.exit_code != 0
-    assert _error_line(r) == f"Error: {empty}: not a corpus directory: it has no manifest.xml"
+    assert r.exit_code == 2
+    assert _error_line(r) == (f"Error: --corpus {empty}: not a corpus directory: it has no manifest.xml; "
+                              "give --corpus DIR or set REDLINE_CORPUS to a corpus directory (one holding manifest.xml)")
 
 
 def test_manifest_path_outside_the_corpus_is_refused(invoke, tmp_corpus):

@@ -148,7 +148,7 @@ def _break(tmp_corpus, old, new):
         ("</crossheading>", "</crosshead>", "not well-formed XML"),
         ('<clause num="G3.21"', '<clause num="G3.20"', "G3.20 appears twice"),
         ('<clause num="G3.21"', '<clause num="G5.21"', "clause G5.21 is filed under G3"),
-        ('coverage="complete"', 'coverage="whole"', "does not match the corpus schema"),
+        ('coverage="partial"', 'coverage="whole"', "does not match the corpus schema"),
     ],
 )
 def test_bad_corpus_file_names_file_and_line(tmp_corpus, old, new, message):
@@ -233,3 +233,65 @@ def test_sources_are_in_the_corpus(corpus):
         path = CORPUS / s.file
         assert path.is_file(), s.file
         assert path.read_text(encoding="utf-8").strip()
+
+
+# --------------------------------------------------------------------------- fidelity of the labels
+
+#: (version, source) -> the words by which that source says it prints that version's text, and the
+#: clauses it prints for it. Text marked `printed` for a version must come from a source that
+#: says, in these words, that it prints that version.
+PRINTED_FOR = {
+    ("6.17", "seed-002"): ("These changes have been drafted against SEC Version 6.17",
+                           {"G3.17", "G3.18", "G3.19", "G3.20", "G3.21"}),
+    ("5.20", "seed-002"): ("SEC version 5.20 introduced the following change to Section G3.17", {"G3.17"}),
+    ("5.23", "seed-003"): ("These changes have been made against the Smart Energy Code (SEC) version 5.23",
+                           {f"G1.{i}" for i in range(1, 10)}),
+}
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_printed_means_the_source_prints_that_version(corpus, vid):
+    """seed-000 quotes G3.26-G3.28 but names no SEC version: nothing of it is `printed` for a version."""
+    for n in corpus.load(vid).nodes():
+        if n.kind == "section" or n.evidence != "printed":
+            continue
+        key = (vid, n.source)
+        assert key in PRINTED_FOR, f"{vid} {n.address} is marked printed from {n.source}, which does not print {vid}"
+        phrase, clauses = PRINTED_FOR[key]
+        seed = seed_text(corpus, n.source).replace("version 5.231.", "version 5.23.")  # the footnote mark
+        assert phrase in seed
+        clause = n.address.clause_address
+        if clause is not None:
+            assert str(clause) in clauses, f"{vid} {n.address}: {n.source} does not print {clause} for {vid}"
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_an_inferred_part_is_not_held_complete(corpus, vid):
+    """Complete coverage makes a reference to a missing clause 'broken': only a printed part may claim it."""
+    for n in corpus.load(vid).nodes("part"):
+        if n.coverage == "complete":
+            assert n.evidence == "printed", f"{vid} {n.address} is inferred but held complete"
+
+
+@pytest.mark.parametrize("vid", VERSIONS)
+def test_printed_headings_are_the_seeds_words(corpus, vid):
+    """A printed part heading or cross-heading occurs in its source (the seeds print part headings in
+    capitals: compared without case)."""
+    root = corpus.load(vid).sections["G"]
+    for el in root.iter("part", "crossheading"):
+        evidence = el.get("evidence") or next((a.get("evidence") for a in el.iterancestors() if a.get("evidence")), None)
+        source = el.get("source") or next((a.get("source") for a in el.iterancestors() if a.get("source")), None)
+        if evidence != "printed" or not el.get("heading"):
+            continue
+        assert el.get("heading").lower() in seed_text(corpus, source).lower(), (vid, el.get("heading"))
+
+
+def test_manifest_notes_claim_nothing_the_seeds_do_not_say(corpus):
+    notes = {v.id: v.note for v in corpus.versions}
+    assert "2018" not in notes["5.20"]  # no seed dates 5.20
+    assert "having been made" not in notes["6.17"] and "no seed says" in notes["6.17"]
+    g1 = corpus.load("6.17").get("G1")
+    assert g1.evidence == "inferred" and g1.coverage == "partial" and "no seed says it was approved" in g1.note
+    for vid in ("5.20", "5.23"):
+        assert corpus.load(vid).get("G3.26").evidence == "inferred"
+        assert "names no SEC version" in corpus.load(vid).get("G3.26").note

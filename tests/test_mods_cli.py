@@ -272,11 +272,75 @@ def test_check_onto(invoke):
     assert r.exit_code == 1 and "onto 6.17" in r.output
 
 
-def test_check_empty_mods_dir(invoke, tmp_corpus):
+def test_check_onto_counts_the_base_mismatch_as_a_note_beside_the_real_failure(invoke):
+    r = invoke("check", "SECMP0065", "--onto", "6.17", "--format", "json")
+    assert r.exit_code == 1
+    [res] = json.loads(r.stdout)["results"]
+    errors = [p for p in res["problems"] if p["severity"] == "error"]
+    assert [p["code"] for p in errors] == ["position-taken"]
+    [mismatch] = [p for p in res["problems"] if p["code"] == "base-mismatch"]
+    assert mismatch["severity"] == "note" and "drafted against version 5.23" in mismatch["message"]
+    text = invoke("check", "SECMP0065", "--onto", "6.17")
+    assert re.search(r"SECMP0065\s+FAILED \(1 error\)", text.output)
+    assert "note: corpus/mods/SECMP0065.xml:6: onto 6.17: base version mismatch" in text.output
+    # a modification that applies onto another version has no problem at all, not even a note
+    ok = invoke("check", "MP087", "--onto", "5.23", "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["results"][0]["problems"] == []
+
+
+def test_check_nothing_to_check_is_an_error_unless_allowed(invoke, tmp_corpus):
     for f in (tmp_corpus / "mods").glob("*.xml"):
         f.unlink()
     r = invoke("check", "--corpus", tmp_corpus)
-    assert r.exit_code == 0 and "no modifications" in r.output
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: nothing to check: no modification files (*.xml) in ")
+    assert "--allow-empty" in r.output and r.output.count("\n") == 1
+    gh = invoke("check", "--corpus", tmp_corpus, "--format", "github")
+    assert gh.exit_code == 2 and gh.stdout.startswith("::error title=redline check::nothing to check")
+    ok = invoke("check", "--corpus", tmp_corpus, "--allow-empty")
+    assert ok.exit_code == 0 and "no modifications in" in ok.output
+    js = invoke("check", "--corpus", tmp_corpus, "--allow-empty", "--format", "json")
+    assert js.exit_code == 0 and json.loads(js.stdout) == {"ok": True, "results": []}
+
+
+def test_check_mods_dir_checks_files_kept_apart_from_the_corpus(invoke, tmp_path, monkeypatch):
+    mods = tmp_path / "my-mods"
+    mods.mkdir()
+    shutil.copy(CORPUS / "mods" / "MP087.xml", mods / "A.xml")
+    bad = (CORPUS / "mods" / "MP087.xml").read_text(encoding="utf-8").replace('id="MP087"', 'id="B1"')
+    (mods / "B.xml").write_text(bad.replace("<old>Gas Proxy Function</old>", "<old>Gas Proxy Functions</old>"),
+                                encoding="utf-8")
+    r = invoke("check", "--mods-dir", mods)
+    assert r.exit_code == 1, r.output
+    assert re.search(r"^MP087\s+ok$", r.output, re.M) and re.search(r"^B1\s+FAILED", r.output, re.M)
+    assert "SECMP0065" not in r.output  # the bundled corpus's own modifications are not what was asked
+    # ids are looked up in --mods-dir too; the environment variable does the same
+    assert invoke("check", "B1", "--mods-dir", mods).exit_code == 1
+    monkeypatch.setenv("REDLINE_MODS_DIR", str(mods))
+    assert re.search(r"^B1\s+FAILED", invoke("check").output, re.M)
+    monkeypatch.delenv("REDLINE_MODS_DIR")
+    missing = invoke("check", "--mods-dir", tmp_path / "nope")
+    assert missing.exit_code == 2 and "--mods-dir" in missing.output and "no such directory" in missing.output
+
+
+def test_check_without_a_corpus_exits_2_naming_how_to_give_one(invoke, tmp_path, monkeypatch):
+    r = invoke("check", "--corpus", tmp_path / "none")
+    assert r.exit_code == 2
+    assert r.output.startswith(f"Error: --corpus {tmp_path / 'none'}: no such corpus directory;")
+    assert "REDLINE_CORPUS" in r.output and r.output.count("\n") == 1
+    monkeypatch.setenv("REDLINE_CORPUS", str(tmp_path))
+    r = invoke("check", "--format", "github")
+    assert r.exit_code == 2
+    assert f"REDLINE_CORPUS={tmp_path}: not a corpus directory: it has no manifest.xml" in r.output
+    assert r.stdout.startswith("::error title=redline check::REDLINE_CORPUS=")
+    monkeypatch.delenv("REDLINE_CORPUS")
+    import redline.corpus as rc
+
+    monkeypatch.setattr(rc, "INSTALLED_CORPUS", tmp_path / "a")
+    monkeypatch.setattr(rc, "CHECKOUT_CORPUS", tmp_path / "b")
+    monkeypatch.chdir(tmp_path)
+    r = invoke("check")
+    assert r.exit_code == 2 and r.output.startswith("Error: no corpus: ") and "--corpus DIR" in r.output
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,15 +59,16 @@ def _break(tmp_corpus, old, new, vid="6.17"):
 
 
 def test_broken_reference_exits_1_and_names_the_clause(invoke, tmp_corpus):
-    _break(tmp_corpus, "in accordance with Section G1.3 may", "in accordance with Section G1.13 may")
-    r = invoke("xref", "6.17", "--corpus", tmp_corpus)
+    # G1 is held in full in 5.23 (printed); 6.17's G1 is inferred, so held in part
+    _break(tmp_corpus, "in accordance with Section G1.3 may", "in accordance with Section G1.13 may", "5.23")
+    r = invoke("xref", "5.23", "--corpus", tmp_corpus)
     assert r.exit_code == 1
     assert "1 broken" in r.output
     line = next(l for l in r.output.splitlines() if "BROKEN" in l)
     assert line.startswith("G1.4") and "Section G1.13" in line
-    assert "G1.13 is not in 6.17 (part G1 is held in full)" in r.output
+    assert "G1.13 is not in 5.23 (part G1 is held in full)" in r.output
     # other versions are unaffected
-    assert invoke("xref", "5.23", "--corpus", tmp_corpus).exit_code == 0
+    assert invoke("xref", "6.17", "--corpus", tmp_corpus).exit_code == 0
 
 
 def test_heading_mismatch_is_reported_but_not_fatal(invoke, tmp_corpus):
@@ -158,6 +159,46 @@ def test_update_references_writes_a_mod_that_checks_clean(invoke, tmp_path):
     assert r.exit_code == 0 and "0 failure(s)" in r.output
 
 
+def test_update_references_keeps_every_byte_of_the_file_but_the_new_operations(invoke, tmp_path):
+    """Comments (a provenance header, notes between operations), character references and layout
+    survive; the amendments are added before </operations>, indented as the file's own."""
+    src = (FIXTURES / "insert_and_renumber.xml").read_text(encoding="utf-8")
+    src = src.replace("<operations>\n", "<operations>\n    <!-- the renumbering, last clause first: &#8216;G1.10&#8217; -->\n")
+    src = src.replace("</modification>", "</modification>\n<!-- trailing note -->")
+    mod = tmp_path / "renumber.xml"
+    mod.write_text(src, encoding="utf-8")
+    out = tmp_path / "fixed.xml"
+    r = invoke("xref", "--mod", mod, "--update-references", "-o", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    cut = src.index("  </operations>")
+    assert text.startswith(src[:cut]) and text.endswith(src[cut:])
+    added = text[cut:len(text) - len(src) + cut]
+    assert added.startswith("    <!-- Consequential amendments, added by `redline xref`")
+    assert re.findall(r"^    <amend target=\"(G1\.\d+)\">$", added, re.M) == ["G1.7", "G1.10"]
+    assert "\n      <old>" in added and "\n      <new>" in added
+    assert invoke("check", out).exit_code == 0
+    # nothing to add: the file is written back unchanged, byte for byte
+    same = tmp_path / "same.xml"
+    assert invoke("xref", "--mod", "MP087", "--update-references", "-o", same).exit_code == 0
+    from conftest import CORPUS
+
+    assert same.read_bytes() == (CORPUS / "mods" / "MP087.xml").read_bytes()
+
+
+def test_append_operations_when_the_end_tag_shares_a_line():
+    from redline.mods import append_operations, parse_modification
+    from redline.ops import Amend
+    from redline.model import Address
+
+    data = (b'<modification id="X" base="6.17"><title>t</title><operations>'
+            b'<delete target="G3.21"/><!-- </operations> in a comment --></operations></modification>')
+    op = Amend(Address.parse("G3.19"), "a", "b")
+    out = append_operations(data, (op,), "x.xml")
+    assert parse_modification(out, "x").operations[-1] == op
+    assert b"<!-- </operations> in a comment -->" in out
+
+
 def test_mod_undefined_terms(invoke):
     r = invoke("xref", "--mod", "SECMP0065", "--undefined", "--format", "json")
     assert r.exit_code == 0
@@ -207,7 +248,7 @@ def test_check_new_text_broken_is_an_error_heading_a_note(invoke):
     problems = data["results"][0]["problems"]
     assert [(p["severity"], p["code"]) for p in problems] == [
         ("error", "xref-broken"), ("note", "xref-outside"), ("note", "xref-heading")]
-    assert all(p["line"] == 8 for p in problems)
+    assert all(p["line"] == 9 for p in problems)
 
 
 def test_check_passes_once_references_are_updated(invoke, tmp_path):

@@ -244,7 +244,7 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, li
     from redline.importer.outline import build_section
 
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=letter, where=f"the {view} view", order=False)
+        root, report = build_section(lines, section=letter, where=f"the {view} view")
     except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return

@@ -78,7 +78,11 @@ def handle_errors(fn):
 
 
 def corpus_option(fn):
-    """``--corpus DIR`` (env ``REDLINE_CORPUS``; default the bundled corpus), passed as ``corpus``."""
+    """``--corpus DIR`` (env ``REDLINE_CORPUS``; default the bundled corpus), passed as ``corpus``.
+
+    No corpus where one was looked for is bad input (exit 2), said in one line that names where
+    the directory came from and how to give another (:func:`missing_corpus_message`).
+    """
 
     @click.option(
         "--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), envvar="REDLINE_CORPUS",
@@ -87,6 +91,7 @@ def corpus_option(fn):
     @functools.wraps(fn)
     def wrapper(*args, corpus_dir=None, **kwargs):
         from redline.corpus import Corpus
+        from redline.errors import CorpusNotFound
 
         try:
             corpus = Corpus.open(corpus_dir)
@@ -95,11 +100,27 @@ def corpus_option(fn):
                 ctx.meta[_CORPUS_KEY] = corpus.root
             # an -o inside the corpus is refused before any work is done
             fsio.check_output(kwargs.get("output"), corpus=corpus.root, directory=True)
+        except CorpusNotFound as exc:
+            raise InputError(missing_corpus_message(exc, corpus_dir)) from None
         except RedlineError as exc:
             raise as_click_exception(exc) from None
         return fn(*args, corpus=corpus, **kwargs)
 
     return wrapper
+
+
+def missing_corpus_message(exc, corpus_dir: Path | None) -> str:
+    """What to say when there is no corpus at ``corpus_dir`` (None: the default was used)."""
+    from click.core import ParameterSource
+
+    hint = "give --corpus DIR or set REDLINE_CORPUS to a corpus directory (one holding manifest.xml)"
+    if corpus_dir is None:
+        return (f"no corpus: the corpus bundled with redline is not installed and there is no ./corpus; "
+                f"{hint}")
+    ctx = click.get_current_context(silent=True)
+    source = ctx.get_parameter_source("corpus_dir") if ctx is not None else None
+    origin = f"REDLINE_CORPUS={corpus_dir}" if source == ParameterSource.ENVIRONMENT else f"--corpus {corpus_dir}"
+    return f"{origin}: {exc.detail}; {hint}"
 
 
 def format_option(*choices: str, default: str | None = None):

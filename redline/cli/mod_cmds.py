@@ -6,6 +6,7 @@ unreadable modification file (``ModificationError``).
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -15,6 +16,7 @@ import click
 
 from redline.cli.common import (
     OUTPUT_PATH,
+    InputError,
     corpus_option,
     format_option,
     handle_errors,
@@ -128,24 +130,51 @@ def _write_sections(version, letters: list[str], output: Path) -> str:
 # check
 
 
+def _github_errors(fn):
+    """With ``--format github``, an error that stops the command (no corpus, nothing to check,
+    bad usage) is also printed as a workflow annotation, so that it shows on the run's summary."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except click.ClickException as exc:
+            if kwargs.get("fmt") == "github":
+                click.echo(f"::error title=redline check::{_escape_data(exc.format_message())}")
+            raise
+
+    return wrapper
+
+
 @click.command("check")
 @click.argument("mod_names", nargs=-1, metavar="[MOD]...")
 @click.option("--onto", metavar="VERSION", help="Also apply each modification onto this version.")
+@click.option("--mods-dir", "mods_dir", type=click.Path(file_okay=False, path_type=Path), envvar="REDLINE_MODS_DIR",
+              default=None, help="Directory of the modification files (default: the corpus's mods/; "
+                                 "env REDLINE_MODS_DIR), for modifications kept apart from the corpus.")
+@click.option("--allow-empty", is_flag=True,
+              help="Succeed when there is no modification to check (without it, that is an error, exit 2).")
 @format_option("text", "json", "github")
+@_github_errors
 @corpus_option
 @handle_errors
-def check_cmd(corpus, mod_names, onto, fmt):
+def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
     """Check that each modification applies to its base and gives a valid version.
 
-    MOD is an id from corpus/mods/ or a path; with none, every modification in corpus/mods/ is
-    checked. Prints one line per modification ("MP087  ok" or its problems). --format github
+    MOD is an id or a path; with none, every *.xml file of the modifications directory is checked:
+    the corpus's mods/, or --mods-dir DIR for a repository of modification files kept apart from
+    the corpus (each is checked against the corpus's versions: the bundled SEC corpus, or --corpus).
+    Finding nothing to check is an error unless --allow-empty: a CI job never passes by checking
+    nothing. Prints one line per modification ("MP087  ok" or its problems). --format github
     prints GitHub workflow annotations (::error file=…,line=…::…) for a CI job.
-    Exit status: 0 all pass, 1 any fails, 2 bad usage or an unreadable modification.
+    Exit status: 0 all pass, 1 any fails, 2 bad usage, no corpus, nothing to check, or an
+    unreadable modification.
 
     \b
     Example:
       redline check
       redline check MP087 --onto 6.17
+      redline check --mods-dir modifications --format github
       redline check corpus/mods/*.xml --format github
     """
     from redline import mods
@@ -154,7 +183,18 @@ def check_cmd(corpus, mod_names, onto, fmt):
     if onto is not None and onto not in corpus.version_ids:
         raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: "
                                f"{', '.join(corpus.version_ids)}")
+    if mods_dir is not None:
+        if not mods_dir.is_dir():
+            raise InputError(f"--mods-dir {mods_dir}: no such directory")
+        corpus.mods = mods_dir
     names = list(mod_names) or mods.modification_paths(corpus)
+    if not names:
+        where = _display(corpus.mods_dir())
+        if not allow_empty:
+            raise InputError(f"nothing to check: no modification files (*.xml) in {where}; name the files, "
+                             "give --mods-dir DIR, or --allow-empty if none is expected")
+        _report([], fmt, corpus)
+        return
     results: list[CheckResult] = []
     seen: dict[str, str | None] = {}
     unreadable = False
@@ -205,7 +245,7 @@ def _report(results, fmt: str, corpus) -> None:
                               indent=2, ensure_ascii=False))
         return
     if not results:
-        click.echo(f"no modifications in {corpus.mods_dir()}")
+        click.echo(f"no modifications in {_display(corpus.mods_dir())} (--allow-empty)")
         return
     width = max(len(r.modification) for r in results) + 2
     for r in results:

@@ -160,6 +160,21 @@ def _render(red, fmt: str, style: str, versions=()):
     return render_docx(red, style)
 
 
+def _refuse_broken_references(modification, base, result, name: str) -> None:
+    """Exit 1 naming each cross-reference the modification leaves broken (what `check` fails on)."""
+    from redline.xref import check_modification
+
+    findings = [f for f in check_modification(base, result.version, result.address_map, result.changed,
+                                              modification.id) if f.severity == "failure"]
+    if findings:
+        n = len(findings)
+        raise click.ClickException(
+            f"{modification.id} leaves {n} broken cross-reference{'s' if n != 1 else ''}: "
+            + "; ".join(f.message for f in findings)
+            + f" (see `redline xref --mod {name}`; --update-references drafts the consequential "
+              "amendments a renumbering needs; --allow-broken-refs renders anyway)")
+
+
 @click.command("annex")
 @click.argument("mod", metavar="MOD")
 @format_option("docx", "html")
@@ -169,10 +184,13 @@ def _render(red, fmt: str, style: str, versions=()):
 @click.option("--author", metavar="NAME", help="Author of the tracked changes (default: the modification id).")
 @date_option("the modification's date if it is a full date, else now")
 @_context_option
+@click.option("--allow-broken-refs", is_flag=True,
+              help="Render even if the result has broken cross-references (by default that is an error, exit 1, "
+                   "as in `redline check`).")
 @output_option
 @corpus_option
 @handle_errors
-def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
+def annex_cmd(corpus, mod, fmt, style, author, date, context, allow_broken_refs, output):
     """Produce the Annex A legal text of modification MOD, as DOCX or HTML.
 
     MOD (an id from corpus/mods/ or a path) is applied to the version it is drafted against; the
@@ -193,6 +211,8 @@ def annex_cmd(corpus, mod, fmt, style, author, date, context, output):
     modification = load_modification(corpus, mod)
     base = load_base(corpus, modification)
     result = apply_modification(base, modification)
+    if not allow_broken_refs:
+        _refuse_broken_references(modification, base, result, mod)
     when = date or modification.meta.get("date")
     if when and not valid_date(when):  # a modification dated "2019" or "October 2019": no date
         when = None

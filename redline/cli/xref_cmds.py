@@ -17,7 +17,7 @@ from redline.cli.common import (
     output_option,
     write_output,
 )
-from redline.errors import AddressSyntaxError, UnknownAddress, UnknownVersion
+from redline.errors import AddressSyntaxError, ModificationError, UnknownAddress, UnknownVersion
 
 _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "heading-mismatch": "heading?"}
 
@@ -334,12 +334,22 @@ def _apply(corpus, version_id, mod_name):
 
 
 def _update_references(corpus, version_id, mod_name):
+    """MOD's file with the consequential amendments appended; the rest of the file (its comments,
+    such as a provenance header, and its layout) exactly as it was."""
     from redline import xref
-    from redline.mods import modification_to_xml
+    from redline.mods import append_operations, modification_to_xml
+    from redline.xmlsafe import read_file
 
     mod = load_modification(corpus, mod_name)
     base = load_base(corpus, mod, version_id, "VERSION")
-    return modification_to_xml(xref.with_consequential_amendments(base, mod)).decode("utf-8"), False
+    updated = xref.with_consequential_amendments(base, mod)
+    extra = tuple(updated.operations[len(mod.operations):])
+    if mod.path is None:  # pragma: no cover - a loaded modification always has its file
+        return modification_to_xml(updated).decode("utf-8"), False
+    data = read_file(mod.path, ModificationError)
+    comment = (f"Consequential amendments, added by `redline xref` (update references) against {base.id}: "
+               f"references to what {mod.id} renumbers follow the new numbers")
+    return append_operations(data, extra, str(mod.path), comment if extra else None).decode("utf-8"), False
 
 
 def _mod_report(corpus, version_id, mod_name, fmt):

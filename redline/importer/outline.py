@@ -48,7 +48,7 @@ _CLAUSE = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.(\d{1,3}[A-Z]?)\.?$")
 _PART = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.?$")
 _ITEM_INNER = r"[0-9]{1,3}|[a-z]{1,3}|[A-Z]{1,3}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7}"
 _ITEM = re.compile(rf"^\(?({_ITEM_INNER})[).]$")
-_TYPED_CLAUSE = re.compile(r"^([A-Z]\d{1,3}[A-Z]?\.\d{1,3}[A-Z]?)\.?(?:\s+|$)(?!\()(.*)$", re.S)
+_TYPED_CLAUSE = re.compile(r"^([A-Z]\d{1,3}[A-Z]?\.\d{1,3}[A-Z]?)\.?(?:\s+|$)(.*)$", re.S)
 _TYPED_ITEM = re.compile(rf"^\(({_ITEM_INNER})\)(?:\s+|$|(?=\((?:{_ITEM_INNER})\)\s))(.*)$", re.S)
 _TYPED_PART = re.compile(r"^([A-Z]\d{1,3}[A-Z]?)\.?\s+(\S.*)$", re.S)
 _SECTION = re.compile(r"^SECTION\s+([A-Z])\s*[-–—:]\s*(.+)$", re.I | re.S)
@@ -175,6 +175,8 @@ def parse_line(line: Line) -> _Parsed:
     m = _TYPED_PART.match(text)
     if m and heading_like(m.group(2)) and not m.group(2).startswith("("):
         return _Parsed("part", m.group(1), m.group(2).strip(), line)
+    if _PART.match(text):  # a part number alone (a part held without its heading)
+        return _Parsed("part", text.rstrip("."), "", line)
     if _INSTRUCTION.match(text):
         return _Parsed("instruction", None, text, line)
     return _Parsed("text", None, text, line)
@@ -306,7 +308,8 @@ class _Builder:
         heading = p.text
         if not heading:
             nxt = self.next_structural(i)
-            if nxt is not None and nxt.kind == "text" and heading_like(nxt.text):
+            if nxt is not None and nxt.kind == "text" and heading_like(nxt.text) and nxt.text.isupper() \
+                    and nxt.line.hint != "heading":  # a heading in capitals on its own line (a cross-heading is not)
                 self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="heading_of_part")
                                        for q in self.parsed[i + 1:]]
         if heading:
@@ -677,14 +680,13 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
 
 def build_section(lines, *, section: str | None = None, code: str = "SEC", report: ImportReport | None = None,
                   source: str | None = None, evidence: str | None = "printed",
-                  where: str = "the source", order: bool = True) -> tuple[etree._Element, ImportReport]:
+                  where: str = "the source") -> tuple[etree._Element, ImportReport]:
     """The corpus ``section`` element for ``lines`` (a whole section or a fragment), and the report.
 
     ``section`` is the letter (else taken from the numbers found); ``source``/``evidence`` are set
     on the section element (the manifest source id, ``printed``). ``report`` is extended if given
     (a text reader's repairs come first). Raises :class:`SourceError` if no clause is found or the
-    numbers belong to more than one section and none was named. ``order=False`` accepts numbers
-    out of sequence (the reject-all view of an Annex A that shows a moved clause at its new place).
+    numbers belong to more than one section and none was named.
     """
     if section is not None and not re.fullmatch(r"[A-Z]", section):
         raise SourceError(f"--section must be one capital letter, not {section!r}", where)
@@ -710,16 +712,18 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     if not builder.clauses:
         raise SourceError(f"no clause of Section {letter} was found in the source", where)
     root = builder.finish()
+    gone = {n.where for n in report.dropped}
+    report.review = [n for n in report.review if n.where not in gone]  # doubts about text not imported
     _decide_coverage(root, report, builder.heading is not None)
     report.section = letter
     report.heading = builder.heading
     nums = [c.get("num") for c in root.iter("clause")]
     report.span = (nums[0], nums[-1]) if nums else None
-    _validate(root, where, order)
+    _validate(root, where)
     return root, report
 
 
-def _validate(root, where: str, order: bool = True) -> None:
+def _validate(root, where: str) -> None:
     from redline.validate import check_section, schema
 
     tree = etree.ElementTree(root)
@@ -727,4 +731,4 @@ def _validate(root, where: str, order: bool = True) -> None:
     if not rng.validate(tree):  # a bug of the builder, never of the source: say so plainly
         raise SourceError(f"internal error: the imported section does not match the corpus schema "
                           f"({rng.error_log.last_error.message})", where)
-    check_section(root, where, order=order)
+    check_section(root, where, order=False)  # numbers out of order are a note of the report, not an error

@@ -73,7 +73,7 @@ def diff_to_text(vdiff: VersionDiff, color: bool = False) -> str:
     if vdiff.headings:
         lines.append("")
     for note in coverage_notes(vdiff):
-        lines.append(f"Not compared: {note}")
+        lines.append(f"Coverage: {note}")
     if vdiff.coverage:
         lines.append("")
     lines.append(summary_line(vdiff))
@@ -88,7 +88,7 @@ def summary_line(vdiff: VersionDiff) -> str:
     if s["headings"]:
         parts.append(f"{s['headings']} heading change{'s' if s['headings'] != 1 else ''}")
     if s["coverage"]:
-        parts.append(f"{s['coverage']} coverage difference{'s' if s['coverage'] != 1 else ''} (not compared)")
+        parts.append(f"{s['coverage']} coverage difference{'s' if s['coverage'] != 1 else ''}")
     return "; ".join(parts) + "."
 
 
