@@ -18,6 +18,7 @@ Everything returns new values; the base version is never changed. Pure.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import re
 from dataclasses import dataclass
@@ -351,12 +352,30 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
     shown = {pos[getattr(b, src).num] for b in blocks if getattr(b, src) is not None and getattr(b, src).num in pos}
 
     def follows(p: int, num: str) -> bool:
-        """Whether new clause ``num`` can stand right after base position ``p``: no clause of the
-        base that the document does not show comes between them by number."""
+        """Whether new clause ``num`` can stand right after base position ``p``: in the same part,
+        with no clause of the base that the document does not show between them by number."""
+        if entries[p].part != _part_of(num):
+            return False
         q = p + 1
         while q < len(entries) and q in shown:
             q += 1
         return q >= len(entries) or entries[q].part != _part_of(num) or number_key(entries[q].num) > number_key(num)
+
+    unshown: dict[str, list] = {}  # part -> sorted numbers of the base clauses the document does not show
+    for q, e in enumerate(entries):
+        if q not in shown:
+            unshown.setdefault(e.part, []).append(number_key(e.num))
+    for keys in unshown.values():
+        keys.sort()
+
+    def nothing_between(a: str, b: str) -> bool:
+        """Whether new clause ``b`` can follow new clause ``a`` directly: same part, numbered
+        after it, and no clause of the base the document does not show numbered between them."""
+        if _part_of(a) != _part_of(b) or number_key(b) <= number_key(a):
+            return False
+        keys = unshown.get(_part_of(a), [])
+        k = bisect.bisect_right(keys, number_key(a))
+        return k >= len(keys) or keys[k] >= number_key(b)
 
     # each anchored block takes the new or moved clauses shown right after it (when their numbers
     # follow on); any other run of them is placed by its numbers (or the drafting instruction)
@@ -374,7 +393,7 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
             continue  # deleted, or moved away: its base clause is simply not kept
         if owner is not None and follows(pos[getattr(blocks[owner], src).num], t.num):
             attached[owner].append(b)
-        elif in_loose:
+        elif in_loose and nothing_between(getattr(loose[-1][-1], dst).num, t.num):
             loose[-1].append(b)
         else:
             loose.append([b])

@@ -136,7 +136,10 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         out.operations.append(O.Delete(a, old=_body(oc.el[a])))
         out.shown.append(Shown("deleted", a, None))
 
-    # the clauses as they now stand: identity (old address) -> current number
+    # the clauses as they now stand: identity (old address) -> current number, and their groups
+    groups = _Groups(oc)
+    for a in deleted:
+        groups.remove(a)
     current: dict[Address, Address] = {o: o for o in oc.order if o not in set(deleted)}
     occupied: set[Address] = set(current.values())
     placed: set[Address] = set()  # moved clauses already where they belong (new addresses)
@@ -152,6 +155,17 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
     def cur(n: Address) -> Address:
         o = ident_of.get(n)
         return current[o] if o is not None else n
+
+    def ident(n: Address):
+        o = ident_of.get(n)
+        return o if o is not None else ("new", n)
+
+    def anchor_ident(where: tuple[str, Address]):
+        """The identity of the clause an operation's anchor address names now."""
+        for o, a in current.items():
+            if a == where[1]:
+                return o
+        return ("new", where[1])
 
     inserted_now: set[Address] = set()
 
@@ -198,6 +212,9 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
                 renum = _free(n.part, occupied | set(nc.order))
                 out.notes.append(f"{ch.old} is moved as {renum} first ({n} is still taken), then renumbered")
             out.operations.append(O.Move(target, where[0], where[1], renum))
+            if where[0] in ("after", "before"):
+                groups.remove(ch.old)
+                groups.place([ch.old], where[0], anchor_ident(where))
             occupied.discard(target)
             occupied.add(renum or target)
             current[ch.old] = renum or target
@@ -217,7 +234,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
                 if _a(c.get("num")) not in run:
                     group.remove(c)
             content = [group]
-            where = _group_anchor(run, nc, stable, cur)
+            where = _group_anchor(run, nc, stable, cur, ident, groups)
         else:
             run = []
             for m in nc.order[nc.pos[n]:]:
@@ -226,11 +243,13 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
                 else:
                     break
             content = [_fragment(nc.el[m]) for m in run]
-            where = anchor_for(run[0]) or _group_anchor(run, nc, stable, cur)
+            where = anchor_for(run[0]) or _group_anchor(run, nc, stable, cur, ident, groups)
         for m in run:
             inserted_now.add(m)
             done.add(m)
         out.operations.append(O.Insert(where[1], where[0], tuple(etree_string(c) for c in content)))
+        if where[0] in ("after", "before"):
+            groups.place([("new", m) for m in run], where[0], anchor_ident(where), new_group=new_group)
         for m in run:
             part = nc.part_clauses(m.part)
             i = part.index(m)
@@ -359,17 +378,65 @@ def _insert_part(p: str, el, new_parts: dict, old_parts: dict, new_nums: list) -
     return O.Insert(Address(section), "end", content)
 
 
-def _group_anchor(run: list[Address], nc: _Clauses, stable, cur) -> tuple[str, Address]:
-    """Where a whole new cross-heading group goes: after the stable clause before it in its part,
-    else before the one after it, else at the end of its part."""
+class _Groups:
+    """Which cross-heading group each clause is in as the operations so far leave it (a clause
+    is identified by its old address, or ``("new", address)``): a new group can only go next to
+    the last clause of a group, or before the first."""
+
+    def __init__(self, oc: _Clauses):
+        self.members: dict = {}
+        self.group: dict = {}
+        for a in oc.order:
+            box = oc.container(a)
+            token = id(box) if box.tag == "crossheading" else ("part", a.part)
+            self.members.setdefault(token, []).append(a)
+            self.group[a] = token
+
+    def remove(self, ident) -> None:
+        token = self.group.pop(ident, None)
+        if token is not None:
+            self.members[token].remove(ident)
+
+    def place(self, idents: list, position: str, anchor, new_group: bool = False) -> None:
+        token = self.group.get(anchor)
+        if token is None:
+            return
+        if new_group:
+            token = ("group", idents[0])
+            self.members[token] = []
+            at = 0
+        else:
+            row = self.members[token]
+            at = row.index(anchor) + (1 if position == "after" else 0)
+        for k, ident in enumerate(idents):
+            self.members[token].insert(at + k, ident)
+            self.group[ident] = token
+
+    def at_edge(self, ident, position: str) -> bool:
+        """Whether a new group may go ``position`` (after/before) ``ident``."""
+        token = self.group.get(ident)
+        if token is None or (isinstance(token, tuple) and token[0] == "part"):
+            return token is not None
+        row = self.members[token]
+        return row[-1] == ident if position == "after" else row[0] == ident
+
+
+def _group_anchor(run: list[Address], nc: _Clauses, stable, cur, ident, groups: _Groups) -> tuple[str, Address]:
+    """Where a whole new cross-heading group goes: after the stable clause before it in its part
+    if that clause ends its group now, else before the one after it if that one starts its group,
+    else at the end of its part."""
     part = nc.part_clauses(run[0].part)
     i, j = part.index(run[0]), part.index(run[-1])
-    for p in reversed(part[:i]):
-        if stable(p):
-            return "after", cur(p)
-    for p in part[j + 1:]:
-        if stable(p):
-            return "before", cur(p)
+    before = next((p for p in reversed(part[:i]) if stable(p)), None)
+    after = next((p for p in part[j + 1:] if stable(p)), None)
+    if before is not None and groups.at_edge(ident(before), "after"):
+        return "after", cur(before)
+    if after is not None and groups.at_edge(ident(after), "before"):
+        return "before", cur(after)
+    if before is not None:
+        return "after", cur(before)
+    if after is not None:
+        return "before", cur(after)
     return "end", Address(run[0].section, run[0].part)
 
 
