@@ -36,9 +36,10 @@ import re
 import zlib
 from bisect import bisect_left
 from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from itertools import accumulate
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from diff_match_patch import diff_match_patch
@@ -46,8 +47,6 @@ from diff_match_patch import diff_match_patch
 #: diff-match-patch timeout in seconds for clause-sized texts; 0 means "no timeout, exact diff".
 #: Never leave the library default (1 s): on a timeout it silently returns delete-all/insert-all.
 DIFF_TIMEOUT = 0.0
-#: diff-match-patch edit cost (only used by efficiency clean-up; kept explicit)
-DIFF_EDIT_COST = 4
 #: a text longer than this many characters (either side) is aligned on its unchanged passages
 #: first (:func:`_anchored_ops`); up to it, diff-match-patch diffs it whole, as it always did
 #: (exact, and well under a second even when most words change). A long clause has ~3,000.
@@ -61,8 +60,17 @@ UNIT_WORDS = 8
 #: where an edit next to it may slide (:func:`_slide`); its middle stays one string
 EDGE_CHARS = 1000
 
-EQUAL, DELETE, INSERT = "equal", "delete", "insert"
-KINDS = (EQUAL, DELETE, INSERT)
+
+class SpanKind(StrEnum):
+    """What a span of a word diff is: in both texts, only the old one, or only the new one."""
+
+    EQUAL = "equal"
+    DELETE = "delete"
+    INSERT = "insert"
+
+
+EQUAL, DELETE, INSERT = SpanKind.EQUAL, SpanKind.DELETE, SpanKind.INSERT
+KINDS = tuple(SpanKind)
 
 _XREF = r"[A-Z][0-9]+[A-Z]?(?:\.[0-9]+[A-Z]?)+(?:\([0-9A-Za-z]{1,5}\))*"  # G3.18(a), G4.21, M8.2
 _XREF_PART = r"[A-Z][0-9]+[A-Z]?(?:\([0-9A-Za-z]{1,5}\))+"  # G3(a) style part references
@@ -78,7 +86,7 @@ _WORD_TOKEN_RE = re.compile(rf"({_XREF}|{_XREF_PART}|{_NUMBER}|{_WORD}|[^\w\s])"
 class Span:
     """A run of text that is the same in both texts (``equal``), only old (``delete``) or only new (``insert``)."""
 
-    kind: str
+    kind: SpanKind
     text: str
 
     def __post_init__(self):
@@ -149,7 +157,6 @@ class _Encoder:
 def _dmp(timeout: float) -> diff_match_patch:
     dmp = diff_match_patch()
     dmp.Diff_Timeout = timeout
-    dmp.Diff_EditCost = DIFF_EDIT_COST
     return dmp
 
 
@@ -656,13 +663,12 @@ def lcs_similarity(old: str, new: str) -> float:
     return 2 * _lcs_length(a, b) / total if total else 1.0
 
 
-def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float = 0.0) -> float:
+def similarity(old: str, new: str, floor: float = 0.0) -> float:
     """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order (the longest
     common subsequence of their word tokens, exactly) over all word tokens.
 
     With ``floor``, texts that cannot reach it by :func:`quick_similarity` (a cheap bound) are not
-    compared further: the bound is returned instead. ``timeout`` is accepted for compatibility and
-    unused (the computation is exact and bit-parallel).
+    compared further: the bound is returned instead (the computation is exact and bit-parallel).
     """
     if old == new:
         return 1.0

@@ -217,7 +217,7 @@ class Transaction:
     """
 
     def __init__(self, corpus, manifest: bytes):
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
 
         self.corpus = corpus
         self.root = Path(corpus.root)
@@ -281,7 +281,7 @@ class Transaction:
 
     def put_section(self, version_id: str, section_root, source=None) -> None:
         """Add or replace one section's file in ``version_id`` (one already in the corpus, or one
-        added in this transaction); ``source`` (a :class:`redline.corpus.Source`) is recorded in
+        added in this transaction); ``source`` (a :class:`redline.manifest.Source`) is recorded in
         the manifest's ``<sources>`` (added, or updated if its id is there)."""
         from redline.validate import check_schema, check_section
 
@@ -364,7 +364,7 @@ class Transaction:
             news.append((self.root / "versions" / nv.id,
                          {f"{letter}.xml": xmlsafe.serialise(s) for letter, s in nv.sections.items()}))
         data = manifest_bytes(self.tree)
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
         from redline.validate import check_schema
 
         check_schema(xmlsafe.parse_bytes(data, str(self.manifest_path), CorpusError), "manifest",
@@ -657,7 +657,7 @@ def _leftover_dirs(root: Path) -> list[Path]:
             out.extend(p for p in sorted(versions.iterdir())
                        if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     with contextlib.suppress(CorpusError, OSError):
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
 
         data = fsio.read_input(root / "manifest.xml", limit="manifest", what="manifest", error=CorpusError)
         for info in parse_manifest(data, root, "manifest.xml").versions:
