@@ -27,9 +27,9 @@ from redline import ops as O
 from redline.annexread.compose import clause_words, number_key
 from redline.annexread.instructions import Shown
 from redline.apply import occurrences, phrase_pattern
-from redline.diff import ADDED, DELETED, MOVED, NodeDiff, VersionDiff, diff_node
+from redline.diff import ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node
 from redline.model import Address, Node, Version, normalise_space
-from redline.textdiff import EQUAL, Span, new_text, old_text, tokenize
+from redline.textdiff import DELETE, EQUAL, INSERT, Span, new_text, old_text, tokenize
 
 # --- tuning knobs (named settings) --------------------------------------------------------------
 #: a field is amended whole (not by substitutions) when more than this share of its words change
@@ -101,13 +101,13 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
     listed = {(c.kind, c.address) for c in changes}
     for cov in vdiff.coverage:
         for a in cov.clauses:
-            if a in nc.el and a not in pairs and (ADDED, a) not in listed:
-                changes.append(_change(ADDED, None, a, diff_node(None, Node(nc.el[a], a))))
-            elif a in oc.el and a not in pairs.values() and (DELETED, a) not in listed:
-                changes.append(_change(DELETED, a, None, diff_node(Node(oc.el[a], a), None)))
-    added = {c.new for c in changes if c.kind == ADDED}
-    deleted = [c.old for c in changes if c.kind == DELETED]
-    moved = {c.new: c for c in changes if c.kind == MOVED}
+            if a in nc.el and a not in pairs and (ChangeKind.ADDED, a) not in listed:
+                changes.append(_change(ChangeKind.ADDED, None, a, diff_node(None, Node(nc.el[a], a))))
+            elif a in oc.el and a not in pairs.values() and (ChangeKind.DELETED, a) not in listed:
+                changes.append(_change(ChangeKind.DELETED, a, None, diff_node(Node(oc.el[a], a), None)))
+    added = {c.new for c in changes if c.kind == ChangeKind.ADDED}
+    deleted = [c.old for c in changes if c.kind == ChangeKind.DELETED]
+    moved = {c.new: c for c in changes if c.kind == ChangeKind.MOVED}
     # a clause that keeps its place by number but now stands under another cross-heading (the
     # heading between it and its neighbour moved) is moved into its new group, if it has one
     regrouped = []
@@ -120,7 +120,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         box = nc.container(n)
         others = [_a(c.get("num")) for c in box.iter("clause") if _a(c.get("num")) not in regrouped]
         if box.tag == "crossheading" and others:
-            moved[n] = _change(MOVED, pairs[n], n, vdiff.change_for(n).diff if vdiff.change_for(n) else
+            moved[n] = _change(ChangeKind.MOVED, pairs[n], n, vdiff.change_for(n).diff if vdiff.change_for(n) else
                                diff_node(Node(oc.el[pairs[n]], pairs[n]), Node(nc.el[n], n)))
     old_parts = {p.get("num"): p for k in letters if k in old.sections for p in old.sections[k].iter("part")}
     new_parts = {p.get("num"): p for k in letters if k in new.sections for p in new.sections[k].iter("part")}
@@ -277,7 +277,8 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
                 "delete a cross-heading only together with its clauses (no operation rewords one)")
 
     # 6. inside each changed clause
-    for c in sorted((c for c in changes if c.kind not in (ADDED, DELETED)), key=lambda c: nc.pos.get(c.new, 0)):
+    inside = (c for c in changes if c.kind not in (ChangeKind.ADDED, ChangeKind.DELETED))
+    for c in sorted(inside, key=lambda c: nc.pos.get(c.new, 0)):
         if c.new.section not in letters:
             continue
         el_old, el_new = oc.el[c.old], nc.el[c.new]
@@ -288,7 +289,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         before = len(out.operations)
         others = _clause_fields(el_old) + _clause_fields(el_new)
         _node_ops(c.diff, c.new, others, out)
-        if len(out.operations) > before and c.kind not in (MOVED,) and c.old == c.new:
+        if len(out.operations) > before and c.kind not in (ChangeKind.MOVED,) and c.old == c.new:
             out.shown.append(Shown("amended", c.old, c.new))
     return out
 
@@ -470,7 +471,7 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
     kids = nd.children
     # items and definitions deleted
     for k in kids:
-        if k.state == "deleted":
+        if k.state == NodeState.DELETED:
             a = _child_address(addr, k, "old")
             el_words = old_words(k)
             if k.element == "definition":
@@ -483,7 +484,7 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
     pending, current, order = {}, {}, {}
     occupied = set()
     for i, k in enumerate(kids):
-        if k.state == "deleted" or k.state == "inserted":
+        if k.state == NodeState.DELETED or k.state == NodeState.INSERTED:
             continue
         o, n = _child_address(addr, k, "old"), _child_address(addr, k, "new")
         occupied.add(o)
@@ -534,9 +535,9 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
         run.clear()
 
     for k in kids:
-        if k.state == "deleted":
+        if k.state == NodeState.DELETED:
             continue
-        if k.state == "inserted":
+        if k.state == NodeState.INSERTED:
             run.append(k)
             continue
         flush()
@@ -546,7 +547,7 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
     out.operations += word_ops(addr, "text", nd.text, others)
     out.operations += word_ops(addr, "closing", nd.closing, others)
     for k in kids:
-        if k.state in ("unchanged", "deleted", "inserted"):
+        if k.state in (NodeState.UNCHANGED, NodeState.DELETED, NodeState.INSERTED):
             continue
         _node_ops(k, _child_address(addr, k, "new"), others, out)
 
@@ -575,7 +576,7 @@ def _element_of(nd: NodeDiff):
     if text:
         etree.SubElement(el, "text").text = text
     for k in nd.children:
-        if k.state != "deleted":
+        if k.state != NodeState.DELETED:
             el.append(_element_of(k))
     closing = new_text(nd.closing)
     if closing:
@@ -601,8 +602,8 @@ def word_ops(target: Address, fld: str, spans: tuple[Span, ...], others: list[st
     total = sum(1 for k, t in toks if not t.isspace()) + sum(1 for k, t in toks if k == EQUAL and not t.isspace())
     if len(regions) > MAX_SUBSTITUTIONS or changed > REWRITE_SHARE * total:
         return [O.Amend(target, old, new, fld)]
-    old_toks = [t for k, t in toks if k != "insert"]
-    new_toks = [t for k, t in toks if k != "delete"]
+    old_toks = [t for k, t in toks if k != INSERT]
+    new_toks = [t for k, t in toks if k != DELETE]
     others = [t for t in others if t not in (old, new)]
     ops = []
     for os_, oe, ns, ne in regions:
@@ -633,7 +634,7 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
             out[-1][1], out[-1][3] = o, n  # extend the last region across the spaces
         else:
             out.append([o, o, n, n])
-        if kind == "delete":
+        if kind == DELETE:
             o += 1
         else:
             n += 1
