@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import gc
-import os
 import re
-import sys
 import warnings
 from pathlib import Path
 
