@@ -437,7 +437,8 @@ def guard_standard_streams() -> None:
     A descriptor 0, 1 or 2 that is closed is pointed at the null device, so that no file redline
     opens later takes its number (and receives what was meant for the terminal); a closed
     standard output is replaced by a :class:`ClosedStream`, so that the first thing a command
-    prints fails with one ``Error:`` line instead of vanishing.
+    prints fails with one ``Error:`` line instead of vanishing; an unbuffered one is given a
+    buffer, so that output cut short by a reader that went away is an error, not a silent loss.
     """
     closed = []
     for fd in (0, 1, 2):
@@ -455,6 +456,14 @@ def guard_standard_streams() -> None:
             os.close(null)
     if 1 in closed or sys.stdout is None:
         sys.stdout = ClosedStream()
+    elif isinstance(getattr(sys.stdout, "buffer", None), io.FileIO):
+        # unbuffered (python -u, PYTHONUNBUFFERED=1, as in many containers): one write(2) per
+        # write, and a pipe whose reader goes away mid-write returns a short count, not an error,
+        # so the rest of the output would be lost without a word; a buffered writer writes all
+        # of it or raises
+        out = sys.stdout
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(out.buffer), encoding=out.encoding, errors=out.errors,
+                                      line_buffering=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -328,3 +328,25 @@ def test_output_through_a_symlink_loop(invoke, tmp_path):
     r = invoke("apply", "MP087", "-o", a)
     assert r.exit_code == 1
     assert _error_line(r) == f"Error: {a}: cannot write: too many levels of symbolic links"
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_output_cut_short_by_its_reader_is_an_error(tmp_corpus, unbuffered):
+    """A reader that goes away in the middle of a long output (``| head -c 100``): an error, not
+    exit 0 with the rest lost, also when Python's output is unbuffered (PYTHONUNBUFFERED=1, as
+    in many containers, where a short write to a pipe is otherwise not an error)."""
+    from lxml import etree
+
+    for version, word in (("5.23", "Party"), ("6.17", "User")):
+        path = tmp_corpus / "versions" / version / "G.xml"
+        tree = etree.parse(str(path))
+        tree.find(".//clause[@num='G1.2']/text").text = " ".join(f"{word} {i} shall notify." for i in range(20_000))
+        tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    env = dict(os.environ, PYTHONUNBUFFERED=unbuffered)
+    p = subprocess.Popen([sys.executable, "-m", "redline", "diff", "5.23", "6.17", "--no-color", "--corpus",
+                          str(tmp_corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert len(p.stdout.read(100)) == 100
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(60) == 1
+    assert err.strip() == "Error: standard output: cannot write: broken pipe (the reader went away)"
