@@ -86,10 +86,38 @@ def compact_diff(old: str, new: str, context: int | None = CONTEXT_WORDS) -> str
     return "".join(out)
 
 
+#: clause element -> its words, for the elements of one reading (see :func:`words_cache`)
+_WORDS: dict | None = None
+
+
 def clause_words(el) -> str:
     """A clause's (or item's) words, item numbers and terms included, its own number excluded:
-    what the diff compares (``Node(el).full_text()`` without the node's number)."""
-    return node_words(el, False)
+    what the diff compares (``Node(el).full_text()`` without the node's number). Inside
+    :func:`words_cache` each element's words are computed once (a reading compares the same
+    clauses several times: the reject view with the base, the two views, the result)."""
+    if _WORDS is None:
+        return node_words(el, False)
+    words = _WORDS.get(el)
+    if words is None:
+        words = _WORDS[el] = node_words(el, False)
+    return words
+
+
+class words_cache:
+    """``with words_cache():`` memoises :func:`clause_words` for elements not changed meanwhile
+    (the base's, the document's, and a result's once made)."""
+
+    def __enter__(self):
+        global _WORDS
+        self.outer = _WORDS
+        if _WORDS is None:
+            _WORDS = {}
+        return self
+
+    def __exit__(self, *exc):
+        global _WORDS
+        _WORDS = self.outer
+        return False
 
 
 def _address(num: str) -> Address | None:
@@ -128,7 +156,10 @@ def check_shown(version: Version, shown: ViewOutline, other: ViewOutline | None 
                     and (addr.section not in last or last[addr.section] < here))
         if here is not None:
             last[addr.section] = max(last.get(addr.section, here), here)
-        if in_place and c.heading is not None and (node.crossheading or "") != c.heading:
+        shown_heading = c.heading
+        if c.continued and node.crossheading is None:
+            shown_heading = None  # after a group's clauses on the page: the version says it is not in it
+        if in_place and shown_heading is not None and (node.crossheading or "") != shown_heading:
             out.append(Untracked(c.num, "cross-heading", node.crossheading or "", c.heading, c.where))
     for num, p in shown.parts.items():
         addr = _address(num)
@@ -440,7 +471,11 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
             if t is None:
                 continue
             o = getattr(b, src)
-            if t.group is not None:
+            base_entry = base_of.get(o.num) if o is not None else None
+            if t.group is not None and t.continued and base_entry is not None and base_entry.group is None \
+                    and o.num == t.num:
+                key = None  # shown after a group's clauses, but not in the group in the base: stays so
+            elif t.group is not None:
                 key = doc_group.get(t.group)
                 if key is None:
                     key = by_heading.get(t.heading)
@@ -454,7 +489,10 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
                 key = fresh_entries[-1].group
             else:
                 key = None
-            fresh_entries.append(_Entry(_part_of(t.num), key, t.element, t.num))
+            el = t.element
+            if base_entry is not None and o.num == t.num and clause_words(t.element) == clause_words(base_entry.el):
+                el = base_entry.el  # shown unchanged (and checked equal to the base): the base's own clause
+            fresh_entries.append(_Entry(_part_of(t.num), key, el, t.num))
     entries = fresh_entries
     # duplicate numbers: the document shows a clause the base already has elsewhere
     seen: dict[str, int] = {}
