@@ -245,7 +245,7 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, li
     from redline.importer.outline import build_section
 
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=letter, where=f"the {view} view")
+        root, report = build_section(lines, section=letter, where=f"the {view} view", evidence=None)
     except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return
@@ -279,7 +279,7 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, li
         if parent.tag == "crossheading":
             heading = parent.get("heading")
             group = _heading_paragraph(texts, block, heading)
-        out.clauses.append(DocClause(num, _detached(clause), heading, group, block, paras[block].where))
+        out.clauses.append(DocClause(num, clause, heading, group, block, paras[block].where))
 
 
 def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -> int | None:
@@ -294,17 +294,6 @@ def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -
         if t == heading:
             return i
     return None
-
-
-def _detached(el):
-    """A copy of a clause element without the builder's provenance attributes."""
-    import copy
-
-    el = copy.deepcopy(el)
-    for node in el.iter():
-        for attr in ("source", "evidence", "note"):
-            node.attrib.pop(attr, None)
-    return el
 
 
 def _settle_groups(out: ViewOutline) -> ViewOutline:
