@@ -21,7 +21,9 @@ from typing import Callable, Iterable
 import jinja2
 import markupsafe
 
-from redline.annex import ClauseBlock, HeadingBlock, Redline, SectionRedline
+from redline.annex import (
+    ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, SectionRedline, display_date,
+)
 from redline.diff import NodeDiff
 from redline.model import Address
 from redline.textdiff import Span
@@ -115,6 +117,10 @@ def view(redline: Redline, annotate: Annotate | None = None) -> dict:
                 blocks.append({"type": b.level, "state": b.state, "num": _segments(b.num, None), "term": [],
                                "text": _segments(b.spans, annotate),
                                "id": anchor_id(b.anchor) if b.anchor else None})
+            elif isinstance(b, InstructionBlock):
+                blocks.append({"type": "instruction", "text": b.text})
+            elif isinstance(b, NoteBlock):
+                blocks.append({"type": "note", "kind": b.kind, "text": b.text})
             elif isinstance(b, ClauseBlock):
                 node = _node_view(b.diff, annotate, 0)
                 node.update(type="clause", change=b.change, note=b.note)
@@ -131,7 +137,8 @@ def _page_view(redline: Redline) -> dict:
     for r in redline.summary:
         rows.append({"address": r.address, "change": r.change, "detail": r.detail,
                      "href": "#" + anchor_id(r.address, "was-" if r.change.endswith("deleted") else "")})
-    return {"cover": redline.cover, "sections": sections, "summary": rows, "notes": list(redline.notes),
+    return {"cover": redline.cover, "cover_date": display_date(redline.cover.date), "sections": sections,
+            "summary": rows, "notes": list(redline.notes),
             "old_id": redline.old_id, "new_id": redline.new_id, "author": redline.author}
 
 
@@ -218,8 +225,16 @@ def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str
     """The HTML of one section's redlined text (part and cross-headings, clauses), one block a line."""
     out: list[str] = []
     for b in section.blocks:
-        if isinstance(b, HeadingBlock):
-            if b.level == "part":
+        if isinstance(b, InstructionBlock):
+            out.append(f'    <p class="instruction">{_escape(b.text)}</p>\n')
+        elif isinstance(b, NoteBlock):
+            out.append(f'    <p class="reader-note {_escape(b.kind)}" role="note">[{_escape(b.text)}]</p>\n')
+        elif isinstance(b, HeadingBlock):
+            if b.level == "section":
+                out.append(f'    <h3 class="section-heading state-{_escape(b.state)}">')
+                _spans_html(b.spans, None, out)
+                out.append("</h3>\n")
+            elif b.level == "part":
                 ident = anchor_id(b.anchor) if b.anchor else None
                 ident = f' id="{_escape(ident)}"' if ident else ""  # as the template: no empty id
                 out.append(f'    <h3 class="part state-{_escape(b.state)}"{ident}><span class="num">')
