@@ -43,6 +43,8 @@ REDLINE = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "redline"]
 
 #: repeats: as many as ``repeat`` for runs under FAST s, 3 under SLOW s, else one
 FAST, SLOW = 1.0, 10.0
+#: clause lengths (words) of the word-diff rows (``bench/worddiff.py``)
+WORD_DIFF_SIZES = (100_000, 400_000, 1_000_000)
 #: redline's own commands are stopped after this long (reported as "> N s"), to keep the run near 15 min
 OURS_CAP = 120
 
@@ -217,6 +219,10 @@ def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
         print("start-up", file=sys.stderr)
         results["measurements"].append(asdict(measure("redline --help", 0, REDLINE + ["--help"], max(repeat, 5), 30)))
         results["measurements"].append(asdict(measure("python -c pass", 0, [PY, "-c", "pass"], max(repeat, 5), 30)))
+        print("word diff of one long clause", file=sys.stderr)
+        for words in WORD_DIFF_SIZES:  # the diff's own time is in the row's info (text generation not counted)
+            results["measurements"].append(asdict(measure(f"word diff of one clause ({words:,} words)", 0,
+                                                          [PY, "-m", "bench.worddiff", str(words)], 1, 120)))
         for size in sizes:
             d = generate.generate(size)
             stats = json.loads((d / "edits.json").read_text())["stats"]

@@ -22,9 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from redline.diff import (
-    ADDED, AMENDED, DELETED, MOVED, RENUMBERED, Change, NodeDiff, VersionDiff, diff_versions, unchanged_pair,
-)
+from redline.diff import ChangeKind, Change, NodeDiff, NodeState, VersionDiff, diff_versions, unchanged_pair
 from redline.model import Address, Node, Version, clause_address, element_address, part_address
 from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
@@ -47,8 +45,8 @@ CLASSIFICATION_STATEMENTS = {
 ABOUT_MODIFICATION = ("This document contains the redlined changes to the SEC that would be required to "
                       "deliver this Modification Proposal.")
 
-# block states (of headings and clauses shown in a redline)
-UNCHANGED, INSERTED, REMOVED, MODIFIED = "unchanged", "inserted", "deleted", "amended"
+#: the state a heading block takes from the kind of its heading's change
+_HEADING_STATE = {ChangeKind.ADDED: NodeState.INSERTED, ChangeKind.DELETED: NodeState.DELETED}
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ class HeadingBlock:
     """A section heading ("SECTION G - SECURITY"), part heading or cross-heading line."""
 
     level: str  # section | part | crossheading
-    state: str  # unchanged | inserted | deleted | amended
+    state: NodeState
     spans: tuple[Span, ...]
     num: tuple[Span, ...] = ()  # a part's number (G1); empty for cross-headings
     anchor: str | None = None  # the part's address, for parts
@@ -82,7 +80,7 @@ class ClauseBlock:
     """One clause in the redline: its word diff, and its change kind (None when only context)."""
 
     diff: NodeDiff
-    change: str | None = None  # added | deleted | amended | moved | renumbered | None
+    change: ChangeKind | None = None  # None when the clause is only context
     note: str | None = None  # e.g. "moved from G1.5"
 
     @property
@@ -142,11 +140,13 @@ class SectionRedline:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One line of the table of changes."""
+    """One line of the table of changes; ``deleted``: what it names is shown deleted (its link
+    goes to the deleted clause's anchor)."""
 
     address: str
     change: str
     detail: str
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def block_lines(block: Block, side: str) -> list[str]:
 
 def node_lines(nd: NodeDiff, side: str) -> list[str]:
     """Paragraphs of one side of a node diff: number and lead text, items, closing."""
-    if (side == "old" and nd.state == INSERTED) or (side == "new" and nd.state == REMOVED):
+    if (side == "old" and nd.state == NodeState.INSERTED) or (side == "new" and nd.state == NodeState.DELETED):
         return []
     pick = old_text if side == "old" else new_text
     out: list[str] = []
@@ -305,15 +305,15 @@ def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> HeadingBlock | No
         if h.level != "crossheading" or h.part != part:
             continue
         if (h.new == heading or h.old == heading) and (not h.clauses or addrs & set(h.clauses)):
-            state = {ADDED: INSERTED, DELETED: REMOVED}.get(h.kind, MODIFIED)
+            state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
             return HeadingBlock("crossheading", state, h.spans)
-    return HeadingBlock("crossheading", UNCHANGED, unchanged(heading))
+    return HeadingBlock("crossheading", NodeState.UNCHANGED, unchanged(heading))
 
 
 def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
     if change is not None:
         note = None
-        if change.kind == MOVED:  # a renumbering shows in the struck-through number itself
+        if change.kind == ChangeKind.MOVED:  # a renumbering shows in the struck-through number itself
             note = f"moved from {change.old}"
         return ClauseBlock(change.diff, change.kind, note)
     node = entry.new if entry.new is not None else entry.old
@@ -426,8 +426,8 @@ class _Provenance:
             name = str(n.new if n.new is not None else n.old)
             if n.old is not None and n.new is not None and n.old != n.new:
                 name += f" (formerly {n.old})"
-            words_changed = n.state != UNCHANGED and any(sp.kind != "equal" for sp in (*n.text, *n.closing))
-            out += self._told(name, on, nn, changed=words_changed or n.state in (INSERTED, REMOVED))
+            words_changed = n.state != NodeState.UNCHANGED and any(sp.kind != "equal" for sp in (*n.text, *n.closing))
+            out += self._told(name, on, nn, changed=words_changed or n.state in (NodeState.INSERTED, NodeState.DELETED))
         return out
 
     def _told(self, what: str, on: str | None, nn: str | None, changed: bool) -> list[NoteBlock]:
@@ -499,7 +499,7 @@ def build_redline(
     provenance = _Provenance(old, new, provenance_sides)
     pairs = vdiff.pairs
     old_to_new = {o: n for n, o in pairs.items()}
-    deleted_addrs = {c.old for c in vdiff.changes if c.kind == DELETED}
+    deleted_addrs = {c.old for c in vdiff.changes if c.kind == ChangeKind.DELETED}
 
     def held(num: str) -> bool:
         a = clause_address(num)
@@ -588,7 +588,7 @@ def build_redline(
             if section_heading:
                 section_heading = False
                 words = f"SECTION {letter}" + (f" - {heading.upper()}" if heading else "")
-                blocks.append(HeadingBlock("section", UNCHANGED, unchanged(words)))
+                blocks.append(HeadingBlock("section", NodeState.UNCHANGED, unchanged(words)))
             if new_part:
                 shown_parts.append(part)
                 pb = _part_block(old_tree, new_tree, vdiff, part, context)
@@ -625,17 +625,18 @@ def build_redline(
     for h in vdiff.headings:
         words = f"‘{h.new or h.old or ''}’"
         # a cross-heading that comes or goes with all its clauses is told in the first clause's row
-        whole = {ADDED: ADDED, DELETED: DELETED}.get(h.kind)
-        side = "new" if whole == ADDED else "old"
+        whole = h.kind if h.kind in (ChangeKind.ADDED, ChangeKind.DELETED) else None
+        side = "new" if whole == ChangeKind.ADDED else "old"
         if (h.level == "crossheading" and whole and h.clauses and (side, h.clauses[0]) in rows
                 and all(kind_of.get((side, a)) == whole for a in h.clauses)):
             r = rows[(side, h.clauses[0])]
-            with_heading = "with the new cross-heading" if whole == ADDED else "with its cross-heading"
-            rows[(side, h.clauses[0])] = SummaryRow(r.address, r.change, f"{r.detail}, {with_heading} {words}")
+            with_heading = "with the new cross-heading" if whole == ChangeKind.ADDED else "with its cross-heading"
+            rows[(side, h.clauses[0])] = SummaryRow(r.address, r.change, f"{r.detail}, {with_heading} {words}",
+                                                    r.deleted)
             continue
         extra.append(SummaryRow(str(h.clauses[0] if h.clauses else h.part),
                                 f"cross-heading {h.kind}" if h.level == "crossheading" else f"part heading {h.kind}",
-                                words))
+                                words, h.kind == ChangeKind.DELETED))
     summary = tuple(rows.values()) + tuple(extra)
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
@@ -679,14 +680,14 @@ def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, conte
     """A part heading, shown when the part is new, its heading changed, or the whole part is shown."""
     for h in vdiff.headings:
         if h.level == "part" and h.part == part:
-            state = {ADDED: INSERTED, DELETED: REMOVED}.get(h.kind, MODIFIED)
+            state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
             return HeadingBlock("part", state, h.spans, unchanged(part.part), str(part))
     n, o = new.part(part), old.part(part)
     if n is not None and o is None and old.version.coverage_of(part) != "absent":
-        return HeadingBlock("part", INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
+        return HeadingBlock("part", NodeState.INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
     if context in ("part", "all"):
         node = n or o
-        state = REMOVED if n is None else UNCHANGED
+        state = NodeState.DELETED if n is None else NodeState.UNCHANGED
         wrap = deleted if n is None else unchanged
         return HeadingBlock("part", state, wrap(node.heading or ""), wrap(part.part), str(part))
     return None
@@ -701,15 +702,15 @@ def summary_row(change: Change) -> SummaryRow:
     nd = change.diff
     spans = [s for n in nd.walk() for s in (*n.text, *n.closing)]
     ins, dels = _word_count(spans, INSERT), _word_count(spans, DELETE)
-    items_in = [n for n in nd.walk() if n is not nd and n.state == INSERTED]
-    items_out = [n for n in nd.walk() if n is not nd and n.state == REMOVED]
-    if change.kind == ADDED:
+    items_in = [n for n in nd.walk() if n is not nd and n.state == NodeState.INSERTED]
+    items_out = [n for n in nd.walk() if n is not nd and n.state == NodeState.DELETED]
+    if change.kind == ChangeKind.ADDED:
         detail = f"new clause ({ins} words)"
-    elif change.kind == DELETED:
+    elif change.kind == ChangeKind.DELETED:
         detail = f"clause deleted ({dels} words)"
     else:
         bits = []
-        if change.kind in (MOVED, RENUMBERED):
+        if change.kind in (ChangeKind.MOVED, ChangeKind.RENUMBERED):
             bits.append(f"was {change.old}")
         if ins or dels:
             bits.append(f"{ins} word{'s' if ins != 1 else ''} inserted, {dels} deleted")
@@ -721,7 +722,7 @@ def summary_row(change: Change) -> SummaryRow:
         if renum:
             bits.append(f"{len(renum)} item{'s' if len(renum) != 1 else ''} relettered")
         detail = "; ".join(bits) or "no change to the words"
-    return SummaryRow(str(change.address), change.kind, detail)
+    return SummaryRow(str(change.address), change.kind, detail, change.kind == ChangeKind.DELETED)
 
 
 def instruction_for(change: Change, previous: Mapping[Address, Address | None] | None = None) -> str:
@@ -731,14 +732,14 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     :func:`previous_clauses`); without it, additions and moves are not placed.
     """
     prev = (previous or {}).get(change.new) if change.new is not None else None
-    if change.kind == AMENDED:
+    if change.kind == ChangeKind.AMENDED:
         return f"Amend Section {change.new} as follows:"
-    if change.kind == DELETED:
+    if change.kind == ChangeKind.DELETED:
         return f"Delete Section {change.old}"
-    if change.kind == RENUMBERED:
+    if change.kind == ChangeKind.RENUMBERED:
         extra = " and amend it as follows:" if change.text_changed else ""
         return f"Renumber Section {change.old} as Section {change.new}{extra}"
-    if change.kind == MOVED:
+    if change.kind == ChangeKind.MOVED:
         extra = " and amend it as follows:" if change.text_changed else ""
         where = f" to follow Section {prev}" if prev else ""
         return f"Move Section {change.old}{where} as Section {change.new}{extra}"

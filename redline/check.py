@@ -22,6 +22,8 @@ from typing import Callable, Iterable
 from redline.apply import ApplyResult, Failure, apply_modification
 from redline.errors import ApplyError, RedlineError
 from redline.model import Version
+from redline.xref import NEW_BROKEN, NEW_HEADING, NEW_OUTSIDE, STALE, Finding
+from redline.xref import check_modification as reference_findings
 
 #: severities a problem can have; only errors make a check fail
 SEVERITIES = ("error", "note")
@@ -29,7 +31,7 @@ SEVERITIES = ("error", "note")
 #: pluggable checks run after every successful apply, as "module:function" (imported lazily)
 CHECKS: list[str] = [
     "redline.check:check_source",
-    "redline.xref:check_references",
+    "redline.check:check_references",
 ]
 
 _registered: list[Callable] = []
@@ -176,3 +178,35 @@ def check_source(context: CheckContext) -> list[Problem]:
         return [context.problem(f"metadata source {source!r} is not a source of the corpus manifest "
                                 f"(known: {known})", code="unknown-source")]
     return []
+
+
+#: the severity of a reference finding (:class:`redline.xref.Finding`) as a Problem (only errors
+#: fail a check)
+REFERENCE_SEVERITY = {"failure": "error", "warning": "note", "note": "note"}
+REFERENCE_CODE = {STALE: "xref-stale", NEW_BROKEN: "xref-broken", NEW_OUTSIDE: "xref-outside",
+                  NEW_HEADING: "xref-heading"}
+
+
+def check_references(context: CheckContext) -> list[Problem]:
+    """What the modification does to cross-references (:func:`redline.xref.check_modification`):
+    broken references are errors, references outside the corpus and heading mismatches notes."""
+    mod, res = context.modification, context.result
+    findings = reference_findings(context.version, res.version, res.address_map, res.changed, mod.id)
+    return [context.problem(f.message, REFERENCE_SEVERITY[f.severity], f.holder, _operation_index(mod, f),
+                            REFERENCE_CODE[f.kind]) for f in findings]
+
+
+def _operation_index(mod, finding: Finding) -> int | None:
+    """The index of the operation a finding comes from (the deletion or renumbering of its
+    target, or the operation writing its words), for the file line in messages."""
+    ops = list(getattr(mod, "operations", ()))
+    if finding.kind == STALE and finding.reference is not None:
+        for a in finding.reference.addresses:
+            for i, op in enumerate(ops):
+                if op.kind in ("delete", "renumber", "move") and a.is_within(op.target):
+                    return i
+    clause = finding.holder.clause_address or finding.holder
+    for i, op in enumerate(ops):
+        if clause in op.clause_addresses():
+            return i
+    return None

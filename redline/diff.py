@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Iterable, Iterator, Mapping
 
 from lxml import etree
@@ -49,24 +50,46 @@ ITEM_THRESHOLD = 0.5
 #: ...or at least this similar when they keep the same number
 ITEM_SAME_NUM_THRESHOLD = 0.2
 
-# change kinds of clauses
-ADDED, DELETED, AMENDED, MOVED, RENUMBERED = "added", "deleted", "amended", "moved", "renumbered"
-CHANGE_KINDS = (ADDED, DELETED, AMENDED, MOVED, RENUMBERED)
-# states of a node inside a clause diff
-UNCHANGED, INSERTED, REMOVED, MODIFIED = "unchanged", "inserted", "deleted", "amended"
+
+
+class ChangeKind(StrEnum):
+    """What became of a clause between two versions (or of a heading: added, deleted, amended)."""
+
+    ADDED = "added"
+    DELETED = "deleted"
+    AMENDED = "amended"
+    MOVED = "moved"
+    RENUMBERED = "renumbered"
+
+
+#: the change kinds, in the order summaries list them
+CHANGE_KINDS = tuple(ChangeKind)
+
+
+class NodeState(StrEnum):
+    """What became of one node (clause, item, definition, heading) in a redline."""
+
+    UNCHANGED = "unchanged"
+    INSERTED = "inserted"
+    DELETED = "deleted"
+    AMENDED = "amended"
+
+
+# the node states as plain module names: the hot loops read them (~150,000 nodes a whole code)
+_UNCHANGED, _INSERTED, _DELETED, _AMENDED = NodeState
 
 
 @dataclass(frozen=True)
 class NodeDiff:
     """The word diff of one node (clause, item or definition) and everything under it.
 
-    ``state`` is ``unchanged``, ``amended``, ``inserted`` (new only) or ``deleted`` (old only).
+    ``state`` (a :class:`NodeState`) is unchanged, amended, inserted (new only) or deleted (old only).
     ``num`` holds the number (or a definition's term) as spans: a renumbered item shows the old
     number deleted and the new one inserted, as the code administrator prints ``(a)(c)``.
     """
 
     element: str  # clause | item | definition
-    state: str
+    state: NodeState
     old: Address | None
     new: Address | None
     num: tuple[Span, ...]
@@ -81,11 +104,11 @@ class NodeDiff:
 
     @property
     def changed(self) -> bool:
-        return self.state != UNCHANGED
+        return self.state != _UNCHANGED
 
     @property
     def renumbered(self) -> bool:
-        return is_changed(self.num) and self.state == MODIFIED
+        return is_changed(self.num) and self.state == _AMENDED
 
     def walk(self) -> Iterator["NodeDiff"]:
         """This node and its descendants, in document order."""
@@ -104,7 +127,7 @@ class NodeDiff:
         """The words of one side (``old`` or ``new``), numbers included, as Node.full_text gives them."""
         if side not in ("old", "new"):
             raise ValueError("side must be 'old' or 'new'")
-        if (side == "old" and self.state == INSERTED) or (side == "new" and self.state == REMOVED):
+        if (side == "old" and self.state == _INSERTED) or (side == "new" and self.state == _DELETED):
             return ""
         pick = old_text if side == "old" else new_text
         parts: list[str] = []
@@ -121,14 +144,14 @@ class NodeDiff:
     def text_changed(self) -> bool:
         """True if any words (not only numbers) were inserted or deleted."""
         return any(s.kind != EQUAL for s in self.spans()) or any(
-            n.state in (INSERTED, REMOVED) for n in self.walk())
+            n.state in (_INSERTED, _DELETED) for n in self.walk())
 
 
 @dataclass(frozen=True)
 class Change:
     """One changed clause: added, deleted, amended, moved or renumbered (with its word diff)."""
 
-    kind: str
+    kind: ChangeKind
     old: Address | None
     new: Address | None
     diff: NodeDiff
@@ -148,7 +171,7 @@ class HeadingChange:
     """A part heading or cross-heading added, deleted or reworded."""
 
     level: str  # part | crossheading
-    kind: str  # added | deleted | amended
+    kind: ChangeKind  # added, deleted or amended
     part: Address
     old: str | None
     new: str | None
@@ -221,11 +244,11 @@ def _body(node: Node) -> str:
 
 
 def _whole(node: Node, state: str) -> NodeDiff:
-    wrap = inserted if state == INSERTED else deleted
+    wrap = inserted if state == _INSERTED else deleted
     addr = node.address
     return NodeDiff(
         node.kind, state,
-        addr if state == REMOVED else None, addr if state == INSERTED else None,
+        addr if state == _DELETED else None, addr if state == _INSERTED else None,
         wrap(_num(node)), wrap(node.text), tuple(_whole(c, state) for c in node.children), wrap(node.closing),
     )
 
@@ -235,9 +258,9 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
     if old is None and new is None:
         raise ValueError("diff_node needs at least one node")
     if old is None:
-        return _whole(new, INSERTED)
+        return _whole(new, _INSERTED)
     if new is None:
-        return _whole(old, REMOVED)
+        return _whole(old, _DELETED)
     if _same_xml(old, new):  # byte-identical subtree: unchanged throughout, no word diff needed
         return unchanged_pair(old.element, new.element, old.address, new.address)
     on, nn = _num(old), _num(new)
@@ -248,7 +271,7 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
     children = tuple(diff_node(_with_address(o, oa), _with_address(n, na))
                      for o, n in align_children(old.children, new.children))
     changed = is_changed(num) or is_changed(text) or is_changed(closing) or any(c.changed for c in children)
-    return NodeDiff(new.kind, MODIFIED if changed else UNCHANGED, oa, na, num, text, children, closing)
+    return NodeDiff(new.kind, _AMENDED if changed else _UNCHANGED, oa, na, num, text, children, closing)
 
 
 def _with_address(node: Node | None, parent: Address) -> Node | None:
@@ -271,7 +294,7 @@ def unchanged_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
         co = cn if same and o is n else child_address(oa, o)
         children.append(unchanged_pair(o, n, co, cn))
     num = ne.get("term") if ne.tag == "definition" else ne.get("num")
-    return NodeDiff(ne.tag, UNCHANGED, oa, na, unchanged(num or ""),
+    return NodeDiff(ne.tag, _UNCHANGED, oa, na, unchanged(num or ""),
                     unchanged(normalise_space(text.text) if text is not None else ""), tuple(children),
                     unchanged(normalise_space(closing.text) if closing is not None else ""))
 
@@ -452,13 +475,13 @@ def diff_versions(
         key = (nidx[n_addr], 0, 0)
         if n_addr == o_addr:
             if nd.changed:
-                changes.append((key, Change(AMENDED, o_addr, n_addr, nd, ch)))
+                changes.append((key, Change(ChangeKind.AMENDED, o_addr, n_addr, nd, ch)))
             continue
         moved = _part_of(n_addr) != _part_of(o_addr) or (oidx[o_addr], nidx[n_addr]) not in in_order
-        changes.append((key, Change(MOVED if moved else RENUMBERED, o_addr, n_addr, nd, ch)))
+        changes.append((key, Change(ChangeKind.MOVED if moved else ChangeKind.RENUMBERED, o_addr, n_addr, nd, ch)))
     for c in nclauses:
         if c.address not in pairs and c.address not in unheld:
-            changes.append(((nidx[c.address], 0, 0), Change(ADDED, None, c.address, diff_node(None, c),
+            changes.append(((nidx[c.address], 0, 0), Change(ChangeKind.ADDED, None, c.address, diff_node(None, c),
                                                              c.crossheading)))
     # a deleted clause sits after the new position of the clause that preceded it in the old version
     old_to_new = {o: n for n, o in pairs.items()}
@@ -467,8 +490,8 @@ def diff_versions(
         if c.address in old_to_new:
             anchor = nidx[old_to_new[c.address]]
         elif c.address not in unheld:
-            changes.append(((anchor, 1, oidx[c.address]), Change(DELETED, c.address, None, diff_node(c, None),
-                                                                 c.crossheading)))
+            deletion = Change(ChangeKind.DELETED, c.address, None, diff_node(c, None), c.crossheading)
+            changes.append(((anchor, 1, oidx[c.address]), deletion))
     changes.sort(key=lambda kc: kc[0])
 
     headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld)
@@ -768,7 +791,7 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
             continue
         oh, nh = oel.get("heading"), nel.get("heading")
         if (oh or "") != (nh or ""):
-            kind = ADDED if not oh else DELETED if not nh else AMENDED
+            kind = ChangeKind.ADDED if not oh else ChangeKind.DELETED if not nh else ChangeKind.AMENDED
             out.append(HeadingChange("part", kind, addr, oh, nh, diff_text(oh or "", nh or "")))
     # cross-headings, judged through the clauses under them
     new_to_old = dict(pairs)
@@ -783,12 +806,12 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         before = [old_group_of[new_to_old[a]] for a in addrs if a in new_to_old]
         if not before:
             if heading is not None and (part, heading) not in old_headings:
-                out.append(HeadingChange("crossheading", ADDED, part, None, heading, inserted(heading),
+                out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading),
                                          tuple(addrs)))
             continue
         was = before[0][1]
         if was != heading and (part, heading) not in old_headings:
-            kind = ADDED if was is None else DELETED if heading is None else AMENDED
+            kind = ChangeKind.ADDED if was is None else ChangeKind.DELETED if heading is None else ChangeKind.AMENDED
             out.append(HeadingChange("crossheading", kind, part, was, heading,
                                      diff_text(was or "", heading or ""), tuple(addrs)))
     old_to_new = {o: n for n, o in pairs.items()}
@@ -797,7 +820,8 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
             continue
         if any(a in old_to_new for a in addrs) or (part, heading) in new_headings:
             continue
-        out.append(HeadingChange("crossheading", DELETED, part, heading, None, deleted(heading), tuple(addrs)))
+        out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
+                                 tuple(addrs)))
     return out
 
 

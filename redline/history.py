@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from redline.diff import (
-    ADDED, DELETED, MOVED, RENUMBERED, NodeDiff, VersionDiff, diff_node, diff_versions,
+    ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions,
 )
 from redline.model import Address, Node, Version
 from redline.textdiff import DELETE, EQUAL, diff_text
@@ -89,10 +89,10 @@ def address_map_from_diff(vdiff: VersionDiff) -> dict[Address, Address | None]:
     whole (all its clauses went to one other part) or gone with all its clauses."""
     out: dict[Address, Address | None] = {}
     for change in vdiff.changes:
-        if change.kind == DELETED:
+        if change.kind == ChangeKind.DELETED:
             out[change.old] = None
             continue
-        if change.kind == ADDED:
+        if change.kind == ChangeKind.ADDED:
             continue
         _node_pairs(change.diff, out)
     # parts: renumbered or gone as a whole
@@ -102,7 +102,7 @@ def address_map_from_diff(vdiff: VersionDiff) -> dict[Address, Address | None]:
         old_parts.add(old.parent)
         went.setdefault(old.parent, set()).add(new.parent)
     for change in vdiff.changes:
-        if change.kind == DELETED:
+        if change.kind == ChangeKind.DELETED:
             old_parts.add(change.old.parent)
             went.setdefault(change.old.parent, set()).add(None)
     for part, targets in went.items():
@@ -118,13 +118,13 @@ def address_map_from_diff(vdiff: VersionDiff) -> dict[Address, Address | None]:
 
 def _node_pairs(nd: NodeDiff, out: dict) -> None:
     if nd.old is not None:
-        if nd.state == "deleted":
+        if nd.state == NodeState.DELETED:
             out[nd.old] = None
             return
         if nd.new is not None and nd.new != nd.old:
             out[nd.old] = nd.new
     for c in nd.children:
-        if c.state == "inserted":
+        if c.state == NodeState.INSERTED:
             continue
         _node_pairs(c, out)
 

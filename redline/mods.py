@@ -135,7 +135,7 @@ def _error_with_line(message: str, file: str | None = None, line: int | None = N
 
 
 def _validate(tree, name: str) -> None:
-    from redline.corpus import schema
+    from redline.validate import schema
 
     rng = schema("modification")
     if rng.validate(tree):

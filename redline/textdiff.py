@@ -12,6 +12,18 @@ merges fragmentary edits, and the result is decoded back into :class:`Span` valu
 encoding keeps token classes (words map to letters, a single space to a space, punctuation to
 non-letters), so the semantic clean-up scores boundaries as it would on plain text.
 
+A long text (more than :data:`ANCHOR_ABOVE_TOKENS` tokens on either side: a whole Part pasted
+into one clause, a 1M-word test) is not given to diff-match-patch whole, whose time grows with the
+product of the text's length and the number of changes. It is first aligned on its unchanged
+passages, in time linear in its length (:func:`_anchored_ops`): the text is cut into short
+*units* at content-defined places (after a word whose checksum says so: the same words cut the
+same way in both texts, wherever they are), units that occur once in each text are matched, the
+longest sequence of matches in order is kept (patience diff), and only the gaps between them,
+each a few units around a change, are diffed by diff-match-patch as above; a gap with no unit in
+common is split again on the tokens that occur once in it. The result is still exact (equal and
+deleted spans give the old text, equal and inserted spans the new), and on a clause-sized text
+nothing changes.
+
 Invariants (tested as properties): joining the ``equal`` and ``insert`` spans gives the new text
 exactly, joining ``equal`` and ``delete`` gives the old text exactly; within a run of changes the
 deletion comes before the insertion; a pure insertion or deletion is shifted so that it starts
@@ -21,9 +33,13 @@ with a word where the text allows.
 from __future__ import annotations
 
 import re
+import zlib
+from bisect import bisect_left
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable, Sequence
 
 from diff_match_patch import diff_match_patch
@@ -31,11 +47,30 @@ from diff_match_patch import diff_match_patch
 #: diff-match-patch timeout in seconds for clause-sized texts; 0 means "no timeout, exact diff".
 #: Never leave the library default (1 s): on a timeout it silently returns delete-all/insert-all.
 DIFF_TIMEOUT = 0.0
-#: diff-match-patch edit cost (only used by efficiency clean-up; kept explicit)
-DIFF_EDIT_COST = 4
+#: a text longer than this many characters (either side) is aligned on its unchanged passages
+#: first (:func:`_anchored_ops`); up to it, diff-match-patch diffs it whole, as it always did
+#: (exact, and well under a second even when most words change). A long clause has ~3,000.
+ANCHOR_ABOVE_CHARS = 12_000
+#: a gap between anchors with more tokens than this (either side) is split again on what it holds
+#: once; a gap up to it goes to diff-match-patch
+GAP_TOKENS = 3000
+#: units of a long text end after about one word in this many (:func:`_unit_end`, :func:`_units`)
+UNIT_WORDS = 8
+#: an unchanged passage is handed on as tokens only this far (characters) from each of its ends,
+#: where an edit next to it may slide (:func:`_slide`); its middle stays one string
+EDGE_CHARS = 1000
 
-EQUAL, DELETE, INSERT = "equal", "delete", "insert"
-KINDS = (EQUAL, DELETE, INSERT)
+
+class SpanKind(StrEnum):
+    """What a span of a word diff is: in both texts, only the old one, or only the new one."""
+
+    EQUAL = "equal"
+    DELETE = "delete"
+    INSERT = "insert"
+
+
+EQUAL, DELETE, INSERT = SpanKind.EQUAL, SpanKind.DELETE, SpanKind.INSERT
+KINDS = tuple(SpanKind)
 
 _XREF = r"[A-Z][0-9]+[A-Z]?(?:\.[0-9]+[A-Z]?)+(?:\([0-9A-Za-z]{1,5}\))*"  # G3.18(a), G4.21, M8.2
 _XREF_PART = r"[A-Z][0-9]+[A-Z]?(?:\([0-9A-Za-z]{1,5}\))+"  # G3(a) style part references
@@ -51,7 +86,7 @@ _WORD_TOKEN_RE = re.compile(rf"({_XREF}|{_XREF_PART}|{_NUMBER}|{_WORD}|[^\w\s])"
 class Span:
     """A run of text that is the same in both texts (``equal``), only old (``delete``) or only new (``insert``)."""
 
-    kind: str
+    kind: SpanKind
     text: str
 
     def __post_init__(self):
@@ -122,19 +157,330 @@ class _Encoder:
 def _dmp(timeout: float) -> diff_match_patch:
     dmp = diff_match_patch()
     dmp.Diff_Timeout = timeout
-    dmp.Diff_EditCost = DIFF_EDIT_COST
     return dmp
 
 
 def _token_ops(old: str, new: str, timeout: float, semantic: bool = True) -> list[tuple[str, list[str]]]:
+    if max(len(old), len(new)) > ANCHOR_ABOVE_CHARS:
+        return _anchored_ops(old, new, timeout, semantic)
+    return _dmp_ops(_tokens(old), _tokens(new), timeout, semantic)
+
+
+def _dmp_ops(ta: Sequence[str], tb: Sequence[str], timeout: float, semantic: bool = True) -> list[tuple[str, list[str]]]:
+    """diff-match-patch on two token sequences (each distinct token one character)."""
     enc = _Encoder()
-    a, b = enc.encode(_tokens(old)), enc.encode(_tokens(new))
+    a, b = enc.encode(ta), enc.encode(tb)
     dmp = _dmp(timeout)
     diffs = dmp.diff_main(a, b, False)
     if semantic:
         dmp.diff_cleanupSemantic(diffs)
     names = {dmp.DIFF_EQUAL: EQUAL, dmp.DIFF_DELETE: DELETE, dmp.DIFF_INSERT: INSERT}
     return [(names[op], [enc.decode[c] for c in chars]) for op, chars in diffs if chars]
+
+
+# --- long texts: anchor on unchanged passages first (linear), diff only the gaps ---------------
+
+#: word -> whether a unit ends after it (see :func:`_units`), memoised
+_CUTS: dict[str, bool] = {}
+
+
+def _cuts_after(tok: str) -> bool:
+    cut = _CUTS.get(tok)
+    if cut is None:
+        if len(_CUTS) > 1_000_000:
+            _CUTS.clear()
+        cut = _CUTS[tok] = (tok[:1].isalnum() and zlib.crc32(tok.encode("utf-8", "surrogatepass")) % UNIT_WORDS == 0)
+    return cut
+
+
+def _units(toks: Sequence[str], lo: int, hi: int) -> list[tuple[int, int]]:
+    """Cut ``toks[lo:hi]`` into units: a unit ends after a word whose checksum is 0 modulo
+    :data:`UNIT_WORDS` (and the whitespace after it). The cuts depend only on the words, so an
+    unchanged passage is cut the same way in both texts wherever it stands, and an edit changes
+    only the units around it."""
+    span = toks[lo:hi]
+    cuts = {t for t in set(span) if _cuts_after(t)}
+    units, start = [], lo
+    n = len(span)
+    for i in [i for i, t in enumerate(span) if t in cuts]:
+        end = i + 1
+        if end < n and span[end].isspace():
+            end += 1
+        if lo + end > start:
+            units.append((start, lo + end))
+            start = lo + end
+    if start < hi:
+        units.append((start, hi))
+    return units
+
+
+def _unique_keys(keys: Sequence) -> dict:
+    """key -> its index, for the keys that occur exactly once in ``keys``."""
+    seen: dict = {}
+    dup = set()
+    for i, k in enumerate(keys):
+        if k in seen:
+            dup.add(k)
+        else:
+            seen[k] = i
+    for k in dup:
+        del seen[k]
+    return seen
+
+
+def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (sorted by their first item) whose second items
+    increase (patience sorting, O(n log n))."""
+    tails: list[int] = []  # the smallest second item ending an increasing run of each length
+    tail_at: list[int] = []  # index in pairs of that item
+    back = [-1] * len(pairs)
+    for n, (_, j) in enumerate(pairs):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_at.append(n)
+        else:
+            tails[k] = j
+            tail_at[k] = n
+        back[n] = tail_at[k - 1] if k else -1
+    out = []
+    n = tail_at[-1] if tail_at else -1
+    while n >= 0:
+        out.append(pairs[n])
+        n = back[n]
+    out.reverse()
+    return out
+
+
+def _anchors(ta, tb, alo, ahi, blo, bhi) -> list[tuple[int, int, int, int]]:
+    """Matched passages of ``ta[alo:ahi]`` and ``tb[blo:bhi]``, in order, as (a_start, a_end,
+    b_start, b_end): units occurring once in each, in the longest order both agree on; if there
+    are none, single tokens occurring once in each."""
+    ua, ub = _units(ta, alo, ahi), _units(tb, blo, bhi)
+    if len(ua) > 1 or len(ub) > 1:
+        ka = [tuple(ta[s:e]) for s, e in ua]
+        kb = [tuple(tb[s:e]) for s, e in ub]
+        once_a, once_b = _unique_keys(ka), _unique_keys(kb)
+        pairs = sorted((i, once_b[k]) for k, i in once_a.items() if k in once_b)
+        if pairs:
+            return [(ua[i][0], ua[i][1], ub[j][0], ub[j][1]) for i, j in _longest_increasing(pairs)]
+    once_a = _unique_keys(ta[alo:ahi])
+    once_b = _unique_keys(tb[blo:bhi])
+    pairs = sorted((alo + i, blo + once_b[k]) for k, i in once_a.items() if k in once_b)
+    return [(i, i + 1, j, j + 1) for i, j in _longest_increasing(pairs)]
+
+
+def _edge_tokens(text: str) -> list[str]:
+    """The tokens of an unchanged passage, except that beyond :data:`EDGE_CHARS` from either end
+    they stay one string (no edit can slide that far: see :func:`_slide`)."""
+    if len(text) <= 4 * EDGE_CHARS:
+        return _TOKEN_RE.findall(text)
+    head = _SPACE.search(text, EDGE_CHARS)
+    tail = _SPACE.search(text, len(text) - EDGE_CHARS)
+    if head is None or tail is None or head.end() >= tail.end():
+        return _TOKEN_RE.findall(text)
+    h, t = head.end(), tail.end()
+    return _TOKEN_RE.findall(text[:h]) + [text[h:t]] + _TOKEN_RE.findall(text[t:])
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _boundary_in_both(old: str, new: str, at: int) -> bool:
+    """Whether ``at`` (inside the common start) is where a word ends and whitespace starts in both."""
+    return at == 0 or (not old[at - 1].isspace() and old[at].isspace() and new[at].isspace())
+
+
+def _anchored_ops(old: str, new: str, timeout: float = DIFF_TIMEOUT,
+                  semantic: bool = True) -> list[tuple[str, list[str]]]:
+    """The token diff of two long texts, in time about linear in their length (see the module
+    docstring). The texts are cut into units after whitespace that follows a word ending in a
+    character chosen by :func:`_unit_end` (a token boundary: no token holds whitespace); units that occur once in each
+    text, in the longest order both agree on, are the unchanged passages; each gap between them is
+    tokenised and diffed (:func:`_anchored_token_ops`, which goes straight to diff-match-patch for
+    a short gap). A unit shorter than the gaps on both sides of it is not kept as an anchor (the
+    semantic clean-up would have merged it into the change around it)."""
+    # the common start, cut back to a token boundary of both texts: where a whitespace run
+    # starts (the end of a word token) strictly inside it
+    n = min(len(old), len(new))
+    lo, step = 0, 4096
+    while lo < n:
+        hi = min(lo + step, n)
+        if old[lo:hi] == new[lo:hi]:
+            lo = hi
+            step *= 2
+        elif step > 1:
+            step //= 2
+        else:
+            break
+    cut = 0
+    for m in _SPACE.finditer(old, max(0, lo - 2 * EDGE_CHARS), lo):
+        if 0 < m.start() < lo:
+            cut = m.start()
+    lo = cut if _boundary_in_both(old, new, cut) else 0
+    ops: list[tuple[str, list[str]]] = []
+    unit_end = _unit_end(old, new)
+    units_a = _text_units(old, lo, unit_end)
+    units_b = _text_units(new, lo, unit_end)
+    keys_a = [old[s:e] for s, e in units_a]
+    keys_b = [new[s:e] for s, e in units_b]
+    once_a, once_b = _unique_keys(keys_a), _unique_keys(keys_b)
+    pairs = sorted((i, once_b[k]) for k, i in once_a.items() if k in once_b)
+    anchors = [(units_a[i][0], units_a[i][1], units_b[j][0], units_b[j][1]) for i, j in _longest_increasing(pairs)]
+    anchors = _merge_small_chars(anchors, lo, len(old), lo, len(new))
+    equal_from = 0  # start (in the old text) of the unchanged run not yet handed on
+    pa, pb = lo, lo
+    for sa, ea, sb, eb in anchors + [(len(old), len(old), len(new), len(new))]:
+        if (sa > pa or sb > pb) and old[pa:sa] != new[pb:sb]:
+            if pa > equal_from:
+                ops.append((EQUAL, _edge_tokens(old[equal_from:pa])))
+            ops.extend(_anchored_token_ops(_TOKEN_RE.findall(old[pa:sa]), _TOKEN_RE.findall(new[pb:sb]),
+                                           timeout, semantic))
+            equal_from = sa
+        pa, pb = ea, eb
+    if len(old) > equal_from:
+        ops.append((EQUAL, _edge_tokens(old[equal_from:])))
+    return _merge_runs(ops)
+
+
+#: the last character of a word (before whitespace)
+_LAST_CHAR = re.compile(r"(\S)\s")
+#: characters sampled from each text to choose where units end
+_SAMPLE = 60_000
+
+
+def _unit_end(old: str, new: str) -> re.Pattern:
+    """Where the units of two long texts end: after whitespace that follows a word ending in one
+    of a few characters, chosen from samples of the texts so that about one word in
+    :data:`UNIT_WORDS` ends a unit ("d" and "y" in English). The choice depends on the texts only,
+    so it is the same every time, and both texts are cut the same way."""
+    sample = []
+    for text in (old, new):
+        mid = len(text) // 2
+        sample += [text[:_SAMPLE], text[mid:mid + _SAMPLE], text[-_SAMPLE:]]
+    counts = Counter(_LAST_CHAR.findall(" ".join(sample)))
+    target = sum(counts.values()) / UNIT_WORDS
+    chosen, total = [], 0
+    for ch, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if total + n <= 1.5 * target:
+            chosen.append(ch)
+            total += n
+    if not chosen and counts:  # one character ends most words: cut after the rarest
+        chosen = [min(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]]
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chosen)) + r"]\s+") if chosen else re.compile(r"(?!)")
+
+
+def _text_units(text: str, start: int, unit_end: re.Pattern) -> list[tuple[int, int]]:
+    """``text[start:]`` cut into units (character ranges) after each match of ``unit_end``."""
+    ends = [m.end() for m in unit_end.finditer(text, start)]
+    if not ends or ends[-1] != len(text):
+        ends.append(len(text))
+    return list(zip([start] + ends[:-1], ends))
+
+
+def _merge_small_chars(anchors, alo, ahi, blo, bhi):
+    """:func:`_merge_small` for anchors given in characters."""
+    out: list = []
+    pa, pb = alo, blo
+    for n, (sa, ea, sb, eb) in enumerate(anchors):
+        na, nb = (anchors[n + 1][0], anchors[n + 1][2]) if n + 1 < len(anchors) else (ahi, bhi)
+        before = max(sa - pa, sb - pb)
+        after = max(na - ea, nb - eb)
+        if 0 < before and 0 < after and ea - sa <= before and ea - sa <= after \
+                and max(na - pa, nb - pb) <= 6 * GAP_TOKENS:
+            continue
+        out.append((sa, ea, sb, eb))
+        pa, pb = ea, eb
+    return out
+
+
+def _anchored_token_ops(ta: Sequence[str], tb: Sequence[str], timeout: float = DIFF_TIMEOUT,
+                        semantic: bool = True) -> list[tuple[str, list[str]]]:
+    """The diff of two long token sequences, in time about linear in their length: equal passages
+    found by :func:`_anchors`, the gaps between them diffed by diff-match-patch, a gap too long for
+    it split again, and one with nothing in common left as a deletion and an insertion. Two
+    neighbouring gaps whose anchor is shorter than each of them are diffed as one (as
+    diff-match-patch's semantic clean-up would have merged them). :func:`_anchored_ops` uses it
+    for a gap of a long text that its own units do not resolve."""
+    ops: list[tuple[str, list[str]]] = []
+    ca = list(accumulate(map(len, ta), initial=0))
+    cb = list(accumulate(map(len, tb), initial=0))
+    # ("range", a_lo, a_hi, b_lo, b_hi): a range still to align; ("equal", lo, hi): tokens of both
+    stack: list = [("range", 0, len(ta), 0, len(tb))]
+    while stack:
+        task = stack.pop()
+        if task[0] == "equal":
+            if task[2] > task[1]:
+                ops.append((EQUAL, list(ta[task[1]:task[2]])))
+            continue
+        _, alo, ahi, blo, bhi = task
+        # common ends
+        while alo < ahi and blo < bhi and ta[alo] == tb[blo]:
+            alo += 1
+            blo += 1
+        head = (task[1], alo)
+        a_end, b_end = ahi, bhi
+        while ahi > alo and bhi > blo and ta[ahi - 1] == tb[bhi - 1]:
+            ahi -= 1
+            bhi -= 1
+        if head[1] > head[0]:
+            ops.append((EQUAL, list(ta[head[0]:head[1]])))
+        tail = ("equal", ahi, a_end)
+        if ahi - alo <= GAP_TOKENS and bhi - blo <= GAP_TOKENS or alo == ahi or blo == bhi:
+            ops.extend(_dmp_ops(ta[alo:ahi], tb[blo:bhi], timeout, semantic))
+            stack.append(tail)
+            continue
+        anchors = _merge_small(_anchors(ta, tb, alo, ahi, blo, bhi), ca, cb, alo, ahi, blo, bhi)
+        if not anchors:  # nothing in common that can be found cheaply: a rewrite
+            ops.append((DELETE, list(ta[alo:ahi])))
+            ops.append((INSERT, list(tb[blo:bhi])))
+            stack.append(tail)
+            continue
+        todo = []
+        pa, pb = alo, blo
+        for sa, ea, sb, eb in anchors:
+            todo.append(("range", pa, sa, pb, sb))
+            todo.append(("equal", sa, ea))
+            pa, pb = ea, eb
+        todo.append(("range", pa, ahi, pb, bhi))
+        todo.append(tail)
+        stack.extend(reversed(todo))
+    return _merge_runs(ops)
+
+
+def _merge_small(anchors, ca, cb, alo, ahi, blo, bhi):
+    """Drop an anchor shorter (in characters) than the gaps on both sides of it, provided the
+    merged gap stays small enough to diff whole: diff-match-patch's semantic clean-up would have
+    turned such a short equality between two larger changes into part of one change. ``ca`` and
+    ``cb`` are the running character counts of the two token sequences (``ca[i]`` characters
+    precede token ``i``)."""
+    out: list = []
+    pa, pb = alo, blo  # where the gap before the current anchor starts
+    for n, (sa, ea, sb, eb) in enumerate(anchors):
+        na, nb = (anchors[n + 1][0], anchors[n + 1][2]) if n + 1 < len(anchors) else (ahi, bhi)
+        before = max(ca[sa] - ca[pa], cb[sb] - cb[pb])
+        after = max(ca[na] - ca[ea], cb[nb] - cb[eb])
+        length = ca[ea] - ca[sa]
+        merged_a, merged_b = na - pa, nb - pb
+        if (0 < before and 0 < after and length <= before and length <= after
+                and merged_a <= GAP_TOKENS and merged_b <= GAP_TOKENS):
+            continue  # merged into one gap with its neighbours
+        out.append((sa, ea, sb, eb))
+        pa, pb = ea, eb
+    return out
+
+
+def _merge_runs(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Neighbouring operations of the same kind as one."""
+    out: list[tuple[str, list[str]]] = []
+    for kind, toks in ops:
+        if not toks:
+            continue
+        if out and out[-1][0] == kind:
+            out[-1][1].extend(toks)
+        else:
+            out.append((kind, toks))
+    return out
 
 
 def _normalise(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
@@ -268,11 +614,20 @@ def _counts(text: str) -> Counter:
     return Counter(_words(text))
 
 
+#: above this many cells (tokens of one text times tokens of the other, common ends stripped),
+#: :func:`_lcs_length` aligns the texts on their unchanged passages first (linear) instead of
+#: computing the longest common subsequence exactly (quadratic: ~1 s at 100,000 words)
+LCS_EXACT_CELLS = 100_000_000
+
+
 def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    """The length of the longest common subsequence of two token lists (exact).
+    """The length of the longest common subsequence of two token lists.
 
     Bit-parallel (Hyyrö's variant of Allison-Dix): one bit per token of ``a``, a few big-integer
-    operations per token of ``b``; common ends are stripped first.
+    operations per token of ``b``; common ends are stripped first. Exact up to
+    :data:`LCS_EXACT_CELLS`; beyond (texts of tens of thousands of words), the tokens kept by the
+    anchored diff (:func:`_anchored_token_ops`, exact between its anchors): a lower bound that
+    equals the exact length unless the texts were rearranged wholesale.
     """
     lo = 0
     top = min(len(a), len(b))
@@ -284,6 +639,9 @@ def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     a, b = a[lo:len(a) - hi], b[lo:len(b) - hi]
     if not a or not b:
         return lo + hi
+    if len(a) * len(b) > LCS_EXACT_CELLS:
+        kept = sum(len(toks) for kind, toks in _anchored_token_ops(a, b, semantic=False) if kind == EQUAL)
+        return lo + hi + kept
     masks: dict[str, int] = {}
     for i, tok in enumerate(a):
         masks[tok] = masks.get(tok, 0) | (1 << i)
@@ -305,13 +663,12 @@ def lcs_similarity(old: str, new: str) -> float:
     return 2 * _lcs_length(a, b) / total if total else 1.0
 
 
-def similarity(old: str, new: str, timeout: float = DIFF_TIMEOUT, floor: float = 0.0) -> float:
+def similarity(old: str, new: str, floor: float = 0.0) -> float:
     """How alike two texts are, 0.0 to 1.0: twice the word tokens kept in order (the longest
     common subsequence of their word tokens, exactly) over all word tokens.
 
     With ``floor``, texts that cannot reach it by :func:`quick_similarity` (a cheap bound) are not
-    compared further: the bound is returned instead. ``timeout`` is accepted for compatibility and
-    unused (the computation is exact and bit-parallel).
+    compared further: the bound is returned instead (the computation is exact and bit-parallel).
     """
     if old == new:
         return 1.0

@@ -217,7 +217,7 @@ class Transaction:
     """
 
     def __init__(self, corpus, manifest: bytes):
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
 
         self.corpus = corpus
         self.root = Path(corpus.root)
@@ -229,6 +229,7 @@ class Transaction:
         self._new: dict[str, _NewVersion] = {}
         self._puts: dict[tuple[str, str], etree._Element] = {}
         self._sources_changed = False
+        self._files: dict[Path, bytes] = {}  # other new files of the transaction (source documents)
         self._done = False
 
     # -- what a caller asks for ----------------------------------------------------------------
@@ -280,7 +281,7 @@ class Transaction:
 
     def put_section(self, version_id: str, section_root, source=None) -> None:
         """Add or replace one section's file in ``version_id`` (one already in the corpus, or one
-        added in this transaction); ``source`` (a :class:`redline.corpus.Source`) is recorded in
+        added in this transaction); ``source`` (a :class:`redline.manifest.Source`) is recorded in
         the manifest's ``<sources>`` (added, or updated if its id is there)."""
         from redline.validate import check_schema, check_section
 
@@ -296,6 +297,19 @@ class Transaction:
             raise UnknownVersion(version_id, self.version_ids)
         if source is not None:
             self._record_source(source)
+
+    def put_source(self, source, data: bytes) -> None:
+        """Record ``source`` (a :class:`redline.corpus.Source` whose ``file`` is a path inside the
+        corpus, e.g. ``sources/G.docx``) and write ``data`` there with the rest of the transaction.
+        A file already at that path must hold the same bytes (it is then left as it is)."""
+        target = _checked(self.root, source.file)
+        if os.path.lexists(target):
+            if not target.is_file() or target.read_bytes() != data:
+                raise CorpusError(f"exists with other contents: the source {source.id} cannot be written there",
+                                  str(target))
+        else:
+            self._files[target] = data
+        self._record_source(source)
 
     def _record_source(self, source) -> None:
         sources = self.tree.getroot().find("sources")
@@ -338,6 +352,7 @@ class Transaction:
                                       str(self.root / rel))
                 append_indented(el, etree.Element("file", section=letter, path=rel))
             puts.append((self.root / rel, xmlsafe.serialise(section)))
+        puts.extend(self._files.items())
         news: list[tuple[Path, dict]] = []
         for nv in self._new.values():
             if not nv.sections:
@@ -349,7 +364,7 @@ class Transaction:
             news.append((self.root / "versions" / nv.id,
                          {f"{letter}.xml": xmlsafe.serialise(s) for letter, s in nv.sections.items()}))
         data = manifest_bytes(self.tree)
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
         from redline.validate import check_schema
 
         check_schema(xmlsafe.parse_bytes(data, str(self.manifest_path), CorpusError), "manifest",
@@ -362,7 +377,7 @@ class Transaction:
         if self._done:
             return False
         self._done = True
-        if not self._new and not self._puts and not self._sources_changed:
+        if not self._new and not self._puts and not self._sources_changed and not self._files:
             return False
         manifest, puts, news = self._plan_manifest()
         _Commit(self.root, self._old_manifest, manifest, puts, news).run()
@@ -642,7 +657,7 @@ def _leftover_dirs(root: Path) -> list[Path]:
             out.extend(p for p in sorted(versions.iterdir())
                        if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     with contextlib.suppress(CorpusError, OSError):
-        from redline.corpus import parse_manifest
+        from redline.manifest import parse_manifest
 
         data = fsio.read_input(root / "manifest.xml", limit="manifest", what="manifest", error=CorpusError)
         for info in parse_manifest(data, root, "manifest.xml").versions:

@@ -10,8 +10,10 @@ held only in part, or not at all) or with a heading that differs from the one th
 
 For a modification, :func:`check_modification` reports the references in new or amended text that
 do not resolve in the result and the references elsewhere that the modification breaks by deleting
-or renumbering their targets; :func:`remap_text` rewrites references under an old→new address map
-(the consequential amendments of a renumbering).
+or renumbering their targets; :func:`remap_text` rewrites references under an old→new address map.
+Built on these, above this module: the consequential amendments of a renumbering
+(:mod:`redline.consequential`), the ``redline check`` of references (:mod:`redline.check`) and the
+links of an HTML redline (:mod:`redline.render.links`).
 
 Pure: nothing here does I/O.
 """
@@ -653,7 +655,7 @@ def _describe_move(t: Address, new: Address | None) -> str:
     return f"renumbers as {new}" if new.parent == t.parent else f"moves to {new}"
 
 
-def _text_runs(base: Version, result: Version, address_map: Mapping[Address, Address | None],
+def text_runs(base: Version, result: Version, address_map: Mapping[Address, Address | None],
                changed: Iterable[Address] | None = None):
     """Every run of words in ``result`` as (node, field, text, old): ``old`` is the holder's
     address in ``base`` when the run is word for word what it was there (the modification did
@@ -744,7 +746,7 @@ def _shared_clause_words(version: Version, letter: str):
 def new_text_runs(base: Version, result: Version,
                   address_map: Mapping[Address, Address | None]) -> list[tuple[Address, str]]:
     """The runs of words a modification wrote (new or amended), as (holder in result, words)."""
-    return [(node.address, text) for node, _, text, old in _text_runs(base, result, address_map) if old is None]
+    return [(node.address, text) for node, _, text, old in text_runs(base, result, address_map) if old is None]
 
 
 def check_modification(base: Version, result: Version, address_map: Mapping[Address, Address | None],
@@ -765,7 +767,7 @@ def check_modification(base: Version, result: Version, address_map: Mapping[Addr
     """
     findings: list[Finding] = []
     name = mod_id
-    for node, fld, text, old in _text_runs(base, result, address_map, changed):
+    for node, fld, text, old in text_runs(base, result, address_map, changed):
         if old is None:
             for ref in find_references(text, node.address):
                 r = resolve(result, Citation(node.address, fld, ref))
@@ -791,42 +793,6 @@ def check_modification(base: Version, result: Version, address_map: Mapping[Addr
                                         f"{old}{where} refers to {a}, which {name} {_describe_move(a, new)}",
                                         ref))
     return findings
-
-
-def consequential_amendments(base: Version, result: Version,
-                             address_map: Mapping[Address, Address | None]) -> tuple:
-    """Amend operations that bring the references a renumbering leaves behind up to date.
-
-    For every run of words in ``result`` that the modification left as it was and that names a
-    renumbered address, an :class:`redline.ops.Amend` of that run (addressed in the result, so
-    the operations run after the modification's own). References to deleted addresses cannot be
-    repaired this way and are left for :func:`check_modification` to report.
-    """
-    from redline.ops import Amend
-
-    out = []
-    for node, fld, text, old in _text_runs(base, result, address_map):
-        if old is None:
-            continue
-        new = remap_text(text, address_map, old)
-        if new != text:
-            out.append(Amend(node.address, text, new, fld))
-    return tuple(out)
-
-
-def with_consequential_amendments(base: Version, mod):
-    """``mod`` with :func:`consequential_amendments` appended to its operations (``mod`` itself if
-    there are none). Raises :class:`redline.errors.ApplyError` if ``mod`` does not apply."""
-    from dataclasses import replace
-
-    from redline.apply import apply_modification
-
-    res = apply_modification(base, mod, onto=base.id != mod.base)
-    extra = consequential_amendments(base, res.version, res.address_map)
-    if not extra:
-        return mod
-    lines = tuple(mod.lines) + (None,) * (len(mod.operations) - len(mod.lines)) + (None,) * len(extra)
-    return replace(mod, operations=tuple(mod.operations) + extra, lines=lines)
 
 
 def remap_text(text: str, address_map: Mapping[Address, Address | None],
@@ -855,112 +821,3 @@ def remap_text(text: str, address_map: Mapping[Address, Address | None],
     for s, e, new_text in sorted(edits, reverse=True):
         text = text[:s] + new_text + text[e:]
     return text
-
-
-# --------------------------------------------------------------------------- redline check
-
-#: the severity of a finding as a :class:`redline.check.Problem` (only errors fail a check)
-CHECK_SEVERITY = {"failure": "error", "warning": "note", "note": "note"}
-CHECK_CODE = {STALE: "xref-stale", NEW_BROKEN: "xref-broken", NEW_OUTSIDE: "xref-outside",
-              NEW_HEADING: "xref-heading"}
-
-
-def _operation_index(mod, finding: Finding) -> int | None:
-    """The index of the operation a finding comes from (the deletion or renumbering of its
-    target, or the operation writing its words), for the file line in messages."""
-    ops = list(getattr(mod, "operations", ()))
-    if finding.kind == STALE and finding.reference is not None:
-        for a in finding.reference.addresses:
-            for i, op in enumerate(ops):
-                if op.kind in ("delete", "renumber", "move") and a.is_within(op.target):
-                    return i
-    clause = finding.holder.clause_address or finding.holder
-    for i, op in enumerate(ops):
-        if clause in op.clause_addresses():
-            return i
-    return None
-
-
-def check_references(context) -> list:
-    """The cross-reference check of ``redline check`` (see :data:`redline.check.CHECKS`):
-    broken references are errors, references outside the corpus and heading mismatches notes."""
-    mod, res = context.modification, context.result
-    findings = check_modification(context.version, res.version, res.address_map, res.changed, mod.id)
-    return [context.problem(f.message, CHECK_SEVERITY[f.severity], f.holder, _operation_index(mod, f),
-                            CHECK_CODE[f.kind]) for f in findings]
-
-
-# --------------------------------------------------------------------------- links in a redline
-
-def _default_anchor_id(address) -> str:
-    from redline.render.html import anchor_id
-
-    return anchor_id(address)
-
-
-def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | None = None,
-                   anchor_id=None):
-    """A text annotator for the HTML redline: it links each cross-reference to its target and
-    each use of a defined term to its definition, but only where the target's anchor is among
-    ``anchors`` (the ids present in the same document), so that every link resolves.
-
-    A reference links to the anchor of each address it names, or failing that of its clause
-    (``G3.18(a)`` → ``G3.18``; never a part for a clause the document does not show), or of the
-    deleted node (``was-G3.18``); the words "Section"/"Sections" go into the first link. ``definitions``
-    maps a term to the address of the node that defines it. Pure: text in, pieces out.
-    """
-    anchors = set(anchors)
-    anchor_id = anchor_id or _default_anchor_id
-    definitions = dict(definitions or {})
-    terms = frozenset(definitions)  # made once: find_term_uses would make it for every run of words
-
-    def href(a: Address) -> str | None:
-        for cand in [a] + [b for b in a.ancestors()[::-1] if b.clause]:  # an item falls back to its clause
-            for prefix in ("", "was-"):
-                ident = prefix + anchor_id(cand)
-                if ident in anchors:
-                    return "#" + ident
-        return None
-
-    def annotate(text: str) -> list[tuple[str, str | None]]:
-        links: list[tuple[int, int, str]] = []
-        for ref in find_references(text):
-            for i, tok in enumerate(ref.tokens):
-                h = href(tok.address)
-                if h is not None:
-                    links.append((ref.start if i == 0 else tok.start, tok.end, h))
-        if definitions:
-            from redline.terms import find_term_uses
-
-            for use in find_term_uses(text, terms):
-                h = href(definitions[use.term])
-                if h is not None and not any(s < use.end and use.start < e for s, e, _ in links):
-                    links.append((use.start, use.end, h))
-        pieces: list[tuple[str, str | None]] = []
-        pos = 0
-        for s, e, h in sorted(links):
-            if s < pos:
-                continue
-            if s > pos:
-                pieces.append((text[pos:s], None))
-            pieces.append((text[s:e], h))
-            pos = e
-        if pos < len(text) or not pieces:
-            pieces.append((text[pos:], None))
-        return pieces
-
-    return annotate
-
-
-def redline_annotator(redline, versions: Iterable[Version]):
-    """:func:`link_annotator` for one redline document: its anchors (as the HTML renderer gives
-    them) and the terms defined in ``versions`` (the first version defining a term wins)."""
-    from redline.render.html import anchor_id, anchor_ids
-    from redline.terms import defined_terms
-
-    anchors = anchor_ids(redline)
-    definitions: dict[str, Address] = {}
-    for v in versions:
-        for term, d in defined_terms(v).items():
-            definitions.setdefault(term, d.address)
-    return link_annotator(anchors, definitions, anchor_id)

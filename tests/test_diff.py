@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from redline.diff import (
-    ADDED, AMENDED, DELETED, MOVED, RENUMBERED, diff_node, diff_versions,
+    ChangeKind, diff_node, diff_versions,
 )
 from redline.model import Address, Version
 from redline.textdiff import EQUAL, INSERT, to_markers, tokenize
@@ -50,11 +50,11 @@ def kinds(d):
 
 def test_5_23_to_6_17_adds_g1_10_with_its_crossheading(corpus):
     d = diff_versions(corpus.load("5.23"), corpus.load("6.17"))
-    assert kinds(d) == [(ADDED, None, "G1.10")]
+    assert kinds(d) == [(ChangeKind.ADDED, None, "G1.10")]
     ch = d.changes[0]
     assert ch.crossheading == "SMETS1 Smart Metering Systems"
     assert all(s.kind == INSERT for n in ch.diff.walk() for s in (*n.num, *n.text, *n.closing))
-    assert [(h.level, h.kind, h.new) for h in d.headings] == [("crossheading", ADDED, "SMETS1 Smart Metering Systems")]
+    assert [(h.level, h.kind, h.new) for h in d.headings] == [("crossheading", ChangeKind.ADDED, "SMETS1 Smart Metering Systems")]
     # G1 is printed (complete) for 5.23 and inferred (partial) for 6.17: both are compared, nothing unheld
     assert [(str(c.address), c.old, c.new, c.clauses) for c in d.coverage] == [("G1", "complete", "partial", ())]
     assert d.summary()["added"] == 1
@@ -78,7 +78,7 @@ def test_mp087_amendment_is_one_insertion(corpus):
     el.text = el.text.replace("Gas Proxy Function)", "Gas Proxy Function which forms part of a SMETS2+ Device)")
     new.reindex()
     d = diff_versions(old, new)
-    assert kinds(d) == [(AMENDED, "G3.20", "G3.20")]
+    assert kinds(d) == [(ChangeKind.AMENDED, "G3.20", "G3.20")]
     edits = [s for n in d.changes[0].diff.walk() for s in (*n.num, *n.text, *n.closing) if s.kind != EQUAL]
     assert [(s.kind, s.text.strip()) for s in edits] == [(INSERT, "which forms part of a SMETS2+ Device")]
     item_b = d.changes[0].diff.children[1]
@@ -96,7 +96,7 @@ def test_within_restricts_the_diff(corpus):
     d = diff_versions(corpus.load("5.23"), corpus.load("6.17"), within="G3")
     assert d.changes == () and d.headings == ()
     d = diff_versions(corpus.load("5.23"), corpus.load("6.17"), within="G1.10")
-    assert kinds(d) == [(ADDED, None, "G1.10")]
+    assert kinds(d) == [(ChangeKind.ADDED, None, "G1.10")]
 
 
 # --- pairing: renumbering, moves, replacement ----------------------------------------------------
@@ -105,7 +105,7 @@ def test_renumbering_is_not_delete_plus_insert():
     old = version("o", body([1, 2, 3]))
     new_body = clause("G3.1", TEXTS[1]) + clause("G3.2", TEXTS[4]) + clause("G3.3", TEXTS[2]) + clause("G3.4", TEXTS[3])
     d = diff_versions(old, version("n", new_body))
-    assert kinds(d) == [(ADDED, None, "G3.2"), (RENUMBERED, "G3.2", "G3.3"), (RENUMBERED, "G3.3", "G3.4")]
+    assert kinds(d) == [(ChangeKind.ADDED, None, "G3.2"), (ChangeKind.RENUMBERED, "G3.2", "G3.3"), (ChangeKind.RENUMBERED, "G3.3", "G3.4")]
     ren = d.changes[1]
     assert to_markers(ren.diff.num) == "[-G3.2-]{+G3.3+}"
     assert not ren.text_changed
@@ -117,7 +117,7 @@ def test_renumbered_and_amended_clause_is_compared_with_its_old_self():
     new_body = clause("G3.1", TEXTS[1]) + clause("G3.2", TEXTS[4]) + clause("G3.3", amended) + clause("G3.4", TEXTS[3])
     d = diff_versions(old, version("n", new_body))
     ren = d.change_for(A("G3.3"))
-    assert (ren.kind, str(ren.old)) == (RENUMBERED, "G3.2")
+    assert (ren.kind, str(ren.old)) == (ChangeKind.RENUMBERED, "G3.2")
     assert ren.text_changed
     assert to_markers(ren.diff.text) == TEXTS[2].replace("may publish", "[-may-]{+shall+} publish")
 
@@ -125,33 +125,33 @@ def test_renumbered_and_amended_clause_is_compared_with_its_old_self():
 def test_move_out_of_order_is_moved():
     old = version("o", body([1, 2, 3, 4]))
     d = diff_versions(old, version("n", body([1, 3, 4, 2])))
-    assert kinds(d) == [(RENUMBERED, "G3.3", "G3.2"), (RENUMBERED, "G3.4", "G3.3"), (MOVED, "G3.2", "G3.4")]
+    assert kinds(d) == [(ChangeKind.RENUMBERED, "G3.3", "G3.2"), (ChangeKind.RENUMBERED, "G3.4", "G3.3"), (ChangeKind.MOVED, "G3.2", "G3.4")]
 
 
 def test_replaced_clause_is_deleted_and_added():
     old = version("o", body([1, 2]))
     new = version("n", clause("G3.1", TEXTS[1]) + clause("G3.2", "Something else entirely about tariffs."))
     d = diff_versions(old, new)
-    assert kinds(d) == [(DELETED, "G3.2", None), (ADDED, None, "G3.2")]  # deletion first, as in a redline
+    assert kinds(d) == [(ChangeKind.DELETED, "G3.2", None), (ChangeKind.ADDED, None, "G3.2")]  # deletion first, as in a redline
 
 
 def test_deleted_clause_in_complete_part():
     d = diff_versions(version("o", body([1, 2, 3])), version("n", body([1, 3], ["G3.1", "G3.3"])))
-    assert kinds(d) == [(DELETED, "G3.2", None)]
+    assert kinds(d) == [(ChangeKind.DELETED, "G3.2", None)]
 
 
 def test_address_map_pairs_authoritatively():
     old = version("o", body([1, 2]))
     new = version("n", clause("G3.1", TEXTS[1]) + clause("G3.2", TEXTS[3]) + clause("G3.3", TEXTS[2]))
     d = diff_versions(old, new, address_map={A("G3.2"): A("G3.3")})
-    assert kinds(d) == [(ADDED, None, "G3.2"), (RENUMBERED, "G3.2", "G3.3")]
+    assert kinds(d) == [(ChangeKind.ADDED, None, "G3.2"), (ChangeKind.RENUMBERED, "G3.2", "G3.3")]
 
 
 def test_partial_part_gap_is_coverage_but_hole_is_deletion():
     old = version("o", body([1, 2, 3]), coverage="partial", part_coverage="partial")
     # new holds G3.1 and G3.3 only: G3.2 lies between two held clauses, so it was deleted
     d = diff_versions(old, version("n", body([1, 3], ["G3.1", "G3.3"]), "partial", "partial"))
-    assert kinds(d) == [(DELETED, "G3.2", None)] and d.coverage == ()
+    assert kinds(d) == [(ChangeKind.DELETED, "G3.2", None)] and d.coverage == ()
     # new holds G3.1 and G3.2 only: G3.3 sits at the end of what is held, so it is merely not held
     d = diff_versions(old, version("n", body([1, 2]), "partial", "partial"))
     assert d.changes == ()
@@ -205,7 +205,7 @@ def test_random_edits_are_reported_exactly(corpus, seed, n_edits):
     changed = {str(c.address) for c in d.changes}
     # an edit may be a no-op (the word replaced by itself); every reported change was edited
     assert changed <= edited_clauses
-    assert all(c.kind == AMENDED for c in d.changes)
+    assert all(c.kind == ChangeKind.AMENDED for c in d.changes)
     for c in d.changes:
         assert c.diff.full_text("old") == old.get(c.old).full_text()
         assert c.diff.full_text("new") == new.get(c.new).full_text()
@@ -220,7 +220,7 @@ def test_renumbered_amended_clause_beats_a_lookalike_at_its_old_address():
     amended = TEXTS[2].replace("may publish", "shall publish")
     new = version("n", clause("G3.1", TEXTS[1]) + clause("G3.2", lookalike) + clause("G3.3", amended))
     d = diff_versions(old, new)
-    assert kinds(d) == [(ADDED, None, "G3.2"), (RENUMBERED, "G3.2", "G3.3")]
+    assert kinds(d) == [(ChangeKind.ADDED, None, "G3.2"), (ChangeKind.RENUMBERED, "G3.2", "G3.3")]
     assert to_markers(d.changes[1].diff.text) == TEXTS[2].replace("may publish", "[-may-]{+shall+} publish")
 
 
@@ -252,4 +252,4 @@ def test_many_clauses_diff_quickly_and_exactly(corpus):
     new.reindex()
     d = diff_versions(old, new)
     assert {str(c.address) for c in d.changes} == edited
-    assert all(c.kind == AMENDED for c in d.changes)
+    assert all(c.kind == ChangeKind.AMENDED for c in d.changes)

@@ -23,7 +23,8 @@ from redline.annex import annex_for_modification, versions_redline
 from redline.apply import apply_modification
 from redline.diff import diff_versions
 from redline.mods import load_modification
-from redline.render.docx import bookmark_name, render_docx
+from redline.render.docx import render_docx
+from redline.render.links import anchor_id, bookmark_name
 from redline.textdiff import tokenize
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -265,7 +266,7 @@ def test_bookmarks_and_summary_links(mp087):
     names = [b.get(w("name")) for b in root.iter(w("bookmarkStart"))]
     assert names == ["G3_17", "G3_18", "G3_19", "G3_20", "G3_21"]
     assert [l.get(w("anchor")) for l in root.iter(w("hyperlink"))] == ["G3_20"]
-    assert bookmark_name('A1.1["Secure"](a)') == "A1_1_Secure_a"
+    assert bookmark_name(anchor_id('A1.1["Secure"](a)')) == "A1_1_Secure_a"
 
 
 def test_unknown_style_refused(mp087):

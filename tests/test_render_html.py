@@ -13,7 +13,8 @@ from redline.apply import apply_modification
 from redline.diff import diff_node, diff_versions
 from redline.model import Version
 from redline.mods import load_modification
-from redline.render.html import anchor_id, render_html, template_dirs
+from redline.render.html import render_html, template_dirs
+from redline.render.links import anchor_id
 from redline.textdiff import tokenize
 
 MP087_INSERTION = "which forms part of a SMETS2+ Device"
@@ -214,7 +215,7 @@ def test_annotate_hook_makes_links():
 def test_anchor_ids():
     assert anchor_id("G3.20(b)") == "G3.20(b)"
     assert anchor_id('A1.1["Smart Metering System"]') == "A1.1[Smart_Metering_System]"
-    assert anchor_id("G1.10", "was-") == "was-G1.10"
+    assert anchor_id("G1.10", deleted=True) == "was-G1.10"
 
 
 # --- property: both sides read back on random edits ------------------------------------------

@@ -25,6 +25,8 @@ COMMANDS = {
     "check": "redline.cli.mod_cmds:check_cmd",
     "diff": "redline.cli.redline_cmds:diff_cmd",
     "annex": "redline.cli.redline_cmds:annex_cmd",
+    "import": "redline.cli.import_cmds:import_cmd",
+    "export": "redline.cli.import_cmds:export_cmd",
     "new": "redline.cli.new_cmd:new_cmd",
     "release": "redline.cli.release_cmds:release_cmd",
     "rebase": "redline.cli.release_cmds:rebase_cmd",

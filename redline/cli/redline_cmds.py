@@ -155,7 +155,7 @@ def _gc_paused():
 def _render(red, fmt: str, style: str, versions=()):
     if fmt == "html":
         from redline.render.html import render_html
-        from redline.xref import redline_annotator  # links references and defined terms
+        from redline.render.links import redline_annotator  # links references and defined terms
 
         return render_html(red, annotate=redline_annotator(red, versions))
     from redline.render.docx import render_docx

@@ -237,7 +237,7 @@ def _write_release_redline(report, fmt: str, style: str, date: str | None, outpu
     red = release_redline(report, date=when)
     if fmt == "html":
         from redline.render.html import render_html
-        from redline.xref import redline_annotator
+        from redline.render.links import redline_annotator
 
         data = render_html(red, annotate=redline_annotator(red, (report.state, report.onto)))
     else:

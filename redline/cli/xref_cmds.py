@@ -336,13 +336,13 @@ def _apply(corpus, version_id, mod_name):
 def _update_references(corpus, version_id, mod_name):
     """MOD's file with the consequential amendments appended; the rest of the file (its comments,
     such as a provenance header, and its layout) exactly as it was."""
-    from redline import xref
+    from redline.consequential import with_consequential_amendments
     from redline.mods import append_operations, modification_to_xml
     from redline.xmlsafe import read_file
 
     mod = load_modification(corpus, mod_name)
     base = load_base(corpus, mod, version_id, "VERSION")
-    updated = xref.with_consequential_amendments(base, mod)
+    updated = with_consequential_amendments(base, mod)
     extra = tuple(updated.operations[len(mod.operations):])
     if mod.path is None:  # pragma: no cover - a loaded modification always has its file
         return modification_to_xml(updated).decode("utf-8"), False

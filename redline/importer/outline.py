@@ -48,7 +48,7 @@ _CLAUSE = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.(\d{1,3}[A-Z]?)\.?$")
 _PART = re.compile(r"^([A-Z])(\d{1,3}[A-Z]?)\.?$")
 _ITEM_INNER = r"[0-9]{1,3}|[a-z]{1,3}|[A-Z]{1,3}|[ivxlcdm]{1,7}|[IVXLCDM]{1,7}"
 _ITEM = re.compile(rf"^\(?({_ITEM_INNER})[).]$")
-_TYPED_CLAUSE = re.compile(r"^([A-Z]\d{1,3}[A-Z]?\.\d{1,3}[A-Z]?)\.?(?:\s+|$)(?!\()(.*)$", re.S)
+_TYPED_CLAUSE = re.compile(r"^([A-Z]\d{1,3}[A-Z]?\.\d{1,3}[A-Z]?)\.?(?:\s+|$)(.*)$", re.S)
 _TYPED_ITEM = re.compile(rf"^\(({_ITEM_INNER})\)(?:\s+|$|(?=\((?:{_ITEM_INNER})\)\s))(.*)$", re.S)
 _TYPED_PART = re.compile(r"^([A-Z]\d{1,3}[A-Z]?)\.?\s+(\S.*)$", re.S)
 _SECTION = re.compile(r"^SECTION\s+([A-Z])\s*[-–—:]\s*(.+)$", re.I | re.S)
@@ -175,6 +175,8 @@ def parse_line(line: Line) -> _Parsed:
     m = _TYPED_PART.match(text)
     if m and heading_like(m.group(2)) and not m.group(2).startswith("("):
         return _Parsed("part", m.group(1), m.group(2).strip(), line)
+    if _PART.match(text):  # a part number alone (a part held without its heading)
+        return _Parsed("part", text.rstrip("."), "", line)
     if _INSTRUCTION.match(text):
         return _Parsed("instruction", None, text, line)
     return _Parsed("text", None, text, line)
@@ -306,7 +308,8 @@ class _Builder:
         heading = p.text
         if not heading:
             nxt = self.next_structural(i)
-            if nxt is not None and nxt.kind == "text" and heading_like(nxt.text):
+            if nxt is not None and nxt.kind == "text" and heading_like(nxt.text) and nxt.text.isupper() \
+                    and nxt.line.hint != "heading":  # a heading in capitals on its own line (a cross-heading is not)
                 self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="heading_of_part")
                                        for q in self.parsed[i + 1:]]
         if heading:
@@ -709,6 +712,8 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     if not builder.clauses:
         raise SourceError(f"no clause of Section {letter} was found in the source", where)
     root = builder.finish()
+    gone = {n.where for n in report.dropped}
+    report.review = [n for n in report.review if n.where not in gone]  # doubts about text not imported
     _decide_coverage(root, report, builder.heading is not None)
     report.section = letter
     report.heading = builder.heading
@@ -726,4 +731,4 @@ def _validate(root, where: str) -> None:
     if not rng.validate(tree):  # a bug of the builder, never of the source: say so plainly
         raise SourceError(f"internal error: the imported section does not match the corpus schema "
                           f"({rng.error_log.last_error.message})", where)
-    check_section(root, where)
+    check_section(root, where, order=False)  # numbers out of order are a note of the report, not an error

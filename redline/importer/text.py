@@ -36,6 +36,8 @@ from redline.importer.report import ImportReport
 FOOTNOTE_RULE = 20
 #: a line at least this share of the document's usual line length is "full" (wrapped, not ended)
 FULL_LINE = 0.6
+#: the shortest line length taken as a document's wrap width (a short document says little about it)
+MIN_WRAP = 60
 #: control characters (other than tab, newline, carriage return, form feed) tolerated before a text is binary
 MAX_CONTROL = 0
 
@@ -58,6 +60,7 @@ out in on at up off over under by to of for as so than then thus via upon onto i
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _STARTS_NUMBERED = (_SECTION, _TYPED_CLAUSE, _TYPED_ITEM)
+_BARE_PART = re.compile(r"^[A-Z]\d{1,3}[A-Z]?$")
 _PAGE_NUMBER = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|\d+\s*(of|/)\s*\d+|-?\s*\d+\s*-?)$", re.I)
 _FOOTNOTE_START = re.compile(r"^(\d{1,2})\s*(?=[A-Z])")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -214,28 +217,95 @@ def _running_lines(pages: list[_Page], report: ImportReport) -> set[int]:
     return drop
 
 
-def paragraphs(lines: list[RawLine]) -> list[tuple[int, str]]:
-    """Hard-wrapped lines joined into paragraphs: (first line number, words)."""
+def paragraphs(lines: list[RawLine]) -> list[tuple[int, str, int | None]]:
+    """Hard-wrapped lines joined into paragraphs: (first line number, words, list depth or None).
+
+    Two layouts are told apart: "block" text whose paragraphs are separated by blank lines (as
+    ``redline export --format text`` writes it: every line of a block is joined, and an
+    unnumbered block's indent gives its list depth), and "line" text (as the seeds' extraction:
+    blank lines everywhere, a paragraph's lines joined by the rules of this module's doc)."""
+    if _block_layout(lines):
+        return _blocks(lines)
     lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip())
-    usual = lengths[int(len(lengths) * 0.9)] if lengths else 80
-    out: list[tuple[int, str]] = []
+    usual = max(lengths[int(len(lengths) * 0.9)] if lengths else 80, MIN_WRAP)
+    out: list[tuple[int, str, int | None]] = []
     open_para = False
     for ln in lines:
         t = " ".join(ln.text.split())
         if not t:
             continue
-        numbered = any(p.match(t) for p in _STARTS_NUMBERED) or (
-            _TYPED_PART.match(t) and heading_like(_TYPED_PART.match(t).group(2)))
+        numbered = _numbered(t) and not (open_para and out and _refers_on(out[-1][1]))
         lower_start = t[0].islower() or (t[0] == "(" and len(t) > 1 and t[1].islower() and not _TYPED_ITEM.match(t))
-        if open_para and not numbered and out:
-            out[-1] = (out[-1][0], f"{out[-1][1]} {t}")
-        elif out and lower_start and not numbered:
-            out[-1] = (out[-1][0], f"{out[-1][1]} {t}")  # a sentence never starts in lower case
+        if out and not numbered and (open_para or lower_start):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {t}", None)  # a sentence never starts in lower case
         else:
-            out.append((ln.number, t))
+            out.append((ln.number, t, None))
         ends = t[-1] in ".:;" or t.endswith(("; and", "; or", "; and/or"))
         full = len(t) >= FULL_LINE * usual
         open_para = full and not ends
+    return out
+
+
+#: words after which a number at the start of the next line is a cross-reference, not a new paragraph
+_REFERRING = frozenset("section sections clause clauses paragraph paragraphs part parts and to or of in under with "
+                       "see by at per".split())
+
+
+def _refers_on(prev: str) -> bool:
+    """Whether a line ends with a word that a reference follows ("… in accordance with Section")."""
+    prev = prev.rstrip()
+    if prev.endswith(("; and", "; or", ", and", ", or", "; and/or")):
+        return False  # a list item's last words
+    last = prev.rsplit(" ", 1)[-1] if prev else ""
+    return last.lower() in _REFERRING
+
+
+def _numbered(t: str) -> bool:
+    if any(p.match(t) for p in _STARTS_NUMBERED) or _BARE_PART.match(t):
+        return True
+    m = _TYPED_PART.match(t)
+    return bool(m and heading_like(m.group(2)))
+
+
+def _block_layout(lines: list[RawLine]) -> bool:
+    """Whether paragraphs are blocks of lines separated by blank lines (many lines run on without one)."""
+    text_lines = run_on = indented = 0
+    for a, b in zip(lines, lines + lines[-1:]):
+        if a.text.strip():
+            text_lines += 1
+            indented += a.text.startswith(" " * BLOCK_CLAUSE_COL)
+            if b is not a and b.text.strip() and b.page == a.page:
+                run_on += 1
+    return text_lines > 0 and (run_on / text_lines > 0.2 or indented > 0)
+
+
+#: indent of a clause's words, and of each list level, in redline's text layout
+BLOCK_CLAUSE_COL, BLOCK_ITEM_COL = 8, 6
+
+
+def _blocks(lines: list[RawLine]) -> list[tuple[int, str, int | None]]:
+    out: list[tuple[int, str, int | None]] = []
+    cur: list[RawLine] = []
+
+    def flush():
+        if not cur:
+            return
+        text = " ".join(" ".join(ln.text.split()) for ln in cur)
+        indent = len(cur[0].text) - len(cur[0].text.lstrip(" "))
+        depth = (indent - BLOCK_CLAUSE_COL) // BLOCK_ITEM_COL if indent >= BLOCK_CLAUSE_COL and not _numbered(text) \
+            else None
+        out.append((cur[0].number, text, depth))
+        cur.clear()
+
+    for ln in lines:
+        t = ln.text.strip()
+        if t and cur and _numbered(t) and not _refers_on(cur[-1].text):
+            flush()  # a number starts a paragraph (unless the line before leads into a reference)
+        if t:
+            cur.append(ln)
+        else:
+            flush()
+    flush()
     return out
 
 
@@ -285,45 +355,65 @@ def _core(token: str) -> tuple[str, str, str]:
 def repair_words(text: str, where: str, vocab: Vocabulary, report: ImportReport) -> str:
     """Join words split by stray spaces where the join is certain; report the doubtful ones."""
     words = text.split()
+    cores = [_core_of(w) for w in words]
     out: list[str] = []
+    out_cores: list[tuple[str, str, str]] = []
     i, n = 0, len(words)
+    fragment_is_word = vocab.fragment_is_word
     while i < n:
         joined = None
-        for span in (4, 3, 2):
-            if i + span > n:
-                continue
-            pieces = [_core(w) for w in words[i:i + span]]
-            if any(not c for _, c, _ in pieces):
-                continue
-            # punctuation only before the first piece and after the last
-            if any(lead for lead, _, _ in pieces[1:]) or any(trail for _, _, trail in pieces[:-1]):
-                continue
-            cores = [c for _, c, _ in pieces]
-            if any(c[0].isupper() for c in cores[1:]):
-                continue  # "Smart Metering": a capitalised piece is a word of its own
-            word = "".join(cores)
-            if vocab.word(word) and not all(vocab.fragment_is_word(c) for c in cores):
-                joined = (span, pieces[0][0] + word + pieces[-1][2], " ".join(words[i:i + span]))
-                break
+        if cores[i][1]:
+            for span in (4, 3, 2):
+                if i + span > n:
+                    continue
+                pieces = cores[i:i + span]
+                ok = True
+                for k, (lead, core, trail) in enumerate(pieces):
+                    # letters only; punctuation only before the first piece and after the last; no
+                    # capitalised piece after the first ("Smart Metering" are two words)
+                    if not core or (k and (lead or core[0].isupper())) or (k < span - 1 and trail):
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                word = "".join(c for _, c, _ in pieces)
+                if vocab.word(word) and not all(fragment_is_word(c) for _, c, _ in pieces):
+                    joined = (span, pieces[0][0] + word + pieces[-1][2], " ".join(words[i:i + span]))
+                    break
         if joined:
             span, new, old = joined
             report.add("repaired", where, f"'{old}' read as '{new}': a word split by stray spaces", old)
             out.append(new)
+            out_cores.append(_core_of(new))
             i += span
             continue
         out.append(words[i])
+        out_cores.append(cores[i])
         i += 1
     for k in range(len(out) - 1):
-        (la, a, ta), (lb, b, tb) = _core(out[k]), _core(out[k + 1])
-        if not a or not b or not a.islower() or not b.islower() or ta or lb or (la and la[-1] == "(" and ta):
+        (_, a, ta), (lb, b, _) = out_cores[k], out_cores[k + 1]
+        if not a or not b or ta or lb or not a.islower() or not b.islower():
             continue
-        doubtful = [x for x in (a, b) if x.lower() in _SINGLE or (len(x) <= 2 and not vocab.fragment_is_word(x))]
+        doubtful = [x for x in (a, b) if x in _SINGLE or (len(x) <= 2 and not fragment_is_word(x))]
         if b in _ENDINGS:
             doubtful.append(b)
-        if doubtful and not (a.lower() in ("a", "i") and vocab.word(b)):
+        if doubtful and not (a in ("a", "i") and vocab.word(b)):
             report.add("review", where, f"'{out[k]} {out[k + 1]}' may be a word split by stray spaces; "
                                         "left as it is", f"{out[k]} {out[k + 1]}")
     return " ".join(out)
+
+
+_CORES: dict[str, tuple[str, str, str]] = {}
+
+
+def _core_of(token: str) -> tuple[str, str, str]:
+    """:func:`_core`, remembered (a text repeats its words)."""
+    got = _CORES.get(token)
+    if got is None:
+        if len(_CORES) > 200_000:
+            _CORES.clear()
+        got = _CORES[token] = _core(token)
+    return got
 
 
 def read_text(data: bytes, name: str, *, vocabulary: Iterable[str] = (), report: ImportReport | None = None) \
@@ -340,7 +430,7 @@ def read_text(data: bytes, name: str, *, vocabulary: Iterable[str] = (), report:
     vocab = Vocabulary(vocabulary)
     vocab.add_text(" ".join(ln.text for ln in body))
     out = []
-    for number, words in paragraphs(body):
+    for number, words, depth in paragraphs(body):
         where = f"line {number}"
-        out.append(Line(None, repair_words(words, where, vocab, report), where))
+        out.append(Line(None, repair_words(words, where, vocab, report), where, None, depth))
     return out, report

@@ -13,11 +13,15 @@ from typing import Callable
 import click
 
 from redline.annex import coverage_notes
-from redline.diff import ADDED, CHANGE_KINDS, DELETED, MOVED, RENUMBERED, NodeDiff, VersionDiff
+from redline.diff import CHANGE_KINDS, ChangeKind, NodeDiff, NodeState, VersionDiff
 from redline.textdiff import DELETE, EQUAL, INSERT, Span, to_markers
 
 JSON_FORMAT = "redline-diff"
 JSON_FORMAT_VERSION = 1
+
+
+#: node states whose every paragraph is shown (the node is there on one side only)
+_WHOLE = (NodeState.INSERTED, NodeState.DELETED)
 
 
 def _coloured(spans) -> str:
@@ -36,12 +40,12 @@ def _changed_paragraphs(nd: NodeDiff, mark: Callable, whole: bool) -> list[tuple
     """(address, marked text) for each paragraph of the node that changed (all if ``whole``)."""
     out: list[tuple[str, str]] = []
     lead = (*nd.num, Span(EQUAL, " "), *nd.text) if nd.num and nd.text else (*nd.num, *nd.text)
-    if whole or any(s.kind != EQUAL for s in (*nd.num, *nd.text)) or nd.state in ("inserted", "deleted"):
+    if whole or any(s.kind != EQUAL for s in (*nd.num, *nd.text)) or nd.state in _WHOLE:
         if nd.element == "definition":
             lead = (Span(EQUAL, '"'), *nd.num, Span(EQUAL, '" '), *nd.text)
         out.append((str(nd.address), mark(lead)))
     for c in nd.children:
-        out += _changed_paragraphs(c, mark, whole or c.state in ("inserted", "deleted"))
+        out += _changed_paragraphs(c, mark, whole or c.state in _WHOLE)
     if nd.closing and (whole or any(s.kind != EQUAL for s in nd.closing)):
         out.append((f"{nd.address} (closing words)", mark(nd.closing)))
     return out
@@ -54,16 +58,16 @@ def diff_to_text(vdiff: VersionDiff, color: bool = False) -> str:
     scope = f" (within {vdiff.within})" if vdiff.within is not None else ""
     lines = [bold(f"Changes from {vdiff.old_id} to {vdiff.new_id}{scope}"), ""]
     for ch in vdiff.changes:
-        if ch.kind in (MOVED, RENUMBERED):
+        if ch.kind in (ChangeKind.MOVED, ChangeKind.RENUMBERED):
             head = f"{ch.kind} {ch.old} → {ch.new}"
         else:
             head = f"{ch.kind} {ch.address}"
         if ch.crossheading:
             head += f"  ({ch.crossheading})"
         lines.append(bold(head))
-        whole = ch.kind in (ADDED, DELETED)
+        whole = ch.kind in (ChangeKind.ADDED, ChangeKind.DELETED)
         paras = _changed_paragraphs(ch.diff, mark, whole)
-        if ch.kind in (MOVED, RENUMBERED) and not ch.text_changed:
+        if ch.kind in (ChangeKind.MOVED, ChangeKind.RENUMBERED) and not ch.text_changed:
             paras = paras[:1] if paras else []
         for addr, text in paras:
             lines.append(f"  {text}")

@@ -33,17 +33,17 @@ import io
 import re
 import zipfile
 from itertools import count
-from typing import NamedTuple
 
 from redline.annex import ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, display_date
-from redline.diff import NodeDiff
+from redline.diff import NodeDiff, NodeState
 from redline.render.docx_template import (
     BODY_PT, BRAND, CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, style_id, template_parts,
     template_path,
 )
+from redline.render.links import BOOKMARK_LIMIT, anchor_id, bookmark_name
 from redline.textdiff import DELETE, EQUAL, INSERT
 
-__all__ = ["STYLES", "Piece", "bookmark_name", "continued_style", "item_style", "render_docx", "MAX_LEVEL"]
+__all__ = ["STYLES", "continued_style", "item_style", "render_docx", "MAX_LEVEL"]
 
 STYLES = ("tracked", "markup")
 
@@ -66,15 +66,6 @@ CORE = "docProps/core.xml"
 
 def _twips(cm: float) -> int:
     return round(int(cm * CM) / 635)
-
-
-class Piece(NamedTuple):
-    """A run to write: its kind (equal/insert/delete) and text (``TAB`` for a tab).
-
-    A plain ``(kind, text)`` tuple is a piece too (the body builds ~400,000 of them)."""
-
-    kind: str
-    text: str
 
 
 def _w_date(date: str | None) -> str:
@@ -219,11 +210,12 @@ class _Body:
             self.add(f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/>{self.ppr.get(style, "")}</w:pPr>'
                      f'{_runs(text, False)}</w:p>')
 
-    def _bookmark_name(self, address: str) -> str:
-        base = bookmark_name(address)
+    def _bookmark_name(self, anchor: str) -> str:
+        """The bookmark name of ``anchor``, made unique in the document (``G3_20_2`` for a second)."""
+        base = bookmark_name(anchor)
         name, n = base, 2
         while name in self.bookmark_names:
-            name = f"{base[:36]}_{n}"
+            name = f"{base[:BOOKMARK_LIMIT - 4]}_{n}"
             n += 1
         self.bookmark_names.add(name)
         return name
@@ -245,14 +237,6 @@ class _Body:
                 parts.append(self._mark(kind, empty=True))
         else:
             parts.append(runs)
-
-
-def bookmark_name(address: str) -> str:
-    """A Word bookmark name for an address: letters, digits and underscores, at most 40 characters."""
-    name = re.sub(r"[^A-Za-z0-9]+", "_", address).strip("_")
-    if not name or not name[0].isalpha():
-        name = "N_" + name
-    return name[:40]
 
 
 def _merge(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -294,7 +278,7 @@ def _pieces(spans) -> list[tuple[str, str]]:
 
 
 def _node_state_kind(nd: NodeDiff) -> str:
-    return INSERT if nd.state == "inserted" else DELETE if nd.state == "deleted" else EQUAL
+    return INSERT if nd.state == NodeState.INSERTED else DELETE if nd.state == NodeState.DELETED else EQUAL
 
 
 def _equal_text(spans) -> str | None:
@@ -311,19 +295,19 @@ def _equal_text(spans) -> str | None:
 
 
 def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
-    if nd.state == "unchanged" and _emit_unchanged(body, nd, level, bookmark):
+    if nd.state == NodeState.UNCHANGED and _emit_unchanged(body, nd, level, bookmark):
         return
     k = _node_state_kind(nd)
     if nd.element == "definition":
         term = [(k, '"')] + _pieces(nd.num) + [(k, '" ')]
         body.paragraph("SEC Definition", term + _pieces(nd.text),
-                       bookmark=str(nd.address) if bookmark else None)
+                       bookmark=anchor_id(nd.address) if bookmark else None)
     else:
         style = "SEC Clause" if level == 0 else item_style(level)
         head = _pieces(nd.num) + [(k, TAB)] + _pieces(nd.text)
         name = None
         if bookmark:
-            name = ("was " if nd.state == "deleted" else "") + str(nd.address)
+            name = anchor_id(nd.address, deleted=nd.state == NodeState.DELETED)
         body.paragraph(style, head, bookmark=name)
     # a definition's text sits at its clause's indent, so its list is at the clause's first level
     inner = level - 1 if nd.element == "definition" else level
@@ -344,7 +328,7 @@ def _emit_unchanged(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> bo
         style, head = "SEC Definition", f'"{num}" {text}'
     else:
         style, head = ("SEC Clause" if level == 0 else item_style(level)), num + TAB + text
-    body.plain_paragraph(style, head, str(nd.address) if bookmark else None)
+    body.plain_paragraph(style, head, anchor_id(nd.address) if bookmark else None)
     inner = level - 1 if definition else level
     for c in nd.children:
         _emit_node(body, c, inner + 1, bookmark=False)
@@ -467,7 +451,7 @@ def _summary_table(body: _Body, redline: Redline) -> None:
     out.append("</w:tr>")
     link_rpr = f'<w:rPr><w:color w:val="{BRAND}"/><w:u w:val="single"/></w:rPr>'
     for row in redline.summary:
-        anchor = bookmark_name(("was " if row.change.endswith("deleted") else "") + row.address)
+        anchor = bookmark_name(anchor_id(row.address, deleted=row.deleted))
         address = _x(_XML_BAD.sub("", row.address))
         out.append(f'<w:tr>{cells[0]}<w:p><w:hyperlink w:anchor="{_attr(anchor)}" w:history="1"><w:r>{link_rpr}'
                    f"<w:t>{address}</w:t></w:r></w:hyperlink></w:p></w:tc>"
@@ -517,9 +501,9 @@ def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
                 if b.level == "section":
                     body.paragraph("SEC Section Heading", _pieces(b.spans))
                 elif b.level == "part":
-                    k = INSERT if b.state == "inserted" else DELETE if b.state == "deleted" else EQUAL
+                    k = INSERT if b.state == NodeState.INSERTED else DELETE if b.state == NodeState.DELETED else EQUAL
                     body.paragraph("SEC Part Heading", _pieces(b.num) + [(k, TAB)] + _pieces(b.spans),
-                                   bookmark=b.anchor)
+                                   bookmark=anchor_id(b.anchor) if b.anchor else None)
                 else:
                     body.paragraph("SEC Cross-heading", _pieces(b.spans))
             elif isinstance(b, ClauseBlock):

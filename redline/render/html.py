@@ -3,17 +3,20 @@
 The templates live in ``templates/`` (``redline.html.j2`` and ``redline.css``, inlined); they
 are found beside the package in a checkout or an editable install, and as the package data
 ``redline/templates`` in a built wheel. Autoescaping is on: every word of the code goes through
-it. Insertions are ``<ins>``, deletions ``<del>``; every clause and item has an anchor (see
-:func:`anchor_id`); a table summarises the changes; a print stylesheet lays out A4 pages.
+it. Insertions are ``<ins>``, deletions ``<del>``; every clause and item has an anchor (its
+``id``: :func:`redline.render.links.anchor_id`); a table summarises the changes; a print
+stylesheet lays out A4 pages.
 
-Hook for links (cross-references, defined terms): pass ``annotate``, a callable taking the text
-of one span and returning a list of ``(text, href or None)`` pieces whose texts join back to the
-span's text. Each piece with an href becomes an ``<a>`` inside the span's ``<ins>``/``<del>``.
+Hook for links (cross-references, defined terms: :func:`redline.render.links.redline_annotator`):
+pass ``annotate``, a callable taking the text of one span and returning a list of ``(text, href
+or None)`` pieces whose texts join back to the span's text. Each piece with an href becomes an
+``<a>`` inside the span's ``<ins>``/``<del>``.
+
+I/O: the templates are read from ``templates/`` (or the package data).
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -24,9 +27,9 @@ import markupsafe
 from redline.annex import (
     ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, SectionRedline, display_date,
 )
-from redline.diff import NodeDiff
-from redline.model import Address
-from redline.textdiff import Span
+from redline.diff import NodeDiff, NodeState
+from redline.render.links import anchor_id, section_anchor
+from redline.textdiff import DELETE, INSERT, Span
 
 #: a callable splitting a span's text into (text, href or None) pieces, e.g. to link references
 Annotate = Callable[[str], list[tuple[str, str | None]]]
@@ -61,100 +64,17 @@ def environment() -> jinja2.Environment:
     )
 
 
-_SPACE_RE = re.compile(r"\s+")
-
-
-def anchor_id(address: Address | str, prefix: str = "") -> str:
-    """The HTML id of a node: its address (``G3.20``, ``G3.20(b)``), spaces and quotes removed."""
-    text = str(address).replace('"', "").replace("“", "").replace("”", "")
-    return prefix + _SPACE_RE.sub("_", text)
-
-
-def _segments(spans: Iterable[Span], annotate: Annotate | None) -> list[dict]:
-    out = []
-    for s in spans:
-        pieces = annotate(s.text) if annotate is not None else [(s.text, None)]
-        if "".join(t for t, _ in pieces) != s.text:
-            raise ValueError("annotate must return pieces that join back to the span's text")
-        out.append({"kind": s.kind, "term": False, "pieces": [{"text": t, "href": h} for t, h in pieces if t]})
-    return out
-
-
-def _term_segments(nd: NodeDiff) -> list[dict]:
-    """A definition's term in quotes, then a space, marked as the definition is (for its lead line)."""
-    kind = "insert" if nd.state == "inserted" else "delete" if nd.state == "deleted" else "equal"
-    out = [{"kind": kind, "term": True, "pieces": [{"text": '"', "href": None}]}]
-    for seg in _segments(nd.num, None):
-        seg["term"] = True
-        out.append(seg)
-    out.append({"kind": kind, "term": True, "pieces": [{"text": '"', "href": None}]})
-    out.append({"kind": kind, "term": False, "pieces": [{"text": " ", "href": None}]})
-    return out
-
-
-def _node_view(nd: NodeDiff, annotate: Annotate | None, depth: int) -> dict:
-    removed = nd.state == "deleted"
-    return {
-        "term": _term_segments(nd) if nd.element == "definition" else [],
-        "element": nd.element,
-        "state": nd.state,
-        "depth": depth,
-        "id": anchor_id(nd.address, "was-" if removed else ""),
-        "num": _segments(nd.num, None),
-        "text": _segments(nd.text, annotate),
-        "children": [_node_view(c, annotate, depth + 1) for c in nd.children],
-        "closing": _segments(nd.closing, annotate),
-    }
-
-
-def view(redline: Redline, annotate: Annotate | None = None) -> dict:
-    """The template's view of a redline as plain dicts and lists (every block as a dict too)."""
-    page = _page_view(redline)
-    for sec, sv in zip(redline.sections, page["sections"]):
-        blocks = []
-        for b in sec.blocks:
-            if isinstance(b, HeadingBlock):
-                blocks.append({"type": b.level, "state": b.state, "num": _segments(b.num, None), "term": [],
-                               "text": _segments(b.spans, annotate),
-                               "id": anchor_id(b.anchor) if b.anchor else None})
-            elif isinstance(b, InstructionBlock):
-                blocks.append({"type": "instruction", "text": b.text})
-            elif isinstance(b, NoteBlock):
-                blocks.append({"type": "note", "kind": b.kind, "text": b.text})
-            elif isinstance(b, ClauseBlock):
-                node = _node_view(b.diff, annotate, 0)
-                node.update(type="clause", change=b.change, note=b.note)
-                blocks.append(node)
-        sv["blocks"] = blocks
-    return page
-
-
 def _page_view(redline: Redline) -> dict:
     """The page around the legal text: cover, summary rows, sections without their blocks."""
     sections = [{"letter": sec.letter, "title": sec.title, "instructions": list(sec.instructions),
-                 "id": anchor_id(f"section-{sec.letter}")} for sec in redline.sections]
+                 "id": section_anchor(sec.letter)} for sec in redline.sections]
     rows = []
     for r in redline.summary:
         rows.append({"address": r.address, "change": r.change, "detail": r.detail,
-                     "href": "#" + anchor_id(r.address, "was-" if r.change.endswith("deleted") else "")})
+                     "href": "#" + anchor_id(r.address, deleted=r.deleted)})
     return {"cover": redline.cover, "cover_date": display_date(redline.cover.date), "sections": sections,
             "summary": rows, "notes": list(redline.notes),
             "old_id": redline.old_id, "new_id": redline.new_id, "author": redline.author}
-
-
-def anchor_ids(redline: Redline) -> set[str]:
-    """Every id the HTML of ``redline`` has (sections, parts, clauses, items, definitions): the
-    targets a link may point at. The same set as the ``id`` values of :func:`view`."""
-    out = {anchor_id(f"section-{sec.letter}") for sec in redline.sections}
-    for sec in redline.sections:
-        for b in sec.blocks:
-            if isinstance(b, HeadingBlock):
-                if b.anchor:
-                    out.add(anchor_id(b.anchor))
-            elif isinstance(b, ClauseBlock):
-                for nd in b.diff.walk():
-                    out.add(anchor_id(nd.address, "was-" if nd.state == "deleted" else ""))
-    return out
 
 
 # --- the legal text, written directly (what the template's old node/spans macros wrote) -------------
@@ -174,27 +94,28 @@ def _spans_html(spans: Iterable[Span], annotate: Annotate | None, out: list[str]
             body = "".join(f'<a href="{_escape(h)}">{_escape(t)}</a>' if h else str(_escape(t))
                            for t, h in pieces if t)
         kind = s.kind
-        out.append(f"<ins>{body}</ins>" if kind == "insert" else f"<del>{body}</del>" if kind == "delete" else body)
+        out.append(f"<ins>{body}</ins>" if kind == INSERT else f"<del>{body}</del>" if kind == DELETE else body)
 
 
 def _term_html(nd: NodeDiff, out: list[str]) -> None:
     """A definition's term in quotes, then a space, marked as the definition is."""
-    kind = "insert" if nd.state == "inserted" else "delete" if nd.state == "deleted" else "equal"
+    state = nd.state
 
     def wrap(body: str) -> str:
-        return f"<ins>{body}</ins>" if kind == "insert" else f"<del>{body}</del>" if kind == "delete" else body
+        return (f"<ins>{body}</ins>" if state == NodeState.INSERTED else f"<del>{body}</del>"
+                if state == NodeState.DELETED else body)
 
     quote = wrap('<span class="term">&#34;</span>')
     out.append(quote)
     for s in nd.num:
         body = f'<span class="term">{_escape(s.text) if s.text else ""}</span>'
-        out.append(f"<ins>{body}</ins>" if s.kind == "insert" else f"<del>{body}</del>" if s.kind == "delete" else body)
+        out.append(f"<ins>{body}</ins>" if s.kind == INSERT else f"<del>{body}</del>" if s.kind == DELETE else body)
     out.append(quote)
     out.append(wrap(" "))
 
 
 def _node_html(nd: NodeDiff, annotate: Annotate | None, depth: int, out: list[str]) -> None:
-    ident = anchor_id(nd.address, "was-" if nd.state == "deleted" else "")
+    ident = anchor_id(nd.address, deleted=nd.state == NodeState.DELETED)
     level = f" level-{depth}" if depth else ""
     out.append(f'<div class="{_escape(nd.element)} state-{_escape(nd.state)}{level}" id="{_escape(ident)}">\n')
     if nd.element == "definition":
@@ -222,7 +143,9 @@ def _node_html(nd: NodeDiff, annotate: Annotate | None, depth: int, out: list[st
 
 
 def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str:
-    """The HTML of one section's redlined text (part and cross-headings, clauses), one block a line."""
+    """The HTML of one section's redlined text, one block a line: drafting instructions (each
+    before the text it governs), the section heading, part and cross-headings, clauses, and the
+    reader's notes (in brackets: never part of the legal text)."""
     out: list[str] = []
     for b in section.blocks:
         if isinstance(b, InstructionBlock):

@@ -296,7 +296,6 @@ class _BodyReader:
         VAL, AUTHOR, DATE, CHAR, FLD_TYPE = (w + x for x in ("val", "author", "date", "char", "fldCharType"))
         CHANGE_TAGS = {w + "ins": "ins", w + "del": "del", w + "moveFrom": "moveFrom", w + "moveTo": "moveTo"}
         TRANSPARENT = frozenset(w + x for x in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo"))
-        TEXT_TAGS = (T, DEL_T)
         styles = self.styles
         style_of = self._style
         ref_of = self._ref

@@ -1,0 +1,260 @@
+"""``redline import`` (a section from .docx or PDF text) and ``redline export`` (a conformed copy).
+
+Exit codes: 0 imported (or exported); 1 the source holds no clause, or ``--strict`` and something
+needs review; 2 bad usage, or an input refused as hostile or unreadable (not a zip, zip bomb,
+encrypted, macro-enabled, DTD or entity, binary data in a text file, too big).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
+
+#: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
+#: ~5 MB, its text ~15 MB
+MAX_DOCX_BYTES = 64 * 1024 * 1024
+MAX_TEXT_BYTES = 32 * 1024 * 1024
+WORD_SUFFIXES = (".docx", ".docm", ".dotx", ".dotm", ".doc")
+_VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
+
+
+def is_word(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() in WORD_SUFFIXES or head[:2] == b"PK" or head[:4] == b"\xd0\xcf\x11\xe0"
+
+
+def _corpus_words(corpus) -> set[str]:
+    """Every word the corpus holds (the vocabulary that makes split-word repairs certain)."""
+    words: set[str] = set()
+    for vid in corpus.version_ids:
+        for letter, root in corpus.load(vid).sections.items():
+            for el in root.iter("text", "closing"):
+                words.update(re.findall(r"[A-Za-z]+", el.text or ""))
+    return words
+
+
+def read_file_bytes(path: Path) -> tuple[bytes, bool]:
+    """(bytes, whether it is a Word file) of the input: a regular file within its kind's size limit
+    (:func:`redline.fsio.read_input`; a FIFO or device is refused unread)."""
+    from redline import fsio
+
+    word = path.suffix.lower() in WORD_SUFFIXES
+    limit = MAX_DOCX_BYTES if word else MAX_TEXT_BYTES
+    if os.environ.get(fsio.LIMIT_ENV, "").strip():
+        limit = fsio.input_limit("document")
+    data = fsio.read_input(path, limit=limit, what="document")
+    return data, word or is_word(path, data[:8])
+
+
+def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus, source_id: str | None):
+    """(section element, report, metadata) for the source ``data`` read from ``path``."""
+    from redline.importer import build_section
+    from redline.importer.report import ImportReport
+
+    report = ImportReport(str(path))
+    meta = {"kind": "docx" if word else "text", "title": None, "date": None}
+    if word:
+        from redline.importer.docx import docx_lines
+        from redline.word import open_docx
+
+        doc = open_docx(data, str(path))
+        lines = docx_lines(doc, report)
+        meta["title"] = doc.core.get("title")
+        meta["date"] = (doc.core.get("modified") or doc.core.get("created") or "")[:10] or None
+    else:
+        from redline.importer.text import read_text
+
+        vocabulary = _corpus_words(corpus) if corpus is not None else ()
+        lines, report = read_text(data, str(path), vocabulary=vocabulary, report=report)
+    root, report = build_section(lines, section=section, report=report, source=source_id, where=str(path))
+    return root, report, meta
+
+
+# ---------------------------------------------------------------------------------------------
+# writing into the corpus (one small function until the corpus transaction API is on main)
+
+def _source(corpus, path: Path, data: bytes, title: str, date: str | None):
+    """The :class:`redline.corpus.Source` an imported file is recorded as: a copy under ``sources/``
+    named by the file and a digest of its bytes (the same file imported twice is one source)."""
+    import hashlib
+
+    from redline.corpus import Source
+
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.")[:60] or "source"
+    rel = f"sources/{stem}-{digest}{path.suffix.lower()[:8]}"
+    for s in corpus.sources.values():
+        if s.file == rel:
+            return s
+    base = re.sub(r"^[^A-Za-z_]", "s", f"import-{stem}")
+    sid, n = base, 2
+    while sid in corpus.sources:
+        sid, n = f"{base}-{n}", n + 1
+    return Source(sid, rel, title, date)
+
+
+def store_section(corpus, root, *, into: str | None, new_id: str | None, source, data: bytes, note: str) -> str:
+    """Put the imported section into the corpus in one transaction (CONTRACTS C): into version
+    ``into``, or into a new version ``new_id`` (a copy of ``into`` if given); the source file is
+    written to the corpus and recorded in the manifest. Returns the version written."""
+    (Path(corpus.root) / "sources").mkdir(exist_ok=True)
+    with corpus.transaction() as tx:
+        if new_id is not None:
+            tx.add_version(new_id, predecessor=into, note=note)
+            if into is not None:
+                for letter, section in corpus.load(into).sections.items():
+                    if letter != root.get("num"):
+                        tx.put_section(new_id, section)
+            target = new_id
+        else:
+            target = into
+        tx.put_section(target, root)
+        tx.put_source(source, data)
+    return target
+
+
+def _replaced(corpus, into: str | None, letter: str) -> int:
+    """How many clauses section ``letter`` of version ``into`` held (0 if none)."""
+    if into is None or letter not in corpus.info(into).sections:
+        return 0
+    return sum(1 for _ in corpus.load(into).sections[letter].iter("clause"))
+
+
+# ---------------------------------------------------------------------------------------------
+# import
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the section as corpus XML to FILE ('-' for standard output).")
+@click.option("--into", "into", metavar="VERSION", help="Add (or replace) the section in this version of the corpus.")
+@click.option("--as", "new_id", metavar="NEW_VERSION",
+              help="Create this version in the corpus (a copy of --into VERSION, if given) holding the section.")
+@click.option("--section", metavar="LETTER", help="The section's letter (default: from the clause numbers found).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of the import report.")
+@click.option("--strict", is_flag=True, help="Anything needing review (or not placed) is an error: nothing is written.")
+@corpus_option
+@handle_errors
+def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
+    """Read one section of the code from FILE (.docx, or text extracted from a PDF).
+
+    The section is written as a corpus section file (-o), or put into the corpus (--into VERSION,
+    --as NEW_VERSION) with FILE recorded as a new source. Word's automatic numbering and typed
+    numbers are both read; hostile files are refused (exit 2). A report says what was recognised
+    (parts, cross-headings, clauses, items, definitions), what was repaired, and every paragraph
+    or line it could not place or is unsure of; --strict makes any of those an error (exit 1).
+
+    \b
+    Example:
+      redline import corpus/sources/003_15a3fa53e473668b.txt -o G.xml
+      redline import Section-G.docx --into 6.17 --format json
+      redline import Section-A.docx --into 6.17 --as 6.18
+    """
+    if output is None and into is None and new_id is None:
+        raise click.UsageError("give -o FILE, --into VERSION or --as NEW_VERSION")
+    if output is not None and (into is not None or new_id is not None):
+        raise click.UsageError("give either -o FILE or --into/--as, not both")
+    if new_id is not None:
+        if not _VERSION_ID.match(new_id):
+            raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
+        if new_id in corpus.version_ids:
+            raise click.UsageError(f"version {new_id} already exists in the corpus")
+    if into is not None and into not in corpus.version_ids:
+        raise InputError(f"--into: unknown version {into!r}; the corpus holds: {', '.join(corpus.version_ids)}")
+    if section is not None:
+        section = section.upper()
+        if not re.fullmatch(r"[A-Z]", section):
+            raise click.UsageError("--section must be one letter")
+    to_corpus = output is None
+    register_input(file)
+    if not to_corpus:
+        check_output(output)
+    data, word = read_file_bytes(file)
+    source = _source(corpus, file, data, file.name, None) if to_corpus else None
+    root, report, meta = read_source(file, data, word, section, corpus, source.id if source else None)
+    rendered = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else report.to_text()
+    to_stdout = output is not None and str(output) == "-"
+    if strict and report.needs_review:
+        click.echo(rendered, nl=False, err=to_stdout)
+        n = len(report.review) + len(report.unplaced)
+        raise click.ClickException(f"{file}: {n} place(s) need review (--strict): nothing written")
+    if to_corpus:
+        from redline.corpus import Source
+
+        replaced = _replaced(corpus, into, root.get("num"))
+        source = Source(source.id, source.file, meta["title"] or file.name, meta["date"])
+        note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
+        target = store_section(corpus, root, into=into, new_id=new_id, source=source, data=data, note=note)
+        click.echo(rendered, nl=False)
+        if fmt == "text":
+            click.echo(f"wrote Section {root.get('num')} into {'new version ' if new_id else 'version '}{target} "
+                       f"and recorded {file.name} as source {source.id} ({source.file})")
+            if replaced:
+                click.echo(f"  it replaces Section {root.get('num')} of {into}, which held {replaced} clause(s); the import "
+                           f"holds {sum(1 for _ in root.iter('clause'))}")
+        return
+    from redline import xmlsafe
+
+    write_output(xmlsafe.serialise(root), output)
+    click.echo(rendered, nl=False, err=to_stdout)
+
+
+# ---------------------------------------------------------------------------------------------
+# export
+
+@click.command("export")
+@click.argument("version")
+@click.option("--section", "sections", metavar="LETTER", multiple=True,
+              help="Export only this section (repeatable; default: every section the version holds).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "html", "text"]), default="docx", show_default=True,
+              help="Output format.")
+@click.option("--numbering", type=click.Choice(["auto", "typed"]), default="auto", show_default=True,
+              help="DOCX numbers: Word's automatic numbering, or typed numbers (as in the Annex A).")
+@click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the cover (default: today).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (atomically); '-' or none for standard output (not for docx).")
+@corpus_option
+@handle_errors
+def export_cmd(corpus, version, sections, fmt, numbering, date, output):
+    """Write VERSION of the code as a clean conformed copy (DOCX, HTML or text).
+
+    The copy is in the Annex A's house style: real paragraphs with hanging indents, Word's
+    automatic numbering (or typed numbers with --numbering typed), the words after a list in
+    their own paragraphs. `redline import` reads every format back to the same clauses, items,
+    numbers and words.
+
+    \b
+    Example:
+      redline export 6.17 --format docx -o SEC-6.17.docx
+      redline export 6.17 --section G --format html -o G.html
+      redline export 5.23 --format text
+    """
+    from redline.cli.common import valid_date
+    from redline.render import conformed
+
+    if date is not None and not valid_date(date):
+        raise click.BadParameter(f"{date!r} is not a date (YYYY-MM-DD)", param_hint="--date")
+    v = corpus.load(version)
+    wanted = [s.upper() for s in sections] or None
+    if wanted:
+        missing = [s for s in wanted if s not in v.sections]
+        if missing:
+            raise InputError(f"version {version} holds no Section {', '.join(missing)} "
+                             f"(it holds {', '.join(v.sections)})")
+    if fmt == "docx" and (output is None or str(output) == "-") and sys.stdout.isatty():
+        raise click.UsageError("a .docx is binary: give -o FILE")
+    kw = {"code_title": corpus.title or corpus.code, "sections": wanted, "date": date}
+    if fmt == "docx":
+        data = conformed.render_docx(v, numbering=numbering, **kw)
+    elif fmt == "html":
+        data = conformed.render_html(v, **kw)
+    else:
+        data = conformed.render_text(v, **kw)
+    write_output(data, output)

@@ -1,0 +1,427 @@
+"""A clean conformed copy of a version: the code's text as DOCX, HTML or plain text.
+
+The same house style as the Annex A (the DOCX template and paragraph styles of
+:mod:`redline.render.docx_template`, the HTML stylesheet of :mod:`redline.render.html`): a cover
+line, then per section its heading, part headings, cross-headings, clauses and items as real
+paragraphs with hanging indents, the words after a list in the ``… Continued`` styles, and
+Section A definitions as ``"Term" means …``.
+
+Numbers in the DOCX are Word's automatic numbering by default (``numbering="auto"``): one list
+per section, levels ``G%1`` (parts), ``G%1.%2`` (clauses), ``(%3)`` lower letters, ``(%4)``
+lower roman, ``(%5)`` upper letters, ``(%6)`` digits; a number the list would not reach on its
+own (a gap in a partial part, a part not held, items that restart under a definition) starts a
+new instance of the list at that value (``w:startOverride``), and a number no list format can
+show (``G3.20A``, an item numbered against its level's format) is typed, with numbering off for
+that paragraph. ``numbering="typed"`` types every number (number, tab, words), as the Annex A
+does. Either way :mod:`redline.word` reads back exactly the numbers held, which the tests check
+for every version (``import(export(v)) == v``).
+
+The body is written as WordprocessingML text straight into the zip stream, one paragraph at a
+time (a whole code is ~80,000 paragraphs).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+import zipfile
+from typing import Iterator, NamedTuple
+
+from redline.model import Version
+from redline.render.docx_template import MAX_LEVEL, continued_style, item_style, style_id, template_parts, \
+    template_path
+
+FORMATS = ("docx", "html", "text")
+NUMBERING = ("auto", "typed")
+TAB = "\t"
+
+#: list formats of the item levels, outermost first: (numFmt, kind as redline.importer names it)
+ITEM_FORMATS = (("lowerLetter", "lower"), ("lowerRoman", "roman"), ("upperLetter", "upper"), ("decimal", "digit"),
+                ("upperRoman", "uroman"), ("lowerLetter", "lower"), ("lowerRoman", "roman"))
+
+
+class Para(NamedTuple):
+    """One paragraph of a conformed copy."""
+
+    kind: str  # section, part, crossheading, clause, item, definition, closing
+    label: str | None  # "G3.20", "(b)"; a definition's term
+    text: str
+    level: int  # items: depth (1 = (a)); closings: the list level of their owner (0 = clause)
+    address: str | None = None
+
+
+def paragraphs(version: Version, sections: list[str] | None = None) -> Iterator[Para]:
+    """The paragraphs of a version (or of some of its sections), in document order."""
+    for letter, root in version.sections.items():
+        if sections and letter not in sections:
+            continue
+        yield Para("section", letter, root.get("heading") or "", 0, letter)
+        for part in root:
+            if part.tag != "part":
+                continue
+            yield Para("part", part.get("num"), part.get("heading") or "", 0, part.get("num"))
+            for child in part:
+                if child.tag == "crossheading":
+                    yield Para("crossheading", None, child.get("heading") or "", 0)
+                    for clause in child:
+                        if clause.tag == "clause":
+                            yield from _node(clause, 0, clause.get("num"))
+                elif child.tag == "clause":
+                    yield from _node(child, 0, child.get("num"))
+
+
+def _words(el, tag: str) -> str:
+    t = el.find(tag)
+    return " ".join(t.text.split()) if t is not None and t.text else ""
+
+
+def _node(el, level: int, address: str) -> Iterator[Para]:
+    tag = el.tag
+    if tag == "clause":
+        yield Para("clause", el.get("num"), _words(el, "text"), 0, address)
+        inner = 0
+    elif tag == "item":
+        yield Para("item", el.get("num"), _words(el, "text"), level, address)
+        inner = level
+    else:  # definition: its words at the clause's indent, its list at the first level
+        yield Para("definition", el.get("term"), _words(el, "text"), 0, address)
+        inner = 0
+    for child in el:
+        if child.tag == "item":
+            yield from _node(child, inner + 1, address + child.get("num"))
+        elif child.tag == "definition":
+            yield from _node(child, 0, f'{address}["{child.get("term")}"]')
+    closing = _words(el, "closing")
+    if closing:
+        yield Para("closing", None, closing, inner, address)
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+def cover_lines(version: Version, code_title: str, sections: list[str] | None, date: str) -> tuple[str, str]:
+    held = ", ".join(s for s in version.sections if not sections or s in sections)
+    title = f"{code_title} ({version.code}) version {version.id}"
+    sub = f"Conformed copy of Section{'s' if len(held) > 1 else ''} {held}, generated by redline on {date}"
+    return title, sub
+
+
+def section_title(letter: str, heading: str) -> str:
+    return f"Section {letter} – {heading}" if heading else f"Section {letter}"
+
+
+# --- text -------------------------------------------------------------------------------------------
+
+WIDTH = 88
+CLAUSE_COL = 8
+ITEM_COL = 6
+
+
+def render_text(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None) -> str:
+    """Plain text: paragraphs separated by blank lines, wrapped with hanging indents."""
+    import textwrap
+
+    date = date or _today()
+    title, sub = cover_lines(version, code_title, sections, date)
+    out = [title, sub, ""]
+
+    def wrap(label: str, text: str, indent: int, col: int) -> None:
+        head = " " * indent + (label.ljust(col) if label else "")
+        rest = " " * (indent + (col if label else 0))
+        lines = textwrap.wrap(text, width=WIDTH, initial_indent=head, subsequent_indent=rest,
+                              break_long_words=False, break_on_hyphens=False) if text else [head.rstrip()]
+        out.extend(lines)
+        out.append("")
+
+    for p in paragraphs(version, sections):
+        if p.kind == "section":
+            out += [section_title(p.label, p.text), ""]
+        elif p.kind == "part":
+            out += [f"{p.label} {p.text}".rstrip(), ""]
+        elif p.kind == "crossheading":
+            out += [p.text, ""]
+        elif p.kind == "clause":
+            wrap(p.label, p.text, 0, max(CLAUSE_COL, len(p.label) + 2))
+        elif p.kind == "item":
+            wrap(p.label, p.text, CLAUSE_COL + ITEM_COL * (p.level - 1), max(ITEM_COL, len(p.label) + 1))
+        elif p.kind == "definition":
+            wrap("", f'"{p.label}" {p.text}'.strip(), CLAUSE_COL, 0)
+        else:
+            wrap("", p.text, CLAUSE_COL + ITEM_COL * p.level, 0)
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- HTML ---------------------------------------------------------------------------------------------
+
+def render_html(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None) -> str:
+    """One standalone HTML page in the Annex A's stylesheet (clauses, items, anchors per address)."""
+    from markupsafe import escape
+
+    from redline.render.html import STYLESHEET, template_dirs
+
+    css = ""
+    for d in template_dirs():
+        if (d / STYLESHEET).is_file():
+            css = (d / STYLESHEET).read_text(encoding="utf-8")
+            break
+    date = date or _today()
+    title, sub = cover_lines(version, code_title, sections, date)
+    out = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
+           f"<title>{escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n",
+           f'<header class="cover"><p class="cover-title">{escape(title)}</p>'
+           f'<p class="cover-subtitle">{escape(sub)}</p></header>\n<main>\n']
+    open_divs: list[int] = []  # levels of the open clause/item/definition elements
+
+    def close_to(level: int) -> None:
+        while open_divs and open_divs[-1] >= level:
+            open_divs.pop()
+            out.append("</div></div>\n")
+
+    in_section = False
+    for p in paragraphs(version, sections):
+        k = p.kind
+        if k in ("section", "part", "crossheading"):
+            close_to(0)
+        if k == "section":
+            if in_section:
+                out.append("</div></section>\n")
+            in_section = True
+            out.append(f'<section class="sec" id="section-{escape(p.label)}">\n<h2 class="section-title">'
+                       f'{escape(section_title(p.label, p.text))}</h2>\n<div class="legal-text">\n')
+        elif k == "part":
+            out.append(f'<h3 class="part" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+                       f"{escape(p.text)}</h3>\n")
+        elif k == "crossheading":
+            out.append(f'<h4 class="crossheading">{escape(p.text)}</h4>\n')
+        elif k in ("clause", "item", "definition"):
+            level = p.level if k == "item" else (0 if k == "clause" else 1)
+            close_to(level)
+            if k == "definition":
+                out.append(f'<div class="definition" id="{escape(p.address)}"><div class="body"><p class="lead">'
+                           f'<span class="term">“{escape(p.label)}”</span> {escape(p.text)}</p>\n')
+            else:
+                cls = "clause" if k == "clause" else f"item level-{p.level}"
+                lead = f'<p class="lead">{escape(p.text)}</p>' if p.text else ""
+                out.append(f'<div class="{cls}" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+                           f'<div class="body">{lead}\n')
+            open_divs.append(level)
+        else:  # closing words of the element at p.level
+            close_to(p.level + 1)
+            out.append(f'<p class="closing">{escape(p.text)}</p>\n')
+    close_to(0)
+    if in_section:
+        out.append("</div></section>\n")
+    out.append("</main>\n</body>\n</html>\n")
+    return "".join(out)
+
+
+# --- DOCX ---------------------------------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NUMBERING_PART = "word/numbering.xml"
+NUMBERING_REL = ('<Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'relationships/numbering" Target="numbering.xml"/>')
+NUMBERING_CT = ('<Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                'wordprocessingml.numbering+xml"/>')
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ITEM_LABEL = re.compile(r"^\(([0-9A-Za-z]+)\)$")
+_CLAUSE_LABEL = re.compile(r"^[A-Z](\d+)\.(\d+)$")
+_PART_LABEL = re.compile(r"^[A-Z](\d+)$")
+
+
+def _x(text: str) -> str:
+    return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _run(text: str) -> str:
+    if not text:
+        return ""
+    out = []
+    for i, piece in enumerate(text.split(TAB)):
+        if i:
+            out.append("<w:r><w:tab/></w:r>")
+        if piece:
+            out.append(f'<w:r><w:t xml:space="preserve">{_x(piece)}</w:t></w:r>')
+    return "".join(out)
+
+
+def _label_value(label: str) -> tuple[str, int] | None:
+    """(kind, value) of an item label as Word could number it: (c) -> (lower, 3); None if it cannot."""
+    from redline.importer.outline import item_kinds
+
+    m = _ITEM_LABEL.match(label)
+    return item_kinds(m.group(1)) if m else None
+
+
+class _Lists:
+    """Plans Word's automatic numbering for one section, mirroring how :mod:`redline.word.numbering`
+    (and Word) count: one abstract list per section, new instances with ``w:startOverride`` where a
+    number must jump, and None (typed) where no list can show the number."""
+
+    def __init__(self, letter: str, abstract_id: int, next_num: list[int]):
+        self.letter = letter
+        self.abstract_id = abstract_id
+        self.next_num = next_num  # shared counter of numIds across sections
+        self.nums: list[tuple[int, dict[int, int]]] = []  # (numId, {level: startOverride})
+        self.vals = [0] * 9
+        self.num_id = self._new({})
+
+    def _new(self, overrides: dict[int, int]) -> int:
+        num_id = self.next_num[0]
+        self.next_num[0] += 1
+        self.nums.append((num_id, overrides))
+        return num_id
+
+    def number(self, level: int, value: int) -> int:
+        """The numId that shows ``value`` at ``level`` here (a new instance if the count must jump)."""
+        if self.vals[level] + 1 != value:
+            self.num_id = self._new({level: value})
+        self.vals[level] = value
+        for m in range(level + 1, 9):
+            self.vals[m] = 0
+        return self.num_id
+
+    def abstract_xml(self) -> str:
+        levels = [(f"{self.letter}%1", "decimal"), (f"{self.letter}%1.%2", "decimal")]
+        levels += [(f"(%{i + 3})", fmt) for i, (fmt, _) in enumerate(ITEM_FORMATS)]
+        out = [f'<w:abstractNum w:abstractNumId="{self.abstract_id}"><w:multiLevelType w:val="multilevel"/>']
+        for i, (text, fmt) in enumerate(levels[:9]):
+            out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+                       f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>')
+        out.append("</w:abstractNum>")
+        return "".join(out)
+
+    def nums_xml(self) -> str:
+        out = []
+        for num_id, overrides in self.nums:
+            inner = "".join(f'<w:lvlOverride w:ilvl="{lv}"><w:startOverride w:val="{v}"/></w:lvlOverride>'
+                            for lv, v in sorted(overrides.items()))
+            out.append(f'<w:num w:numId="{num_id}"><w:abstractNumId w:val="{self.abstract_id}"/>{inner}</w:num>')
+        return "".join(out)
+
+
+def _auto(lists: _Lists, p: Para) -> tuple[str, int] | None:
+    """(numPr XML, numId) for a paragraph Word can number, or None (type the number)."""
+    if p.kind == "part":
+        m = _PART_LABEL.match(p.label)
+        if not m:
+            return None
+        level, value = 0, int(m.group(1))
+        if lists.vals[0] == value:  # a part cannot repeat its own number
+            return None
+    elif p.kind == "clause":
+        m = _CLAUSE_LABEL.match(p.label)
+        if not m or lists.vals[0] != int(m.group(1)):
+            return None
+        level, value = 1, int(m.group(2))
+    else:
+        level = 1 + p.level
+        if level >= 9:
+            return None
+        kinds = _label_value(p.label) or {}
+        kind = ITEM_FORMATS[p.level - 1][1]
+        if kind not in kinds:
+            return None
+        value = kinds[kind]
+    if value < 1:
+        return None
+    num_id = lists.number(level, value)
+    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>', num_id
+
+
+def render_docx(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None,
+                numbering: str = "auto") -> bytes:
+    """The conformed copy as a .docx (bytes)."""
+    from redline.render.docx import CORE, DOCUMENT, FOOTER, _core_xml, _entry, _footer_xml, _w_date
+
+    if numbering not in NUMBERING:
+        raise ValueError(f"numbering must be one of {', '.join(NUMBERING)}, not {numbering!r}")
+    parts = template_parts(template_path().read_bytes())
+    doc = parts[DOCUMENT].decode("utf-8")
+    start = doc.index("<w:body>") + len("<w:body>")
+    head, tail = doc[:start], doc[doc.index("<w:sectPr", start):]
+    day = date or _today()
+    w_date = _w_date(day)
+    title, sub = cover_lines(version, code_title, sections, day)
+    body: list[str] = [head,
+                       f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{_run(title)}</w:p>',
+                       f'<w:p><w:pPr><w:pStyle w:val="{style_id("SEC Cover Subtitle")}"/></w:pPr>{_run(sub)}</w:p>']
+    all_lists: list[_Lists] = []
+    lists: _Lists | None = None
+    next_num = [1]
+    bookmark = 0
+
+    def para(style: str, text: str, numpr: str = "", mark: str | None = None) -> None:
+        nonlocal bookmark
+        ppr = f'<w:pPr><w:pStyle w:val="{style_id(style)}"/>{numpr}</w:pPr>'
+        if mark:
+            bookmark += 1
+            name = re.sub(r"[^A-Za-z0-9]+", "_", mark).strip("_")[:40]
+            body.append(f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark}" w:name="{name}"/>{_run(text)}'
+                        f'<w:bookmarkEnd w:id="{bookmark}"/></w:p>')
+        else:
+            body.append(f"<w:p>{ppr}{_run(text)}</w:p>")
+
+    for p in paragraphs(version, sections):
+        k = p.kind
+        if k == "section":
+            lists = _Lists(p.label, len(all_lists), next_num) if numbering == "auto" else None
+            if lists is not None:
+                all_lists.append(lists)
+            para("Heading 1", section_title(p.label, p.text))
+            continue
+        if k == "crossheading":
+            para("SEC Cross-heading", p.text)
+            continue
+        if k == "closing":
+            para(continued_style(p.level), p.text)
+            continue
+        if k == "definition":
+            para("SEC Definition", f'"{p.label}" {p.text}'.rstrip(), mark=p.address)
+            continue
+        style = {"part": "SEC Part Heading", "clause": "SEC Clause"}.get(k) or item_style(min(p.level, MAX_LEVEL))
+        auto = _auto(lists, p) if lists is not None else None
+        if auto is not None:
+            para(style, p.text, auto[0], mark=p.address if k == "clause" else None)
+        else:
+            off = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>' if lists is not None else ""
+            para(style, f"{p.label}{TAB}{p.text}" if (p.text or k != "part") else p.label, off,
+                 mark=p.address if k == "clause" else None)
+    body.append(tail)
+    generated = {
+        CORE: _core_xml(parts[CORE], title=title, subject=sub, author="redline", when=w_date),
+        FOOTER: _footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
+    }
+    if all_lists:
+        numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{W_NS}">'
+                         + "".join(x.abstract_xml() for x in all_lists) + "".join(x.nums_xml() for x in all_lists)
+                         + "</w:numbering>")
+        generated[NUMBERING_PART] = numbering_xml.encode("utf-8")
+        rels = parts["word/_rels/document.xml.rels"].decode("utf-8")
+        generated["word/_rels/document.xml.rels"] = rels.replace("</Relationships>",
+                                                                 NUMBERING_REL + "</Relationships>").encode("utf-8")
+        ct = parts["[Content_Types].xml"].decode("utf-8")
+        generated["[Content_Types].xml"] = ct.replace("</Types>", NUMBERING_CT + "</Types>").encode("utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            if name == DOCUMENT:
+                with z.open(_entry(name, w_date), "w") as out:
+                    chunk: list[str] = []
+                    size = 0
+                    for piece in body:
+                        chunk.append(piece)
+                        size += len(piece)
+                        if size > 1 << 16:
+                            out.write("".join(chunk).encode("utf-8"))
+                            chunk, size = [], 0
+                    out.write("".join(chunk).encode("utf-8"))
+                if NUMBERING_PART in generated:
+                    z.writestr(_entry(NUMBERING_PART, w_date), generated[NUMBERING_PART])
+                continue
+            z.writestr(_entry(name, w_date), generated.get(name, data))
+    return buf.getvalue()
+
+
+def _today() -> str:
+    return _dt.date.today().isoformat()

@@ -1,0 +1,203 @@
+"""`redline import` and `redline export` through click's runner: outputs, corpus writes, hostile files."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+from conftest import SEEDS
+from docx_builder import docx, p, r
+
+from redline.corpus import Corpus
+from redline.word.package import OLE_MAGIC
+
+SEED_003 = SEEDS / "003_15a3fa53e473668b.txt"
+
+
+def test_import_text_to_a_section_file(invoke, tmp_path):
+    out = tmp_path / "G.xml"
+    res = invoke("import", SEED_003, "-o", out)
+    assert res.exit_code == 0, res.output
+    assert "10 clause(s)" in res.output and "'(a)(c)' read as (c)" in res.output
+    assert "nothing needs review" in res.output
+    from redline.validate import check_schema
+    from redline.xmlsafe import parse_file
+
+    check_schema(parse_file(out), "corpus", str(out))
+
+
+def test_import_report_as_json(invoke, tmp_path):
+    res = invoke("import", SEED_003, "-o", tmp_path / "G.xml", "--format", "json")
+    rep = json.loads(res.output)
+    assert rep["counts"]["clauses"] == 10 and rep["section"] == "G" and rep["span"] == ["G1.1", "G1.10"]
+    assert rep["needs_review"] is False
+    assert {n["where"] for n in rep["repaired"]} == {"line 28", "line 182"}
+
+
+def test_xml_to_stdout_and_report_to_stderr(runner):
+    from redline.cli import main
+
+    res = runner.invoke(main, ["import", str(SEED_003), "-o", "-"])
+    assert res.exit_code == 0
+    assert res.stdout.startswith("<?xml") and "recognised:" in res.stderr
+
+
+def test_strict_refuses_anything_to_review(invoke, tmp_path):
+    src = tmp_path / "g.txt"
+    src.write_text("G1.1 Lead:\n(a) one\n(c) three\n", encoding="utf-8")
+    out = tmp_path / "G.xml"
+    res = invoke("import", src, "-o", out, "--strict")
+    assert res.exit_code == 1 and "out of sequence" in res.output
+    assert "need review (--strict): nothing written" in res.output and not out.exists()
+    assert invoke("import", src, "-o", out).exit_code == 0 and out.exists()
+
+
+def test_import_into_a_version_and_as_a_new_version(invoke, tmp_corpus):
+    res = invoke("import", SEED_003, "--into", "5.23", "--as", "5.23-g1", "--corpus", tmp_corpus)
+    assert res.exit_code == 0, res.output
+    assert "wrote Section G into new version 5.23-g1" in res.output
+    c = Corpus.open(tmp_corpus)
+    assert c.info("5.23-g1").predecessor == "5.23"
+    src = [s for s in c.sources.values() if s.id.startswith("import-")]
+    assert len(src) == 1 and (tmp_corpus / src[0].file).read_bytes() == SEED_003.read_bytes()
+    v = c.load("5.23-g1", use_cache=False)
+    assert [n.num for n in v.clauses()] == [f"G1.{i}" for i in range(1, 11)]
+    assert v.get("G1.10").source == src[0].id
+    assert "<!-- The versions of the code" in (tmp_corpus / "manifest.xml").read_text()
+    # into an existing version: the section is replaced, the source not recorded twice
+    res = invoke("import", SEED_003, "--into", "5.23", "--corpus", tmp_corpus)
+    assert res.exit_code == 0 and "replaces Section G of 5.23, which held 17 clause(s)" in res.output
+    c = Corpus.open(tmp_corpus)
+    assert len([s for s in c.sources.values() if s.id.startswith("import-")]) == 1
+    assert invoke("validate", "--corpus", tmp_corpus).exit_code == 0
+
+
+def test_import_usage_errors(invoke, tmp_path, tmp_corpus):
+    assert invoke("import", SEED_003).exit_code == 2
+    res = invoke("import", SEED_003, "--into", "9.99", "--corpus", tmp_corpus)
+    assert res.exit_code == 2 and "unknown version" in res.output
+    res = invoke("import", SEED_003, "--as", "6.17", "--corpus", tmp_corpus)
+    assert res.exit_code == 2 and "already exists" in res.output
+    copy = tmp_path / "g.txt"
+    copy.write_bytes(SEED_003.read_bytes())
+    res = invoke("import", copy, "-o", copy)
+    assert res.exit_code == 2 and "is an input of this command" in res.output
+    res = invoke("import", copy, "-o", tmp_corpus / "versions" / "G.xml", "--corpus", tmp_corpus)
+    assert res.exit_code == 2 and "inside the corpus" in res.output
+
+
+def _zip(parts: dict) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+DTD = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
+
+
+def _hostile(tmp_path, name):
+    f = tmp_path / name
+    if name == "text.docx":
+        f.write_text("not a zip at all")
+    elif name == "bomb.docx":
+        f.write_bytes(_zip({"word/document.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"}))
+    elif name == "nodoc.docx":
+        f.write_bytes(_zip({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}))
+    elif name == "dtd.docx":
+        f.write_bytes(docx(document_xml=DTD))
+    elif name == "ole.docx":
+        f.write_bytes(OLE_MAGIC + b"\0" * 1024)
+    elif name == "macro.docx":
+        f.write_bytes(docx(p(r("G1.1 x")), extra={"word/vbaProject.bin": b"\0"}))
+    elif name == "huge.txt":
+        with open(f, "wb") as fh:
+            fh.truncate(100 * 1024 * 1024)  # 100 MB (sparse)
+    elif name == "binary.txt":
+        f.write_bytes(b"G1.1 some words\n\x00\x01\x02\x03binary")
+    return f
+
+
+@pytest.mark.parametrize("name, says", [
+    ("text.docx", "not a zip"), ("bomb.docx", "zip bomb"), ("nodoc.docx", "no main document part"),
+    ("dtd.docx", "DOCTYPE"), ("ole.docx", "OLE compound file"), ("macro.docx", "macro-enabled"),
+    ("huge.txt", "more than the 32 MB"), ("binary.txt", "binary data"),
+])
+def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp_path, tmp_corpus, name, says):
+    f = _hostile(tmp_path, name)
+    out = tmp_path / "G.xml"
+    res = invoke("import", f, "-o", out)
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and says in lines[0], res.output
+    assert not out.exists()
+    before = (tmp_corpus / "manifest.xml").read_bytes()
+    assert invoke("import", f, "--into", "6.17", "--corpus", tmp_corpus).exit_code == 2
+    assert (tmp_corpus / "manifest.xml").read_bytes() == before
+    assert sorted(x.name for x in (tmp_corpus / "sources").iterdir()) == sorted(x.name for x in SEEDS.iterdir())
+
+
+def test_missing_file_and_directory(invoke, tmp_path):
+    res = invoke("import", tmp_path / "nope.docx", "-o", tmp_path / "G.xml")
+    assert res.exit_code == 1 and "no such document" in res.output
+    res = invoke("import", tmp_path, "-o", tmp_path / "G.xml")
+    assert res.exit_code == 2
+
+
+# --- export ------------------------------------------------------------------------------------
+
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.append(a["id"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_export_html_has_every_clause_and_item(invoke, tmp_path, corpus):
+    out = tmp_path / "c.html"
+    assert invoke("export", "6.17", "--format", "html", "-o", out).exit_code == 0
+    parser = _Collect()
+    parser.feed(out.read_text(encoding="utf-8"))
+    held = [str(n.address) for n in corpus.load("6.17").nodes() if n.kind in ("clause", "item")]
+    assert [i for i in parser.ids if i in held] == held
+    words = " ".join(" ".join(parser.text).split())
+    assert corpus.load("6.17").get("G3.20").closing in words
+
+
+def test_export_docx_reads_in_pandoc(invoke, tmp_path, corpus):
+    import pypandoc
+
+    out = tmp_path / "c.docx"
+    res = invoke("export", "6.17", "--format", "docx", "-o", out, "--date", "2024-05-01")
+    assert res.exit_code == 0, res.output
+    plain = " ".join(pypandoc.convert_file(str(out), "plain", format="docx", extra_args=["--wrap=none"]).split())
+    for n in corpus.load("6.17").clauses():
+        assert n.text in plain
+    assert "2024-05-01" in plain
+
+
+def test_export_text_to_stdout_and_errors(invoke):
+    res = invoke("export", "5.23", "--format", "text")
+    assert res.exit_code == 0 and "G1.9    Section G1.8:" in res.output
+    res = invoke("export", "5.23", "--section", "M", "--format", "text")
+    assert res.exit_code == 2 and "holds no Section M" in res.output
+    assert invoke("export", "9.9").exit_code == 1
+    assert invoke("export", "5.23", "--date", "2024-13-01", "--format", "text").exit_code == 2
+
+
+def test_every_command_has_help_with_an_example(invoke):
+    for cmd in ("import", "export"):
+        res = invoke(cmd, "--help")
+        assert res.exit_code == 0 and "Example:" in res.output
