@@ -7,6 +7,7 @@ encrypted, macro-enabled, DTD or entity, binary data in a text file, too big).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -53,8 +54,9 @@ def read_file_bytes(path: Path) -> tuple[bytes, bool]:
 
 
 def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus, source_id: str | None):
-    """(section element, report, metadata) for the source ``data`` read from ``path``."""
-    from redline.importer import build_section
+    """([(section element, report)], metadata) for the source ``data`` read from ``path``: one
+    pair per section the document holds (a whole code holds many)."""
+    from redline.importer import build_sections
     from redline.importer.report import ImportReport
 
     report = ImportReport(str(path))
@@ -72,12 +74,11 @@ def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus
 
         vocabulary = _corpus_words(corpus) if corpus is not None else ()
         lines, report = read_text(data, str(path), vocabulary=vocabulary, report=report)
-    root, report = build_section(lines, section=section, report=report, source=source_id, where=str(path))
-    return root, report, meta
+    return build_sections(lines, section=section, report=report, source=source_id, where=str(path)), meta
 
 
 # ---------------------------------------------------------------------------------------------
-# writing into the corpus (one small function until the corpus transaction API is on main)
+# writing into the corpus
 
 def _source(corpus, path: Path, data: bytes, title: str, date: str | None):
     """The :class:`redline.corpus.Source` an imported file is recorded as: a copy under ``sources/``
@@ -99,22 +100,25 @@ def _source(corpus, path: Path, data: bytes, title: str, date: str | None):
     return Source(sid, rel, title, date)
 
 
-def store_section(corpus, root, *, into: str | None, new_id: str | None, source, data: bytes, note: str) -> str:
-    """Put the imported section into the corpus in one transaction (CONTRACTS C): into version
+def store_sections(corpus, roots: list, *, into: str | None, new_id: str | None, source, data: bytes,
+                   note: str) -> str:
+    """Put the imported sections into the corpus in one transaction (CONTRACTS C): into version
     ``into``, or into a new version ``new_id`` (a copy of ``into`` if given); the source file is
     written to the corpus and recorded in the manifest. Returns the version written."""
     (Path(corpus.root) / "sources").mkdir(exist_ok=True)
+    letters = {r.get("num") for r in roots}
     with corpus.transaction() as tx:
         if new_id is not None:
             tx.add_version(new_id, predecessor=into, note=note)
             if into is not None:
                 for letter, section in corpus.load(into).sections.items():
-                    if letter != root.get("num"):
+                    if letter not in letters:
                         tx.put_section(new_id, section)
             target = new_id
         else:
             target = into
-        tx.put_section(target, root)
+        for root in roots:
+            tx.put_section(target, root)
         tx.put_source(source, data)
     return target
 
@@ -131,8 +135,9 @@ def _replaced(corpus, into: str | None, letter: str) -> int:
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the section as corpus XML to FILE ('-' for standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write the section as corpus XML to FILE ('-' for standard output); a document holding "
+                   "several sections (a whole code) needs a DIRECTORY, which receives A.xml, B.xml ….")
 @click.option("--into", "into", metavar="VERSION", help="Add (or replace) the section in this version of the corpus.")
 @click.option("--as", "new_id", metavar="NEW_VERSION",
               help="Create this version in the corpus (a copy of --into VERSION, if given) holding the section.")
@@ -145,7 +150,8 @@ def _replaced(corpus, into: str | None, letter: str) -> int:
 def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
     """Read one section of the code from FILE (.docx, or text extracted from a PDF).
 
-    The section is written as a corpus section file (-o), or put into the corpus (--into VERSION,
+    A document holding several sections (SECTION A …, SECTION B …) gives one file each (-o
+    DIRECTORY), or --section LETTER picks one. The section is written as a corpus section file (-o), or put into the corpus (--into VERSION,
     --as NEW_VERSION) with FILE recorded as a new source. Word's automatic numbering and typed
     numbers are both read; hostile files are refused (exit 2). A report says what was recognised
     (parts, cross-headings, clauses, items, definitions), what was repaired, and every paragraph
@@ -156,6 +162,7 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
       redline import corpus/sources/003_15a3fa53e473668b.txt -o G.xml
       redline import Section-G.docx --into 6.17 --format json
       redline import Section-A.docx --into 6.17 --as 6.18
+      redline import SEC-whole-code.docx -o sections/
     """
     if output is None and into is None and new_id is None:
         raise click.UsageError("give -o FILE, --into VERSION or --as NEW_VERSION")
@@ -175,34 +182,56 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
     to_corpus = output is None
     register_input(file)
     if not to_corpus:
-        check_output(output)
+        check_output(output, directory=True)
     data, word = read_file_bytes(file)
     source = _source(corpus, file, data, file.name, None) if to_corpus else None
-    root, report, meta = read_source(file, data, word, section, corpus, source.id if source else None)
-    rendered = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n" if fmt == "json" else report.to_text()
+    gc.disable()  # hundreds of thousands of small objects, none of them cyclic garbage
+    try:
+        built, meta = read_source(file, data, word, section, corpus, source.id if source else None)
+    finally:
+        gc.enable()
+    roots = [root for root, _ in built]
+    reports = [report for _, report in built]
+    if fmt == "json":
+        doc = reports[0].to_dict() if len(reports) == 1 else {
+            "source": str(file), "sections": [r.to_dict() for r in reports],
+            "needs_review": any(r.needs_review for r in reports)}
+        rendered = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    else:
+        rendered = "".join(r.to_text() for r in reports)
     to_stdout = output is not None and str(output) == "-"
-    if strict and report.needs_review:
+    needing = sum(len(r.review) + len(r.unplaced) for r in reports)
+    if strict and needing:
         click.echo(rendered, nl=False, err=to_stdout)
-        n = len(report.review) + len(report.unplaced)
-        raise click.ClickException(f"{file}: {n} place(s) need review (--strict): nothing written")
+        raise click.ClickException(f"{file}: {needing} place(s) need review (--strict): nothing written")
     if to_corpus:
         from redline.corpus import Source
 
-        replaced = _replaced(corpus, into, root.get("num"))
+        replaced = {r.get("num"): _replaced(corpus, into, r.get("num")) for r in roots}
         source = Source(source.id, source.file, meta["title"] or file.name, meta["date"])
         note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
-        target = store_section(corpus, root, into=into, new_id=new_id, source=source, data=data, note=note)
+        target = store_sections(corpus, roots, into=into, new_id=new_id, source=source, data=data, note=note)
         click.echo(rendered, nl=False)
         if fmt == "text":
-            click.echo(f"wrote Section {root.get('num')} into {'new version ' if new_id else 'version '}{target} "
-                       f"and recorded {file.name} as source {source.id} ({source.file})")
-            if replaced:
-                click.echo(f"  it replaces Section {root.get('num')} of {into}, which held {replaced} clause(s); the import "
-                           f"holds {sum(1 for _ in root.iter('clause'))}")
+            letters = ", ".join(r.get("num") for r in roots)
+            click.echo(f"wrote Section{'s' if len(roots) > 1 else ''} {letters} into "
+                       f"{'new version ' if new_id else 'version '}{target} and recorded {file.name} as source "
+                       f"{source.id} ({source.file})")
+            for r in roots:
+                held = replaced[r.get("num")]
+                if held:
+                    click.echo(f"  it replaces Section {r.get('num')} of {into}, which held {held} clause(s); the "
+                               f"import holds {sum(1 for _ in r.iter('clause'))}")
         return
     from redline import xmlsafe
+    from redline.cli.common import write_files
 
-    write_output(xmlsafe.serialise(root), output)
+    if len(roots) == 1 and not (output is not None and output.is_dir()):
+        write_output(xmlsafe.serialise(roots[0]), output)
+    else:
+        if to_stdout:
+            raise click.UsageError(f"{file} holds {len(roots)} sections: give -o DIRECTORY (one file per section)")
+        write_files(output, {f"{r.get('num')}.xml": xmlsafe.serialise(r) for r in roots})
     click.echo(rendered, nl=False, err=to_stdout)
 
 

@@ -24,6 +24,19 @@ HEADING_STYLES = re.compile(r"^(heading \d|sec part heading|sec cross-heading|.*
 CONTINUED = re.compile(r"^sec (clause|item (\d+)) continued$", re.I)
 
 
+def _style_kind(name: str) -> tuple[str | None, int | None]:
+    """(hint, list depth) a paragraph style gives."""
+    hint = depth = None
+    if FURNITURE_STYLES.match(name):
+        hint = "furniture"
+    elif HEADING_STYLES.match(name):
+        hint = "heading"
+    m = CONTINUED.match(name)
+    if m:
+        depth = int(m.group(2)) if m.group(2) else 0
+    return hint, depth
+
+
 def docx_lines(doc: Document, report: ImportReport) -> list[Line]:
     """The lines of a read .docx; what cannot be legal text or needs a look goes to ``report``."""
     out: list[Line] = []
@@ -32,25 +45,25 @@ def docx_lines(doc: Document, report: ImportReport) -> list[Line]:
                                                    "was imported (accept or reject them in Word first)")
     for problem in doc.problems:
         report.add("review", "the whole document", problem)
+    kinds: dict = {}  # style name -> (hint, depth)
     for p in doc.paragraphs:
         where = f"paragraph {p.index}"
         if not p.exists("accept"):
             continue
-        text = p.text("accept").replace("\n", " ")
+        text = p.text("accept")
+        if "\n" in text:
+            text = text.replace("\n", " ")
         label = p.number("accept")
         for problem in p.problems:
             report.add("review", where, problem, text)
-        if not text.strip() and not label:
+        if not label and not text.strip():
             continue
         name = p.style_name or ""
-        hint = None
-        depth = None
-        if FURNITURE_STYLES.match(name):
-            hint = "furniture"
-        elif HEADING_STYLES.match(name) or p.outline_level is not None:
+        got = kinds.get(name)
+        if got is None:
+            got = kinds[name] = _style_kind(name)
+        hint, depth = got
+        if hint is None and p.outline_level is not None:
             hint = "heading"
-        m = CONTINUED.match(name)
-        if m:
-            depth = int(m.group(2)) if m.group(2) else 0
         out.append(Line(label, text.strip(), where, hint, depth))
     return out

@@ -23,6 +23,7 @@ flattened redline number (``(a)(c)``) and text it cannot place are notes of the 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -84,6 +85,7 @@ def letter_value(s: str) -> int | None:
     return (len(s) - 1) * 26 + ord(s[0].lower()) - 96
 
 
+@functools.lru_cache(maxsize=4096)
 def item_kinds(inner: str) -> dict[str, int]:
     """The kinds a list label can be and its value in each: ``i`` -> {lower: 9, roman: 1}."""
     out: dict[str, int] = {}
@@ -212,18 +214,28 @@ class _Builder:
         self.clause = None
         self.container = None  # the clause or definition whose list is open
         self.frames: list[_Frame] = []
-        self.clauses: dict[str, etree._Element] = {}
+        self.clauses: dict[str, str] = {}  # clause number -> where it was found
+        self.last_clause: dict[str, str] = {}  # part number -> its last clause number
         self.started = False
         self.other_section: str | None = None
-        self.acronyms = _acronyms(p.text for p in parsed if p.kind in ("clause", "item", "text"))
-        self.closed_owner = None  # the element whose closing was placed last
+        self._acronyms: set[str] | None = None
+        self.close_clause()
+
+    @property
+    def acronyms(self) -> set[str]:
+        """Words the text writes in capitals (worked out when a heading in capitals needs them)."""
+        if self._acronyms is None:
+            self._acronyms = _acronyms(p.text for p in self.parsed if p.kind in ("clause", "item", "text"))
+        return self._acronyms
 
     # --- helpers -------------------------------------------------------------------------
     def note(self, kind: str, p: _Parsed, what: str, text: str | None = None) -> None:
         self.report.add(kind, p.line.where, what, p.text if text is None else text)
 
     def next_structural(self, i: int) -> _Parsed | None:
-        for p in self.parsed[i + 1:]:
+        parsed = self.parsed
+        for j in range(i + 1, len(parsed)):
+            p = parsed[j]
             if p.kind in ("instruction", "furniture"):
                 continue
             return p
@@ -231,7 +243,9 @@ class _Builder:
 
     def next_item_label(self, i: int) -> str | None:
         """The label of the next item before the next clause, part or section (for deciding kinds)."""
-        for p in self.parsed[i + 1:]:
+        parsed = self.parsed
+        for j in range(i + 1, len(parsed)):
+            p = parsed[j]
             if p.kind == "item":
                 return p.label
             if p.kind in ("clause", "part", "section"):
@@ -242,6 +256,9 @@ class _Builder:
         self.clause = self.container = None
         self.frames = []
         self.closed_owner = None
+        self.terms: set[str] = set()
+        self.has_definitions = False
+        self.has_clause_items = False
 
     def ensure_part(self, num: str, p: _Parsed):
         """The part element ``num`` (made, without a heading, if the source printed none)."""
@@ -310,8 +327,7 @@ class _Builder:
             nxt = self.next_structural(i)
             if nxt is not None and nxt.kind == "text" and heading_like(nxt.text) and nxt.text.isupper() \
                     and nxt.line.hint != "heading":  # a heading in capitals on its own line (a cross-heading is not)
-                self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="heading_of_part")
-                                       for q in self.parsed[i + 1:]]
+                self.parsed[self.parsed.index(nxt, i + 1)] = nxt._replace(kind="heading_of_part")
         if heading:
             heading = title_case(heading, self.acronyms) if heading.isupper() else heading
             if part.get("heading") and part.get("heading") != heading:
@@ -331,7 +347,7 @@ class _Builder:
             self.note("unplaced", p, f"clause {num} is not in Section {self.letter}")
             return
         if num in self.clauses:
-            self.note("unplaced", p, f"{num} appears twice (first at {self.clauses[num].get('_where')}); "
+            self.note("unplaced", p, f"{num} appears twice (first at {self.clauses[num]}); "
                                      "the second is left out")
             self.close_clause()
             return
@@ -348,21 +364,19 @@ class _Builder:
         if self.crossheading is not None and self.crossheading.getparent() is self.part:
             parent = self.crossheading
         clause = etree.SubElement(parent, "clause", num=num)
-        clause.set("_where", p.line.where)
-        self.clauses[num] = clause
+        self.clauses[num] = p.line.where
         self.report.counts["clauses"] += 1
         if p.text:
-            self._set_text(clause, p.text)
+            etree.SubElement(clause, "text").text = p.text
             if _NOT_USED.match(p.text):
                 self.report.counts["not_used"] += 1
         self.clause = self.container = clause
 
     def _check_order(self, num: str, p: _Parsed) -> None:
-        siblings = [c for c in self.part.iter("clause")]
-        if siblings:
-            prev = siblings[-1].get("num")
-            if _num_key(num) <= _num_key(prev):
-                self.note("review", p, f"{num} comes after {prev}: out of order")
+        prev = self.last_clause.get(self.part.get("num"))
+        if prev is not None and _num_key(num) <= _num_key(prev):
+            self.note("review", p, f"{num} comes after {prev}: out of order")
+        self.last_clause[self.part.get("num")] = num
 
     def on_item(self, i: int, p: _Parsed) -> None:
         if self.container is None:
@@ -396,7 +410,7 @@ class _Builder:
         if not cands:
             self.note("unplaced", p, f"{label} is not a list number")
             return
-        used = {f.kind for f in self.frames}
+        used = [f.kind for f in self.frames]
         options: list[tuple[str, int | None, str]] = []  # (how, frame index, kind)
         for k in range(len(self.frames) - 1, -1, -1):
             f = self.frames[k]
@@ -446,21 +460,21 @@ class _Builder:
             owner = frame.owner
         else:
             owner = self.frames[-1].item if self.frames else self.container
-            if owner.find("closing") is not None:
+            if len(owner) and owner[-1].tag == "closing":
                 self.note("review", p, f"{label} follows the closing words of its list")
             frame = _Frame(owner, kind, 0, None)
             self.frames.append(frame)
-        if owner.find("definition") is not None:
+        if owner is self.clause and self.has_definitions:
             self.note("unplaced", p, f"{label}: a list item among definitions")
             return
-        item = etree.Element("item", num=label)
-        closing = owner.find("closing")
+        if owner is self.clause:
+            self.has_clause_items = True
+        closing = owner[-1] if len(owner) and owner[-1].tag == "closing" else None
+        item = etree.SubElement(owner, "item", num=label)  # made in place: a free Element is a document of its own
         if closing is not None:
             closing.addprevious(item)
-        else:
-            owner.append(item)
         if text:
-            self._set_text(item, text)
+            etree.SubElement(item, "text").text = text
         frame.last = cands[kind]
         frame.item = item
         self.report.counts["items"] += 1
@@ -492,8 +506,7 @@ class _Builder:
                 return
             if (nxt is not None and nxt.kind == "text" and _MEANS.match(nxt.text) and heading_like(text)
                     and self._definitions_allowed()):
-                self.parsed[i + 1:] = [q if q is not nxt else nxt._replace(kind="definition_words")
-                                       for q in self.parsed[i + 1:]]
+                self.parsed[self.parsed.index(nxt, i + 1)] = nxt._replace(kind="definition_words")
                 self._definition(p, text, None)
                 return
         if (p.line.hint == "heading" or heading_like(text)) and (nxt is None or nxt.kind in ("clause", "part")) \
@@ -525,17 +538,19 @@ class _Builder:
 
     def _definitions_allowed(self) -> bool:
         clause = self.clause
-        return clause is not None and clause.find("item") is None and clause.find("closing") is None
+        return clause is not None and not self.has_clause_items and (not len(clause) or clause[-1].tag != "closing")
 
     def _definition(self, p: _Parsed, term: str, words: str | None) -> None:
         clause = self.clause
-        if any(d.get("term") == term for d in clause.iter("definition")):
+        if term in self.terms:
             self.note("unplaced", p, f"the definition of '{term}' appears twice in {clause.get('num')}; "
                                      "the second is left out")
             return
         d = etree.SubElement(clause, "definition", term=term)
+        self.terms.add(term)
+        self.has_definitions = True
         if words:
-            self._set_text(d, words)
+            etree.SubElement(d, "text").text = words
         self.container = d
         self.frames = []
         self.report.counts["definitions"] += 1
@@ -580,9 +595,10 @@ class _Builder:
     def _set_text(el, text: str) -> None:
         t = el.find("text")
         if t is None:
-            t = etree.Element("text")
-            el.insert(0, t)
+            t = etree.SubElement(el, "text")
             t.text = text
+            if len(el) > 1:
+                el.insert(0, t)
         else:
             t.text = f"{t.text} {text}"
 
@@ -593,8 +609,6 @@ class _Builder:
             self.report.add("review", where, "a cross-heading with no clause after it", heading)
             etree.SubElement(self.part, "crossheading", heading=heading)
             self.report.counts["crossheadings"] += 1
-        for el in self.root.iter("clause"):
-            el.attrib.pop("_where", None)
         self.root.set("num", self.letter)
         self.root.set("heading", self.heading or "")
         return self.root
@@ -656,7 +670,7 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
         m = re.match(r"[A-Z](\d+)", part.get("num"))
         part_nums.append(int(m.group(1)))
     words = " ".join(t.text or "" for t in root.iter("text", "closing"))
-    cited = {int(n) for n in re.findall(rf"\b{letter}(\d+)(?![\d])", words)}
+    cited = {int(n) for n in re.findall(rf"(?<![A-Za-z0-9]){letter}(\d+)", words)}
     beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
     contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))
     complete = had_heading and contiguous and all_complete and not beyond
@@ -721,6 +735,54 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     report.span = (nums[0], nums[-1]) if nums else None
     _validate(root, where)
     return root, report
+
+
+def split_sections(lines) -> list[tuple[str | None, list]]:
+    """The lines of a document cut at each section heading (``SECTION G – SECURITY``): (letter,
+    lines) for each section, the lines before the first heading going with it. One piece (letter
+    None) if the document has fewer than two section headings."""
+    cuts = []
+    for i, ln in enumerate(lines):
+        text = ln.text if ln.label is None else ""
+        if text[:7].upper() == "SECTION":
+            m = _SECTION.match(" ".join(text.split()))
+            if m:
+                cuts.append((i, m.group(1).upper()))
+    if len({letter for _, letter in cuts}) < 2:
+        return [(None, list(lines))]
+    out = []
+    for k, (i, letter) in enumerate(cuts):
+        start = 0 if k == 0 else i
+        end = cuts[k + 1][0] if k + 1 < len(cuts) else len(lines)
+        out.append((letter, list(lines[start:end])))
+    return out
+
+
+def build_sections(lines, *, section: str | None = None, report: ImportReport | None = None,
+                   source: str | None = None, evidence: str | None = "printed",
+                   where: str = "the source") -> list[tuple[etree._Element, ImportReport]]:
+    """:func:`build_section` for a document that may hold several sections (a whole code): one
+    (element, report) per section, in document order. With ``section`` only that one is built
+    (the others are noted as dropped). The first report carries what the reader of the document
+    found (``report``); each of the others starts empty."""
+    pieces = split_sections(lines)
+    if len(pieces) == 1:
+        return [build_section(lines, section=section, report=report, source=source, evidence=evidence, where=where)]
+    report = report or ImportReport(where)
+    if section is not None:
+        chosen = [(letter, part) for letter, part in pieces if letter == section]
+        if not chosen:
+            raise SourceError(f"the document holds Sections {', '.join(x for x, _ in pieces)}, not {section}", where)
+        for letter, part in pieces:
+            if letter != section and part:
+                report.add("dropped", part[0].where, f"Section {letter} ({len(part)} paragraphs): only Section "
+                                                     f"{section} is imported")
+        pieces = chosen
+    out = []
+    for k, (letter, part) in enumerate(pieces):
+        rep = report if k == 0 else ImportReport(report.source)
+        out.append(build_section(part, section=letter, report=rep, source=source, evidence=evidence, where=where))
+    return out
 
 
 def _validate(root, where: str) -> None:

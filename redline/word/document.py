@@ -304,9 +304,14 @@ class _BodyReader:
         this = self
 
         def numpr_of(el) -> tuple:
-            n = el.find(NUM_ID)
-            lv = el.find(ILVL)
-            return (n.get(VAL) if n is not None else None, _int(lv.get(VAL)) if lv is not None else None)
+            num_id = ilvl = None
+            for c in el:
+                tag = c.tag
+                if tag == NUM_ID:
+                    num_id = c.get(VAL)
+                elif tag == ILVL:
+                    ilvl = _int(c.get(VAL))
+            return num_id, ilvl
 
         def run(r, change, runs, style_id, base_final):
             text = []
@@ -318,14 +323,17 @@ class _BodyReader:
                         text.append(c.text)
                 elif tag == R_PR:
                     direct = run_flags(c, w)
-                    rs = c.find(R_STYLE)
+                    rs = None
+                    for c2 in c:
+                        if c2.tag == R_STYLE:
+                            rs = c2
+                        elif c2.tag == RPR_CHANGE:
+                            this.revisions = True
                     base = styles.flags(style_id, rs.get(VAL)) if rs is not None else None
                     if base is not None:
                         final = direct.over(base).final() if direct is not NO_FLAGS else base.final()
                     elif direct is not NO_FLAGS:
                         final = direct.over(styles.flags(style_id, None)).final()
-                    if c.find(RPR_CHANGE) is not None:
-                        this.revisions = True
                 elif this._instr:
                     if tag == FLD:
                         field(c.get(FLD_TYPE))
@@ -437,6 +445,18 @@ class _BodyReader:
         numbering = self.numbering
         accept, reject = Counters(numbering), Counters(numbering)
         out = []
+        if not self.revisions:  # both views are the same document: count once
+            for (index, style_id, style_name, outline, runs, mark, problems, aref, _, changed) in raws:
+                if aref is None:
+                    out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
+                                         tuple(problems) if problems else (), _NONE2, _NONE2, changed))
+                    continue
+                problems = problems or []
+                label = accept.advance(aref[0], aref[1], problems)
+                ref = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
+                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
+                                     tuple(dict.fromkeys(problems)), (label, label), (ref, ref), changed))
+            return out
         for (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in raws:
             if aref is None and rref is None:
                 out.append(Paragraph(index, style_id, style_name, outline, runs, mark,

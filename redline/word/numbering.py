@@ -24,6 +24,7 @@ import re
 from typing import NamedTuple
 
 MAX_LEVELS = 9
+_MISSING = object()
 _PLACEHOLDER = re.compile(r"%([1-9])")
 
 
@@ -52,6 +53,7 @@ class Numbering:
         self.nums: dict[str, Num] = {}
         self.problems: list[str] = []
         self._levels: dict[str, dict[int, Level] | None] = {}
+        self._abstract: dict = {}
         self._styles = styles
         if root is None:
             return
@@ -104,6 +106,12 @@ class Numbering:
 
     def abstract_id(self, num_id: str) -> str | None:
         """The abstract definition an instance uses, through a numbering style's link if any."""
+        got = self._abstract.get(num_id, _MISSING)
+        if got is _MISSING:
+            got = self._abstract[num_id] = self._abstract_id(num_id)
+        return got
+
+    def _abstract_id(self, num_id: str) -> str | None:
         num = self.nums.get(num_id)
         if num is None:
             return None
@@ -157,6 +165,7 @@ class Counters:
         self.numbering = numbering
         self.states: dict[str, _State] = {}
         self.seen: set[str] = set()
+        self._plans: dict = {}
 
     def advance(self, num_id: str, ilvl: int, problems: list[str]) -> str | None:
         """Count a paragraph of instance ``num_id`` at level ``ilvl``; its label (None if none shows).
@@ -201,6 +210,50 @@ class Counters:
         return self._label(levels, ilvl, st, num_id, problems)
 
     def _label(self, levels: dict[int, Level], ilvl: int, st: _State, num_id: str, problems: list[str]) -> str | None:
+        key = (num_id, ilvl)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(levels, ilvl)
+        if plan is _COMPUTE:
+            return self._label_slow(levels, ilvl, st, num_id, problems)
+        out = []
+        cur, nxt = st.cur, st.nxt
+        for piece in plan:
+            if piece.__class__ is str:
+                out.append(piece)
+            else:
+                k, fmt = piece
+                n = cur[k]
+                out.append(format_number(n if n is not None else nxt[k] - 1, fmt))
+        return "".join(out) or None
+
+    def _plan(self, levels: dict[int, Level], ilvl: int):
+        """The label of a level as literal text and (level, format) pieces; _COMPUTE when it needs
+        the careful path (a problem to report, a bullet, no number)."""
+        lvl = levels[ilvl]
+        text = lvl.text
+        if text is None or lvl.fmt in ("bullet", "none") or not text:
+            return _COMPUTE
+        plan: list = []
+        pos = 0
+        for m in _PLACEHOLDER.finditer(text):
+            k = int(m.group(1)) - 1
+            other = levels.get(k)
+            fmt = "decimal" if lvl.legal and k != ilvl else (other.fmt if other is not None else "decimal")
+            if lvl.legal and k == ilvl and fmt not in ("decimal", "decimalZero", "none"):
+                fmt = "decimal"
+            if k > ilvl or fmt not in _SUPPORTED:
+                return _COMPUTE
+            if m.start() > pos:
+                plan.append(text[pos:m.start()])
+            plan.append((k, fmt))
+            pos = m.end()
+        if pos < len(text):
+            plan.append(text[pos:])
+        return tuple(plan)
+
+    def _label_slow(self, levels: dict[int, Level], ilvl: int, st: _State, num_id: str,
+                    problems: list[str]) -> str | None:
         lvl = levels[ilvl]
         if lvl.fmt == "none" and not lvl.text:
             return None
@@ -228,6 +281,8 @@ class Counters:
         label = _PLACEHOLDER.sub(sub, text)
         return label or None
 
+
+_COMPUTE = object()
 
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
           (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
