@@ -156,7 +156,19 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
         ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
         ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
-    ]
+        ("release of the 50 modifications onto 1.0", REDLINE + ["release", "all", "--onto", "1.0"] + c, (0, 1)),
+    ] + _history_rows(d, c)
+
+
+def _history_rows(d: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
+    """``redline log`` and ``show --blame`` of the generated history's tracked clause (20 versions)."""
+    hist = json.loads((d / "edits.json").read_text()).get("history")
+    if not hist:
+        return []
+    clause, last = hist["clause"], hist["versions"][-1]
+    n = len(hist["versions"])
+    return [(f"log one clause over {n} versions", REDLINE + ["log", clause] + c, (0,)),
+            (f"show --blame, one clause over {n} versions", REDLINE + ["show", last, clause, "--blame"] + c, (0,))]
 
 
 def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[int, ...], float]]:
