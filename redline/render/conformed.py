@@ -30,8 +30,8 @@ import zipfile
 from typing import Iterator, NamedTuple
 
 from redline.model import Version
-from redline.render.docx_template import MAX_LEVEL, continued_style, item_style, style_id, template_parts, \
-    template_path
+from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
+    style_id, template_parts, template_path
 
 FORMATS = ("docx", "html", "text")
 #: zlib level of the package (1 is ~3x faster than the default 6 for ~20% more bytes: a whole code
@@ -239,6 +239,10 @@ _CLAUSE_LABEL = re.compile(r"^[A-Z](\d+)\.(\d+)$")
 _PART_LABEL = re.compile(r"^[A-Z](\d+)$")
 
 
+def _twips(cm: float) -> int:
+    return round(int(cm * CM) / 635)
+
+
 def _x(text: str) -> str:
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -297,8 +301,15 @@ class _Lists:
         levels += [(f"(%{i + 3})", fmt) for i, (fmt, _) in enumerate(ITEM_FORMATS)]
         out = [f'<w:abstractNum w:abstractNumId="{self.abstract_id}"><w:multiLevelType w:val="multilevel"/>']
         for i, (text, fmt) in enumerate(levels[:9]):
+            # the indents of the paragraph styles the levels are used with (LibreOffice applies a
+            # level's own indent over the style's, so each level states it)
+            depth = min(max(i - 1, 0), MAX_LEVEL)
+            left = _twips(NUM_COL_CM + ITEM_COL_CM * depth)
+            hanging = _twips(ITEM_COL_CM if depth else NUM_COL_CM)
             out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                       f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>')
+                       f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr><w:tabs>'
+                       f'<w:tab w:val="num" w:pos="{left}"/></w:tabs><w:ind w:left="{left}" w:hanging="{hanging}"/>'
+                       f"</w:pPr></w:lvl>")
         out.append("</w:abstractNum>")
         return "".join(out)
 
@@ -362,16 +373,17 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
     next_num = [1]
     bookmark = 0
 
-    def para(style: str, text: str, numpr: str = "", mark: str | None = None) -> None:
+    def para(style: str, text: str, numpr: str = "", mark: str | None = None, runs: str | None = None) -> None:
         nonlocal bookmark
         ppr = f'<w:pPr><w:pStyle w:val="{style_id(style)}"/>{numpr}</w:pPr>'
+        content = runs if runs is not None else _run(text)
         if mark:
             bookmark += 1
             name = re.sub(r"[^A-Za-z0-9]+", "_", mark).strip("_")[:40]
-            body.append(f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark}" w:name="{name}"/>{_run(text)}'
+            body.append(f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark}" w:name="{name}"/>{content}'
                         f'<w:bookmarkEnd w:id="{bookmark}"/></w:p>')
         else:
-            body.append(f"<w:p>{ppr}{_run(text)}</w:p>")
+            body.append(f"<w:p>{ppr}{content}</w:p>")
 
     for p in paragraphs(version, sections):
         k = p.kind
@@ -388,7 +400,8 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
             para(continued_style(p.level), p.text)
             continue
         if k == "definition":
-            para("SEC Definition", f'"{p.label}" {p.text}'.rstrip(), mark=p.address)
+            term = f'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">"{_x(p.label)}"</w:t></w:r>'
+            para("SEC Definition", "", mark=p.address, runs=term + (_run(" " + p.text) if p.text else ""))
             continue
         style = {"part": "SEC Part Heading", "clause": "SEC Clause"}.get(k) or item_style(min(p.level, MAX_LEVEL))
         auto = _auto(lists, p) if lists is not None else None
