@@ -156,7 +156,28 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
         ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
         ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+        # the whole code out to Word and back in (the import reads the file the export row wrote)
+        ("export 1.0 --format docx (whole version)", REDLINE + ["export", "1.0", "--format", "docx", "--date",
+                                                               "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),
+        ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o", str(out / "imported")]
+         + c, (0,)),
     ]
+
+
+def export_docx(d: Path) -> Path:
+    """Where the whole-version DOCX export of corpus ``d`` is written (read by the import rows):
+    beside the corpus, since nothing may be written inside the corpus being read."""
+    return d.parent / f"{d.name}-export-1.0.docx"
+
+
+def pandoc_binary() -> str | None:
+    """The pandoc that ``pypandoc-binary`` ships (or one on PATH), for the DOCX-reader peer row."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return shutil.which("pandoc")
 
 
 def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[int, ...], float]]:
@@ -173,7 +194,11 @@ def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[
                                              str(p / "new.txt")], (0, 1), 60),
         ("redlines (whole text)", [PY, PEERS, "redlines", str(d)], (0,), 30 if small else 15),
         ("python-redlines (DOCX, Docxodus)", [PY, PEERS, "python-redlines", str(d)], (0,), 240),
-    ]
+        # readers of the whole-version DOCX that redline's import reads
+        ("docx2python (the export DOCX)", [PY, PEERS, "docx2python", str(d)], (0,), 120),
+    ] + ([("pandoc -f docx -t plain (the export DOCX)", [pandoc_binary(), "-f", "docx", "-t", "plain",
+                                                         str(export_docx(d)), "-o", os.devnull], (0,), 120)]
+         if pandoc_binary() else [])
 
 
 # --------------------------------------------------------------------------- machine
@@ -235,6 +260,11 @@ def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
             subprocess.run([PY, PEERS, "redline-warm", str(d)], check=True, stdout=subprocess.DEVNULL)
             for name, cmd, ok in ours(d, out):
                 results["measurements"].append(asdict(measure(name, size, cmd, repeat, OURS_CAP, ok)))
+            if export_docx(d).exists():  # the import target is set against the DOCX's unpacked size
+                import zipfile
+
+                with zipfile.ZipFile(export_docx(d)) as z:
+                    stats["export_docx_unpacked"] = sum(i.file_size for i in z.infolist())
             if with_peers:
                 for name, cmd, ok, cap in peers(d, size, largest):
                     results["measurements"].append(asdict(measure(name, size, cmd, repeat, cap, ok)))
