@@ -14,7 +14,11 @@
   every cross-reference to them re-pointed); version 1.2 is 1.0 with ten times as many edits
   (to show that the diff's cost follows the changed clauses);
 * ``mods/*.xml``: 50 modifications drafted against 1.0, when the modification schema
-  (``redline/schema/modification.rng``) exists;
+  (``redline/schema/modification.rng``) exists, and ``releases/all.xml``, a release of all 50;
+* a lineage of 19 more versions after 1.0 (2.1 to 2.19), each made from the one before by a
+  small recorded modification (a few clauses amended; one tracked clause amended every few
+  versions and renumbered twice, the references to the clauses renumbered re-pointed); a version
+  lists the file of each section it leaves unchanged from an earlier version rather than a copy;
 * ``peer/`` renderings of both versions for the peer tools: whole text (``old.txt``,
   ``new.txt``) and plain python-docx documents (``old.docx``, ``new.docx``);
 * ``edits.json``: what was changed, and ``stamp.json``: the parameters, so that data is only
@@ -39,7 +43,7 @@ from pathlib import Path
 from lxml import etree
 
 #: bump when the generated data changes shape, so that cached data is regenerated
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SIZES = (200, 1000, 3000, 10000)
 DEFAULT_SEED = 2024
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -47,6 +51,10 @@ BASE, NEW, NEW10 = "1.0", "1.1", "1.2"
 #: the edit rates of each derived version: (amended, inserted, deleted) as fractions of clauses
 RATES = {NEW: (0.01, 0.002, 0.002), NEW10: (0.10, 0.02, 0.02)}
 N_MODS = 50
+#: a lineage of versions after 1.0 (1.0, 2.1, 2.2 … 2.19: 20 versions), each made from the one
+#: before by a small modification, for the history benchmarks (``redline log``, ``show --blame``)
+HISTORY = 20
+HISTORY_IDS = [f"2.{k}" for k in range(1, HISTORY)]
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWX"
 HEADINGS = {
@@ -847,6 +855,81 @@ def make_modifications(rng: random.Random, version: dict[str, etree._Element], s
     return out
 
 
+# --------------------------------------------------------------------------- a history of versions
+
+def make_history(rng: random.Random, base: dict[str, etree._Element], skel: Skeleton,
+                 n: int = HISTORY) -> tuple[list[tuple[str, str, str, dict[str, etree._Element]]], dict]:
+    """A lineage of ``n - 1`` versions after ``base``: (id, predecessor, modification, the sections
+    it changes) each, and a log naming the tracked clause (as the last version numbers it).
+
+    Each version amends a phrase in two or three clauses of one or two sections; one clause of a
+    long part (the *tracked* clause) is amended every fourth version and renumbered twice (a new
+    clause inserted before it, the rest of its part shifted up by one, references re-pointed)."""
+    current = dict(base)
+    parts = [p for p, cs in skel.clauses_by_part.items() if len(cs) >= 12 and p[0] != "A"]
+    part = rng.choice(parts)
+    nums = list(skel.clauses_by_part[part])
+    tracked = next((c for c in nums[len(nums) // 2:] if _text_elements(
+        next(el for el in base[c[0]].iter("clause") if el.get("num") == c))), nums[len(nums) // 2])
+    sec = tracked[0]
+    w = Writer(rng, skel)
+    out = []
+    log: dict = {"clause_first": tracked, "renumbered": [], "amended": []}
+    prev = BASE
+    for k, vid in enumerate(HISTORY_IDS[:n - 1], 1):
+        changed: dict[str, etree._Element] = {}
+
+        def own(letter: str) -> etree._Element:
+            if letter not in changed:
+                changed[letter] = copy.deepcopy(current[letter])
+            return changed[letter]
+
+        others = [s for s in current if s != "A"] or list(current)
+        for letter in rng.sample(others, min(2, len(others))):
+            clauses = [el for el in own(letter).iter("clause") if el.get("num") != tracked and _text_elements(el)]
+            for el in rng.sample(clauses, min(len(clauses), rng.randint(1, 2))):
+                amend_phrase(rng, rng.choice(_text_elements(el)))
+                log["amended"].append([vid, el.get("num")])
+        if k % 4 == 0:
+            el = next(c for c in own(sec).iter("clause") if c.get("num") == tracked)
+            amend_phrase(rng, rng.choice(_text_elements(el)))
+            log["amended"].append([vid, tracked])
+        if k in (7, 13):
+            root = own(sec)
+            part_el = next(p for p in root.iter("part") if p.get("num") == part)
+            run = [c for c in part_el.iter("clause")]
+            at = [c.get("num") for c in run].index(tracked)
+            mapping = {}
+            for c in run[at:]:
+                p_, i_ = c.get("num").split(".")
+                if i_.isdigit():
+                    mapping[c.get("num")] = f"{p_}.{int(i_) + 1}"
+            for c in reversed(run[at:]):
+                if c.get("num") in mapping:
+                    c.set("num", mapping[c.get("num")])
+            new_el = etree.Element("clause", num=tracked)
+            fill_clause(new_el, [], w, sec, part)
+            run[at].addprevious(new_el)
+            log["renumbered"].append([vid, tracked, mapping[tracked]])
+            tracked = mapping[tracked]
+
+            def repoint(m, mapping=mapping):
+                return mapping.get(m.group(1), m.group(1))
+
+            for letter in list(current):
+                texts = changed.get(letter, current[letter]).iter("text", "closing")
+                if any(t.text and any(r in mapping for r in CLAUSE_RE.findall(t.text)) for t in texts):
+                    for t in own(letter).iter("text", "closing"):
+                        if t.text and CLAUSE_RE.search(t.text):
+                            t.text = CLAUSE_RE.sub(repoint, t.text)
+        current.update(changed)
+        out.append((vid, prev, f"HM{k:02d}", changed))
+        prev = vid
+    log["clause"] = tracked
+    log["versions"] = [BASE] + [v for v, *_ in out]
+    return out, log
+
+
 # --------------------------------------------------------------------------- peers' renderings
 
 def version_text(sections: dict[str, etree._Element]) -> str:
@@ -910,7 +993,7 @@ def version_docx(sections: dict[str, etree._Element], path: Path) -> None:
 
 # --------------------------------------------------------------------------- corpus on disk
 
-def _manifest(letters: list[str]) -> bytes:
+def _manifest(letters: list[str], history: list[tuple[str, str, str, dict]] = ()) -> bytes:
     top = etree.Element("corpus", code="SEC", title="Smart Energy Code (synthetic, for benchmarks)")
     srcs = etree.SubElement(top, "sources")
     etree.SubElement(srcs, "source", id="synthetic", file="bench/generate.py", title="Generated by bench.generate")
@@ -923,6 +1006,14 @@ def _manifest(letters: list[str]) -> bytes:
         etree.SubElement(v, "note").text = note
         for s in letters:
             etree.SubElement(v, "file", section=s, path=f"versions/{vid}/{s}.xml")
+    where = {s: f"versions/{BASE}/{s}.xml" for s in letters}  # the newest file of each section
+    for vid, pred, mod, changed in history:
+        v = etree.SubElement(top, "version", id=vid, predecessor=pred, modifications=mod)
+        etree.SubElement(v, "note").text = f"Generated: {pred} with {mod} made (a few clauses amended)."
+        for s in changed:
+            where[s] = f"versions/{vid}/{s}.xml"
+        for s in letters:
+            etree.SubElement(v, "file", section=s, path=where[s])
     from redline import xmlsafe
 
     return xmlsafe.serialise(top)
@@ -957,11 +1048,26 @@ def generate(size: int, seed: int = DEFAULT_SEED, out: Path = DATA_DIR, peers: b
         d.mkdir(parents=True)
         for s, el in secs.items():
             (d / f"{s}.xml").write_bytes(xmlsafe.serialise(el))
-    (root / "manifest.xml").write_bytes(_manifest(list(base)))
+    # the history comes from its own random stream: the data above is as before it existed
+    history, hlog = make_history(random.Random(f"{seed}:{size}:history"), base, skel)
+    for vid, _, _, changed in history:
+        d = root / "versions" / vid
+        d.mkdir(parents=True)
+        for s, el in changed.items():
+            (d / f"{s}.xml").write_bytes(xmlsafe.serialise(el))
+    log["history"] = hlog
+    (root / "manifest.xml").write_bytes(_manifest(list(base), history))
     if mods:
         (root / "mods").mkdir()
         for name, data in mods.items():
             (root / "mods" / f"{name}.xml").write_bytes(data)
+        rel = etree.Element("release", id="all", onto=BASE)
+        etree.SubElement(rel, "title").text = f"All {len(mods)} generated modifications"
+        lst = etree.SubElement(rel, "modifications")
+        for name in mods:
+            etree.SubElement(lst, "modification", ref=name)
+        (root / "releases").mkdir()
+        (root / "releases" / "all.xml").write_bytes(xmlsafe.serialise(rel))
     if peers:
         pdir = root / "peer"
         pdir.mkdir()

@@ -161,7 +161,19 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
                                                                "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),
         ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o", str(out / "imported")]
          + c, (0,)),
-    ]
+        ("release of the 50 modifications onto 1.0", REDLINE + ["release", "all", "--onto", "1.0"] + c, (0, 1)),
+    ] + _history_rows(d, c)
+
+
+def _history_rows(d: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
+    """``redline log`` and ``show --blame`` of the generated history's tracked clause (20 versions)."""
+    hist = json.loads((d / "edits.json").read_text()).get("history")
+    if not hist:
+        return []
+    clause, last = hist["clause"], hist["versions"][-1]
+    n = len(hist["versions"])
+    return [(f"log one clause over {n} versions", REDLINE + ["log", clause] + c, (0,)),
+            (f"show --blame, one clause over {n} versions", REDLINE + ["show", last, clause, "--blame"] + c, (0,))]
 
 
 def export_docx(d: Path) -> Path:

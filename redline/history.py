@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from redline.diff import (
-    ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions,
+    SURE_AMEND_THRESHOLD, ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions,
 )
 from redline.model import Address, Node, Version
-from redline.textdiff import DELETE, EQUAL, diff_text
+from redline.textdiff import DELETE, EQUAL, diff_text, similarity
 from redline.xref import map_address
 
 #: kinds of step
@@ -281,27 +281,97 @@ ADDED_HERE, UNCHANGED, AMENDED, RENUMBERED_FROM, MOVED_FROM, DELETED_HERE, NOT_H
 FIRST_HELD = "held"
 
 
+class SectionTree:
+    """One section of one version, with cheap look-ups: a clause by its number, then its items or
+    definitions by walking down (no address index of the whole section is built)."""
+
+    def __init__(self, version_id: str, letter: str, root, code: str = "SEC"):
+        self.id, self.letter, self.root, self.code = version_id, letter, root, code
+        self._clauses: dict[str, object] | None = None
+        self._parts: dict[str, object] = {}
+        self._version: Version | None = None
+
+    def _index(self) -> dict:
+        if self._clauses is None:
+            self._clauses = {}
+            if self.root is not None:
+                for el in self.root.iter("part", "clause"):
+                    (self._parts if el.tag == "part" else self._clauses)[el.get("num")] = el
+        return self._clauses
+
+    def element(self, address: Address):
+        """The element at ``address`` (None if not held)."""
+        if self.root is None or address.section != self.letter:
+            return None
+        if address.kind == "section":
+            return self.root
+        clauses = self._index()
+        if address.clause is None:
+            return self._parts.get(address.part)
+        el = clauses.get(address.clause)
+        if el is None:
+            return None
+        if address.term is not None:
+            el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
+        for num in address.items:
+            if el is None:
+                return None
+            el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+        return el
+
+    def find(self, address: Address) -> Node | None:
+        el = self.element(address)
+        return Node(el, address) if el is not None else None
+
+    def coverage_of(self, address: Address) -> str:
+        """As :meth:`redline.model.Version.coverage_of`."""
+        if self.root is None:
+            return "absent"
+        if address.part is None:
+            return self.root.get("coverage", "partial")
+        self._index()
+        part = self._parts.get(address.part)
+        if part is None:
+            return "complete" if self.root.get("coverage") == "complete" else "absent"
+        return part.get("coverage", "partial")
+
+    def version(self) -> Version:
+        """The section as a :class:`Version` (for :func:`redline.diff.diff_versions`)."""
+        if self._version is None:
+            self._version = Version(self.id, {self.letter: self.root} if self.root is not None else {}, self.code)
+        return self._version
+
+
 class SectionSource:
     """One section of each version, as the caller can give it: ``load(version_id, letter)``
     returns the section's tree (or None if the version does not hold the section) and
     ``key(version_id, letter)`` something equal for two versions whose files are byte for byte
-    the same (a digest, a path), so they are not compared."""
+    the same (a path, a digest): such a file is read once, and the two are not compared."""
 
     def __init__(self, load: Callable[[str, str], object], key: Callable[[str, str], object] | None = None):
         self._load, self._key = load, key
-        self._versions: dict[tuple[str, str], Version] = {}
+        self._roots: dict[object, object] = {}
+        self._trees: dict[tuple[str, str], SectionTree] = {}
 
-    def version(self, version_id: str, letter: str, code: str = "SEC") -> Version:
-        """A Version holding only section ``letter`` of ``version_id`` (none if not held)."""
+    def tree(self, version_id: str, letter: str) -> SectionTree:
         k = (version_id, letter)
-        v = self._versions.get(k)
-        if v is None:
-            root = self._load(version_id, letter)
-            v = self._versions[k] = Version(version_id, {letter: root} if root is not None else {}, code)
-        return v
+        t = self._trees.get(k)
+        if t is None:
+            key = (self._key(version_id, letter) if self._key is not None else None) or k
+            if key not in self._roots:
+                self._roots[key] = self._load(version_id, letter)
+            t = self._trees[k] = SectionTree(version_id, letter, self._roots[key])
+        return t
+
+    def version(self, version_id: str, letter: str) -> Version:
+        """A Version holding only section ``letter`` of ``version_id`` (none if not held)."""
+        return self.tree(version_id, letter).version()
 
     def same(self, a: str, b: str, letter: str) -> bool:
-        return self._key is not None and self._key(a, letter) is not None and self._key(a, letter) == self._key(b, letter)
+        if self._key is None:
+            return False
+        ka = self._key(a, letter)
+        return ka is not None and ka == self._key(b, letter)
 
 
 @dataclass(frozen=True)
@@ -322,31 +392,32 @@ class LogEntry:
                 "diff": self.diff, "modifications": list(self.modifications), "text": self.text}
 
 
-def _counterpart(before: Version, after: Version, address: Address, forward: bool,
+def _counterpart(before: SectionTree, after: SectionTree, address: Address, forward: bool,
                  source: SectionSource) -> Address | None:
     """Where the node at ``address`` stands on the other side of a version step (None: nowhere).
 
     ``forward``: ``address`` is in ``before`` and the answer is in ``after`` (else the reverse).
-    Cheap when the section is the same file on both sides, or the clause is byte for byte the
-    same at the same address; otherwise the section is diffed (clauses paired by text, so a
-    renumbering or a move is followed) and, for an item or a definition, its clause's children.
+    Cheap when the section is the same file on both sides, or the clause at the same address is
+    byte for byte the same or nearly the same words (an amendment, as the diff pairs it);
+    otherwise the section is diffed (clauses paired by text, so a renumbering or a move is
+    followed) and, for an item or a definition, its clause's children.
     """
     here, there = (before, after) if forward else (after, before)
-    letter = address.section
-    if source.same(before.id, after.id, letter):
+    if source.same(before.id, after.id, address.section):
         return address
     if address.kind in ("section", "part"):
-        return address if there.find(address) is not None else None
+        return address if there.element(address) is not None else None
     clause = address.clause_address
-    mine = here.find(clause)
-    other = there.find(clause)
-    if mine is not None and other is not None and _same_xml(mine, other):
-        return address
-    pairs = diff_versions(before, after, within=Address(letter)).pairs  # new -> old
-    if forward:
-        got = next((n for n, o in pairs.items() if o == clause), None)
+    mine, other = here.find(clause), there.find(clause)
+    if mine is not None and other is not None:
+        if _same_xml(mine, other):
+            return address
+        if similarity(mine.full_text(), other.full_text(), floor=SURE_AMEND_THRESHOLD) >= SURE_AMEND_THRESHOLD:
+            got = clause
+        else:
+            got = _paired(before, after, clause, forward)
     else:
-        got = pairs.get(clause)
+        got = _paired(before, after, clause, forward)
     if got is None or address == clause:
         return got
     old_c, new_c = (clause, got) if forward else (got, clause)
@@ -358,13 +429,21 @@ def _counterpart(before: Version, after: Version, address: Address, forward: boo
     return None
 
 
+def _paired(before: SectionTree, after: SectionTree, clause: Address, forward: bool) -> Address | None:
+    """The clause paired with ``clause`` by a diff of the section (None: none)."""
+    pairs = diff_versions(before.version(), after.version(), within=Address(clause.section)).pairs  # new -> old
+    if forward:
+        return next((n for n, o in pairs.items() if o == clause), None)
+    return pairs.get(clause)
+
+
 def _same_xml(a: Node, b: Node) -> bool:
     from lxml import etree
 
     return etree.tostring(a.element, with_tail=False) == etree.tostring(b.element, with_tail=False)
 
 
-def _status_between(before: Version, after: Version, old: Address, new: Address) -> tuple[str, str | None]:
+def _status_between(before: SectionTree, after: SectionTree, old: Address, new: Address) -> tuple[str, str | None]:
     """(status, word diff) of a node present on both sides of a version step."""
     o, n = before.find(old), after.find(new)
     words_o, words_n = o.full_text(), n.full_text()
@@ -375,9 +454,9 @@ def _status_between(before: Version, after: Version, old: Address, new: Address)
     return (AMENDED if diff else UNCHANGED), diff
 
 
-def _held(version: Version, address: Address) -> bool:
-    """Whether ``version`` holds the place of ``address`` (its part completely, or the section)."""
-    return version.coverage_of(address) == "complete"
+def _held(tree: SectionTree, address: Address) -> bool:
+    """Whether the version holds the place of ``address`` (its part completely, or the section)."""
+    return tree.coverage_of(address) == "complete"
 
 
 def address_log(lineage: Sequence[str], address: Address, at: str, source: SectionSource,
@@ -392,7 +471,7 @@ def address_log(lineage: Sequence[str], address: Address, at: str, source: Secti
     """
     modifications = modifications or {}
     letter = address.section
-    versions = [source.version(v, letter) for v in lineage]
+    versions = [source.tree(v, letter) for v in lineage]
     k = lineage.index(at)
     where: list[Address | None] = [None] * len(lineage)
     if versions[k].find(address) is None:
@@ -590,7 +669,7 @@ def blame(lineage: Sequence[str], address: Address, source: SectionSource,
         if entry.address is None:
             words = None
             continue
-        node = source.version(entry.version, letter).find(entry.address)
+        node = source.tree(entry.version, letter).find(entry.address)
         mods = tuple(modifications.get(entry.version, ()))
         if words is None:
             words = _Words(node, Origin(entry.version, mods, first=entry.status != ADDED_HERE))
@@ -598,7 +677,7 @@ def blame(lineage: Sequence[str], address: Address, source: SectionSource,
         if entry.status == UNCHANGED:
             continue
         before = entries[i - 1]
-        nd = diff_node(source.version(before.version, letter).find(before.address), node)
+        nd = diff_node(source.tree(before.version, letter).find(before.address), node)
         words.advance(nd, node, Origin(entry.version, mods))
     if words is None:  # pragma: no cover - address_log raised already
         raise ValueError(f"{address} is not in version {at}")

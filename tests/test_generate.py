@@ -10,6 +10,7 @@ from lxml import etree
 
 from bench import generate
 from redline.corpus import Corpus, schema
+from redline.model import Address
 from redline.mods import list_modifications
 
 SMALL = 150  # one section (G)
@@ -51,10 +52,30 @@ def test_cached_data_is_not_rewritten(small):
 def test_every_version_loads_and_validates(which, request):
     root = request.getfixturevalue(which)
     corpus = Corpus.open(root)  # manifest validated
-    assert corpus.version_ids == ["1.0", "1.1", "1.2"]
+    assert corpus.version_ids == ["1.0", "1.1", "1.2"] + generate.HISTORY_IDS
     for vid in corpus.version_ids:
         v = corpus.load(vid)  # RELAX NG + numbering checks
         assert sum(1 for _ in v.clauses()) >= (SMALL if which == "small" else TWO) - 5
+
+
+def test_history_of_twenty_versions(two):
+    """A lineage 1.0, 2.1 … 2.19, each made by a recorded modification, sharing unchanged files;
+    its tracked clause is renumbered twice and amended, and ``redline log`` follows it."""
+    from redline.history import SectionSource, address_log
+
+    corpus = Corpus.open(two)
+    hist = json.loads((two / "edits.json").read_text())["history"]
+    assert hist["versions"] == ["1.0"] + generate.HISTORY_IDS and len(hist["versions"]) == generate.HISTORY
+    infos = [corpus.info(v) for v in generate.HISTORY_IDS]
+    assert all(i.modifications == (f"HM{k:02d}",) for k, i in enumerate(infos, 1))
+    assert dict(infos[0].files)["A"] == "versions/1.0/A.xml"  # unchanged: the file is shared, not copied
+    src = SectionSource(corpus.load_section, corpus.section_file)
+    clause = Address.parse(hist["clause"])
+    log = address_log(hist["versions"], clause, hist["versions"][-1], src,
+                      {i.id: i.modifications for i in infos})
+    renumbered = [(e.version, str(e.previous), str(e.address)) for e in log if e.status == "renumbered"]
+    assert renumbered == [tuple(r) for r in hist["renumbered"]]
+    assert {e.version for e in log if e.status == "amended"} <= {v for v, c in hist["amended"]}
 
 
 def test_sizes_and_shape(two):

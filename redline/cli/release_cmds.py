@@ -509,10 +509,10 @@ def log_cmd(corpus, address, at, fmt):
     from redline.model import Address
 
     addr = Address.parse(address)
-    chain, at = _lineage_for(corpus, addr, at)
-    mods = {v: recorded_modifications(corpus.info(v)) for v in chain}
     source = section_source(corpus)
-    if source.version(at, addr.section).find(addr) is None:
+    chain, at = _lineage_for(corpus, addr, at, source)
+    mods = {v: recorded_modifications(corpus.info(v)) for v in chain}
+    if source.tree(at, addr.section).find(addr) is None:
         v = source.version(at, addr.section)
         raise UnknownAddress(str(addr), at, v.suggest(addr) if v.sections else [])
     entries = address_log(chain, addr, at, source, mods)
@@ -524,7 +524,7 @@ def log_cmd(corpus, address, at, fmt):
         click.echo(line)
 
 
-def _lineage_for(corpus, addr, at: str | None) -> tuple[list[str], str]:
+def _lineage_for(corpus, addr, at: str | None, source) -> tuple[list[str], str]:
     """The lineage to show (oldest first) and the version ADDRESS is read in."""
     if at is not None:
         if at not in corpus.version_ids:
@@ -535,12 +535,8 @@ def _lineage_for(corpus, addr, at: str | None) -> tuple[list[str], str]:
     newest = corpus.version_ids[-1]
     chain = lineage(corpus, newest)
     for vid in reversed(chain):
-        root = corpus.load_section(vid, addr.section)
-        if root is not None:
-            from redline.model import Version
-
-            if Version(vid, {addr.section: root}).find(addr) is not None:
-                return chain, vid
+        if source.tree(vid, addr.section).find(addr) is not None:
+            return chain, vid
     raise click.ClickException(f"{addr} is not held by any version of the lineage of {newest} "
                                f"({', '.join(chain)}); give --in VERSION")
 
