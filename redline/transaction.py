@@ -67,6 +67,9 @@ _BACKUP_RE = re.compile(r"\A\..*\.[0-9a-f]{8}" + re.escape(BACKUP_SUFFIX) + r"\Z
 #: ``.manifest.xml.<8 chars>.tmp`` from mkstemp): removed under the lock
 _LEGACY_DIR_RE = re.compile(r"\A\.[0-9A-Za-z][0-9A-Za-z.+_-]*\.[a-z0-9_]{8}\Z")
 _LEGACY_MANIFEST_RE = re.compile(r"\A\.manifest\.xml\.[a-z0-9_]{8}\.tmp\Z")
+#: the directories a transaction creates files and directories in (a journal naming anything
+#: else was not written by redline: recovery would remove what it names)
+_CREATED_UNDER = ("versions", "sources")
 #: version ids the manifest accepts
 VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
 #: the longest version id (it names a directory: with the temporary name around it, a file name
@@ -569,8 +572,8 @@ def _read_journal(root: Path) -> dict | None:
                 _checked(root, item["backup"], _BACKUP_RE.match)
             else:
                 created = _checked(root, item["create"])
-                if created.relative_to(root).parts[0] != "versions":
-                    raise ValueError(f"{item['create']!r} is not under versions/")
+                if created.relative_to(root).parts[0] not in _CREATED_UNDER:
+                    raise ValueError(f"{item['create']!r} is not under {' or '.join(_CREATED_UNDER)}/")
         journal["manifest_old"], journal["manifest_new"]  # noqa: B018 - both must be there
     except (ValueError, KeyError, TypeError) as exc:
         raise CorpusError(f"the journal of an interrupted write cannot be read ({exc}); nothing was recovered: "
@@ -647,9 +650,9 @@ def recover(root: Path) -> list[str]:
 
 
 def _leftover_dirs(root: Path) -> list[Path]:
-    """The directories where a transaction stages files: the corpus, ``versions/``, each
-    version's directory and any other directory the manifest names a file in."""
-    out = [root]
+    """The directories where a transaction stages files: the corpus, ``sources/``, ``versions/``,
+    each version's directory and any other directory the manifest names a file in."""
+    out = [root] + [root / d for d in _CREATED_UNDER[1:] if (root / d).is_dir()]
     versions = root / "versions"
     if versions.is_dir():
         out.append(versions)

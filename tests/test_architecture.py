@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("corpus and modifications", ("redline.manifest", "redline.transaction", "redline.corpus", "redline.mods")),
     ("apply", ("redline.apply",)),
     ("above apply", ("redline.consequential", "redline.check", "redline.annex", "redline.history",
-                     "redline.rebase", "redline.release")),
+                     "redline.rebase", "redline.release", "redline.annexread", "redline.annexread.*")),
     ("renderers", ("redline.render", "redline.render.*")),
     ("command line", ("redline", "redline.__main__", "redline.cli", "redline.cli.*")),
 ]

@@ -208,6 +208,16 @@ def test_an_uncommitted_journal_is_undone(tmp_corpus):
     assert "k2" in Corpus.open(tmp_corpus).version_ids
 
 
+def test_an_uncommitted_source_document_is_taken_back(tmp_corpus):
+    before = snapshot(tmp_corpus)
+    (tmp_corpus / "sources/G.docx").write_bytes(b"a document the interrupted import wrote")
+    (tmp_corpus / JOURNAL).write_text(json.dumps({
+        "format": 1, "manifest_old": "0" * 64, "manifest_new": "1" * 64,
+        "items": [{"create": "sources/G.docx", "staged": "sources/.G.docx.0000abcd.redline-tmp"}]}))
+    recover(tmp_corpus)
+    assert snapshot(tmp_corpus) == before
+
+
 def test_a_committed_journal_is_finished(tmp_corpus):
     import hashlib
 

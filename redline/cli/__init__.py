@@ -31,6 +31,7 @@ COMMANDS = {
     "release": "redline.cli.release_cmds:release_cmd",
     "rebase": "redline.cli.release_cmds:rebase_cmd",
     "log": "redline.cli.release_cmds:log_cmd",
+    "import-annex": "redline.cli.annex_import_cmds:import_annex_cmd",
 }
 
 

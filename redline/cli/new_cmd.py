@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, corpus_option, handle_errors, write_output
+from redline.cli.common import OUTPUT_PATH, InputError, corpus_option, handle_errors, write_output
 
 
 @click.command("new")
@@ -22,7 +22,7 @@ from redline.cli.common import InputError, corpus_option, handle_errors, write_o
               help="What it will change (a part, clause or item, e.g. G3.20 or G3.20(b)): its current words are "
                    "filled in, ready to edit.")
 @click.option("--title", metavar="TEXT", help="The modification's title (default: a placeholder to edit).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Where to write it (default: ID.xml in the current directory; '-' for standard output). "
                    "An existing file is never replaced.")
 @corpus_option

@@ -1,0 +1,109 @@
+"""Marked paragraphs: what every Annex A reader (HTML, DOCX tracked, DOCX house mark-up) gives.
+
+A :class:`Para` is one paragraph of the document as a sequence of :class:`Mark`-ed runs: each
+run is unchanged (``None``), inserted (``"ins"``) or deleted (``"del"``), whatever the source
+format used to say so (``<ins>``/``<del>``, ``w:ins``/``w:del``/``w:moveTo``/``w:moveFrom``, blue
+underline or red strike-through). The two *views* of a paragraph are what Word's Accept All
+(``"accept"``: unchanged and inserted runs) and Reject All (``"reject"``: unchanged and deleted
+runs) give.
+
+A paragraph may carry a ``role`` when its format says what it is (redline's own HTML classes and
+DOCX paragraph styles): ``clause``, ``item``, ``definition``, ``closing``, ``part``,
+``crossheading``, ``instruction``, ``section-title``, ``cover-*``, ``skip``…; ``depth`` is an item's
+level (1 = (a)) or, for closing words, the level of the node they close (0 = the clause). The
+number may come separately (``num``: HTML's ``<span class="num">``), automatically (``auto``:
+Word's list numbering per view) or typed at the start of the text. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+INS, DEL = "ins", "del"
+VIEWS = ("accept", "reject")
+
+#: roles that carry legal text (everything else is the document around it)
+LEGAL_ROLES = frozenset(("part", "crossheading", "clause", "item", "definition", "closing"))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of a paragraph's text and its change: None (unchanged), ``ins`` or ``del``."""
+
+    text: str
+    change: str | None = None
+
+
+def visible(run: Run, view: str) -> bool:
+    """Whether ``run`` is part of the paragraph in ``view`` (``accept`` or ``reject``)."""
+    if run.change is None:
+        return True
+    return (run.change == INS) == (view == "accept")
+
+
+def view_text(runs, view: str) -> str:
+    """The text of ``runs`` as it reads in ``view``."""
+    return "".join(r.text for r in runs if visible(r, view))
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph of an Annex A, with its changes.
+
+    ``where`` names it for a report ("paragraph 12"); ``runs`` hold its text (number included
+    unless ``num`` is given); ``mark`` is the paragraph mark's own change (a paragraph added or
+    removed whole); ``auto`` maps a view to the automatic number Word displays in it.
+    """
+
+    where: str
+    runs: tuple[Run, ...]
+    role: str | None = None
+    depth: int = 0
+    num: tuple[Run, ...] | None = None
+    mark: str | None = None
+    auto: Mapping[str, str | None] = field(default_factory=dict, compare=False)
+    style: str | None = None
+
+    def text(self, view: str = "accept") -> str:
+        """The words of the paragraph in ``view`` (not the separate or automatic number)."""
+        return view_text(self.runs, view)
+
+    def number(self, view: str = "accept") -> str | None:
+        """The separate number (HTML) or automatic number (Word) in ``view``, if any."""
+        if self.num is not None:
+            return view_text(self.num, view).strip() or None
+        return self.auto.get(view)
+
+    def exists(self, view: str) -> bool:
+        """Whether the paragraph is there at all in ``view``: a paragraph whose mark is inserted
+        (or whose every character is inserted) is not there when changes are rejected, and the
+        other way round."""
+        if self.mark is not None:
+            return (self.mark == INS) == (view == "accept")
+        runs = [r for r in (*(self.num or ()), *self.runs) if r.text.strip()]
+        if runs and all(r.change is not None for r in runs) and len({r.change for r in runs}) == 1:
+            return (runs[0].change == INS) == (view == "accept")
+        return True
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything in the paragraph is marked as changed."""
+        return self.mark is not None or any(r.change for r in (*(self.num or ()), *self.runs))
+
+    def plain(self) -> str:
+        """The paragraph's text with both views' words (for front matter, which is never marked)."""
+        return "".join(r.text for r in self.runs)
+
+
+def merge_runs(runs) -> tuple[Run, ...]:
+    """Adjacent runs of the same change joined, empty runs dropped."""
+    out: list[Run] = []
+    for r in runs:
+        if not r.text:
+            continue
+        if out and out[-1].change == r.change:
+            out[-1] = Run(out[-1].text + r.text, r.change)
+        else:
+            out.append(r)
+    return tuple(out)
