@@ -65,6 +65,8 @@ class Corpus:
     versions: list[VersionInfo]
     sources: dict[str, Source]
     _loaded: dict[str, Version] = field(default_factory=dict, repr=False)
+    #: file path -> the piece digests of the bytes read from it (:meth:`changed_since_read`)
+    _read_digests: dict[str, bytes] = field(default_factory=dict, repr=False)
     #: where its modifications are looked for, when not in ``<root>/mods`` (``check --mods-dir``)
     mods: Path | None = None
 
@@ -150,6 +152,7 @@ class Corpus:
         root = tree.getroot()
         cuts = data.split(_CLAUSE_START)
         pieces = piece_digests(cuts)
+        self._read_digests[str(path)] = b"".join(pieces)
         key = cache.key(pieces) if cache is not None else None
         if key is not None and cache.known(key):
             seed = check_outline(root, str(path))
@@ -172,6 +175,31 @@ class Corpus:
         if rel is None:
             return None
         return self._read_section(letter, rel, ValidationCache.default())[0]
+
+    def changed_since_read(self, version_id: str, now: "VersionInfo") -> str | None:
+        """Why the files of ``version_id`` on disk (as the manifest entry ``now`` lists them) are
+        not the ones this object read when it loaded the version; None if they are the same, or
+        if the version was not loaded. A writer calls it under the corpus lock before it records a
+        version made from ``version_id``, so that another writer's change made meanwhile is not
+        silently left out."""
+        loaded = self._loaded.get(version_id)
+        if loaded is None:
+            return None
+        before = dict(self.info(version_id).files) if version_id in self.version_ids else {}
+        if dict(now.files) != before:
+            return f"its manifest entry changed (it now lists {', '.join(now.sections)})"
+        for letter, rel in now.files:
+            path = self.root / rel
+            seen = self._read_digests.get(str(path))
+            if seen is None:
+                continue
+            try:
+                data = _read(path, "section", "file")
+            except CorpusError as exc:
+                return exc.detail
+            if b"".join(piece_digests(data.split(_CLAUSE_START))) != seen:
+                return f"its Section {letter} was rewritten"
+        return None
 
     def section_file(self, version_id: str, letter: str) -> str | None:
         """The path (relative to the corpus) of a version's file for section ``letter``, or None."""

@@ -12,17 +12,19 @@ merges fragmentary edits, and the result is decoded back into :class:`Span` valu
 encoding keeps token classes (words map to letters, a single space to a space, punctuation to
 non-letters), so the semantic clean-up scores boundaries as it would on plain text.
 
-A long text (more than :data:`ANCHOR_ABOVE_TOKENS` tokens on either side: a whole Part pasted
+A long text (more than :data:`ANCHOR_ABOVE_CHARS` characters on either side: a whole Part pasted
 into one clause, a 1M-word test) is not given to diff-match-patch whole, whose time grows with the
 product of the text's length and the number of changes. It is first aligned on its unchanged
-passages, in time linear in its length (:func:`_anchored_ops`): the text is cut into short
-*units* at content-defined places (after a word whose checksum says so: the same words cut the
-same way in both texts, wherever they are), units that occur once in each text are matched, the
-longest sequence of matches in order is kept (patience diff), and only the gaps between them,
-each a few units around a change, are diffed by diff-match-patch as above; a gap with no unit in
-common is split again on the tokens that occur once in it. The result is still exact (equal and
-deleted spans give the old text, equal and inserted spans the new), and on a clause-sized text
-nothing changes.
+passages, in time linear in its length (:func:`_anchored_ops`): both texts are cut into short
+*units* at content-defined places (after a word ending in one of a few characters chosen from the
+texts, about one word in eight: the same words cut the same way in both texts, wherever they
+stand), units that occur once in each text are matched, the longest sequence of matches in order
+is kept (patience diff), and only the gaps between them, a few units around each change, are
+tokenised and diffed by diff-match-patch as above (:func:`_anchored_token_ops`: a gap too long
+for it is split again the same way on its tokens; one with nothing in common is a deletion and an
+insertion). The result is still exact (equal and deleted spans give the old text, equal and
+inserted spans the new), no run of work depends on the clock (the same texts give the same
+spans), and a text up to the threshold is diffed exactly as before.
 
 Invariants (tested as properties): joining the ``equal`` and ``insert`` spans gives the new text
 exactly, joining ``equal`` and ``delete`` gives the old text exactly; within a run of changes the
@@ -424,7 +426,7 @@ def _anchored_token_ops(ta: Sequence[str], tb: Sequence[str], timeout: float = D
             alo += 1
             blo += 1
         head = (task[1], alo)
-        a_end, b_end = ahi, bhi
+        a_end = ahi
         while ahi > alo and bhi > blo and ta[ahi - 1] == tb[bhi - 1]:
             ahi -= 1
             bhi -= 1

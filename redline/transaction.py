@@ -46,7 +46,7 @@ from pathlib import Path
 from lxml import etree
 
 from redline import fsio, xmlsafe
-from redline.errors import CorpusBusy, CorpusError, FileError, UnknownVersion
+from redline.errors import CorpusBusy, CorpusError, UnknownVersion
 
 try:
     import fcntl
@@ -260,6 +260,12 @@ class Transaction:
             raise CorpusError(f"version {vid} already exists", where)
         if predecessor and predecessor not in self.version_ids:
             raise UnknownVersion(predecessor, self.version_ids)
+        if predecessor and predecessor not in self._new:
+            now = next(v for v in self.info.versions if v.id == predecessor)
+            why = self.corpus.changed_since_read(predecessor, now)
+            if why:  # another writer changed it after this command read it
+                raise CorpusError(f"version {predecessor} changed while this command was working from it ({why}); "
+                                  f"nothing was written: run the command again", where)
         vdir = self.root / "versions" / vid
         if os.path.lexists(vdir):
             raise CorpusError(f"exists, but the manifest does not list version {vid} (it was not made by this "
@@ -425,7 +431,7 @@ class _Commit:
 
     def _raise(self, exc: BaseException):
         if isinstance(exc, OSError):
-            raise fsio.os_error(exc, _display(self.doing, self.root)) from None
+            raise fsio.os_error(exc, self.doing) from None
         raise exc
 
     def _stage(self) -> None:
@@ -516,10 +522,6 @@ class _Commit:
         for tmp in self.staged:
             with contextlib.suppress(OSError):
                 tmp.close()
-
-
-def _display(path: Path, root: Path) -> str:
-    return str(path)
 
 
 def _backup_name(path: Path) -> Path:
@@ -687,4 +689,4 @@ def transaction(corpus, timeout: float | None = None):
         lock.release()
 
 
-__all__ = ["Transaction", "CorpusLock", "recover", "transaction", "manifest_bytes", "FileError"]
+__all__ = ["Transaction", "CorpusLock", "recover", "transaction", "manifest_bytes"]

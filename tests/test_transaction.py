@@ -126,6 +126,21 @@ def test_a_stale_corpus_object_does_not_lose_another_writers_version(tmp_corpus)
         second.save_version(second.load("6.17").copy("a"), "6.17")
 
 
+def test_a_version_made_from_one_another_writer_changed_meanwhile_is_refused(tmp_corpus):
+    slow, fast = Corpus.open(tmp_corpus), Corpus.open(tmp_corpus)
+    made = slow.load("6.17").copy("6.18")  # the slow writer works from 6.17 as it was
+    with fast.transaction() as tx:  # meanwhile another writer rewrites Section G of 6.17
+        tx.put_section("6.17", _g_with(fast, "6.17", "Gas Proxy Function", "Gas Proxy Capability"))
+    before = snapshot(tmp_corpus)
+    with pytest.raises(CorpusError, match=r"version 6.17 changed while this command was working from it "
+                                          r"\(its Section G was rewritten\); nothing was written"):
+        slow.save_version(made, "6.17")
+    assert snapshot(tmp_corpus) == before
+    fresh = Corpus.open(tmp_corpus)  # working from the version as it is now succeeds
+    fresh.save_version(fresh.load("6.17").copy("6.18"), "6.17")
+    assert "Gas Proxy Capability" in Corpus.open(tmp_corpus).load("6.18").get("G3.20(b)").text
+
+
 def test_a_held_lock_makes_a_writer_wait_then_give_up(tmp_corpus, invoke, monkeypatch):
     lock = CorpusLock(tmp_corpus).acquire()
     try:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-import os
 import re
-import sys
 import warnings
 from pathlib import Path
 
