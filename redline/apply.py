@@ -1,6 +1,7 @@
 """Apply a modification to a version: a new version, or every reason why it does not apply.
 
-:func:`apply_modification` works on a deep copy of the version and runs the operations in order,
+:func:`apply_modification` works on a copy of the version (copy-on-write: a section is copied when
+an operation first looks into it) and runs the operations in order,
 each one addressing the text as the operations before it left it. One short handler per
 operation kind checks everything first and changes the copy only when the operation applies; a
 failing operation is recorded and the rest still run, so one apply reports every failure:

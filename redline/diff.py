@@ -49,6 +49,8 @@ SAME_ADDRESS_BONUS = 0.15
 ITEM_THRESHOLD = 0.5
 #: ...or at least this similar when they keep the same number
 ITEM_SAME_NUM_THRESHOLD = 0.2
+#: extra weight for the same number when choosing among candidate item pairs (breaks ties only)
+ITEM_SAME_NUM_BONUS = 0.01
 
 
 
@@ -328,7 +330,7 @@ def _align_gap(old: list[Node], new: list[Node]) -> list[tuple[Node | None, Node
             same = _num(old[a]) == _num(new[b])
             sim = similarity(_body(old[a]), _body(new[b]), floor=ITEM_SAME_NUM_THRESHOLD if same else ITEM_THRESHOLD)
             if sim >= ITEM_THRESHOLD or (same and sim >= ITEM_SAME_NUM_THRESHOLD):
-                score[a][b] = sim + (0.01 if same else 0.0)
+                score[a][b] = sim + (ITEM_SAME_NUM_BONUS if same else 0.0)
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]
     for a in range(n - 1, -1, -1):
         for b in range(m - 1, -1, -1):

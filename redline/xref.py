@@ -141,6 +141,8 @@ def _quoted_regions(text: str) -> list[tuple[int, int]]:
 
 
 _ADDRESSES: dict[tuple, Address] = {}
+#: bound of :data:`_ADDRESSES` (a whole code names ~20,000 distinct addresses; pathological input is cleared)
+ADDRESS_CACHE_LIMIT = 200_000
 
 
 def _make_address(m: re.Match) -> Address:
@@ -148,7 +150,7 @@ def _make_address(m: re.Match) -> Address:
     key = m.groups()
     addr = _ADDRESSES.get(key)
     if addr is None:
-        if len(_ADDRESSES) > 200_000:  # bound the cache on pathological input
+        if len(_ADDRESSES) > ADDRESS_CACHE_LIMIT:
             _ADDRESSES.clear()
         addr = _ADDRESSES[key] = _build_address(m)
     return addr

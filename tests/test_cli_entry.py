@@ -1,5 +1,5 @@
-"""The console entry point (``redline``, ``python -m redline``) as a separate process: it leaves
-through ``os._exit`` after flushing, so exit codes and every byte of output must survive that."""
+"""The console entry point (``redline``, ``python -m redline``) as a separate process: exit codes
+and every byte of output survive the exit, and a reader that goes away early gets no traceback."""
 
 from __future__ import annotations
 
@@ -44,3 +44,13 @@ def test_help_and_version():
     assert _run("--help").returncode == 0
     p = _run("--version")
     assert p.returncode == 0 and "redline" in p.stdout
+
+
+def test_a_reader_that_stops_early_sees_no_traceback():
+    p = subprocess.Popen([sys.executable, "-m", "redline", "show", "6.17", "G", "--format", "xml"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert "Traceback" not in err and "Exception ignored" not in err

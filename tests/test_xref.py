@@ -10,8 +10,8 @@ from hypothesis import given, strategies as st
 from lxml import etree
 
 from redline import xref
-from redline.model import Address, Version
 from redline.consequential import consequential_amendments, with_consequential_amendments
+from redline.model import Address, Version
 from redline.render.links import link_annotator, redline_annotator
 from redline.xref import BROKEN, HEADING_MISMATCH, OUTSIDE, RESOLVED, Range
 
@@ -532,3 +532,30 @@ def test_a_move_is_reported_as_such():
     assert [f.message for f in found] == ["G3.5 refers to G1.1(a), which T moves to G3.6(a)"]
     (amend,) = consequential_amendments(base, res.version, res.address_map)
     assert (str(amend.target), amend.new) == ("G3.5", "See Section G3.6(a).")
+
+
+def test_the_check_of_a_modification_finds_what_examining_every_run_finds(generated):
+    """check_modification looks only where a finding can be (the clauses a modification
+    changed, moved or renumbered, and those whose words name what it moves or deletes): it finds
+    what examining every run of the result finds, for modifications that delete or renumber the
+    clauses most referred to (many stale references, in every section)."""
+    from collections import Counter
+
+    from redline.apply import apply_modification
+    from redline.mods import Modification
+    from redline.ops import Delete, Renumber
+
+    base = generated.load("1.0")
+    count = Counter(a.clause_address for c in xref.citations(base) for a in c.reference.addresses
+                    if a.clause_address is not None and base.find(a.clause_address) is not None)
+    mods = []
+    for a, _ in count.most_common(3):
+        mods += [Modification(f"DEL-{a}", "t", "1.0", (Delete(a),)),
+                 Modification(f"REN-{a}", "t", "1.0", (Renumber(a, Address(a.section, a.part, a.clause + "Z")),))]
+    stale = 0
+    for mod in mods:
+        res = apply_modification(base, mod)
+        fast = xref.check_modification(base, res.version, res.address_map, res.changed, mod.id)
+        assert fast == xref.check_modification(base, res.version, res.address_map, None, mod.id), mod.id
+        stale += sum(f.kind == xref.STALE for f in fast)
+    assert stale >= 10

@@ -7,7 +7,6 @@ unreadable modification file (``ModificationError``).
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import os
 from pathlib import Path
@@ -15,10 +14,11 @@ from pathlib import Path
 import click
 
 from redline.cli.common import (
-    OUTPUT_PATH,
     InputError,
+    OUTPUT_PATH,
     corpus_option,
     format_option,
+    gc_paused,
     handle_errors,
     load_base,
     load_modification,
@@ -158,6 +158,7 @@ def _github_errors(fn):
 @_github_errors
 @corpus_option
 @handle_errors
+@gc_paused
 def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
     """Check that each modification applies to its base and gives a valid version.
 
@@ -198,33 +199,23 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
     results: list[CheckResult] = []
     seen: dict[str, str | None] = {}
     unreadable = False
-    # each check copies and indexes a few sections of the loaded base (tens of thousands of
-    # objects that hold no cycle, freed as the check ends): the cyclic collector would walk the
-    # loaded base's proxies and index again and again meanwhile, so it is paused for the
-    # duration (as in ``redline xref``)
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for name in names:
-            try:
-                mod = mods.read_modification(name) if isinstance(name, Path) else mods.load_modification(corpus, name)
-            except ModificationError as exc:
-                unreadable = True
-                label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)
-                problem = Problem("error", exc.detail, None, _display(exc.file) if exc.file else None, exc.line,
-                                  "unreadable")
-                results.append(CheckResult(label, problem.file, (), (problem,)))
-                continue
-            result = check_modification(corpus, mod, onto)
-            first = seen.setdefault(mod.id, mod.file)
-            if first != mod.file:
-                dup = Problem("error", f"modification id {mod.id} is also used by {_display(first)}", None,
-                              mod.file, mod.line, "duplicate-id")
-                result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
-            results.append(_relative(result))
-    finally:
-        if gc_was_on:
-            gc.enable()
+    for name in names:
+        try:
+            mod = mods.read_modification(name) if isinstance(name, Path) else mods.load_modification(corpus, name)
+        except ModificationError as exc:
+            unreadable = True
+            label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)
+            problem = Problem("error", exc.detail, None, _display(exc.file) if exc.file else None, exc.line,
+                              "unreadable")
+            results.append(CheckResult(label, problem.file, (), (problem,)))
+            continue
+        result = check_modification(corpus, mod, onto)
+        first = seen.setdefault(mod.id, mod.file)
+        if first != mod.file:
+            dup = Problem("error", f"modification id {mod.id} is also used by {_display(first)}", None,
+                          mod.file, mod.line, "duplicate-id")
+            result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
+        results.append(_relative(result))
     _report(results, fmt, corpus)
     if unreadable:
         click.get_current_context().exit(2)

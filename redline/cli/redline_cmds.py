@@ -7,8 +7,6 @@ atomic write. Exit codes: 0 success; 1 a modification does not apply; 2 bad usag
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import sys
@@ -20,6 +18,7 @@ from redline.cli.common import (
     corpus_option,
     date_option,
     format_option,
+    gc_paused,
     handle_errors,
     load_base,
     load_modification,
@@ -67,6 +66,7 @@ def _use_color(color: bool | None, output: Path | None) -> bool:
 @output_option
 @corpus_option
 @handle_errors
+@gc_paused
 def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, author, date, output):
     """Show what changed between versions OLD and NEW, clause by clause.
 
@@ -124,29 +124,9 @@ def diff_cmd(corpus, old, new, section, address, fmt, style, color, context, aut
     else:
         from redline.annex import versions_redline
 
-        with _gc_paused():
-            red = versions_redline(vold, vnew, vdiff, code=corpus.code, title=corpus.title, context=context,
-                                   author=author, date=date)
-            data = _render(red, fmt, style, (vnew, vold))
-        write_output(data, output)
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while a redline is laid out and rendered.
-
-    They allocate hundreds of thousands of small objects (spans, node diffs, strings) and free
-    none of them before the end, so each full collection rescans everything made so far for
-    nothing: at 10,000 clauses with every clause shown that was two thirds of the layout's time.
-    Nothing here makes reference cycles; reference counting still frees what goes.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+        red = versions_redline(vold, vnew, vdiff, code=corpus.code, title=corpus.title, context=context,
+                               author=author, date=date)
+        write_output(_render(red, fmt, style, (vnew, vold)), output)
 
 
 def _render(red, fmt: str, style: str, versions=()):
@@ -190,6 +170,7 @@ def _refuse_broken_references(modification, base, result, name: str) -> None:
 @output_option
 @corpus_option
 @handle_errors
+@gc_paused
 def annex_cmd(corpus, mod, fmt, style, author, date, context, allow_broken_refs, output):
     """Produce the Annex A legal text of modification MOD, as DOCX or HTML.
 
@@ -216,7 +197,5 @@ def annex_cmd(corpus, mod, fmt, style, author, date, context, allow_broken_refs,
     when = date or modification.meta.get("date")
     if when and not valid_date(when):  # a modification dated "2019" or "October 2019": no date
         when = None
-    with _gc_paused():
-        red = annex_for_modification(modification, base, result, context=context, author=author, date=when)
-        data = _render(red, fmt, style, (result.version, base))
-    write_output(data, output)
+    red = annex_for_modification(modification, base, result, context=context, author=author, date=when)
+    write_output(_render(red, fmt, style, (result.version, base)), output)

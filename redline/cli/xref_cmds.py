@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 
 import click
@@ -15,6 +14,7 @@ from redline.cli.common import (
     load_base,
     load_modification,
     output_option,
+    gc_paused,
     write_output,
 )
 from redline.errors import AddressSyntaxError, ModificationError, UnknownAddress, UnknownVersion
@@ -40,6 +40,7 @@ _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "hea
 @output_option
 @click.pass_context
 @handle_errors
+@gc_paused
 def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt, output):
     """List the cross-references in VERSION and whether each resolves.
 
@@ -76,13 +77,14 @@ def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt
         elif mod is not None:
             text, failed = _mod_report(corpus, version, mod, fmt)
         else:
-            text, failed = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+            text, counts = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+            write_output(text, output)  # JSON: the references are resolved as it is written
+            if counts["broken"]:
+                ctx.exit(1)
+            return
     except (UnknownVersion, UnknownAddress) as exc:  # bad input, not a broken reference: exit 2
         raise InputError(str(exc)) from None
-    if isinstance(text, list):
-        _write_pieces(text, output)
-    else:
-        write_output(text, output)
+    write_output(text, output)
     if failed:
         ctx.exit(1)
 
@@ -105,33 +107,21 @@ def _version_report(corpus, version_id, within, to, statuses, fmt):
     v = corpus.load(version_id)
     if within is not None:
         v.get(within)
+    resolutions = (r for r in xref.iter_check_version(v, within, to) if not statuses or r.status in statuses)
     counts = dict.fromkeys(xref.STATUSES, 0)
-    # each resolution is formatted as it comes and let go: a whole code has ~68,000 of them,
-    # several times the memory of their report
-    out = _Spool() if fmt == "json" else []
-    report = _JsonReferences() if fmt == "json" else _TextReferences()
-    # the cyclic collector would re-walk the loaded trees' proxies dozens of times while the
-    # references are made (none of them forms a cycle), so it is paused for the duration
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for r in xref.iter_check_version(v, within, to):
-            if statuses and r.status not in statuses:
-                continue
-            counts[r.status] += 1
-            report.add(r, out)
-    finally:
-        if gc_was_on:
-            gc.enable()
-    broken = counts[xref.BROKEN] > 0
-    if fmt == "json":
-        return _json_document(version_id, counts, out), broken  # pieces: written one by one
+    if fmt == "json":  # written as the resolutions come (a whole code has ~68,000): see _json_report
+        return _json_report(version_id, resolutions, counts), counts
+    lines = _TextReferences()
+    out = []
+    for r in resolutions:
+        counts[r.status] += 1
+        lines.add(r, out)
     n = sum(counts.values())
     head = (f"{version_id}: {n} reference(s): {counts['resolved']} resolved, "
             f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
             f"{counts['heading-mismatch']} heading mismatch(es)")
     out.insert(0, head)
-    return "\n".join(out) + "\n", broken
+    return "\n".join(out) + "\n", counts
 
 
 class _TextReferences:
@@ -159,169 +149,30 @@ class _TextReferences:
             out.append(f"{self.pad} {reason}")
 
 
-_enc = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+#: characters of JSON gathered before they are written
+JSON_CHUNK = 1 << 20
 
 
-def _json_list(items: list[str], indent: str) -> str:
-    """A JSON list of already-encoded values as ``json.dumps(indent=2)`` lays it out at ``indent``."""
-    if not items:
-        return "[]"
-    inner = "\n" + indent + "  "
-    return "[" + inner + ("," + inner).join(items) + "\n" + indent + "]"
-
-
-class _JsonReferences:
-    """Each resolution as ``json.dumps(r.to_dict(), indent=2, ensure_ascii=False)`` lays it out
-    inside the report's "references" list, byte for byte, written directly (the json module's
-    indenting encoder is pure Python: ~3.5 million pieces for a whole code); holders, target
-    lists and reasons repeat and are encoded once."""
-
-    IND = "    "  # a reference sits two levels down: {"references": [ {...} ]}
-    KEY = "\n      "
-
-    def __init__(self):
-        self.holders: dict = {}
-        self.targets: dict = {}
-        self.reasons: dict = {}
-        self.strings: dict = {}
-
-    def _str(self, text: str) -> str:
-        got = self.strings.get(text)
-        if got is None:
-            got = self.strings[text] = _enc(text)
-        return got
-
-    def add(self, r, out: list) -> None:
-        from redline.xref import Range
-
-        ref = r.reference
-        holder = r.citation.holder
-        h = self.holders.get(holder)
-        if h is None:
-            h = self.holders[holder] = _enc(str(holder))
-        t = self.targets.get(ref.targets)
-        if t is None:
-            ind = self.IND + "    "
-            items = [(f'{{\n{ind}  "first": {_enc(str(x.first))},\n{ind}  "last": {_enc(str(x.last))}\n{ind}}}'
-                      if isinstance(x, Range) else _enc(str(x))) for x in ref.targets]
-            t = self.targets[ref.targets] = _json_list(items, self.IND + "  ")
-        reasons = r.reasons
-        rs = self.reasons.get(reasons)
-        if rs is None:
-            rs = self.reasons[reasons] = _json_list([_enc(x) for x in reasons], self.IND + "  ")
-        k = "," + self.KEY
-        parts = [
-            self.IND + "{" + self.KEY + '"holder": ' + h,
-            '"field": ' + self._str(r.citation.field),
-            f'"start": {ref.start}',
-            f'"end": {ref.end}',
-            '"text": ' + _enc(ref.text),
-            '"form": ' + self._str(ref.form),
-            '"targets": ' + t,
-            '"heading": ' + ("null" if ref.heading is None else self._str(ref.heading)),
-            '"quoted": ' + ("true" if ref.quoted else "false"),
-            '"status": ' + self._str(r.status),
-            '"reasons": ' + rs,
-        ]
-        if r.expected_heading:
-            parts.append('"expected_heading": ' + self._str(r.expected_heading))
-        out.append(k.join(parts) + "\n" + self.IND + "}")
-
-
-class _Spool:
-    """The JSON references as they are laid out, joined by ",\\n": kept in a temporary file
-    once past a few MB (a whole code's are ~20 MB), read back in pieces by :meth:`pieces`."""
-
-    LIMIT = 1 << 20
-
-    def __init__(self):
-        self.batch: list[str] = []
-        self.size = 0
-        self.file = None
-        self.count = 0
-
-    def append(self, piece: str) -> None:
-        if self.count:
-            self.batch.append(",\n")
-        self.count += 1
-        self.batch.append(piece)
-        self.size += len(piece)
-        if self.size > self.LIMIT:
-            self._flush()
-
-    def __len__(self) -> int:
-        return self.count
-
-    def _flush(self) -> None:
-        import tempfile
-
-        if self.file is None:
-            self.file = tempfile.TemporaryFile()
-        self.file.write("".join(self.batch).encode("utf-8"))
-        self.batch, self.size = [], 0
-
-    def pieces(self):
-        """The references' text in order, in pieces (whole characters)."""
-        if self.file is not None:
-            import codecs
-
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            self.file.seek(0)
-            while True:
-                data = self.file.read(self.LIMIT)
-                if not data:
-                    break
-                yield decoder.decode(data)
-            self.file.close()
-            self.file = None
-        yield "".join(self.batch)
-
-
-def _json_document(version_id: str, counts: dict, refs: "_Spool") -> list:
-    """``json.dumps({"version", "counts", "references"}, indent=2, ensure_ascii=False)`` from the
-    references already laid out by :class:`_JsonReferences`, as pieces to write in turn (the
-    whole is ~20 MB for a whole code: it is never put together in memory)."""
-    counts_json = "{" + ",".join(f"\n    {_enc(k)}: {v}" for k, v in counts.items()) + "\n  }" if counts else "{}"
-    head = f'{{\n  "version": {_enc(version_id)},\n  "counts": {counts_json},\n  "references": '
-    if not refs:
-        return [head + "[]\n}"]
-    return [head + "[\n", refs.pieces(), "\n  ]\n}"]
-
-
-def _flat(pieces):
-    for p in pieces:
-        if isinstance(p, str):
-            yield p
-        else:
-            yield from p
-
-
-def _write_pieces(pieces: list, output) -> None:
-    """What ``write_output("".join(pieces), output)`` writes (atomically to a file, or to
-    stdout), without joining the pieces (strings, or iterables of strings)."""
-    pieces = _flat(pieces)
-    if output is None or str(output) == "-":
-        last = ""
-        for piece in pieces:
-            if piece:
-                click.echo(piece, nl=False)
-                last = piece
-        if not last.endswith("\n"):
-            click.echo("")
-        return
-
-    def batches():
-        batch: list[str] = []
-        size = 0
-        for piece in pieces:
-            batch.append(piece)
-            size += len(piece)
-            if size > 1 << 20:
-                yield "".join(batch).encode("utf-8")
-                batch, size = [], 0
-        yield "".join(batch).encode("utf-8")
-
-    write_output(batches(), output)
+def _json_report(version_id: str, resolutions, counts: dict):
+    """The JSON report, ``{"version", "references": [...], "counts"}``, as chunks of text written
+    as the resolutions come (never the whole in memory: ~20 MB for a whole code). Every value is
+    encoded by the json module; each reference is one line (one call of its C encoder, where its
+    indenting encoder is pure Python and several times slower); ``counts`` (filled in here) comes
+    last, once every reference is counted."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    batch = [f'{{\n  "version": {encode(version_id)},\n  "references": [']
+    size, sep = 0, "\n    "
+    for r in resolutions:
+        counts[r.status] += 1
+        line = sep + encode(r.to_dict())
+        sep = ",\n    "
+        batch.append(line)
+        size += len(line)
+        if size > JSON_CHUNK:
+            yield "".join(batch)
+            batch, size = [], 0
+    batch.append(("\n  ]" if sep != "\n    " else "]") + f',\n  "counts": {encode(counts)}\n}}\n')
+    yield "".join(batch)
 
 
 def _apply(corpus, version_id, mod_name):

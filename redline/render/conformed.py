@@ -30,8 +30,10 @@ import zipfile
 from typing import Iterator, NamedTuple
 
 from redline.model import Version
+from redline.render import ooxml
 from redline.render.docx_template import MAX_LEVEL, continued_style, item_style, style_id, template_parts, \
     template_path
+from redline.render.links import anchor_id, bookmark_name
 
 FORMATS = ("docx", "html", "text")
 #: zlib level of the package (1 is ~3x faster than the default 6 for ~20% more bytes: a whole code
@@ -233,26 +235,9 @@ NUMBERING_REL = ('<Relationship Id="rIdNumbering" Type="http://schemas.openxmlfo
                  'relationships/numbering" Target="numbering.xml"/>')
 NUMBERING_CT = ('<Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.'
                 'wordprocessingml.numbering+xml"/>')
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ITEM_LABEL = re.compile(r"^\(([0-9A-Za-z]+)\)$")
 _CLAUSE_LABEL = re.compile(r"^[A-Z](\d+)\.(\d+)$")
 _PART_LABEL = re.compile(r"^[A-Z](\d+)$")
-
-
-def _x(text: str) -> str:
-    return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _run(text: str) -> str:
-    if not text:
-        return ""
-    out = []
-    for i, piece in enumerate(text.split(TAB)):
-        if i:
-            out.append("<w:r><w:tab/></w:r>")
-        if piece:
-            out.append(f'<w:r><w:t xml:space="preserve">{_x(piece)}</w:t></w:r>')
-    return "".join(out)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -337,7 +322,7 @@ def _auto(lists: _Lists, p: Para) -> tuple[str, int] | None:
     if value < 1:
         return None
     num_id = lists.number(level, value)
-    return f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>', num_id
+    return ooxml.numbering(num_id, level), num_id
 
 
 def render_docx(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None,
@@ -354,9 +339,8 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
     day = date or _today()
     w_date = _w_date(day)
     title, sub = cover_lines(version, code_title, sections, day)
-    body: list[str] = [head,
-                       f'<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>{_run(title)}</w:p>',
-                       f'<w:p><w:pPr><w:pStyle w:val="{style_id("SEC Cover Subtitle")}"/></w:pPr>{_run(sub)}</w:p>']
+    body: list[str] = [head, ooxml.paragraph(ooxml.runs(title), "Title"),
+                       ooxml.paragraph(ooxml.runs(sub), style_id("SEC Cover Subtitle"))]
     all_lists: list[_Lists] = []
     lists: _Lists | None = None
     next_num = [1]
@@ -364,14 +348,11 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
 
     def para(style: str, text: str, numpr: str = "", mark: str | None = None) -> None:
         nonlocal bookmark
-        ppr = f'<w:pPr><w:pStyle w:val="{style_id(style)}"/>{numpr}</w:pPr>'
+        content = ooxml.runs(text)
         if mark:
             bookmark += 1
-            name = re.sub(r"[^A-Za-z0-9]+", "_", mark).strip("_")[:40]
-            body.append(f'<w:p>{ppr}<w:bookmarkStart w:id="{bookmark}" w:name="{name}"/>{_run(text)}'
-                        f'<w:bookmarkEnd w:id="{bookmark}"/></w:p>')
-        else:
-            body.append(f"<w:p>{ppr}{_run(text)}</w:p>")
+            content = ooxml.bookmark(bookmark, bookmark_name(anchor_id(mark)), content)
+        body.append(ooxml.paragraph(content, style_id(style), numbering=numpr))
 
     for p in paragraphs(version, sections):
         k = p.kind
@@ -395,7 +376,7 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
         if auto is not None:
             para(style, p.text, auto[0], mark=p.address if k == "clause" else None)
         else:
-            off = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>' if lists is not None else ""
+            off = ooxml.numbering(0) if lists is not None else ""  # numbering off
             para(style, f"{p.label}{TAB}{p.text}" if (p.text or k != "part") else p.label, off,
                  mark=p.address if k == "clause" else None)
     body.append(tail)

@@ -1,10 +1,9 @@
 """DOCX rendering of a :class:`redline.annex.Redline`: native tracked changes or coloured mark-up.
 
-The package comes from our lean template (``templates/redline.docx``, see
+The package comes from our lean template (``templates/redline.docx``, built with python-docx by
 :mod:`redline.render.docx_template`: page set-up, footer, and only the styles a redline uses); its
-parts are copied as bytes. The body is plain WordprocessingML written as text, one paragraph at a
-time, straight into the zip stream (no element tree: a whole-code redline has ~150,000 paragraphs
-and ~700,000 elements), escaped exactly as lxml serialises:
+parts are copied as bytes. The body is WordprocessingML written by :mod:`redline.render.ooxml`
+(the one writer of DOCX bodies), one paragraph at a time, straight into the zip stream:
 
 * ``--style tracked``: an insertion is ``<w:ins w:id w:author w:date><w:r><w:t>…``; a deletion is
   ``<w:del …><w:r><w:delText>…`` (never ``w:t`` inside a deletion: Word reports "unreadable
@@ -18,11 +17,10 @@ Clause numbers are text (a renumbering is itself a tracked change), set in real 
 with hanging indents: ``SEC Clause``, ``SEC Item 1`` … ``SEC Item 4``, their ``… Continued``
 styles for the words after a list, ``SEC Cross-heading``, ``SEC Part Heading``, ``SEC Instruction``;
 the section title is ``Heading 1`` so that Word's navigation pane lists it. Each clause carries a
-bookmark named after its address (``G3_20``) and the summary table links to it.
+bookmark named after its anchor (:mod:`redline.render.links`: ``G3_20``) and the summary table
+links to it. The cover, headings and summary table are written as python-docx's API writes them.
 
-The cover, headings and summary table are written as python-docx's own API wrote them (a run's tab
-becomes ``w:tab``, a line break ``w:br``, ``xml:space`` only where the words have outer spaces), so
-the document part is the same, byte for byte, as when python-docx built it.
+I/O: the template is read from ``templates/`` (or the package data).
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ from redline.diff import NodeDiff, NodeState
 from redline.render.docx_template import (
     BRAND, CM, MAX_LEVEL, continued_style, item_style, style_id, template_parts, template_path,
 )
+from redline.render import ooxml
 from redline.render.links import BOOKMARK_LIMIT, anchor_id, bookmark_name
 from redline.textdiff import DELETE, EQUAL, INSERT
 
@@ -57,7 +56,7 @@ COMPRESS_LEVEL = 6
 #: characters of XML gathered before they are encoded and handed to the zip stream
 FLUSH_CHARS = 1 << 16
 
-TAB = "\t"
+TAB = ooxml.TAB
 DOCUMENT = "word/document.xml"
 FOOTER = "word/footer1.xml"
 CORE = "docProps/core.xml"
@@ -90,81 +89,28 @@ def _entry(name: str, w_date: str) -> zipfile.ZipInfo:
     return info
 
 
-# --- XML text, escaped as lxml writes it --------------------------------------------------------
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0 (lxml refuses them)
-
-
-def _x(text: str) -> str:
-    """Character data: ``&``, ``<``, ``>`` and carriage returns escaped (as lxml does)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def _attr(text: str) -> str:
-    """An attribute value (double-quoted), escaped as lxml does."""
-    text = _x(_XML_BAD.sub("", text))
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#9;")
-    return text
-
-
-_API_SPLIT = re.compile(r"([\t\r\n])")
-
-
-def _run_content(text: str) -> str:
-    """A run's content for ``text`` as python-docx's ``run.text = text`` writes it."""
-    text = _XML_BAD.sub("", text)
-    out = []
-    for part in _API_SPLIT.split(text):
-        if not part:
-            continue
-        if part == "\t":
-            out.append("<w:tab/>")
-        elif part in "\r\n":
-            out.append("<w:br/>")
-        elif len(part.strip()) < len(part):
-            out.append(f'<w:t xml:space="preserve">{_x(part)}</w:t>')
-        else:
-            out.append(f"<w:t>{_x(part)}</w:t>")
-    return "".join(out)
-
-
-def _run(text: str, rpr: str = "") -> str:
-    """``<w:r>`` holding ``text`` (python-docx's ``add_run``); ``<w:r/>`` for no text."""
-    content = _run_content(text) if text else ""
-    return f"<w:r>{rpr}{content}</w:r>" if rpr or content else "<w:r/>"
+#: the run properties of changed words in the house mark-up (schema order: strike < color < u)
+MARKUP_INSERTED = ooxml.run_properties(f'<w:color w:val="{INS_COLOUR}"/>', '<w:u w:val="single"/>')
+MARKUP_DELETED = ooxml.run_properties("<w:strike/>", f'<w:color w:val="{DEL_COLOUR}"/>')
 
 
 def _api_paragraph(text: str, style: str | None = None) -> str:
-    """A paragraph as python-docx's ``add_paragraph(text, style)`` writes it."""
-    ppr = f'<w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>' if style else ""
-    run = _run(text) if text else ""
-    return f"<w:p>{ppr}{run}</w:p>" if ppr or run else "<w:p/>"
+    """A paragraph as python-docx's ``add_paragraph(text, style)`` writes it (style by name)."""
+    return ooxml.api_paragraph(text, style_id(style) if style else None)
 
 
 # --- body building ---------------------------------------------------------------------------
 
 class _Body:
-    """Writes the paragraphs of the document part, in order, to ``write`` (chunks of text)."""
+    """The paragraphs of the document part, in order, as chunks of text (flushed to the zip
+    stream as they pile up); revision and bookmark ids from one counter."""
 
     def __init__(self, style: str, author: str, date: str):
         self.style = style
         self.chunks: list[str] = []
         self.size = 0
         self._ids = count(1)  # one counter for every annotation id: unique across kinds
-        self._rev_attrs = f' w:author="{_attr(author)}" w:date="{_attr(date)}"'
+        self._rev_attrs = ooxml.revision_attributes(author, date)
         self.bookmark_names: set[str] = set()
         self.last_marked = False  # the last body paragraph's mark is a revision
 
@@ -174,38 +120,25 @@ class _Body:
         self.size += len(xml)
         self.last_marked = marked
 
-    def _mark(self, kind: str, empty: bool = False) -> str:
-        tag = "w:ins" if kind == INSERT else "w:del"
-        return f'<{tag} w:id="{next(self._ids)}"{self._rev_attrs}{"/" if empty else ""}>'
-
     def paragraph(self, style: str, pieces: list[tuple[str, str]], bookmark: str | None = None) -> None:
-        parts = [f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/>']
+        """A paragraph of ``pieces`` ((kind, words) as spans give them) in ``style``; in tracked
+        style a paragraph that is wholly inserted or deleted marks its paragraph mark too."""
         merged = _merge(pieces)
         whole = merged[0][0] if len(merged) == 1 else None  # adjacent pieces of one kind are merged
         marked = self.style == "tracked" and whole in (INSERT, DELETE)
-        if marked:
-            parts.append(f"<w:rPr>{self._mark(whole, empty=True)}</w:rPr>")
-        parts.append("</w:pPr>")
+        mark = ooxml.revision(whole == INSERT, next(self._ids), self._rev_attrs) if marked else ""
+        bid = next(self._ids) if bookmark else None  # ids in document order: the bookmark's first
+        content = "".join(self._runs(kind, text) for kind, text in merged)
         if bookmark:
-            bid = next(self._ids)
-            parts.append(f'<w:bookmarkStart w:id="{bid}" w:name="{_attr(self._bookmark_name(bookmark))}"/>')
-        for kind, text in merged:
-            self._append_runs(parts, kind, text)
-        if bookmark:
-            parts.append(f'<w:bookmarkEnd w:id="{bid}"/>')
-        parts.append("</w:p>")
-        self.add("".join(parts), marked)
+            content = ooxml.bookmark(bid, self._bookmark_name(bookmark), content)
+        self.add(ooxml.paragraph(content, style_id(style), mark), marked)
 
     def plain_paragraph(self, style: str, text: str, bookmark: str | None = None) -> None:
         """:meth:`paragraph` for unchanged words only (no revision, no colour)."""
+        content = ooxml.runs(text)
         if bookmark:
-            bid = next(self._ids)
-            name = _attr(self._bookmark_name(bookmark))
-            self.add(f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>'
-                     f'<w:bookmarkStart w:id="{bid}" w:name="{name}"/>{_runs(text, False)}'
-                     f'<w:bookmarkEnd w:id="{bid}"/></w:p>')
-        else:
-            self.add(f'<w:p><w:pPr><w:pStyle w:val="{style_id(style)}"/></w:pPr>{_runs(text, False)}</w:p>')
+            content = ooxml.bookmark(next(self._ids), self._bookmark_name(bookmark), content)
+        self.add(ooxml.paragraph(content, style_id(style)))
 
     def _bookmark_name(self, anchor: str) -> str:
         """The bookmark name of ``anchor``, made unique in the document (``G3_20_2`` for a second)."""
@@ -217,23 +150,14 @@ class _Body:
         self.bookmark_names.add(name)
         return name
 
-    def _append_runs(self, parts: list[str], kind: str, text: str) -> None:
-        tracked = self.style == "tracked"
-        deleted = kind == DELETE and tracked
-        rpr = ""
-        if self.style == "markup" and kind != EQUAL:  # schema order: strike < color < u
-            rpr = (f'<w:rPr><w:color w:val="{INS_COLOUR}"/><w:u w:val="single"/></w:rPr>' if kind == INSERT
-                   else f'<w:rPr><w:strike/><w:color w:val="{DEL_COLOUR}"/></w:rPr>')
-        runs = _runs(text, deleted, rpr)
-        if tracked and kind in (INSERT, DELETE):
-            if runs:
-                parts.append(self._mark(kind))
-                parts.append(runs)
-                parts.append("</w:ins>" if kind == INSERT else "</w:del>")
-            else:
-                parts.append(self._mark(kind, empty=True))
-        else:
-            parts.append(runs)
+    def _runs(self, kind: str, text: str) -> str:
+        """The runs of one piece: a revision in tracked style, coloured runs in the mark-up."""
+        if kind == EQUAL:
+            return ooxml.runs(text)
+        if self.style == "markup":
+            return ooxml.runs(text, rpr=MARKUP_INSERTED if kind == INSERT else MARKUP_DELETED)
+        runs = ooxml.runs(text, deleted=kind == DELETE)
+        return ooxml.revision(kind == INSERT, next(self._ids), self._rev_attrs, runs or None)
 
 
 def _merge(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -247,27 +171,6 @@ def _merge(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             out.append((kind, text))
     return out
-
-
-_TAB_SPLIT = re.compile(r"(\t)")
-_TAB_RUN = "<w:r><w:tab/></w:r>"  # no underline or strike across the number gap
-
-
-def _runs(text: str, deleted: bool, rpr: str = "") -> str:
-    """Runs for ``text``: tabs become ``w:tab``; text goes in ``w:t`` (``w:delText`` if deleted)."""
-    text = _XML_BAD.sub("", text)
-    if deleted:
-        open_t, close_t = f'<w:r>{rpr}<w:delText xml:space="preserve">', "</w:delText></w:r>"
-    else:
-        open_t, close_t = f'<w:r>{rpr}<w:t xml:space="preserve">', "</w:t></w:r>"
-    if TAB not in text:
-        return f"{open_t}{_x(text)}{close_t}" if text else ""
-    out = []
-    for part in _TAB_SPLIT.split(text):
-        if not part:
-            continue
-        out.append(_TAB_RUN if part == TAB else f"{open_t}{_x(part)}{close_t}")
-    return "".join(out)
 
 
 def _pieces(spans) -> list[tuple[str, str]]:
@@ -336,16 +239,13 @@ def _emit_unchanged(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> bo
 
 # --- the document ----------------------------------------------------------------------------
 
-def _field(instr: str) -> str:
-    return f'<w:fldSimple w:instr="{instr}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-
-
 def _footer_xml(template: bytes, label: str) -> bytes:
     """The template's footer paragraph with our label and "Page N of M"."""
     text = template.decode("utf-8")
     head = text[:text.index("</w:pPr>") + len("</w:pPr>")]
     tail = text[text.rindex("</w:p>"):]
-    body = f'{_run(label + chr(9) + chr(9) + "Page ")}{_field("PAGE")}{_run(" of ")}{_field("NUMPAGES")}'
+    body = (ooxml.api_run(label + TAB + TAB + "Page ") + ooxml.simple_field("PAGE", "1") + ooxml.api_run(" of ")
+            + ooxml.simple_field("NUMPAGES", "1"))
     return (head + body + tail).encode("utf-8")
 
 
@@ -355,7 +255,7 @@ def _core_xml(template: bytes, *, title: str, subject: str, author: str, when: s
     head = text[:text.index("<dc:title")]
 
     def el(tag: str, value: str) -> str:
-        return f"<{tag}>{_x(_XML_BAD.sub('', value))}</{tag}>" if value else f"<{tag}/>"
+        return f"<{tag}>{ooxml.text(value)}</{tag}>" if value else f"<{tag}/>"
 
     return (head + el("dc:title", title) + el("dc:subject", subject) + el("dc:creator", author)
             + "<cp:keywords/>" + el("dc:description", "generated by redline") + el("cp:lastModifiedBy", author)
@@ -382,16 +282,15 @@ def _summary_table(body: _Body, redline: Redline) -> None:
            'w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
            "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid><w:tr>"]
     for cell, text in zip(cells, ("Clause", "Change", "Detail")):
-        out.append(f"{cell}<w:p><w:r/>{_run(text, '<w:rPr><w:b/></w:rPr>')}</w:p></w:tc>")
+        out.append(f"{cell}<w:p><w:r/>{ooxml.api_run(text, ooxml.run_properties('<w:b/>'))}</w:p></w:tc>")
     out.append("</w:tr>")
-    link_rpr = f'<w:rPr><w:color w:val="{BRAND}"/><w:u w:val="single"/></w:rPr>'
+    link_rpr = ooxml.run_properties(f'<w:color w:val="{BRAND}"/>', '<w:u w:val="single"/>')
     for row in redline.summary:
-        anchor = bookmark_name(anchor_id(row.address, deleted=row.deleted))
-        address = _x(_XML_BAD.sub("", row.address))
-        out.append(f'<w:tr>{cells[0]}<w:p><w:hyperlink w:anchor="{_attr(anchor)}" w:history="1"><w:r>{link_rpr}'
-                   f"<w:t>{address}</w:t></w:r></w:hyperlink></w:p></w:tc>"
-                   f"{cells[1]}<w:p>{_run(row.change)}</w:p></w:tc>"
-                   f"{cells[2]}<w:p>{_run(row.detail)}</w:p></w:tc></w:tr>")
+        link = ooxml.hyperlink(bookmark_name(anchor_id(row.address, deleted=row.deleted)),
+                               ooxml.api_run(row.address, link_rpr))
+        out.append(f"<w:tr>{cells[0]}<w:p>{link}</w:p></w:tc>"
+                   f"{cells[1]}<w:p>{ooxml.api_run(row.change)}</w:p></w:tc>"
+                   f"{cells[2]}<w:p>{ooxml.api_run(row.detail)}</w:p></w:tc></w:tr>")
     out.append("</w:tbl>")
     body.add("".join(out))
 
@@ -408,7 +307,7 @@ def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
         body.add(_api_paragraph(text))
     if cover.classification_statement:
         body.add(_api_paragraph(cover.classification_statement, "SEC Classification"))
-    body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+    body.add(ooxml.page_break())
 
     body.add(_api_paragraph("Summary of changes", "Heading 2"))
     if redline.summary:

@@ -13,7 +13,7 @@ default document and the house styles below; regenerate it after changing a styl
 
     python -m redline.render.docx_template        # writes templates/redline.docx
 
-``tests/test_perf_render_docx.py`` checks that the shipped template is what :func:`build_template` gives.
+``tests/test_docx_writer.py`` checks that the shipped template is what :func:`build_template` gives.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The fast DOCX writer: the lean template, and the text-built document part.
+"""The DOCX writer: the lean template, and the document part written as text.
 
-The renderer copies the template's parts as bytes and writes the document part as text (no element
-tree); these tests pin what that relies on: the shipped template is what the builder gives, it
-holds every style the renderer names, and whatever the words (markup characters, quotes, tabs,
-line breaks, control characters), the document part is well-formed XML that reads back to them.
+The renderer copies the template's parts as bytes and writes the document part as text through
+:mod:`redline.render.ooxml` (no element tree); these tests pin what that relies on: the shipped
+template is what the builder gives and holds every style the renderer names; whatever the words
+(markup characters, quotes, tabs, line breaks, control characters), the document part is
+well-formed XML that reads back to them; an unchanged node is written as the general path would.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def _document(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("context", ["group", "all"])
 @pytest.mark.parametrize("style", rdocx.STYLES)
-def test_unchanged_fast_path_writes_what_the_general_path_writes(corpus, monkeypatch, context, style):
+def test_an_unchanged_node_is_written_as_the_general_path_writes_it(corpus, monkeypatch, context, style):
     from tests.test_render_docx import annex
 
     red = annex(corpus, "MP087", context=context, date="2019-10-04")
@@ -116,7 +117,7 @@ def test_unchanged_fast_path_writes_what_the_general_path_writes(corpus, monkeyp
 @given(words=st.text(alphabet=st.sampled_from(list("ab &<\t\"")), max_size=6),
        kinds=st.lists(st.sampled_from(["equal", "insert", "delete"]), min_size=1, max_size=3),
        element=st.sampled_from(["clause", "definition"]))
-def test_unchanged_state_with_changed_spans_falls_back(words, kinds, element):
+def test_an_unchanged_node_with_changed_spans_takes_the_general_path(words, kinds, element):
     addr = Address("G", "G1", "G1.1")
     spans = tuple(Span(k, words + str(i)) for i, k in enumerate(kinds))
     item = NodeDiff("item", "unchanged", addr, addr, (Span("equal", "(a)"),), spans, (), spans)
