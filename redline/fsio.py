@@ -323,7 +323,9 @@ def write_output(data, path, *, inputs: Iterable = (), corpus=None) -> None:
         _write_through(target, data, path)
         return
     if not target.parent.is_dir():
-        raise FileError(f"cannot write: directory {_shown(Path(os.fspath(path)).parent)} does not exist", path)
+        given = Path(os.fspath(path))
+        where = given.parent if _real(given.parent) == target.parent else target.parent  # a link points there
+        raise FileError(f"cannot write: directory {_shown(where)} does not exist", path)
     atomic_write(target, data, shown=path, mode=stat.S_IMODE(st.st_mode) if st is not None else None)
 
 

@@ -60,6 +60,7 @@ OUTPUT_WRITERS = [
     pytest.param(["new", "MP901", "--base", "6.17", "--target", "G3.20", "-o", "{out}"], id="new"),
     pytest.param(["import", "{src}", "-o", "{out}"], id="import-o"),
     pytest.param(["export", "6.17", "--format", "docx", "--date", "2020-01-01", "-o", "{out}"], id="export-docx"),
+    pytest.param(["import-annex", "{annex}", "--base", "6.17", "-o", "{out}"], id="import-annex"),
 ]
 
 #: the errors a system raises at each kind of call (ENOSPC can come from any of them)
@@ -102,7 +103,28 @@ def _reason(code: int) -> str:
 
 def _fill(args, **values):
     values.setdefault("src", SRC)
+    if any("{annex}" in a for a in args):
+        values.setdefault("annex", _annex_docx())
     return [a.format(**values) for a in args]
+
+
+_ANNEX: list[Path] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _annex_document(tmp_path_factory):
+    """MP087's Annex A as DOCX (made once, outside any corpus), for ``import-annex``."""
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("annex") / "MP087-annex-a.docx"
+    r = CliRunner().invoke(main, ["annex", "MP087", "--format", "docx", "--date", "2020-01-01", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    _ANNEX[:] = [out]
+    yield
+
+
+def _annex_docx() -> Path:
+    return _ANNEX[0]
 
 
 def _error_line(result) -> str:

@@ -306,3 +306,25 @@ def test_stdout_with_no_reader_is_an_error():
     os.close(w)
     assert p.returncode == 1
     assert p.stderr.strip() == "Error: standard output: cannot write: broken pipe (the reader went away)"
+
+
+def test_output_through_a_dangling_symlink_creates_its_target(invoke, tmp_path):
+    link = tmp_path / "link.xml"
+    link.symlink_to(tmp_path / "made.xml")
+    r = invoke("apply", "MP087", "-o", link)
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and (tmp_path / "made.xml").read_text().startswith("<?xml")
+    gone = tmp_path / "gone.xml"
+    gone.symlink_to(tmp_path / "nowhere" / "x.xml")
+    r = invoke("apply", "MP087", "-o", gone)
+    assert r.exit_code == 1
+    assert _error_line(r) == f"Error: {gone}: cannot write: directory {tmp_path / 'nowhere'} does not exist"
+
+
+def test_output_through_a_symlink_loop(invoke, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    r = invoke("apply", "MP087", "-o", a)
+    assert r.exit_code == 1
+    assert _error_line(r) == f"Error: {a}: cannot write: too many levels of symbolic links"
