@@ -156,8 +156,37 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
         ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
         ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+        # reading BM001 back from the Annex A the two rows above wrote
+        (IMPORT_ANNEX_DOCX, REDLINE + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
+        ("import-annex BM001 (HTML)", REDLINE + ["import-annex", str(out / "a.html"), "-o", str(out / "ih.xml")] + c, (0,)),
         ("release of the 50 modifications onto 1.0", REDLINE + ["release", "all", "--onto", "1.0"] + c, (0, 1)),
-    ] + _history_rows(d, c)
+    ] + _history_rows(d, c) + _compare_rows(d, out, c)
+
+
+#: the row names the report's targets read
+IMPORT_ANNEX_DOCX = "import-annex BM001 (DOCX, tracked)"
+IMPORT_ANNEX_COMPARE = "import-annex of a Word compare of the whole code (python-redlines)"
+
+
+def compare_docx(d: Path) -> Path | None:
+    """``peer/compare.docx``: python-redlines' tracked-changes compare of the two peer DOCX files
+    (1.0 and 1.1), made once per generated corpus; None if python-redlines is not installed."""
+    path = d / "peer" / "compare.docx"
+    if not path.exists():
+        made = subprocess.run([PY, PEERS, "python-redlines", str(d), "1.0", "1.1", str(path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if made.returncode != 0 or not path.exists():
+            return None
+    return path
+
+
+def _compare_rows(d: Path, out: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
+    """``import-annex`` of the whole-code Word compare (when python-redlines could make it)."""
+    path = d / "peer" / "compare.docx"
+    if not path.exists():
+        return []
+    return [(IMPORT_ANNEX_COMPARE, REDLINE + ["import-annex", str(path), "--base", "1.0", "-o", str(out / "ic.xml")]
+             + c, (0,))]
 
 
 def _history_rows(d: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
@@ -245,6 +274,13 @@ def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
             # every file validated once (as any first use does), so that the medians are of warm runs;
             # the rows marked "validation cache off" show the cold cost
             subprocess.run([PY, PEERS, "redline-warm", str(d)], check=True, stdout=subprocess.DEVNULL)
+            cmp_docx = compare_docx(d) if with_peers else None
+            if cmp_docx is not None:
+                import zipfile
+
+                with zipfile.ZipFile(cmp_docx) as z:
+                    stats["compare_docx"] = {"bytes": cmp_docx.stat().st_size,
+                                             "unpacked": sum(i.file_size for i in z.infolist())}
             for name, cmd, ok in ours(d, out):
                 results["measurements"].append(asdict(measure(name, size, cmd, repeat, OURS_CAP, ok)))
             if with_peers:

@@ -86,10 +86,38 @@ def compact_diff(old: str, new: str, context: int | None = CONTEXT_WORDS) -> str
     return "".join(out)
 
 
+#: clause element -> its words, for the elements of one reading (see :func:`words_cache`)
+_WORDS: dict | None = None
+
+
 def clause_words(el) -> str:
     """A clause's (or item's) words, item numbers and terms included, its own number excluded:
-    what the diff compares (``Node(el).full_text()`` without the node's number)."""
-    return node_words(el, False)
+    what the diff compares (``Node(el).full_text()`` without the node's number). Inside
+    :func:`words_cache` each element's words are computed once (a reading compares the same
+    clauses several times: the reject view with the base, the two views, the result)."""
+    if _WORDS is None:
+        return node_words(el, False)
+    words = _WORDS.get(el)
+    if words is None:
+        words = _WORDS[el] = node_words(el, False)
+    return words
+
+
+class words_cache:
+    """``with words_cache():`` memoises :func:`clause_words` for elements not changed meanwhile
+    (the base's, the document's, and a result's once made)."""
+
+    def __enter__(self):
+        global _WORDS
+        self.outer = _WORDS
+        if _WORDS is None:
+            _WORDS = {}
+        return self
+
+    def __exit__(self, *exc):
+        global _WORDS
+        _WORDS = self.outer
+        return False
 
 
 def _address(num: str) -> Address | None:
@@ -97,6 +125,18 @@ def _address(num: str) -> Address | None:
         return Address.parse(num)
     except Exception:  # noqa: BLE001 - the outline builder checked the shape; be safe anyway
         return None
+
+
+def clause_map(root) -> dict[str, tuple]:
+    """Clause number -> (element, position in the section, cross-heading or None) of a section
+    tree (None: an empty map)."""
+    out: dict[str, tuple] = {}
+    if root is None:
+        return out
+    for i, el in enumerate(root.iter("clause")):
+        box = el.getparent()
+        out[el.get("num")] = (el, i, box.get("heading") if box.tag == "crossheading" else None)
+    return out
 
 
 def check_shown(version: Version, shown: ViewOutline, other: ViewOutline | None = None) -> list[Untracked]:
@@ -110,26 +150,31 @@ def check_shown(version: Version, shown: ViewOutline, other: ViewOutline | None 
         mine = {c.block: c.num for c in shown.clauses}
         renumbered = {c.block for c in other.clauses if c.block in mine and mine[c.block] != c.num}
     out: list[Untracked] = []
-    last: dict[str, tuple] = {}  # section -> position of the clause shown before, in the version
+    held_in: dict[str, dict] = {}  # section -> clause number -> (element, position, cross-heading)
+    last: dict[str, int] = {}  # section -> position of the clause shown before, in the version
     for c in shown.clauses:
-        addr = _address(c.num)
-        node = version.find(addr) if addr is not None and addr.section in version.sections else None
+        letter = c.num[0]
+        held_map = held_in.get(letter)
+        if held_map is None:
+            held_map = held_in[letter] = clause_map(version.sections.get(letter))
+        entry = held_map.get(c.num)
         words = clause_words(c.element)
-        if node is None:
+        if entry is None:
             out.append(Untracked(c.num, "not-held", "", words, c.where))
             continue
-        held = clause_words(node.element)
+        el, here, heading = entry
+        held = clause_words(el)
         if held != words:
             out.append(Untracked(c.num, "words", held, words, c.where))
         # a clause shown out of the version's order (moved: shown at its new place) stands under
         # the cross-heading of its new place; elsewhere the heading shown must be the version's
-        here = version.position(addr)
-        in_place = (here is not None and c.block not in renumbered
-                    and (addr.section not in last or last[addr.section] < here))
-        if here is not None:
-            last[addr.section] = max(last.get(addr.section, here), here)
-        if in_place and c.heading is not None and (node.crossheading or "") != c.heading:
-            out.append(Untracked(c.num, "cross-heading", node.crossheading or "", c.heading, c.where))
+        in_place = c.block not in renumbered and (letter not in last or last[letter] < here)
+        last[letter] = max(last.get(letter, here), here)
+        shown_heading = c.heading
+        if c.continued and heading is None:
+            shown_heading = None  # after a group's clauses on the page: the version says it is not in it
+        if in_place and shown_heading is not None and (heading or "") != shown_heading:
+            out.append(Untracked(c.num, "cross-heading", heading or "", c.heading, c.where))
     for num, p in shown.parts.items():
         addr = _address(num)
         node = version.find(addr) if addr is not None and addr.section in version.sections else None
@@ -253,14 +298,17 @@ def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutli
     letters = sorted({c.num[0] for b in blocks for c in (getattr(b, src), getattr(b, dst)) if c is not None})
     sections = dict(base.sections)
     target_parts = (new if dst == "new" else old).parts
+    by_letter: dict[str, list[Block]] = {}
+    for b in blocks:
+        for letter in {c.num[0] for c in (getattr(b, src), getattr(b, dst)) if c is not None}:
+            by_letter.setdefault(letter, []).append(b)
     for letter in letters:
         root = base.sections.get(letter)
         if root is None:
             problems.append(f"the document shows Section {letter}, which version {base.id} does not hold")
             continue
-        mine = [b for b in blocks if any(c is not None and c.num[0] == letter
-                                         for c in (getattr(b, src), getattr(b, dst)))]
-        sections[letter] = _compose_section(root, mine, src, dst, target_parts, instructions, problems)
+        sections[letter] = _compose_section(root, by_letter.get(letter, []), src, dst, target_parts, instructions,
+                                            problems)
     version = Version(new_id or f"{base.id}+annex", sections, base.code)
     amap: dict[Address, Address | None] = {}
     re_paired_old = {o: n for o, n in moved} if (src, dst) == ("old", "new") else {}
@@ -421,6 +469,9 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
         g = entries[pos[o.num]].group
         if g is not None and groups[g].get("heading") == t.heading:
             doc_group[t.group] = g
+    next_entry: list = [None] * (len(slots) + 1)  # the first base entry after each slot
+    for j in range(len(slots) - 1, -1, -1):
+        next_entry[j] = slots[j + 1] if j + 1 < len(slots) and isinstance(slots[j + 1], _Entry) else next_entry[j + 1]
     fresh_entries: list[_Entry] = []
     for j, slot in enumerate(slots):
         if isinstance(slot, _Entry):
@@ -428,7 +479,7 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
             continue
         segblocks = attached[slot[1]]
         before = fresh_entries[-1] if fresh_entries else None
-        after = next((x for x in slots[j + 1:] if isinstance(x, _Entry)), None)
+        after = next_entry[j]
         base_of = {getattr(b, src).num: entries[pos[getattr(b, src).num]] for b in segblocks
                    if getattr(b, src) is not None and getattr(b, src).num in pos}
         by_heading: dict[str, object] = {}
@@ -440,7 +491,11 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
             if t is None:
                 continue
             o = getattr(b, src)
-            if t.group is not None:
+            base_entry = base_of.get(o.num) if o is not None else None
+            if t.group is not None and t.continued and base_entry is not None and base_entry.group is None \
+                    and o.num == t.num:
+                key = None  # shown after a group's clauses, but not in the group in the base: stays so
+            elif t.group is not None:
                 key = doc_group.get(t.group)
                 if key is None:
                     key = by_heading.get(t.heading)
@@ -454,7 +509,10 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
                 key = fresh_entries[-1].group
             else:
                 key = None
-            fresh_entries.append(_Entry(_part_of(t.num), key, t.element, t.num))
+            el = t.element
+            if base_entry is not None and o.num == t.num and clause_words(t.element) == clause_words(base_entry.el):
+                el = base_entry.el  # shown unchanged (and checked equal to the base): the base's own clause
+            fresh_entries.append(_Entry(_part_of(t.num), key, el, t.num))
     entries = fresh_entries
     # duplicate numbers: the document shows a clause the base already has elsewhere
     seen: dict[str, int] = {}

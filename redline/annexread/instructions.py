@@ -217,18 +217,50 @@ def _done(instr: Instruction, shown: list[Shown]) -> str | None:
     return None
 
 
+def _key(addr: Address) -> Address:
+    """The narrowest of clause, part and section that holds ``addr`` (what the indexes below use)."""
+    if addr.clause:
+        return addr.clause_address
+    return Address(addr.section, addr.part) if addr.part else Address(addr.section)
+
+
+def _wider(addr: Address) -> list[Address]:
+    """``addr``'s key and the part and section above it."""
+    out = [_key(addr)]
+    if addr.part and out[0] != Address(addr.section, addr.part):
+        out.append(Address(addr.section, addr.part))
+    if out[-1] != Address(addr.section):
+        out.append(Address(addr.section))
+    return out
+
+
 def check_agreement(instructions: list[Instruction], shown: list[Shown]) -> list[str]:
     """Where the instructions and the marks disagree, one sentence each (empty if they agree).
 
     Every instruction must be done by the marks, and every change the marks show must be named
-    by an instruction (item-level changes by an instruction naming their clause)."""
+    by an instruction (item-level changes by an instruction naming their clause). Both are looked
+    up through indexes by clause, part and section (a release-sized Annex has hundreds of each)."""
+    by_instr: dict[Address, list[Instruction]] = {}  # instructions under the key of what they name
+    for instr in instructions:
+        for a in {_key(t) for t in (*instr.targets, *((instr.new,) if instr.new else ()))}:
+            by_instr.setdefault(a, []).append(instr)
+    by_shown: dict[Address, list[Shown]] = {}  # changes under their clause, part and section
+    for ch in shown:
+        for a in {w for x in ch.addresses() for w in _wider(x)}:
+            by_shown.setdefault(a, []).append(ch)
     out: list[str] = []
     for instr in instructions:
-        why = _done(instr, shown)
+        near: list[Shown] = []
+        for a in {_key(t) for t in (*instr.targets, *((instr.new,) if instr.new else ()))}:
+            near += [c for c in by_shown.get(a, ()) if c not in near]
+        why = _done(instr, sorted(near, key=shown.index) if len(near) > 1 else near)
         if why:
             out.append(f"{instr.where}: “{instr.text}” {why}")
     for ch in shown:
-        if not any(_covers(i, ch) for i in instructions):
+        near_i = {id(i): i for x in ch.addresses() for w in _wider(x) for i in by_instr.get(w, ())}.values()
+        if ch.kind == "heading" or any(x.kind in ("part", "section") for x in ch.addresses()):
+            near_i = instructions  # a part's change may be named through any clause of it
+        if not any(_covers(i, ch) for i in near_i):
             what = {"added": f"add {ch.new}", "deleted": f"delete {ch.old}", "amended": f"amend {ch.new}",
                     "renumbered": f"renumber {ch.old} as {ch.new}", "moved": f"move {ch.old} (as {ch.new})",
                     "heading": f"change the heading of {ch.new}"}.get(ch.kind, f"{ch.kind} {ch.new or ch.old}")

@@ -67,7 +67,11 @@ class Para:
 
     def text(self, view: str = "accept") -> str:
         """The words of the paragraph in ``view`` (not the separate or automatic number)."""
-        return view_text(self.runs, view)
+        cache = self.__dict__.setdefault("_texts", {})  # a frozen value: its texts never change
+        text = cache.get(view)
+        if text is None:
+            text = cache[view] = view_text(self.runs, view)
+        return text
 
     def number(self, view: str = "accept") -> str | None:
         """The separate number (HTML) or automatic number (Word) in ``view``, if any."""
@@ -81,9 +85,13 @@ class Para:
         other way round."""
         if self.mark is not None:
             return (self.mark == INS) == (view == "accept")
-        runs = [r for r in (*(self.num or ()), *self.runs) if r.text.strip()]
-        if runs and all(r.change is not None for r in runs) and len({r.change for r in runs}) == 1:
-            return (runs[0].change == INS) == (view == "accept")
+        only = self.__dict__.get("_only")  # the one change every visible run has, or "" if none
+        if only is None:
+            runs = [r for r in (*(self.num or ()), *self.runs) if r.text.strip()]
+            kinds = {r.change for r in runs}
+            only = self.__dict__["_only"] = kinds.pop() if len(kinds) == 1 and None not in kinds else ""
+        if only:
+            return (only == INS) == (view == "accept")
         return True
 
     @property

@@ -39,6 +39,7 @@ class DocClause:
     group: int | None  # which cross-heading paragraph that was (None: none shown)
     block: int  # the index of the paragraph that opened the clause
     where: str
+    continued: bool = False  # not the first clause after its cross-heading (a document cannot end a group)
 
 
 @dataclass
@@ -179,7 +180,7 @@ def view_outline(paras: list[Para], view: str) -> ViewOutline:
             _add_child(parents[-1], el)
             stack = [(lv, e) for lv, e in stack if lv < level] + [(level, el)]
         # other roles (notes, unplaced paragraphs) are not legal text; the reader reports them
-    return out
+    return _settle_groups(out)
 
 
 # --- paragraphs without roles: the shared outline builder ---------------------------------------
@@ -236,7 +237,7 @@ def builder_outline(paras: list[Para], view: str) -> ViewOutline:
             continue
         _one_section(out, paras, view, letter, lines, index, parsed)
     out.clauses.sort(key=lambda c: c.block)
-    return out
+    return _settle_groups(out)
 
 
 def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, lines, index, parsed) -> None:
@@ -244,7 +245,7 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, li
     from redline.importer.outline import build_section
 
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=letter, where=f"the {view} view")
+        root, report = build_section(lines, section=letter, where=f"the {view} view", evidence=None)
     except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return
@@ -278,7 +279,7 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, li
         if parent.tag == "crossheading":
             heading = parent.get("heading")
             group = _heading_paragraph(texts, block, heading)
-        out.clauses.append(DocClause(num, _detached(clause), heading, group, block, paras[block].where))
+        out.clauses.append(DocClause(num, clause, heading, group, block, paras[block].where))
 
 
 def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -> int | None:
@@ -295,12 +296,20 @@ def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -
     return None
 
 
-def _detached(el):
-    """A copy of a clause element without the builder's provenance attributes."""
-    import copy
-
-    el = copy.deepcopy(el)
-    for node in el.iter():
-        for attr in ("source", "evidence", "note"):
-            node.attrib.pop(attr, None)
-    return el
+def _settle_groups(out: ViewOutline) -> ViewOutline:
+    """A document cannot show where a cross-heading group ends: a clause shown after a group's
+    clauses is under its heading as far as the page goes. Mark each clause that is not the first
+    after its heading as ``continued`` (the version decides whether it belongs to the group), and
+    drop the heading from a clause of another part (a group never spans parts)."""
+    first_part: dict[int, str] = {}
+    for c in out.clauses:
+        if c.group is None:
+            continue
+        part = c.num.split(".")[0]
+        if c.group not in first_part:
+            first_part[c.group] = part
+        elif first_part[c.group] != part:
+            c.heading = c.group = None
+        else:
+            c.continued = True
+    return out

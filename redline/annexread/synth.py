@@ -36,6 +36,9 @@ from redline.textdiff import DELETE, EQUAL, INSERT, Span, new_text, old_text, to
 REWRITE_SHARE = 0.5
 #: ... or when its changes are spread over more than this many separate places
 MAX_SUBSTITUTIONS = 3
+#: two changes this few unchanged words apart are one substitution ("such date as is determined
+#: by the Panel" -> "the date the Panel determines", not three)
+MERGE_GAP_WORDS = 2
 
 
 @dataclass
@@ -597,7 +600,7 @@ def word_ops(target: Address, fld: str, spans: tuple[Span, ...], others: list[st
     if not old or not new:
         return [O.Amend(target, old, new, fld)]
     toks: list[tuple[str, str]] = [(s.kind, t) for s in spans for t in tokenize(s.text)]
-    regions = _regions(toks)
+    regions = _merge_close(_regions(toks), [t for k, t in toks if k != INSERT])
     changed = sum(1 for k, t in toks if k != EQUAL and not t.isspace())
     total = sum(1 for k, t in toks if not t.isspace()) + sum(1 for k, t in toks if k == EQUAL and not t.isspace())
     if len(regions) > MAX_SUBSTITUTIONS or changed > REWRITE_SHARE * total:
@@ -640,6 +643,19 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
             n += 1
         out[-1][1], out[-1][3] = o, n
         gap_o, gap_n = o, n
+    return [tuple(r) for r in out]
+
+
+def _merge_close(regions: list[tuple[int, int, int, int]], old_toks: list[str]) -> list[tuple[int, int, int, int]]:
+    """Regions at most :data:`MERGE_GAP_WORDS` unchanged words apart, joined into one."""
+    out: list[list[int]] = []
+    for r in regions:
+        if out:
+            gap = old_toks[out[-1][1]:r[0]]
+            if sum(1 for t in gap if not t.isspace()) <= MERGE_GAP_WORDS:
+                out[-1][1], out[-1][3] = r[1], r[3]
+                continue
+        out.append(list(r))
     return [tuple(r) for r in out]
 
 
