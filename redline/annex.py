@@ -1,11 +1,16 @@
 """The redline document model: an Annex A (or a version-to-version redline) as data.
 
 A :class:`Redline` is what the HTML and DOCX renderers draw: a :class:`Cover` (modification id
-and title, "Annex A", "Legal text – version N", the base version, the classification statement),
-then for each section touched a :class:`SectionRedline` with its drafting instructions and the
-redlined text shown with the context a reader needs: the whole cross-heading group around each
-changed clause (MP087's Annex A shows G3.17 to G3.21 under "Manufacturers: Duty to Notify and Be
-Notified"). An inserted clause appears wholly as an insertion, with its new cross-heading.
+and title, the document's name — "Annex A", or "Legal Text" as SECMP0065's is titled — "Legal
+text – version N", proposer, date, the base version, the classification statement), then for each
+section touched a :class:`SectionRedline`: its blocks in document order, each drafting instruction
+(:class:`InstructionBlock`) just before the text it governs, and the redlined text shown with the
+context a reader needs (see :data:`CONTEXTS`): the whole cross-heading group around each changed
+clause (MP087's Annex A shows G3.17 to G3.21 under "Manufacturers: Duty to Notify and Be
+Notified"), or the whole part under the section and part headings (SECMP0065's legal text prints
+all of G1 under "SECTION G - SECURITY"). An inserted clause appears wholly as an insertion, with
+its new cross-heading. The reader's notes (:class:`NoteBlock`) say where the corpus does not hold
+the text around what is shown, and which text shown is inferred rather than printed in a source.
 
 Everything here is pure: it takes versions, a :class:`redline.diff.VersionDiff` and the
 modification's instructions, and returns frozen values. Nothing is read or written.
@@ -13,16 +18,18 @@ modification's instructions, and returns frozen values. Nothing is read or writt
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from redline.diff import ChangeKind, Change, NodeDiff, NodeState, VersionDiff, diff_versions, unchanged_pair
-from redline.model import Address, Node, Version
+from redline.model import Address, Node, Version, clause_address, element_address, part_address
 from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
 #: how much text is shown around a change: the whole cross-heading group, only the changed
-#: clauses, or every clause of the sections touched
-CONTEXTS = ("group", "clause", "all")
+#: clauses, the whole part (under the section and part headings), or every clause of the
+#: sections touched
+CONTEXTS = ("group", "clause", "part", "all")
 DEFAULT_CONTEXT = "group"
 
 #: the classification statements of the SEC Panel Information Policy
@@ -53,14 +60,15 @@ class Cover:
     about: tuple[str, ...] = ()  # paragraphs under "About this document"
     classification: str | None = None  # "White"
     classification_statement: str | None = None
-    date: str | None = None
+    date: str | None = None  # as the modification gives it: "2019-10-04", "2018"
+    proposer: str | None = None  # "Gordon Hextall on behalf of the Security Sub-Committee (SSC)"
 
 
 @dataclass(frozen=True)
 class HeadingBlock:
-    """A part heading or a cross-heading line in the redline."""
+    """A section heading ("SECTION G - SECURITY"), part heading or cross-heading line."""
 
-    level: str  # part | crossheading
+    level: str  # section | part | crossheading
     state: NodeState
     spans: tuple[Span, ...]
     num: tuple[Span, ...] = ()  # a part's number (G1); empty for cross-headings
@@ -80,12 +88,41 @@ class ClauseBlock:
         return str(self.diff.address)
 
 
-Block = HeadingBlock | ClauseBlock
+@dataclass(frozen=True)
+class Instruction:
+    """A drafting instruction and the clauses it governs, as ``("new" | "old", address)`` keys
+    (the side a clause is shown from: the new version, or the old one for a deleted clause).
+    The redline prints it just before the first text it governs (:func:`build_redline`)."""
+
+    text: str
+    governs: tuple[tuple[str, Address], ...] = ()
+
+
+@dataclass(frozen=True)
+class InstructionBlock:
+    """A drafting instruction in the text ("Amend Section G3.20 as follows:")."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteBlock:
+    """A reader's note in the legal text, never part of it: text the corpus does not hold
+    (``not-held``), or text shown that is inferred rather than printed in a source (``inferred``)."""
+
+    kind: str  # not-held | inferred
+    text: str
+
+
+Block = HeadingBlock | ClauseBlock | InstructionBlock | NoteBlock
 
 
 @dataclass(frozen=True)
 class SectionRedline:
-    """The part of the document about one section: its title, instructions and redlined text."""
+    """The part of the document about one section: its title, instructions and redlined text.
+
+    ``instructions`` are every drafting instruction of the section, in order; the same appear in
+    ``blocks`` (as :class:`InstructionBlock`), each before the text it governs."""
 
     letter: str
     heading: str | None
@@ -146,7 +183,9 @@ def block_lines(block: Block, side: str) -> list[str]:
     if isinstance(block, HeadingBlock):
         words = " ".join(t for t in (pick(block.num), pick(block.spans)) if t)
         return [words] if words else []
-    return node_lines(block.diff, side)
+    if isinstance(block, ClauseBlock):
+        return node_lines(block.diff, side)
+    return []  # instructions and notes are not the legal text
 
 
 def node_lines(nd: NodeDiff, side: str) -> list[str]:
@@ -283,82 +322,308 @@ def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
     return ClauseBlock(unchanged_pair(node.element, node.element, node.address, node.address), None)
 
 
+def _key(change: Change) -> tuple[str, Address]:
+    """A change's clause as a ``("new" | "old", address)`` key (a deleted G3.19 and a G3.19 made
+    by renumbering differ)."""
+    return ("new", change.new) if change.new is not None else ("old", change.old)
+
+
+def _entry_keys(e: _Entry) -> list[tuple[str, Address]]:
+    out = []
+    if e.new is not None:
+        out.append(("new", e.new.address))
+    if e.old is not None:
+        out.append(("old", e.old.address))
+    return out
+
+
+def _as_instruction(item) -> Instruction:
+    return item if isinstance(item, Instruction) else Instruction(str(item))
+
+
+_CLAUSE_NUM = re.compile(r"(.+)\.(\d+)")
+
+
+def _clause_number(address: Address) -> tuple[str, int] | None:
+    """(part, n) of a clause numbered ``G3.20`` (None for ``G3.20A``: no gap is measured there)."""
+    m = _CLAUSE_NUM.fullmatch(str(address))
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for n in numbers:
+        if out and out[-1][1] == n - 1:
+            out[-1] = (out[-1][0], n)
+        else:
+            out.append((n, n))
+    return out
+
+
+def _not_held(part: str, first: int, last: int, held) -> NoteBlock | None:
+    """A note naming the clauses ``part.first`` to ``part.last`` that neither version holds."""
+    missing = [n for n in range(first, last + 1) if not held(f"{part}.{n}")]
+    if not missing:
+        return None
+    runs = [f"{part}.{a}" if a == b else f"{part}.{a} to {part}.{b}" for a, b in _runs(missing)]
+    plural = len(missing) > 1
+    listed = ", ".join(runs[:-1]) + f" and {runs[-1]}" if len(runs) > 1 else runs[0]
+    return NoteBlock("not-held", f"Section{'s' if plural else ''} {listed} {'are' if plural else 'is'} not held "
+                                 "in the corpus and not shown.")
+
+
+class _Provenance:
+    """Where the text shown is inferred: every element that declares ``evidence="inferred"`` itself
+    (its descendants inherit it), found once per section of each version, keyed by what it covers:
+    ``(tag, address)`` of a part, clause or item, or ``("crossheading", part, heading)``.
+
+    ``sides`` says whose declarations are told: both versions of a version-to-version redline,
+    only the base of an Annex A (the new words of a modification are its own, not the corpus's:
+    what the result holds besides them is the base's text, with the base's labels).
+    """
+
+    def __init__(self, old: Version, new: Version, sides: tuple[str, ...] = ("old", "new")):
+        self._versions = {"old": old, "new": new}
+        self._sides = sides
+        self._found: dict[tuple[str, str], dict] = {}
+
+    def _declared(self, side: str, letter: str) -> dict:
+        if side not in self._sides:
+            return {}
+        got = self._found.get((side, letter))
+        if got is None:
+            got = {}
+            root = self._versions[side].sections.get(letter)
+            if root is not None:
+                for el in root.iter("part", "crossheading", "clause", "item"):
+                    if el.get("evidence") != "inferred":
+                        continue
+                    if el.tag == "crossheading":
+                        part = el.getparent()
+                        key = ("crossheading", part_address(part.get("num")), el.get("heading"))
+                    else:
+                        key = (el.tag, element_address(el))
+                    got[key] = el.get("note") or ""
+            self._found[(side, letter)] = got
+        return got
+
+    def notes(self, letter: str, key: tuple) -> list[NoteBlock]:
+        """The notes for a part or cross-heading (the same key on both sides)."""
+        return self._told(_scope_words(key), self._declared("old", letter).get(key),
+                          self._declared("new", letter).get(key), changed=False)
+
+    def clause_notes(self, letter: str, nd: NodeDiff) -> list[NoteBlock]:
+        """The notes for a clause block: the clause, then its items, old side by old address and
+        new side by new address (a renumbered clause keeps its label)."""
+        old, new = self._declared("old", letter), self._declared("new", letter)
+        if not old and not new:
+            return []
+        out: list[NoteBlock] = []
+        for n in nd.walk():
+            tag = "clause" if n.element == "clause" else n.element
+            on = old.get((tag, n.old)) if n.old is not None else None
+            nn = new.get((tag, n.new)) if n.new is not None else None
+            if on is None and nn is None:
+                continue
+            name = str(n.new if n.new is not None else n.old)
+            if n.old is not None and n.new is not None and n.old != n.new:
+                name += f" (formerly {n.old})"
+            words_changed = n.state != NodeState.UNCHANGED and any(sp.kind != "equal" for sp in (*n.text, *n.closing))
+            out += self._told(name, on, nn, changed=words_changed or n.state in (NodeState.INSERTED, NodeState.DELETED))
+        return out
+
+    def _told(self, what: str, on: str | None, nn: str | None, changed: bool) -> list[NoteBlock]:
+        """Notes for ``what``, labelled inferred by note ``on`` in the old version and/or ``nn`` in the
+        new. The same on both sides (or only the base told, for unchanged words): one plain note."""
+        def note(scope: str, why: str) -> NoteBlock:
+            why = why.strip()
+            return NoteBlock("inferred", f"Inferred, not printed in a source: {scope}"
+                                         + (f". {why[0].upper()}{why[1:].rstrip('.')}." if why else "."))
+        if on is None and nn is None:
+            return []
+        if on == nn or (self._sides == ("old",) and not changed):
+            return [note(what, on if on is not None else nn)]
+        if self._sides == ("old",):
+            return [note(f"{what} as it read before this change", on)]
+        out = []
+        if on is not None:
+            out.append(note(f"{what} as version {self._versions['old'].id} holds it", on))
+        if nn is not None:
+            out.append(note(f"{what} as version {self._versions['new'].id} holds it", nn))
+        return out
+
+
+def _scope_words(key: tuple) -> str:
+    if key[0] == "crossheading":
+        return f"the text of {key[1]} under the cross-heading ‘{key[2]}’"
+    if key[0] == "part":
+        return f"the text of {key[1]} shown here"
+    return str(key[1])
+
+
 def build_redline(
     old: Version,
     new: Version,
     vdiff: VersionDiff,
     cover: Cover,
     *,
-    instructions: Mapping[str, Sequence[str]] | None = None,
+    instructions: Mapping[str, Sequence[str | Instruction]] | None = None,
     targets: Iterable[Address] | None = None,
     context: str = DEFAULT_CONTEXT,
     author: str = "redline",
     date: str | None = None,
     notes: Sequence[str] = (),
+    provenance_sides: tuple[str, ...] = ("old", "new"),
 ) -> Redline:
     """Lay out a redline of ``vdiff`` (old → new) with context around each change.
 
     ``targets`` are the clauses to show (default: every changed clause of the diff; addresses in
     the new version, or in the old for deleted clauses). ``instructions`` maps a section letter
-    to its drafting instructions (default: generated from the changes, see :func:`instruction_for`).
+    to its drafting instructions (default: generated from the changes, see :func:`instruction_for`):
+    an :class:`Instruction` is printed just before the unit of text that holds the first clause it
+    governs (the cross-heading group; with ``context`` part or all, the part), the units in
+    document order and, within one unit, the instructions in the order given (they are applied
+    in turn); a plain string governs nothing named and is printed at the top of its section.
+    ``provenance_sides``: whose inferred-text labels are told in notes (see :class:`_Provenance`).
     """
     if context not in CONTEXTS:
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
-    changes_by_addr: dict[tuple[str, Address], Change] = {}
-    for c in vdiff.changes:
-        changes_by_addr[("new", c.new) if c.new is not None else ("old", c.old)] = c
+    changes_by_addr: dict[tuple[str, Address], Change] = {_key(c): c for c in vdiff.changes}
     target_set = set(targets) if targets is not None else {c.address for c in vdiff.changes}
     heading_targets = {(h.part, h.new or h.old) for h in vdiff.headings}
+    whole_parts = context in ("part", "all")
 
     letters = sorted({a.section for a in target_set} | {h.part.section for h in vdiff.headings}
                      | set(instructions or {}))
     sections: list[SectionRedline] = []
     previous: dict[Address, Address | None] | None = None
     old_tree, new_tree = _Tree(old), _Tree(new)
+    provenance = _Provenance(old, new, provenance_sides)
     pairs = vdiff.pairs
     old_to_new = {o: n for n, o in pairs.items()}
     deleted_addrs = {c.old for c in vdiff.changes if c.kind == ChangeKind.DELETED}
+
+    def held(num: str) -> bool:
+        a = clause_address(num)
+        return new_tree.clause(a) is not None or old_tree.clause(a) is not None
+
+    def is_target(e: _Entry) -> bool:
+        if e.new is not None:
+            return e.new.address in target_set
+        return e.old.address in target_set
+
     for letter in letters:
         entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter)
+        groups = _group_entries(entries)
+        hits = [any(is_target(e) for e in g) or (g[0].part, g[0].heading) in heading_targets for g in groups]
+        hit_parts = {g[0].part for g, h in zip(groups, hits) if h}
+        shown = [context == "all" or h or (context == "part" and g[0].part in hit_parts)
+                 for g, h in zip(groups, hits)]
+        units = [g[0].part if whole_parts else i for i, g in enumerate(groups)]
+
+        if instructions is not None:
+            instr = [_as_instruction(i) for i in instructions.get(letter, ())]
+        else:
+            previous = previous or _previous_clauses(new_tree)
+            instr = [Instruction(instruction_for(c, previous), (_key(c),))
+                     for c in vdiff.changes if c.address.section == letter]
+        # each instruction goes before the unit of text holding the first clause it governs
+        where: dict[tuple[str, Address], tuple[int, int]] = {}
+        pos = 0
+        for gi, g in enumerate(groups):
+            for e in g:
+                for k in _entry_keys(e):
+                    where.setdefault(k, (pos, gi))
+                pos += 1
+        top: list[str] = []
+        placed: dict[object, list[str]] = {}
+        for ins in instr:
+            found = [where[k] for k in ins.governs if k in where and shown[where[k][1]]]
+            if found:
+                placed.setdefault(units[min(found)[1]], []).append(ins.text)
+            else:
+                top.append(ins.text)
+
         blocks: list[Block] = []
-        shown_parts: set[Address] = set()
-        for group in _group_entries(entries):
-            def is_target(e: _Entry) -> bool:
-                if e.new is not None:
-                    return e.new.address in target_set
-                return e.old.address in target_set
-            hit = any(is_target(e) for e in group) or (group[0].part, group[0].heading) in heading_targets
-            if context != "all" and not hit:
+        said: set[str] = set()
+
+        def instruct(texts: list[str]) -> None:
+            for t in texts:
+                if t not in said:
+                    said.add(t)
+                    blocks.append(InstructionBlock(t))
+
+        instruct(top)
+        sec_el = new.sections.get(letter) if letter in new.sections else old.sections.get(letter)
+        heading = sec_el.get("heading") if sec_el is not None else None
+        section_heading = whole_parts
+        started_units: set[object] = set()
+        shown_parts: list[Address] = []
+        last_num: dict[Address, int] = {}  # per part: the number of the last clause shown
+        def gap_before(e: _Entry, part: Address) -> NoteBlock | None:
+            """The note for clauses not held between the last one shown of ``part`` and ``e``
+            (from the start of the part, when whole parts are shown); records ``e`` as shown."""
+            node = e.new if e.new is not None else e.old
+            num = _clause_number(node.address)
+            if num is None:
+                return None
+            prev = last_num.get(part)
+            last_num[part] = max(num[1], prev or 0)
+            if prev is not None and num[1] > prev + 1:
+                return _not_held(num[0], prev + 1, num[1] - 1, held)
+            if prev is None and whole_parts and num[1] > 1:
+                return _not_held(num[0], 1, num[1] - 1, held)
+            return None
+
+        for gi, group in enumerate(groups):
+            if not shown[gi]:
                 continue
             part = group[0].part
-            if part not in shown_parts:
-                shown_parts.add(part)
+            new_part = part not in shown_parts
+            if new_part and whole_parts and shown_parts:  # what the previous part shown leaves out
+                blocks += _end_of_part(shown_parts[-1], last_num, old_tree, new_tree)
+                if shown_parts[-1].section == part.section:
+                    blocks += _parts_not_held(shown_parts[-1], part, old_tree, new_tree)
+            if units[gi] not in started_units:
+                started_units.add(units[gi])
+                instruct(placed.get(units[gi], []))
+            if section_heading:
+                section_heading = False
+                words = f"SECTION {letter}" + (f" - {heading.upper()}" if heading else "")
+                blocks.append(HeadingBlock("section", NodeState.UNCHANGED, unchanged(words)))
+            if new_part:
+                shown_parts.append(part)
                 pb = _part_block(old_tree, new_tree, vdiff, part, context)
                 if pb is not None:
                     blocks.append(pb)
+                    if not "".join(s.text for s in pb.spans).strip():
+                        blocks.append(NoteBlock("not-held", _no_heading_words(part, old_tree, new_tree)))
+                blocks += provenance.notes(letter, ("part", part))
+            members = [e for e in group if context != "clause" or is_target(e)]
+            if members:  # the clauses not held before the first shown come before its cross-heading
+                gap = gap_before(members[0], part)
+                if gap is not None:
+                    blocks.append(gap)
             hb = _heading_block(vdiff, group)
             if hb is not None:
                 blocks.append(hb)
-            for e in group:
-                if context == "clause" and not is_target(e):
-                    continue
-                key = ("new", e.new.address) if e.new is not None else ("old", e.old.address)
-                blocks.append(_clause_block(e, changes_by_addr.get(key)))
-        sec_el = new.sections.get(letter) if letter in new.sections else old.sections.get(letter)
-        heading = sec_el.get("heading") if sec_el is not None else None
-        if instructions is not None:
-            instr = tuple(instructions.get(letter, ()))
-        else:
-            previous = previous or _previous_clauses(new_tree)
-            instr = tuple(instruction_for(c, previous) for c in vdiff.changes if c.address.section == letter)
-        sections.append(SectionRedline(letter, heading, instr, tuple(blocks)))
+                blocks += provenance.notes(letter, ("crossheading", part, group[0].heading))
+            for i, e in enumerate(members):
+                if i:
+                    gap = gap_before(e, part)
+                    if gap is not None:
+                        blocks.append(gap)
+                block = _clause_block(e, changes_by_addr.get(("new", e.new.address) if e.new is not None
+                                                             else ("old", e.old.address)))
+                blocks += provenance.clause_notes(letter, block.diff)
+                blocks.append(block)
+        if whole_parts and shown_parts:
+            blocks += _end_of_part(shown_parts[-1], last_num, old_tree, new_tree)
+        sections.append(SectionRedline(letter, heading, tuple(i.text for i in instr), tuple(blocks)))
 
-    def key(c: Change) -> tuple[str, Address]:  # a deleted G3.19 and a renumbered-into G3.19 differ
-        return ("new", c.new) if c.new is not None else ("old", c.old)
-
-    rows = {key(c): summary_row(c) for c in vdiff.changes if c.address in target_set}
+    rows = {_key(c): summary_row(c) for c in vdiff.changes if c.address in target_set}
     extra: list[SummaryRow] = []
-    kind_of = {key(c): c.kind for c in vdiff.changes}
+    kind_of = {_key(c): c.kind for c in vdiff.changes}
     for h in vdiff.headings:
         words = f"‘{h.new or h.old or ''}’"
         # a cross-heading that comes or goes with all its clauses is told in the first clause's row
@@ -378,8 +643,43 @@ def build_redline(
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
 
+def _coverage(part: Address, old: _Tree, new: _Tree) -> str:
+    covs = {t.version.coverage_of(part) for t in (old, new) if t.part(part) is not None}
+    return "complete" if covs == {"complete"} else "partial"
+
+
+def _end_of_part(part: Address, last_num: dict, old: _Tree, new: _Tree) -> list[NoteBlock]:
+    """After the last clause shown of a part held only in part: a note that any later ones are not held."""
+    if _coverage(part, old, new) == "complete" or part not in last_num:
+        return []
+    return [NoteBlock("not-held", f"Any Sections of {part} after {part}.{last_num[part]} are not held in the corpus "
+                                  "and not shown.")]
+
+
+def _parts_not_held(before: Address, after: Address, old: _Tree, new: _Tree) -> list[NoteBlock]:
+    """Between two parts shown one after the other: a note naming the parts in between not held."""
+    m, n = re.fullmatch(r"([A-Z])(\d+)", before.part), re.fullmatch(r"([A-Z])(\d+)", after.part)
+    if not m or not n or m.group(1) != n.group(1):
+        return []
+    missing = [k for k in range(int(m.group(2)) + 1, int(n.group(2)))
+               if old.part(part_address(f"{m.group(1)}{k}")) is None and new.part(part_address(f"{m.group(1)}{k}")) is None]
+    if not missing:
+        return []
+    runs = [f"{m.group(1)}{a}" if a == b else f"{m.group(1)}{a} to {m.group(1)}{b}" for a, b in _runs(missing)]
+    listed = ", ".join(runs[:-1]) + f" and {runs[-1]}" if len(runs) > 1 else runs[0]
+    plural = len(missing) > 1
+    return [NoteBlock("not-held", f"Part{'s' if plural else ''} {listed} of Section {before.section} "
+                                  f"{'are' if plural else 'is'} not held in the corpus and not shown.")]
+
+
+def _no_heading_words(part: Address, old: _Tree, new: _Tree) -> str:
+    node = new.part(part) or old.part(part)
+    why = node.note if node is not None and node.note else ""
+    return f"The heading of {part} is not held in the corpus{': ' + why[0].lower() + why[1:] if why else ''}."
+
+
 def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, context: str) -> HeadingBlock | None:
-    """A part heading, shown when the part is new, its heading changed, or the context is 'all'."""
+    """A part heading, shown when the part is new, its heading changed, or the whole part is shown."""
     for h in vdiff.headings:
         if h.level == "part" and h.part == part:
             state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
@@ -387,7 +687,7 @@ def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, conte
     n, o = new.part(part), old.part(part)
     if n is not None and o is None and old.version.coverage_of(part) != "absent":
         return HeadingBlock("part", NodeState.INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
-    if context == "all":
+    if context in ("part", "all"):
         node = n or o
         state = NodeState.DELETED if n is None else NodeState.UNCHANGED
         wrap = deleted if n is None else unchanged
@@ -466,6 +766,20 @@ def _previous_clauses(tree: _Tree) -> dict[Address, Address | None]:
 
 # --- the two kinds of document ---------------------------------------------------------------------
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def display_date(text: str | None) -> str | None:
+    """A date as the cover prints it: ``2019-10-04`` → "4 October 2019"; anything else as given."""
+    if not text:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+    return text.strip()
+
+
 def classification_statement(classification: str | None) -> str | None:
     """The Panel Information Policy statement for a classification (a generic one if unknown)."""
     if not classification:
@@ -476,13 +790,110 @@ def classification_statement(classification: str | None) -> str | None:
 
 
 def modification_cover(mod) -> Cover:
-    """The cover of a modification's Annex A (from its id, title, base and metadata)."""
+    """The cover of a modification's Annex A (from its id, title, base and metadata): the document's
+    name (``<document>``, default "Annex A"), legal text version, proposer, date, classification."""
     meta = dict(getattr(mod, "meta", {}) or {})
     version = meta.get("legal-text-version") or meta.get("version")
     classification = meta.get("classification")
     about = (ABOUT_MODIFICATION, f"These changes have been drafted against SEC Version {mod.base}.")
-    return Cover(mod.id, mod.title, "Annex A", f"Legal text – version {version}" if version else "Legal text",
-                 about, classification, classification_statement(classification), meta.get("date"))
+    document = meta.get("document") or "Annex A"
+    if version:
+        subtitle = f"Legal text – version {version}"
+    else:  # a document called "Legal Text" needs no subtitle saying so
+        subtitle = None if document.strip().lower() == "legal text" else "Legal text"
+    return Cover(mod.id, mod.title, document, subtitle,
+                 about, classification, classification_statement(classification), meta.get("date"),
+                 meta.get("proposer"))
+
+
+def _rebased(address: Address, old_prefix: Address, new_prefix: Address) -> Address:
+    """``address`` (within ``old_prefix``) with that prefix replaced by ``new_prefix``."""
+    return Address.parse(str(new_prefix) + str(address)[len(str(old_prefix)):])
+
+
+class _Numbering:
+    """Follows the addresses of a modification's operations in turn: each operation addresses the
+    text as the operations before it left it, so after ``renumber G3.21 as G3.20`` the clause an
+    operation calls G3.20 was G3.21 in the base. Knows, for the address an operation names, the
+    base address of that node (None: created by the modification)."""
+
+    def __init__(self):
+        self.origin: dict[Address, Address | None] = {}  # address now -> address in the base
+
+    def base_of(self, address: Address) -> Address | None:
+        if address in self.origin:
+            return self.origin[address]
+        for anc in reversed(address.ancestors()):
+            if anc in self.origin:
+                was = self.origin[anc]
+                return None if was is None else _rebased(address, anc, was)
+        return address
+
+    def moved(self, old: Address, new: Address) -> None:
+        was = self.base_of(old)
+        for k in [k for k in self.origin if k == old or old in k.ancestors()]:
+            v = self.origin.pop(k)
+            self.origin[_rebased(k, old, new)] = v
+        self.origin[new] = was
+        if old not in self.origin:
+            self.origin[old] = None  # whatever is numbered so next is not the old node
+
+    def created(self, addresses) -> None:
+        for a in addresses:
+            self.origin[a] = None
+
+
+def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
+    """``(section letter, instruction)`` for each operation of ``mod``, in order.
+
+    An operation that names a clause the modification has already renumbered or moved says so
+    ("Amend Section G3.20 (formerly Section G3.21) as follows:"), so that it cannot be read as
+    being about the clause that bore that number in the base. Each instruction governs the clauses
+    the operation touches, addressed as they end up in the result (a later renumbering followed)
+    or, for a deletion, as they stood in the base.
+    """
+    numbering = _Numbering()
+    renames: list[tuple[int, Address, Address]] = []  # (operation index, from, to), in order
+    drafted: list[tuple[str, str, list[tuple[str, Address]], int]] = []
+    for i, op in enumerate(mod.operations):
+        text = op.instruction()
+        target = getattr(op, "target", None)
+        kind = getattr(op, "kind", "")
+        clause = target.clause_address if isinstance(target, Address) else None
+        if clause is not None:
+            was = numbering.base_of(clause)
+            if was is not None and was != clause and f"Section {clause}" in text:
+                text = text.replace(f"Section {clause}", f"Section {clause} (formerly Section {was})", 1)
+        governs: list[tuple[str, Address]] = []
+        if kind == "delete" and isinstance(target, Address):
+            was = numbering.base_of(target.clause_address or target)
+            if was is not None:
+                governs.append(("old", was))
+        else:
+            try:
+                governs += [("new", a) for a in op.clause_addresses()]
+            except NotImplementedError:
+                pass
+        dest = getattr(op, "destination", None) if kind == "move" else getattr(op, "new", None) if kind == "renumber" else None
+        if isinstance(dest, Address) and dest != target:
+            if dest.clause_address is not None and ("new", dest.clause_address) not in governs:
+                governs.append(("new", dest.clause_address))
+            numbering.moved(target, dest)
+            renames.append((i, target, dest))
+        elif kind == "insert":
+            numbering.created(op.creates())
+        drafted.append((op.section, text, governs, i))
+    out = []
+    for letter, text, governs, i in drafted:
+        final = []
+        for side, a in governs:
+            if side == "new":
+                for j, frm, to in renames:
+                    if j > i and (a == frm or frm in a.ancestors()):
+                        a = _rebased(a, frm, to)
+            final.append((side, a))
+        out.append((letter, Instruction(text, tuple(final))))
+    return out
 
 
 def annex_for_modification(mod, base: Version, result, *, context: str = DEFAULT_CONTEXT,
@@ -490,8 +901,10 @@ def annex_for_modification(mod, base: Version, result, *, context: str = DEFAULT
     """The Annex A of ``mod``: ``result`` is what applying it to ``base`` gave (an ApplyResult).
 
     The changes are found by diffing ``base`` with the result, paired through the result's
-    address map; the instructions are the operations' own; the context is chosen around the
-    clauses the operations change or create.
+    address map; the instructions are the operations' own (:func:`drafting_instructions`), each
+    printed before the text it governs; the context is chosen around the clauses the operations
+    change or create. The tracked changes are by ``author``, else the modification's
+    ``<author>``, else its id.
     """
     new = result.version
     letters = sorted({op.section for op in mod.operations})
@@ -504,17 +917,13 @@ def annex_for_modification(mod, base: Version, result, *, context: str = DEFAULT
             targets.update(op.clause_addresses())
         except NotImplementedError:
             pass
-    instructions: dict[str, list[str]] = {}
-    for op in mod.operations:
-        text = op.instruction()
-        lst = instructions.setdefault(op.section, [])
-        if text not in lst:
-            lst.append(text)
-    for letter in letters:
-        instructions.setdefault(letter, [])
+    instructions: dict[str, list[Instruction]] = {letter: [] for letter in letters}
+    for letter, ins in drafting_instructions(mod):
+        instructions.setdefault(letter, []).append(ins)
+    meta = dict(getattr(mod, "meta", {}) or {})
     return build_redline(base, new, vdiff, modification_cover(mod), instructions=instructions,
-                         targets=targets, context=context, author=author or mod.id, date=date,
-                         notes=coverage_notes(vdiff))
+                         targets=targets, context=context, author=author or meta.get("author") or mod.id,
+                         date=date, notes=coverage_notes(vdiff), provenance_sides=("old",))
 
 
 def versions_cover(old_id: str, new_id: str, code: str = "SEC", title: str = "Smart Energy Code",

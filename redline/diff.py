@@ -409,7 +409,10 @@ def diff_versions(
 
     A clause held on one side only counts as added or deleted when the other side holds its part
     completely, or holds the clauses on both sides of it; otherwise it is listed under a
-    :class:`CoverageDifference` of its part.
+    :class:`CoverageDifference` of its part. With an ``address_map`` (``new`` was made from
+    ``old`` by a modification) a clause on one side only is always added or deleted: nothing in
+    ``new`` was transcribed apart from ``old``, so G1.11 added at the end of a part held in part is
+    an addition, not a clause the corpus happens not to hold.
     """
     if isinstance(within, str):
         within = Address.parse(within)
@@ -461,7 +464,7 @@ def diff_versions(
     pairs = _pair_clauses(oclauses, nclauses, address_map, same, identical)  # new -> old
 
     # coverage: parts held on one side only, and clauses not held in a partial part
-    coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within)
+    coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within, derived=address_map is not None)
 
     # classify pairs: renumbered (order kept) or moved (order or part changed)
     in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
@@ -705,8 +708,9 @@ def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:
     return out
 
 
-def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within):
-    """Parts held differently, and the clauses that are therefore not changes."""
+def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within, derived: bool = False):
+    """Parts held differently, and the clauses that are therefore not changes (``derived``: ``new``
+    was made from ``old``, so a clause on one side only is a change wherever it is)."""
     diffs: list[CoverageDifference] = []
     unheld: set[Address] = set()
     old_paired = set(pairs.values())
@@ -742,6 +746,8 @@ def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within):
         else:
             diffs.append(CoverageDifference(pa, oc, nc, ()))
     # clauses held on one side only, inside a part the other side holds only partially
+    if derived:
+        return diffs, unheld
     for mine, other_v, paired in ((oclauses, new, old_paired), (nclauses, old, new_paired)):
         lonely: dict[Address, list[Address]] = {}
         for i, c in enumerate(mine):

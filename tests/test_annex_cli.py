@@ -33,7 +33,7 @@ def test_annex_mp087_docx(invoke, tmp_path):
     assert r.output == ""
     revs = revisions(out)
     assert [norm("".join(x.itertext())) for x in revs] == ["which forms part of a SMETS2+ Device"]
-    assert revs[0].get(f"{W}author") == "MP087"
+    assert revs[0].get(f"{W}author") == "SECAS"  # the modification's <author>
     assert revs[0].get(f"{W}date") == "2019-10-04T00:00:00Z"  # the modification's date
     text = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=accept", "--wrap=none"])
     assert "Gas Proxy Function which forms part of a SMETS2+ Device) for which" in norm(text)

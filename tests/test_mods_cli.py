@@ -282,7 +282,7 @@ def test_check_onto_counts_the_base_mismatch_as_a_note_beside_the_real_failure(i
     assert mismatch["severity"] == "note" and "drafted against version 5.23" in mismatch["message"]
     text = invoke("check", "SECMP0065", "--onto", "6.17")
     assert re.search(r"SECMP0065\s+FAILED \(1 error\)", text.output)
-    assert "note: corpus/mods/SECMP0065.xml:6: onto 6.17: base version mismatch" in text.output
+    assert re.search(r"note: corpus/mods/SECMP0065.xml:\d+: onto 6.17: base version mismatch", text.output)
     # a modification that applies onto another version has no problem at all, not even a note
     ok = invoke("check", "MP087", "--onto", "5.23", "--format", "json")
     assert ok.exit_code == 0 and json.loads(ok.stdout)["results"][0]["problems"] == []

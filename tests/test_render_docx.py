@@ -30,7 +30,8 @@ from redline.textdiff import tokenize
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 MP087_INSERTION = "which forms part of a SMETS2+ Device"
-LEGAL_STYLES = ("SEC Clause", "SEC Clause Continued", "SEC Cross-heading", "SEC Part Heading", "SEC Definition") + tuple(
+LEGAL_STYLES = ("SEC Clause", "SEC Clause Continued", "SEC Cross-heading", "SEC Part Heading", "SEC Section Heading",
+                "SEC Definition") + tuple(
     f"SEC Item {i}{s}" for i in range(1, 5) for s in ("", " Continued"))
 
 
@@ -67,10 +68,11 @@ def pandoc(data: bytes, mode: str, to: str = "plain", tmp_path=None) -> str:
 
 
 def pandoc_legal_lines(data: bytes, mode: str, instructions: list[str], tmp_path) -> list[str]:
-    """Paragraphs after the last drafting instruction, as pandoc reads them (margin notes dropped)."""
+    """Paragraphs after the first drafting instruction, as pandoc reads them, without the drafting
+    instructions (each sits before the text it governs) and the reader's notes (in brackets)."""
     lines = [norm(l) for l in pandoc(data, mode, tmp_path=tmp_path).splitlines() if norm(l)]
-    last = max(i for i, l in enumerate(lines) if l in instructions)
-    return [l for l in lines[last + 1:] if not re.fullmatch(r"\[(moved|renumbered) from .*\]", l)]
+    first = min(i for i, l in enumerate(lines) if l in instructions)
+    return [l for l in lines[first + 1:] if l not in instructions and not re.fullmatch(r"\[.*\]", l)]
 
 
 def simulated_lines(data: bytes, side: str) -> list[str]:
@@ -159,12 +161,13 @@ def test_mp087_tracked_one_insertion(mp087, tmp_path):
     assert ins == [MP087_INSERTION]
     assert list(root.iter(w("del"))) == []
     (rev,) = [i for i in root.iter(w("ins"))]
-    assert rev.get(w("author")) == "MP087" and rev.get(w("date")) == "2019-10-04T00:00:00Z"
+    # the author is the modification's <author> (SECAS drafts the legal text), the date its <date>
+    assert rev.get(w("author")) == "SECAS" and rev.get(w("date")) == "2019-10-04T00:00:00Z"
     # pandoc, showing all changes, sees the same single insertion
     doc = html.fromstring(pandoc(data, "all", "html", tmp_path))
     spans = doc.xpath("//span[@class='insertion']")
     assert [norm(s.text_content()) for s in spans] == [MP087_INSERTION]
-    assert spans[0].get("data-author") == "MP087"
+    assert spans[0].get("data-author") == "SECAS"
     assert doc.xpath("//span[@class='deletion']") == []
 
 

@@ -121,7 +121,7 @@ def test_mp087_shows_exactly_one_insertion(mp087):
 def test_mp087_instruction_and_context(mp087):
     sec = mp087.xpath("//section[@class='sec']")[0]
     assert norm(sec.find("h2").text_content()) == "Section G ‘Security’"
-    assert [norm(p.text_content()) for p in sec.xpath("p[@class='instruction']")] == ["Amend Section G3.20 as follows:"]
+    assert [norm(p.text_content()) for p in sec.xpath(".//p[@class='instruction']")] == ["Amend Section G3.20 as follows:"]
     assert [norm(h.text_content()) for h in sec.xpath(".//h4")] == ["Manufacturers: Duty to Notify and Be Notified"]
     assert sec.xpath(".//div[contains(@class,'clause')]/@id") == ["G3.17", "G3.18", "G3.19", "G3.20", "G3.21"]
     assert "G3.20(b)" in sec.xpath(".//div[contains(@class,'item')]/@id")
@@ -159,7 +159,7 @@ def test_standalone_page_with_print_stylesheet(mp087):
 def test_secmp0065_inserted_clause_is_wholly_inserted(corpus):
     doc = parse(render_html(annex(corpus, "SECMP0065")))
     sec = doc.xpath("//section[@class='sec']")[0]
-    assert [norm(p.text_content()) for p in sec.xpath("p[@class='instruction']")] == ["Add Section G1.10 after Section G1.9"]
+    assert [norm(p.text_content()) for p in sec.xpath(".//p[@class='instruction']")] == ["Add Section G1.10 after Section G1.9"]
     (h4,) = sec.xpath(".//h4")
     assert [norm(i.text_content()) for i in h4.xpath(".//ins")] == ["SMETS1 Smart Metering Systems"]
     (clause,) = sec.xpath(".//div[contains(@class,'clause')]")

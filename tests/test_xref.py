@@ -507,8 +507,9 @@ def test_consequential_amendments_appear_in_the_annex(corpus):
     res = apply_modification(base, fixed)
     red = annex_for_modification(fixed, base, res)
     (sec,) = red.sections
-    assert "Amend Section G1.7 as follows:" in sec.instructions
-    assert "Amend Section G1.10 as follows:" in sec.instructions
+    # the amendments name the clauses by their new numbers, and say which clauses those were
+    assert "Amend Section G1.7 (formerly Section G1.6) as follows:" in sec.instructions
+    assert "Amend Section G1.10 (formerly Section G1.9) as follows:" in sec.instructions
     new_text = red.clause_text("new")
     assert "For the purposes of Section G1.6," in new_text and "Section G1.9:" in new_text
     assert "For the purposes of Section G1.5," in red.clause_text("old")

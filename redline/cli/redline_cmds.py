@@ -29,10 +29,13 @@ from redline.cli.common import (
 
 
 def _context_option(fn):
-    return click.option("--context", type=click.Choice(["group", "clause", "all"]), default="group",
+    return click.option("--context", type=click.Choice(["group", "clause", "part", "all"]), default="group",
                         show_default=True,
                         help="Text shown around each change (html/docx): its cross-heading group, the "
-                             "changed clause only, or every clause of the sections touched.")(fn)
+                             "changed clause only, its whole part under the section and part headings (as "
+                             "SECMP0065's legal text prints G1), or every clause of the sections touched. "
+                             "In any context, notes in brackets say where the corpus does not hold the text "
+                             "around what is shown, and which text shown is inferred, not printed in a source.")(fn)
 
 
 def _check_binary_target(fmt: str, output: Path | None) -> None:
@@ -161,7 +164,8 @@ def _refuse_broken_references(modification, base, result, name: str) -> None:
 @click.option("--style", type=click.Choice(["tracked", "markup"]), default="tracked", show_default=True,
               help="DOCX: Word tracked changes (Accept All gives the new text), or the house mark-up "
                    "(inserted blue underlined, deleted red struck through) without revisions.")
-@click.option("--author", metavar="NAME", help="Author of the tracked changes (default: the modification id).")
+@click.option("--author", metavar="NAME",
+              help="Author of the tracked changes (default: the modification's <author>, else its id).")
 @date_option("the modification's date if it is a full date, else now")
 @_context_option
 @click.option("--allow-broken-refs", is_flag=True,
@@ -174,16 +178,22 @@ def _refuse_broken_references(modification, base, result, name: str) -> None:
 def annex_cmd(corpus, mod, fmt, style, author, date, context, allow_broken_refs, output):
     """Produce the Annex A legal text of modification MOD, as DOCX or HTML.
 
-    MOD (an id from corpus/mods/ or a path) is applied to the version it is drafted against; the
-    document has a cover (id, title, "Annex A", legal text version, base version, classification),
-    then for each section touched the drafting instructions and the redlined text with its
-    cross-heading group as context.
+    MOD (an id from corpus/mods/ or a path) is applied to the version it is drafted against. The
+    document has the cover the code administrator prints (id and title, the document's name from
+    the modification's <document> — "Annex A" unless it says e.g. "Legal Text" — legal text version,
+    proposer, date, base version, classification), then for each section touched the redlined text
+    with its context, each drafting instruction just before the text it governs (in document
+    order), an instruction about a clause the modification renumbered naming its former number.
+    Notes in brackets, never part of the legal text, say which text shown is inferred rather than
+    printed in a source, and which clauses around it the corpus does not hold. The tracked changes
+    are by the modification's <author> unless --author. A result with a broken cross-reference is
+    refused (exit 1, as `redline check`) unless --allow-broken-refs.
 
     \b
     Example:
       redline annex MP087 --format docx -o MP087-annex-a.docx
       redline annex MP087 --format docx --style markup -o MP087-annex-a-markup.docx
-      redline annex SECMP0065 --format html -o SECMP0065-annex-a.html
+      redline annex SECMP0065 --context part --format html -o SECMP0065-legal-text.html
     """
     from redline.annex import annex_for_modification
     from redline.apply import apply_modification

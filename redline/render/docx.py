@@ -32,10 +32,11 @@ import re
 import zipfile
 from itertools import count
 
-from redline.annex import ClauseBlock, HeadingBlock, Redline
+from redline.annex import ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, display_date
 from redline.diff import NodeDiff, NodeState
 from redline.render.docx_template import (
-    BRAND, CM, MAX_LEVEL, continued_style, item_style, style_id, template_parts, template_path,
+    BODY_PT, BRAND, CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, style_id, template_parts,
+    template_path,
 )
 from redline.render import ooxml
 from redline.render.links import BOOKMARK_LIMIT, anchor_id, bookmark_name
@@ -105,8 +106,9 @@ class _Body:
     """The paragraphs of the document part, in order, as chunks of text (flushed to the zip
     stream as they pile up); revision and bookmark ids from one counter."""
 
-    def __init__(self, style: str, author: str, date: str):
+    def __init__(self, style: str, author: str, date: str, ppr: dict[str, str] | None = None):
         self.style = style
+        self.ppr = ppr or {}  # style name -> paragraph properties (tabs, indent) beyond the style's
         self.chunks: list[str] = []
         self.size = 0
         self._ids = count(1)  # one counter for every annotation id: unique across kinds
@@ -131,14 +133,14 @@ class _Body:
         content = "".join(self._runs(kind, text) for kind, text in merged)
         if bookmark:
             content = ooxml.bookmark(bid, self._bookmark_name(bookmark), content)
-        self.add(ooxml.paragraph(content, style_id(style), mark), marked)
+        self.add(ooxml.paragraph(content, style_id(style), mark, properties=self.ppr.get(style, "")), marked)
 
     def plain_paragraph(self, style: str, text: str, bookmark: str | None = None) -> None:
         """:meth:`paragraph` for unchanged words only (no revision, no colour)."""
         content = ooxml.runs(text)
         if bookmark:
             content = ooxml.bookmark(next(self._ids), self._bookmark_name(bookmark), content)
-        self.add(ooxml.paragraph(content, style_id(style)))
+        self.add(ooxml.paragraph(content, style_id(style), properties=self.ppr.get(style, "")))
 
     def _bookmark_name(self, anchor: str) -> str:
         """The bookmark name of ``anchor``, made unique in the document (``G3_20_2`` for a second)."""
@@ -237,6 +239,68 @@ def _emit_unchanged(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> bo
     return True
 
 
+# --- number columns wide enough for a renumbering ----------------------------------------------
+
+#: advance widths of Arial (the house font) in ems, for the characters of clause and item numbers
+_EM = {**{c: 0.556 for c in "0123456789"}, ".": 0.278, "(": 0.333, ")": 0.333, " ": 0.278, "i": 0.222,
+       "l": 0.222, "v": 0.5, "x": 0.5, "I": 0.278}
+#: white space kept between a number and its words (cm)
+NUMBER_GAP_CM = 0.3
+
+
+def _number_cm(text: str) -> float:
+    """The printed width of a number (cm) at the body size, from :data:`_EM` (0.667 em otherwise)."""
+    ems = sum(_EM.get(c, 0.556 if c.islower() else 0.667) for c in text)
+    return ems * BODY_PT * 2.54 / 72
+
+
+def number_columns(redline: Redline) -> dict[str, str]:
+    """Paragraph properties that widen the number columns when a number does not fit its own.
+
+    A renumbered clause shows both numbers ("G3.20G3.19", the old struck through): wider than the
+    clause number column, it would push its words past the hanging indent. If any number shown
+    (both numbers, as the tracked view prints them) needs more room, that column is widened for
+    every paragraph of the document, so that all words stay aligned; the styles' own tab stop
+    is cleared and one set at the new indent. Empty (the styles as they are) when all fit.
+    """
+    need = [0.0] * (MAX_LEVEL + 1)  # 0: clauses, n: items at level n
+
+    def walk(nd: NodeDiff, level: int) -> None:
+        if nd.element != "definition":
+            text = "".join(s.text for s in nd.num)
+            need[min(level, MAX_LEVEL)] = max(need[min(level, MAX_LEVEL)], _number_cm(text) + NUMBER_GAP_CM)
+        inner = level - 1 if nd.element == "definition" else level
+        for c in nd.children:
+            walk(c, inner + 1)
+
+    for sec in redline.sections:
+        for b in sec.blocks:
+            if isinstance(b, ClauseBlock):
+                walk(b.diff, 0)
+    cols = [max(NUM_COL_CM, need[0])] + [max(ITEM_COL_CM, n) for n in need[1:]]
+    if cols == [NUM_COL_CM] + [ITEM_COL_CM] * MAX_LEVEL:
+        return {}
+
+    def tabs(old_cm: float, new_cm: float) -> str:
+        return (f'<w:tabs><w:tab w:val="clear" w:pos="{_twips(old_cm)}"/>'
+                f'<w:tab w:val="left" w:pos="{_twips(new_cm)}"/></w:tabs>')
+
+    out = {}
+    clause = cols[0]
+    for name in ("SEC Clause", "SEC Part Heading"):
+        out[name] = f'{tabs(NUM_COL_CM, clause)}<w:ind w:left="{_twips(clause)}" w:hanging="{_twips(clause)}"/>'
+    for name in ("SEC Clause Continued", "SEC Definition"):
+        out[name] = f'<w:ind w:left="{_twips(clause)}" w:firstLine="0"/>'
+    left = clause
+    for level in range(1, MAX_LEVEL + 1):
+        left += cols[level]
+        style_left = NUM_COL_CM + ITEM_COL_CM * level
+        out[item_style(level)] = (f'{tabs(style_left, left)}<w:ind w:left="{_twips(left)}" '
+                                  f'w:hanging="{_twips(cols[level])}"/>')
+        out[continued_style(level)] = f'<w:ind w:left="{_twips(left)}" w:firstLine="0"/>'
+    return out
+
+
 # --- the document ----------------------------------------------------------------------------
 
 def _footer_xml(template: bytes, label: str) -> bytes:
@@ -302,6 +366,10 @@ def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
     body.add(_api_paragraph(cover.document, "SEC Cover Document"))
     if cover.subtitle:
         body.add(_api_paragraph(cover.subtitle, "SEC Cover Subtitle"))
+    if cover.proposer:
+        body.add(_api_paragraph(f"Proposer: {cover.proposer}", "SEC Cover Fact"))
+    if cover.date:
+        body.add(_api_paragraph(f"Date: {display_date(cover.date)}", "SEC Cover Fact"))
     body.add(_api_paragraph("About this document", "Heading 2"))
     for text in cover.about:
         body.add(_api_paragraph(text))
@@ -322,11 +390,15 @@ def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
 
     for sec in redline.sections:
         body.add(_api_paragraph(sec.title, "Heading 1"))
-        for instr in sec.instructions:
-            body.add(_api_paragraph(instr, "SEC Instruction"))
         for b in sec.blocks:
-            if isinstance(b, HeadingBlock):
-                if b.level == "part":
+            if isinstance(b, InstructionBlock):  # each before the text it governs
+                body.add(_api_paragraph(b.text, "SEC Instruction"))
+            elif isinstance(b, NoteBlock):  # a reader's note: not the legal text
+                body.paragraph("SEC Margin Note", [(EQUAL, f"[{b.text}]")])
+            elif isinstance(b, HeadingBlock):
+                if b.level == "section":
+                    body.paragraph("SEC Section Heading", _pieces(b.spans))
+                elif b.level == "part":
                     k = INSERT if b.state == NodeState.INSERTED else DELETE if b.state == NodeState.DELETED else EQUAL
                     body.paragraph("SEC Part Heading", _pieces(b.num) + [(k, TAB)] + _pieces(b.spans),
                                    bookmark=anchor_id(b.anchor) if b.anchor else None)
@@ -367,7 +439,7 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                 z.writestr(_entry(name, date), generated.get(name, data))
                 continue
             with z.open(_entry(name, date), "w") as out:
-                body = _Body(style, redline.author, date)
+                body = _Body(style, redline.author, date, number_columns(redline))
 
                 def flush() -> None:
                     out.write("".join(body.chunks).encode("utf-8"))

@@ -42,7 +42,7 @@ USED_STYLES = (
     "Normal", "Title", "Heading 1", "Heading 2", "Footer", "Table Grid",
     "SEC Cover Document", "SEC Cover Subtitle", "SEC Classification", "SEC Note", "SEC Instruction",
     "SEC Part Heading", "SEC Cross-heading", "SEC Clause", "SEC Clause Continued", "SEC Definition",
-    "SEC Margin Note",
+    "SEC Margin Note", "SEC Section Heading", "SEC Cover Fact",
     *(f"SEC Item {n}{s}" for n in range(1, MAX_LEVEL + 1) for s in ("", " Continued")),
 )
 
@@ -90,7 +90,7 @@ def _set_font(style, name: str) -> None:
 
 
 def _paragraph_style(doc, name, *, base="Normal", size=None, bold=None, colour=None, left=None, hanging=None,
-                     before=None, after=None, keep_next=False, caps=False, tab=None):
+                     before=None, after=None, keep_next=False, caps=False, tab=None, centre=False):
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Cm, Pt, RGBColor
 
@@ -122,6 +122,10 @@ def _paragraph_style(doc, name, *, base="Normal", size=None, bold=None, colour=N
         pf.space_after = Pt(after)
     if keep_next:
         pf.keep_with_next = True
+    if centre:
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return style
 
 
@@ -154,6 +158,9 @@ def define_styles(doc) -> None:
     _paragraph_style(doc, "SEC Classification", size=9, before=12, after=6)
     _paragraph_style(doc, "SEC Note", size=9, colour=GREY, before=6, after=4)
     _paragraph_style(doc, "SEC Instruction", bold=True, before=6, after=10, keep_next=True)
+    _paragraph_style(doc, "SEC Cover Fact", after=4)
+    _paragraph_style(doc, "SEC Section Heading", bold=True, caps=True, before=14, after=10, keep_next=True,
+                     centre=True)
     _paragraph_style(doc, "SEC Part Heading", bold=True, caps=True, before=14, after=8, keep_next=True,
                      left=num_col, hanging=num_col, tab=num_col)
     _paragraph_style(doc, "SEC Cross-heading", bold=True, before=12, after=6, keep_next=True)

@@ -24,7 +24,9 @@ from typing import Callable, Iterable
 import jinja2
 import markupsafe
 
-from redline.annex import ClauseBlock, HeadingBlock, Redline, SectionRedline
+from redline.annex import (
+    ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, SectionRedline, display_date,
+)
 from redline.diff import NodeDiff, NodeState
 from redline.render.links import anchor_id, section_anchor
 from redline.textdiff import DELETE, EQUAL, INSERT, Span
@@ -70,8 +72,8 @@ def _page_view(redline: Redline) -> dict:
     for r in redline.summary:
         rows.append({"address": r.address, "change": r.change, "detail": r.detail,
                      "href": "#" + anchor_id(r.address, deleted=r.deleted), "by": ", ".join(r.by)})
-    return {"cover": redline.cover, "sections": sections, "summary": rows, "notes": list(redline.notes),
-            "attributed": any(r.by for r in redline.summary),
+    return {"cover": redline.cover, "cover_date": display_date(redline.cover.date), "sections": sections,
+            "summary": rows, "notes": list(redline.notes), "attributed": any(r.by for r in redline.summary),
             "old_id": redline.old_id, "new_id": redline.new_id, "author": redline.author}
 
 
@@ -146,11 +148,21 @@ def _node_html(nd: NodeDiff, annotate: Annotate | None, depth: int, out: list[st
 
 
 def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str:
-    """The HTML of one section's redlined text (part and cross-headings, clauses), one block a line."""
+    """The HTML of one section's redlined text, one block a line: drafting instructions (each
+    before the text it governs), the section heading, part and cross-headings, clauses, and the
+    reader's notes (in brackets: never part of the legal text)."""
     out: list[str] = []
     for b in section.blocks:
-        if isinstance(b, HeadingBlock):
-            if b.level == "part":
+        if isinstance(b, InstructionBlock):
+            out.append(f'    <p class="instruction">{_escape(b.text)}</p>\n')
+        elif isinstance(b, NoteBlock):
+            out.append(f'    <p class="reader-note {_escape(b.kind)}" role="note">[{_escape(b.text)}]</p>\n')
+        elif isinstance(b, HeadingBlock):
+            if b.level == "section":
+                out.append(f'    <h3 class="section-heading state-{_escape(b.state)}">')
+                _spans_html(b.spans, None, out)
+                out.append("</h3>\n")
+            elif b.level == "part":
                 ident = anchor_id(b.anchor) if b.anchor else None
                 ident = f' id="{_escape(ident)}"' if ident else ""  # as the template: no empty id
                 out.append(f'    <h3 class="part state-{_escape(b.state)}"{ident}><span class="num">')

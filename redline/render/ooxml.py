@@ -99,14 +99,16 @@ def run_properties(*properties: str) -> str:
 # --- paragraphs, revisions, bookmarks, links -----------------------------------------------------
 
 
-def paragraph(content: str, style_id: str | None = None, mark: str = "", numbering: str = "") -> str:
+def paragraph(content: str, style_id: str | None = None, mark: str = "", numbering: str = "",
+              properties: str = "") -> str:
     """``<w:p>`` of ``content`` in paragraph style ``style_id``; ``numbering`` is its ``w:numPr``
-    (see :func:`numbering`); ``mark`` a revision of its paragraph mark (``w:pPr/w:rPr``, see
-    :func:`revision`)."""
+    (see :func:`numbering`); ``properties`` further paragraph properties that come after it in
+    the schema's order (``w:tabs``, ``w:ind``); ``mark`` a revision of its paragraph mark
+    (``w:pPr/w:rPr``, see :func:`revision`)."""
     ppr = ""
-    if style_id or mark or numbering:
+    if style_id or mark or numbering or properties:
         style = f'<w:pStyle w:val="{style_id}"/>' if style_id else ""
-        ppr = f"<w:pPr>{style}{numbering}{f'<w:rPr>{mark}</w:rPr>' if mark else ''}</w:pPr>"
+        ppr = f"<w:pPr>{style}{numbering}{properties}{f'<w:rPr>{mark}</w:rPr>' if mark else ''}</w:pPr>"
     return f"<w:p>{ppr}{content}</w:p>" if ppr or content else "<w:p/>"
 
 
