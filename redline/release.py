@@ -180,14 +180,15 @@ Trail = Callable[[object], tuple[Version, Sequence[Step]]]
 def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | None = None,
                  check_references: bool = True, release: ReleaseFile | None = None) -> ReleaseReport:
     """Make ``mods`` in order onto ``onto`` (see the module docstring). The consolidated version
-    is called ``new_id`` (default ``<onto>+<first mod>…``)."""
+    is called ``new_id`` (default ``<onto>+<release id>``, or ``<onto>+release``)."""
     state = onto
+    final_id = new_id or (f"{onto.id}+{release.id}" if release is not None else f"{onto.id}+release")
     steps: list[Step] = []
     reports: list[tuple] = []  # (mod, rebase result, index of the state it was rebased onto)
     for n, mod in enumerate(mods):
         base, vsteps = trail(mod)
         last = n == len(mods) - 1
-        name = new_id if (last and new_id) else f"{onto.id}+{mod.id}"  # the release up to ``mod``
+        name = final_id if last else f"{onto.id}+{mod.id}"  # the release up to ``mod``
         res = rebase_modification(mod, base, list(vsteps) + steps, state, new_id=name, label=onto.id)
         reports.append((mod, res, len(steps), base.id))
         if res.applied is not None:
@@ -195,8 +196,8 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
             steps.append(Step(MODIFICATION, mod.id, state, ar.version, ar.address_map,
                               operations=footprints(res)))
             state = ar.version
-    if new_id and state.id != new_id:
-        state = _renamed(state, new_id)
+    if steps and state.id != final_id:  # the last modification was not made: name what was reached
+        state = _renamed(state, final_id)
     address_map = compose([s.address_map for s in steps])
     mod_reports = []
     for mod, res, at, base_id in reports:
@@ -492,8 +493,9 @@ def release_cover(report: ReleaseReport, code: str = "SEC", title: str = "Smart 
     heading = rel.title if rel is not None and rel.title else \
         "Modifications made together: " + ", ".join(m.id for m in report.modifications)
     about = [f"This document shows the changes to the {title} that the modifications of this release make "
-             f"to {code} Version {report.onto.id}, in the order they are made. The summary of changes names "
-             "the modifications that change each clause."]
+             f"to {code} Version {report.onto.id}, in the order they are made. Each change is attributed to the "
+             "modification that makes it (in Word, each tracked change is authored by its modification), and the "
+             "summary of changes names the modifications that change each clause."]
     for m in report.modifications:
         about.append(f"{m.id} ({m.modification.title}), drafted against {code} Version {m.base}: "
                      f"{STATUS_LABELS[m.status]}" + ("" if m.made or m.status == ALREADY_MADE else
