@@ -24,7 +24,7 @@ from redline.annexread.compose import Untracked, check_shown, clause_words, comp
 from redline.annexread.front import Cover, Layout, read_cover, split_document
 from redline.annexread.instructions import Instruction, check_agreement
 from redline.annexread.marked import Para
-from redline.annexread.outline import ViewOutline, builder_outline, view_outline
+from redline.annexread.outline import ViewOutline, builder_outlines, view_outline
 from redline.annexread.synth import synthesize
 from redline.apply import apply_modification
 from redline.diff import diff_versions
@@ -162,7 +162,7 @@ def _import_annex(doc: AnnexDocument, base: Version, mod_id, title, allow_untrac
     if any(p.role is not None for p in legal):  # redline's own Annex A: placed by their roles
         reject, accept = view_outline(legal, "reject"), view_outline(legal, "accept")
     else:  # anyone's document: placed by their numbers, by the outline builder of redline import
-        reject, accept = builder_outline(legal, "reject"), builder_outline(legal, "accept")
+        reject, accept = builder_outlines(legal)
     reading = AnnexReading(doc, base.id, None, [], allow_untracked=allow_untracked,
                            ignore_instructions=ignore_instructions)
     reading.warnings += doc.problems
