@@ -28,7 +28,7 @@ from lxml import etree
 from redline.annexread.instructions import Instruction
 from redline.annexread.outline import DocClause, ViewOutline
 from redline.diff import MOVE_THRESHOLD, _longest_increasing
-from redline.model import Address, Node, Version, node_words
+from redline.model import Address, Version, node_words
 from redline.textdiff import EQUAL, diff_text, similarity, to_markers
 
 

@@ -202,7 +202,8 @@ def builder_outlines(paras: list[Para]) -> tuple[ViewOutline, ViewOutline]:
     another heading) is left out of that view, rather than read as words of the clause before it."""
     from redline.importer.outline import heading_like
 
-    entries = {view: _view_lines(paras, view) for view in ("reject", "accept")}
+    same: dict[int, tuple] = {}  # an unmarked paragraph reads the same in both views: parsed once
+    entries = {view: _view_lines(paras, view, same) for view in ("reject", "accept")}
     headings = {}
     for view, rows in entries.items():
         found = set()
@@ -226,12 +227,16 @@ def builder_outline(paras: list[Para], view: str) -> ViewOutline:
     return reject if view == "reject" else accept
 
 
-def _view_lines(paras: list[Para], view: str) -> list[tuple]:
-    """(paragraph index, Line, parsed line) of each paragraph shown in ``view``."""
+def _view_lines(paras: list[Para], view: str, same: dict | None = None) -> list[tuple]:
+    """(paragraph index, Line, parsed line) of each paragraph shown in ``view``; ``same`` keeps
+    the rows of unmarked paragraphs between the calls for the two views."""
     from redline.importer.outline import Line, parse_line
 
     rows = []
     for i, p in enumerate(paras):
+        if same is not None and i in same:
+            rows.append(same[i])
+            continue
         if not p.exists(view):
             continue
         text = p.text(view).replace("\n", " ")
@@ -241,7 +246,10 @@ def _view_lines(paras: list[Para], view: str) -> list[tuple]:
         style = p.style or ""
         hint = "furniture" if _FURNITURE_STYLE.match(style) else "heading" if _HEADING_STYLE.match(style) else None
         line = Line(label, text.strip(), p.where, hint)
-        rows.append((i, line, parse_line(line)))
+        row = (i, line, parse_line(line))
+        rows.append(row)
+        if same is not None and not p.changed and p.number("accept") == p.number("reject"):
+            same[i] = row
     return rows
 
 

@@ -622,14 +622,14 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
     changes separated only by a space are one place."""
     out: list[list[int]] = []
     o = n = 0
-    gap_o = gap_n = None  # positions after the last change, while only spaces follow it
+    gap_o = None  # the position after the last change, while only spaces follow it
     for kind, t in toks:
         if kind == EQUAL:
             if out and gap_o is not None and t.isspace():
                 o += 1
                 n += 1
                 continue
-            gap_o = gap_n = None
+            gap_o = None
             o += 1
             n += 1
             continue
@@ -642,7 +642,7 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
         else:
             n += 1
         out[-1][1], out[-1][3] = o, n
-        gap_o, gap_n = o, n
+        gap_o = o
     return [tuple(r) for r in out]
 
 
