@@ -408,10 +408,12 @@ def test_no_consequential_amendments_when_nothing_is_renumbered(corpus):
 def test_this_section_follows_its_clause_through_a_renumbering():
     from redline.mods import Modification
     from redline.apply import apply_modification
-    from redline.ops import Renumber
+    from redline.ops import Insert, Renumber
 
     base = _tiny("Where this Section G1.2 applies, and this Section.")
-    mod = Modification("T", "t", "t", (Renumber(A("G1.2"), A("G1.3")),))
+    # room made for a new G1.2 (G1 is held complete: renumbering alone would leave G1.2 missing)
+    new_g12 = '<clause num="G1.2"><text>A new clause.</text></clause>'
+    mod = Modification("T", "t", "t", (Renumber(A("G1.2"), A("G1.3")), Insert(A("G1.1"), "after", (new_g12,))))
     res = apply_modification(base, mod)
     found = xref.check_modification(base, res.version, res.address_map, res.changed, "T")
     assert [f.message for f in found] == ["G1.2 (now G1.3) refers to G1.2, which T renumbers as G1.3"]
