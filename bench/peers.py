@@ -11,7 +11,8 @@ whole text), ``difflib-words`` (SequenceMatcher over the whole text's words), ``
 package on the whole text), ``python-redlines`` (Docxodus/Open-XML-PowerTools comparison of two
 plain DOCX renderings, giving a tracked-changes DOCX), ``redline-load`` (redline's
 load of one version, through the library: validated unless the validation cache knows the files;
-``REDLINE_CACHE_DIR=off`` forces validation), ``redline-warm`` (load every version once, to
+``REDLINE_CACHE_DIR=off`` forces validation), ``docx2python`` (docx2python's reading of the
+whole-version DOCX ``redline export`` wrote, the file the import rows read), ``redline-warm`` (load every version once, to
 fill the validation cache). Prints one line of JSON about the result on stdout.
 
 Imports are done inside each tool so that none pays for another's.
@@ -123,7 +124,15 @@ def redline_warm(corpus: Path, old: str, new: str) -> dict:
     return {"versions": [len(c.load(v).sections) for v in c.version_ids]}
 
 
-TOOLS = {"floor": floor, "xmldiff": xmldiff, "difflib-lines": difflib_lines, "difflib-words": difflib_words,
+def docx2python_tool(corpus: Path, old: str, new: str) -> dict:
+    """docx2python's reading of the whole-version DOCX that ``redline export`` wrote (the import rows' file)."""
+    from docx2python import docx2python
+
+    with docx2python(str(corpus.parent / f"{corpus.name}-export-1.0.docx")) as doc:
+        return {"chars": len(doc.text)}
+
+
+TOOLS = {"docx2python": docx2python_tool, "floor": floor, "xmldiff": xmldiff, "difflib-lines": difflib_lines, "difflib-words": difflib_words,
          "dmp": dmp, "redlines": redlines, "python-redlines": python_redlines, "redline-load": redline_load,
          "redline-warm": redline_warm}
 

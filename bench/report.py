@@ -127,6 +127,22 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
     rows.append(("whole-code tracked-changes DOCX ≥ 10× faster than python-redlines, < 1/10 of its memory",
                  f"{_fmt_t(ours_t)} / {_fmt_mb(ours_m)} vs {'> ' if bound else ''}{_fmt_t(pr)} / {_fmt_mb(pm)}: "
                  f"{_ratio(pr, ours_t, bound)} faster, {_ratio(pm, ours_m)} less memory", verdict(ok)))
+    ex = r.t(EXPORT, L)
+    rows.append(("`export` of the whole code to DOCX under 2.5 s", _fmt_t(ex), verdict(ex is not None and ex < 2.5)))
+    im, im_mb = r.t(IMPORT, L), r.rss(IMPORT, L)
+    unpacked = r.data["data"][str(L)].get("export_docx_unpacked")
+    peers = []
+    for name, label in (("pandoc -f docx -t plain (the export DOCX)", "pandoc"),
+                        ("docx2python (the export DOCX)", "docx2python")):
+        t, bound = r.lower_bound(name, L)
+        if t:
+            peers.append(f"{label} {'> ' if bound else ''}{_fmt_t(t)} / {_fmt_mb(r.rss(name, L))}")
+    mem_ok = None if not (im_mb and unpacked) else im_mb < 10 * unpacked / 2**20
+    rows.append(("`import` of that whole-code DOCX under 3 s and under 10× its unpacked size in memory",
+                 f"{_fmt_t(im)} / {_fmt_mb(im_mb)}"
+                 + (f" ({im_mb / (unpacked / 2**20):.1f}× the {unpacked / 2**20:.0f} MB unpacked)" if im_mb and unpacked else "")
+                 + (f"; peers reading the same file: {', '.join(peers)}" if peers else ""),
+                 verdict(None if im is None else im < 3 and bool(mem_ok))))
     rel = r.t(RELEASE, L)
     rows.append(("`release` of the 50 modifications onto the whole code, conflicts checked, under 3 s", _fmt_t(rel),
                  verdict(rel is not None and rel < 3) if rel is not None else "n/a"))
@@ -170,7 +186,11 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
     return rows
 
 
+EXPORT = "export 1.0 --format docx (whole version)"
+IMPORT = "import of that DOCX (every section)"
+
 _OURS = {
+    EXPORT,
     "load 1.0 (library, validated)", "load 1.0 (library, validation cached)",
     "check, validation cache off (a fresh clone)", "diff 1.0 1.0 (no change)", DIFF, "diff 1.0 1.2 (10x the changes)",
     "diff 1.0 1.1 --format json", "diff 1.0 1.1 --format html", DOCX, "apply BM001 (section-sized)",

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -156,6 +157,11 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
         ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
         ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+        # the whole code out to Word and back in (the import reads the file the export row wrote)
+        ("export 1.0 --format docx (whole version)", REDLINE + ["export", "1.0", "--format", "docx", "--date",
+                                                               "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),
+        ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o", str(out / "imported")]
+         + c, (0,)),
         # reading BM001 back from the Annex A the two rows above wrote
         (IMPORT_ANNEX_DOCX, REDLINE + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
         ("import-annex BM001 (HTML)", REDLINE + ["import-annex", str(out / "a.html"), "-o", str(out / "ih.xml")] + c, (0,)),
@@ -200,6 +206,22 @@ def _history_rows(d: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int
             (f"show --blame, one clause over {n} versions", REDLINE + ["show", last, clause, "--blame"] + c, (0,))]
 
 
+def export_docx(d: Path) -> Path:
+    """Where the whole-version DOCX export of corpus ``d`` is written (read by the import rows):
+    beside the corpus, since nothing may be written inside the corpus being read."""
+    return d.parent / f"{d.name}-export-1.0.docx"
+
+
+def pandoc_binary() -> str | None:
+    """The pandoc that ``pypandoc-binary`` ships (or one on PATH), for the DOCX-reader peer row."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return shutil.which("pandoc")
+
+
 def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[int, ...], float]]:
     """(name, command, accepted exit codes, cap in seconds) of the peers on corpus ``d``."""
     small = size <= 1000
@@ -214,7 +236,11 @@ def peers(d: Path, size: int, largest: int) -> list[tuple[str, list[str], tuple[
                                              str(p / "new.txt")], (0, 1), 60),
         ("redlines (whole text)", [PY, PEERS, "redlines", str(d)], (0,), 30 if small else 15),
         ("python-redlines (DOCX, Docxodus)", [PY, PEERS, "python-redlines", str(d)], (0,), 240),
-    ]
+        # readers of the whole-version DOCX that redline's import reads
+        ("docx2python (the export DOCX)", [PY, PEERS, "docx2python", str(d)], (0,), 120),
+    ] + ([("pandoc -f docx -t plain (the export DOCX)", [pandoc_binary(), "-f", "docx", "-t", "plain",
+                                                         str(export_docx(d)), "-o", os.devnull], (0,), 120)]
+         if pandoc_binary() else [])
 
 
 # --------------------------------------------------------------------------- machine
@@ -276,13 +302,14 @@ def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
             subprocess.run([PY, PEERS, "redline-warm", str(d)], check=True, stdout=subprocess.DEVNULL)
             cmp_docx = compare_docx(d) if with_peers else None
             if cmp_docx is not None:
-                import zipfile
-
                 with zipfile.ZipFile(cmp_docx) as z:
                     stats["compare_docx"] = {"bytes": cmp_docx.stat().st_size,
                                              "unpacked": sum(i.file_size for i in z.infolist())}
             for name, cmd, ok in ours(d, out):
                 results["measurements"].append(asdict(measure(name, size, cmd, repeat, OURS_CAP, ok)))
+            if export_docx(d).exists():  # the import target is set against the DOCX's unpacked size
+                with zipfile.ZipFile(export_docx(d)) as z:
+                    stats["export_docx_unpacked"] = sum(i.file_size for i in z.infolist())
             if with_peers:
                 for name, cmd, ok, cap in peers(d, size, largest):
                     results["measurements"].append(asdict(measure(name, size, cmd, repeat, cap, ok)))

@@ -485,9 +485,9 @@ def _merge_runs(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]
     return out
 
 
-def _normalise(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    """Merge runs, order deletion before insertion, and shift lone edits to start with a word."""
-    # 1. gather runs of changes between equals: one delete and one insert each, delete first
+def _gather(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Runs of changes between equals as one deletion and one insertion each, deletion first;
+    neighbouring equals merged and empty runs dropped."""
     runs: list[tuple[str, list[str]]] = []
     pend_del: list[str] = []
     pend_ins: list[str] = []
@@ -501,6 +501,8 @@ def _normalise(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
         pend_ins.clear()
 
     for kind, toks in ops:
+        if not toks:
+            continue
         if kind == EQUAL:
             flush()
             if runs and runs[-1][0] == EQUAL:
@@ -512,16 +514,22 @@ def _normalise(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
         else:
             pend_ins.extend(toks)
     flush()
+    return runs
 
-    # 2. a lone insertion or deletion between two equals may slide along repeated tokens;
-    #    choose the position that starts it with a word rather than with whitespace
+
+def _normalise(ops: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Merge runs, order deletion before insertion, and shift lone edits to start with a word."""
+    runs = _gather(ops)
+    # a lone insertion or deletion between two equals may slide along repeated tokens; choose
+    # the position that starts it with a word rather than with whitespace
     runs = [(EQUAL, [])] + runs + [(EQUAL, [])]
     for i in range(1, len(runs) - 1):
         kind, toks = runs[i]
         if kind != EQUAL and runs[i - 1][0] == EQUAL and runs[i + 1][0] == EQUAL:
             _slide(runs[i - 1][1], toks, runs[i + 1][1])
-
-    return [(k, t) for k, t in runs if t]
+    # a slide can empty the equal between two edits (an insertion would then stand before a
+    # deletion): gather again
+    return _gather(runs)
 
 
 def _score(edit: Sequence[str]) -> int:

@@ -217,3 +217,43 @@ def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp
     assert len(lines) == 1 and lines[0].startswith("Error: ") and says in lines[0], res.output
     assert not out.exists()
     assert sorted(x.name for x in tmp_path.iterdir()) == [name]  # no debris either
+
+
+def test_the_printed_mp087_annex_a_rebuilt_in_word(invoke, corpus, tmp_path):
+    """MP087's Annex A as the code administrator printed it (seed 002: its cover, "Section G
+    ‘Security’", "Amend Section G3.20 as follows:", G3.17 to G3.21 with typed numbers and no
+    paragraph styles), the insertion in the house mark-up: read back into MP087's own operation."""
+    blue = '<w:color w:val="0000FF"/><w:u w:val="single"/>'
+    seed = (corpus.root / "sources" / "002_cca3b7b6a8b5c0ea.txt").read_text("utf-8")
+    annex = seed[seed.index("Section G ‘Security’"):]
+    assert "Amend Section G3.20 as follows:" in annex and "G3.21 Any arrangements" in annex
+    g = corpus.load("6.17")
+    paras = [p(r("MP087 ‘Correction to SEC Section G – User Responsibilities’")), p(r("Annex A")),
+             p(r("Legal text – version 0.1")), p(r("About this document")),
+             p(r("This document contains the redlined changes to the SEC that would be required to deliver this "
+                 "Modification Proposal.")),
+             p(r("These changes have been drafted against SEC Version 6.17.")),
+             p(r("This document is classified as White in accordance with the Panel Information Policy. Information "
+                 "can be shared with the public, and any members may publish the information, subject to copyright.")),
+             p(r("Section G ‘Security’")), p(r("Amend Section G3.20 as follows:")),
+             p(r("Manufacturers: Duty to Notify and Be Notified"))]
+    for num in ("G3.17", "G3.18", "G3.19", "G3.20", "G3.21"):
+        node = g.get(num)
+        paras.append(p(r(f"{num}\t{node.text}")))
+        for item in node.children:
+            if str(item.address) == "G3.20(b)":
+                head, tail = item.text.split("Gas Proxy Function", 1)
+                paras.append(p(r(f"(b)\t{head}Gas Proxy Function"), r(" which forms part of a SMETS2+ Device", rpr=blue),
+                               r(tail)))
+            else:
+                paras.append(p(r(f"{item.num}\t{item.text}")))
+        if node.closing:
+            paras.append(p(r(node.closing)))
+    res, out = read_back(invoke, tmp_path, write(tmp_path, docx(*paras)))
+    assert res.exit_code == 0, res.output
+    assert "house mark-up" in res.output and "Drafting instructions: agree with the marks" in res.output
+    mod = read_modification(out)
+    original = read_modification(corpus.mods_dir() / "MP087.xml")
+    assert (mod.id, mod.title, mod.base) == (original.id, original.title, original.base)
+    assert mod.meta == {"legal-text-version": "0.1", "classification": "White"}
+    assert mod.operations == original.operations

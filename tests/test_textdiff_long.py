@@ -80,6 +80,14 @@ def _check(old: str, new: str, spans) -> None:
                 assert pos in bounds, (text, s)
 
 
+def test_a_slide_that_empties_an_equal_still_puts_the_deletion_first(small_thresholds):
+    """Found by the property above: sliding a lone edit emptied the equal between an insertion
+    and a deletion, which then stood insertion first."""
+    old = ('Panel, Communications;\nwithin, or Communications, or Communications  1,000, Working Days. User, the Days. Hub Device, (as Working the or. G3.18(a);\nSMETS2+ Panel and be) practicable Device. Sub-Committee Working (as. Party notify;\nnot may, Communications Data;\nUser, SMETS2+ and, Section;\nor;\nbe) Data any not;\nnot G3.18(a) (as or, reasonably Communications and  Supplier  Working within, such G3.18(a) such, may 1,000  not 1,000 any  Panel. and G4.21  Communications  may. Working, SMETS2+. G3.18(a). Communications  and  within, Communications not. Party or, such the;\n')
+    new = ('Panel, Communications;\nUser, the Days. Hub Device, (as and the or. G3.18(a);\n(as be) SMETS2+ Panel and be) practicable Device. Sub-Committee G3.18(a) Days Working (as. and reasonably Section within, or Communications, or Communications  1,000, Working Days. Party notify;\nnot may, Communications Data;\nUser, SMETS2+ and, Section;\nor;\nbe) (as any not;\nCommunications Panel not G3.18(a) (as or, reasonably Communications and  Supplier  Working within, such G3.18(a) such, may 1,000  not 1,000 any  Panel. and G4.21  Communications  may. Working, SMETS2+. G3.18(a). Communications  and  within, Communications within Party or, such ')
+    _check(old, new, diff_text(old, new))
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(long_pairs())

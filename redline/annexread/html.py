@@ -100,7 +100,7 @@ def read_html(data: bytes, name: str) -> list[Para]:
             out.append(para(_runs(el), "cover-about"))
         elif el.tag == "h2" and "section-title" in cls:
             out.append(para(_runs(el), "section-title"))
-        elif el.tag == "p" and "instruction" in cls:
+        elif el.tag == "p" and "instruction" in cls and not _in_legal_text(el):
             out.append(para(_runs(el), "instruction"))
         elif "legal-text" in cls and el.tag == "div":
             _legal_text(el, para, out)
@@ -117,6 +117,8 @@ def _legal_text(container, para, out: list[Para]) -> None:
             out.append(para(_runs(el, skip={"num"}), "part", 0, _runs(num) if num is not None else []))
         elif el.tag == "h4" and "crossheading" in cls:
             out.append(para(_runs(el), "crossheading"))
+        elif el.tag == "p" and "instruction" in cls:  # an instruction next to the text it is about
+            out.append(para(_runs(el), "instruction"))
         elif el.tag == "div" and cls & {"clause", "item", "definition"}:
             _node(el, 0, para, out)
         elif "margin-note" in cls:
@@ -125,6 +127,10 @@ def _legal_text(container, para, out: list[Para]) -> None:
             runs = _runs(el)
             if "".join(r.text for r in runs).strip():
                 out.append(para(runs))
+
+
+def _in_legal_text(el) -> bool:
+    return any("legal-text" in _classes(a) for a in el.iterancestors("div"))
 
 
 def _node(el, depth: int, para, out: list[Para]) -> None:

@@ -191,18 +191,54 @@ _FURNITURE_STYLE = re.compile(r"^(title|subtitle|toc( \d| heading)?|header|foote
 _HEADING_STYLE = re.compile(r"^(heading \d|.*cross-?heading.*|.*part heading.*)$", re.I)
 
 
+def builder_outlines(paras: list[Para]) -> tuple[ViewOutline, ViewOutline]:
+    """The reject-all and accept-all :class:`ViewOutline` of paragraphs whose format does not say
+    what they are (a Word document of anyone's making): each view's paragraphs go through the
+    outline builder of ``redline import`` (:func:`redline.importer.outline.build_section`), one
+    section at a time, which places them by their numbers, typed or automatic; each clause is
+    then tied back to the paragraph that opened it, so that the two views pair up.
+
+    An unmarked cross-heading whose clauses are all gone in one view (deleted, or moved under
+    another heading) is left out of that view, rather than read as words of the clause before it."""
+    from redline.importer.outline import heading_like
+
+    same: dict[int, tuple] = {}  # an unmarked paragraph reads the same in both views: parsed once
+    entries = {view: _view_lines(paras, view, same) for view in ("reject", "accept")}
+    headings = {}
+    for view, rows in entries.items():
+        found = set()
+        structural = [r for r in rows if r[2].kind not in ("instruction", "furniture")]
+        for k, (i, line, parsed) in enumerate(structural):
+            if parsed.kind == "text" and (line.hint == "heading" or heading_like(parsed.text)) and \
+                    k + 1 < len(structural) and structural[k + 1][2].kind in ("clause", "part"):
+                found.add(i)
+        headings[view] = found
+    del same
+    out = []
+    for view, other in (("reject", "accept"), ("accept", "reject")):
+        empty = {i for i in headings[other] - headings[view] if not paras[i].changed}
+        rows = [r for r in entries.pop(view) if r[0] not in empty]
+        out.append(_outline_of(paras, view, rows))
+        del rows  # a whole code's lines: gone before the other view is built
+    return out[0], out[1]
+
+
 def builder_outline(paras: list[Para], view: str) -> ViewOutline:
-    """:func:`view_outline` for paragraphs whose format does not say what they are (a Word
-    document of anyone's making): each view's paragraphs go through the outline builder of
-    ``redline import`` (:func:`redline.importer.outline.build_section`), one section at a time,
-    which places them by their numbers, typed or automatic; each clause is then tied back to the
-    paragraph that opened it, so that the two views pair up."""
+    """One view of :func:`builder_outlines`."""
+    reject, accept = builder_outlines(paras)
+    return reject if view == "reject" else accept
+
+
+def _view_lines(paras: list[Para], view: str, same: dict | None = None) -> list[tuple]:
+    """(paragraph index, Line, parsed line) of each paragraph shown in ``view``; ``same`` keeps
+    the rows of unmarked paragraphs between the calls for the two views."""
     from redline.importer.outline import Line, parse_line
 
-    out = ViewOutline(view)
-    chunks: list[list] = []  # per section: [letter, lines, paragraph indexes, parsed lines]
-    letter = None
+    rows = []
     for i, p in enumerate(paras):
+        if same is not None and i in same:
+            rows.append(same[i])
+            continue
         if not p.exists(view):
             continue
         text = p.text(view).replace("\n", " ")
@@ -212,7 +248,18 @@ def builder_outline(paras: list[Para], view: str) -> ViewOutline:
         style = p.style or ""
         hint = "furniture" if _FURNITURE_STYLE.match(style) else "heading" if _HEADING_STYLE.match(style) else None
         line = Line(label, text.strip(), p.where, hint)
-        parsed = parse_line(line)
+        row = (i, line, parse_line(line))
+        rows.append(row)
+        if same is not None and not p.changed and p.number("accept") == p.number("reject"):
+            same[i] = row
+    return rows
+
+
+def _outline_of(paras: list[Para], view: str, rows: list[tuple]) -> ViewOutline:
+    out = ViewOutline(view)
+    chunks: list[list] = []  # per section: [letter, lines, paragraph indexes, parsed lines]
+    letter = None
+    for i, line, parsed in rows:
         # a new section starts at its heading, or at the first number of another section
         starts = None
         if parsed.kind == "section":

@@ -292,7 +292,8 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         before = len(out.operations)
         others = _clause_fields(el_old) + _clause_fields(el_new)
         _node_ops(c.diff, c.new, others, out)
-        if len(out.operations) > before and c.kind not in (ChangeKind.MOVED,) and c.old == c.new:
+        mine = out.operations[before:]
+        if any(op.target.kind != "definition" for op in mine) and c.kind != ChangeKind.MOVED and c.old == c.new:
             out.shown.append(Shown("amended", c.old, c.new))
     return out
 
@@ -483,9 +484,11 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
             else:
                 out.operations.append(O.Delete(a, old=el_words))
                 out.shown.append(Shown("deleted", a, None))
-    # renumbered (relettered) items, and renamed terms
+    # renumbered (relettered) items, and renamed terms (a term is a definition's identity: another
+    # term with other words is one definition deleted and another added)
     pending, current, order = {}, {}, {}
     occupied = set()
+    replaced: set[int] = set()
     for i, k in enumerate(kids):
         if k.state == NodeState.DELETED or k.state == NodeState.INSERTED:
             continue
@@ -493,7 +496,13 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
         occupied.add(o)
         order[n] = i
         if o != n:
-            if k.element == "definition":
+            if k.element == "definition" and old_words(k) != side_words(k, "new"):
+                out.operations.append(O.DeleteDefinition(o, old_words(k)))
+                out.shown.append(Shown("delete-definition", o, None, term=o.term))
+                out.operations.append(O.AddDefinition(n, etree_string(_element_of(k))))
+                out.shown.append(Shown("add-definition", None, n, term=n.term))
+                replaced.add(i)
+            elif k.element == "definition":
                 out.operations.append(O.AmendDefinition(o, new_term=n.term))
                 out.shown.append(Shown("amend-definition", o, n, term=o.term))
                 occupied.discard(o)
@@ -549,10 +558,14 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
     # words: lead and closing, then the children that stayed
     out.operations += word_ops(addr, "text", nd.text, others)
     out.operations += word_ops(addr, "closing", nd.closing, others)
-    for k in kids:
-        if k.state in (NodeState.UNCHANGED, NodeState.DELETED, NodeState.INSERTED):
+    for i, k in enumerate(kids):
+        if k.state in (NodeState.UNCHANGED, NodeState.DELETED, NodeState.INSERTED) or i in replaced:
             continue
-        _node_ops(k, _child_address(addr, k, "new"), others, out)
+        a = _child_address(addr, k, "new")
+        before = len(out.operations)
+        _node_ops(k, a, others, out)
+        if k.element == "definition" and len(out.operations) > before:
+            out.shown.append(Shown("amend-definition", a, a, term=a.term))
 
 
 def _later(n: Address, o: Address) -> bool:
@@ -561,8 +574,13 @@ def _later(n: Address, o: Address) -> bool:
 
 def old_words(nd: NodeDiff) -> str:
     """The words of a node diff's old side as a delete states them (its own number excluded)."""
-    full = nd.full_text("old")
-    num = old_text(nd.num)
+    return side_words(nd, "old")
+
+
+def side_words(nd: NodeDiff, side: str) -> str:
+    """The words of one side of a node diff, its own number (or term) excluded."""
+    full = nd.full_text(side)
+    num = old_text(nd.num) if side == "old" else new_text(nd.num)
     if nd.element == "definition":
         num = f'"{num}"'
     return full[len(num):].strip() if full.startswith(num) else full
@@ -622,14 +640,14 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
     changes separated only by a space are one place."""
     out: list[list[int]] = []
     o = n = 0
-    gap_o = gap_n = None  # positions after the last change, while only spaces follow it
+    gap_o = None  # the position after the last change, while only spaces follow it
     for kind, t in toks:
         if kind == EQUAL:
             if out and gap_o is not None and t.isspace():
                 o += 1
                 n += 1
                 continue
-            gap_o = gap_n = None
+            gap_o = None
             o += 1
             n += 1
             continue
@@ -642,7 +660,7 @@ def _regions(toks: list[tuple[str, str]]) -> list[tuple[int, int, int, int]]:
         else:
             n += 1
         out[-1][1], out[-1][3] = o, n
-        gap_o, gap_n = o, n
+        gap_o = o
     return [tuple(r) for r in out]
 
 

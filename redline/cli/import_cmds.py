@@ -123,6 +123,15 @@ def store_sections(corpus, roots: list, *, into: str | None, new_id: str | None,
     return target
 
 
+def _house_form(root) -> bytes:
+    """A built section as the corpus writes its files (what ``xmlsafe.serialise`` gives, without
+    its re-parse: a built tree holds no whitespace to strip)."""
+    from lxml import etree
+
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 def _replaced(corpus, into: str | None, letter: str) -> int:
     """How many clauses section ``letter`` of version ``into`` held (0 if none)."""
     if into is None or letter not in corpus.info(into).sections:
@@ -223,15 +232,14 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
                     click.echo(f"  it replaces Section {r.get('num')} of {into}, which held {held} clause(s); the "
                                f"import holds {sum(1 for _ in r.iter('clause'))}")
         return
-    from redline import xmlsafe
     from redline.cli.common import write_files
 
     if len(roots) == 1 and not (output is not None and output.is_dir()):
-        write_output(xmlsafe.serialise(roots[0]), output)
+        write_output(_house_form(roots[0]), output)
     else:
         if to_stdout:
             raise click.UsageError(f"{file} holds {len(roots)} sections: give -o DIRECTORY (one file per section)")
-        write_files(output, {f"{r.get('num')}.xml": xmlsafe.serialise(r) for r in roots})
+        write_files(output, {f"{r.get('num')}.xml": _house_form(r) for r in roots})
     click.echo(rendered, nl=False, err=to_stdout)
 
 

@@ -31,8 +31,8 @@ from typing import Iterator, NamedTuple
 
 from redline.model import Version
 from redline.render import ooxml
-from redline.render.docx_template import MAX_LEVEL, continued_style, item_style, style_id, template_parts, \
-    template_path
+from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
+    style_id, template_parts, template_path
 from redline.render.links import anchor_id, bookmark_name
 
 FORMATS = ("docx", "html", "text")
@@ -240,6 +240,10 @@ _CLAUSE_LABEL = re.compile(r"^[A-Z](\d+)\.(\d+)$")
 _PART_LABEL = re.compile(r"^[A-Z](\d+)$")
 
 
+def _twips(cm: float) -> int:
+    return round(int(cm * CM) / 635)
+
+
 @functools.lru_cache(maxsize=4096)
 def _label_value(label: str) -> dict[str, int] | None:
     """(kind, value) of an item label as Word could number it: (c) -> (lower, 3); None if it cannot."""
@@ -282,8 +286,15 @@ class _Lists:
         levels += [(f"(%{i + 3})", fmt) for i, (fmt, _) in enumerate(ITEM_FORMATS)]
         out = [f'<w:abstractNum w:abstractNumId="{self.abstract_id}"><w:multiLevelType w:val="multilevel"/>']
         for i, (text, fmt) in enumerate(levels[:9]):
+            # the indents of the paragraph styles the levels are used with (LibreOffice applies a
+            # level's own indent over the style's, so each level states it)
+            depth = min(max(i - 1, 0), MAX_LEVEL)
+            left = _twips(NUM_COL_CM + ITEM_COL_CM * depth)
+            hanging = _twips(ITEM_COL_CM if depth else NUM_COL_CM)
             out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-                       f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/></w:lvl>')
+                       f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr><w:tabs>'
+                       f'<w:tab w:val="num" w:pos="{left}"/></w:tabs><w:ind w:left="{left}" w:hanging="{hanging}"/>'
+                       f"</w:pPr></w:lvl>")
         out.append("</w:abstractNum>")
         return "".join(out)
 
@@ -346,9 +357,9 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
     next_num = [1]
     bookmark = 0
 
-    def para(style: str, text: str, numpr: str = "", mark: str | None = None) -> None:
+    def para(style: str, text: str, numpr: str = "", mark: str | None = None, runs: str | None = None) -> None:
         nonlocal bookmark
-        content = ooxml.runs(text)
+        content = runs if runs is not None else ooxml.runs(text)
         if mark:
             bookmark += 1
             content = ooxml.bookmark(bookmark, bookmark_name(anchor_id(mark)), content)
@@ -369,7 +380,8 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
             para(continued_style(p.level), p.text)
             continue
         if k == "definition":
-            para("SEC Definition", f'"{p.label}" {p.text}'.rstrip(), mark=p.address)
+            term = ooxml.runs(f'"{p.label}"', rpr=ooxml.run_properties("<w:b/>"))
+            para("SEC Definition", "", mark=p.address, runs=term + ooxml.runs(f" {p.text}" if p.text else ""))
             continue
         style = {"part": "SEC Part Heading", "clause": "SEC Clause"}.get(k) or item_style(min(p.level, MAX_LEVEL))
         auto = _auto(lists, p) if lists is not None else None
