@@ -5,7 +5,7 @@ is carried over (wherever the two do not touch)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -214,8 +214,10 @@ def two_changes(draw):
     if not x_ops:
         x_ops.append(_edit("x", "words", 1, 0, range(0, 5)) if "both" not in roles[:1] else
                      _edit("x", "insert", 1, 0, range(0, 5)))
-    if not m_ops:
-        m_ops.append(_edit("m", "words", N_CLAUSES, 1, range(7, 12)))
+    if not m_ops:  # on a clause X leaves alone (X may delete or change the last one)
+        free = [c for c, role in enumerate(roles, 1) if role == "none"]
+        assume(free)
+        m_ops.append(_edit("m", "words", free[-1], 1, range(7, 12)))
     return (Modification("X", "the change since", "1.0", tuple(x_ops)),
             Modification("M", "the modification", "1.0", tuple(m_ops)))
 
