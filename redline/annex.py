@@ -185,41 +185,35 @@ def _crossheading_el(node: Node):
     return el if el is not None and el.tag == "crossheading" else None
 
 
-class _Tree:
-    """A version's clauses and parts, one section at a time and only when asked (its outlines:
-    a redline of a few sections never builds the whole address index)."""
-
-    def __init__(self, version: Version):
-        self.version = version
-
-    def clauses(self, letter: str) -> list[Node]:
-        """The clauses of section ``letter`` in document order (none if it is not held)."""
-        return self.version.outline(letter).clauses if letter in self.version.sections else []
-
-    def clause(self, address: Address) -> Node | None:
-        """The clause at ``address``, or None."""
-        if address.section not in self.version.sections:
-            return None
-        return self.version.outline(address.section).clause(address)
-
-    def part(self, address: Address) -> Node | None:
-        """The part at ``address``, or None."""
-        if address.section not in self.version.sections:
-            return None
-        el = self.version.outline(address.section).parts.get(address)
-        return Node(el, address) if el is not None else None
+def _clauses(version: Version, letter: str) -> list[Node]:
+    """The clauses of section ``letter`` in document order (none if the version does not hold it):
+    the version's outline, so that a redline of a few sections never builds the whole index."""
+    return version.outline(letter).clauses if letter in version.sections else []
 
 
-def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
+def _clause(version: Version, address: Address) -> Node | None:
+    """The clause at ``address``, or None."""
+    return version.outline(address.section).clause(address) if address.section in version.sections else None
+
+
+def _part(version: Version, address: Address) -> Node | None:
+    """The part at ``address``, or None."""
+    if address.section not in version.sections:
+        return None
+    el = version.outline(address.section).parts.get(address)
+    return Node(el, address) if el is not None else None
+
+
+def _merged(old: Version, new: Version, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
             deleted_addrs: set[Address], letter: str) -> list[_Entry]:
     """New clauses of the section in order, with deleted old clauses after their old predecessor."""
     out: list[_Entry] = []
     pos_of_new = {}
     part_of: dict[str, Address] = {}
-    for c in new.clauses(letter):
+    for c in _clauses(new, letter):
         addr = c.address
         o_addr = pairs.get(addr)
-        o = old.clause(o_addr) if o_addr is not None else None
+        o = _clause(old, o_addr) if o_addr is not None else None
         ch = _crossheading_el(c)
         pos_of_new[addr] = len(out)
         part = part_of.get(addr.part)
@@ -229,7 +223,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
                           ch if ch is not None else c.element))
     inserts: list[tuple[int, int, _Entry]] = []
     anchor = -1
-    for i, c in enumerate(old.clauses(letter)):
+    for i, c in enumerate(_clauses(old, letter)):
         if c.address in old_to_new:
             anchor = pos_of_new.get(old_to_new[c.address], anchor)
         elif c.address in deleted_addrs:
@@ -312,12 +306,11 @@ def build_redline(
                      | set(instructions or {}))
     sections: list[SectionRedline] = []
     previous: dict[Address, Address | None] | None = None
-    old_tree, new_tree = _Tree(old), _Tree(new)
     pairs = vdiff.pairs
     old_to_new = {o: n for n, o in pairs.items()}
     deleted_addrs = {c.old for c in vdiff.changes if c.kind == ChangeKind.DELETED}
     for letter in letters:
-        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter)
+        entries = _merged(old, new, pairs, old_to_new, deleted_addrs, letter)
         blocks: list[Block] = []
         shown_parts: set[Address] = set()
         for group in _group_entries(entries):
@@ -331,7 +324,7 @@ def build_redline(
             part = group[0].part
             if part not in shown_parts:
                 shown_parts.add(part)
-                pb = _part_block(old_tree, new_tree, vdiff, part, context)
+                pb = _part_block(old, new, vdiff, part, context)
                 if pb is not None:
                     blocks.append(pb)
             hb = _heading_block(vdiff, group)
@@ -347,7 +340,7 @@ def build_redline(
         if instructions is not None:
             instr = tuple(instructions.get(letter, ()))
         else:
-            previous = previous or _previous_clauses(new_tree)
+            previous = previous or previous_clauses(new)
             instr = tuple(instruction_for(c, previous) for c in vdiff.changes if c.address.section == letter)
         sections.append(SectionRedline(letter, heading, instr, tuple(blocks)))
 
@@ -376,14 +369,14 @@ def build_redline(
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
 
-def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, context: str) -> HeadingBlock | None:
+def _part_block(old: Version, new: Version, vdiff: VersionDiff, part: Address, context: str) -> HeadingBlock | None:
     """A part heading, shown when the part is new, its heading changed, or the context is 'all'."""
     for h in vdiff.headings:
         if h.level == "part" and h.part == part:
             state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
             return HeadingBlock("part", state, h.spans, unchanged(part.part), str(part))
-    n, o = new.part(part), old.part(part)
-    if n is not None and o is None and old.version.coverage_of(part) != "absent":
+    n, o = _part(new, part), _part(old, part)
+    if n is not None and o is None and old.coverage_of(part) != "absent":
         return HeadingBlock("part", NodeState.INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
     if context == "all":
         node = n or o
@@ -448,14 +441,10 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
 
 def previous_clauses(version: Version) -> dict[Address, Address | None]:
     """Each clause of ``version`` mapped to the clause before it in the same part (None if first)."""
-    return _previous_clauses(_Tree(version))
-
-
-def _previous_clauses(tree: _Tree) -> dict[Address, Address | None]:
     out: dict[Address, Address | None] = {}
     prev: Address | None = None
-    for letter in tree.version.sections:
-        for c in tree.clauses(letter):
+    for letter in version.sections:
+        for c in _clauses(version, letter):
             a = c.address
             out[a] = prev if prev is not None and prev.part == a.part else None
             prev = a

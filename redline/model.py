@@ -393,17 +393,14 @@ class Outline:
         self._by_address: dict[Address, Node] | None = None
 
     @classmethod
-    def of(cls, elements, nums=None) -> "Outline":
-        """The outline of a section from its part and clause elements in document order (e.g.
-        ``root.iter("part", "clause")``), and their numbers if already read."""
+    def of(cls, root) -> "Outline":
+        """The outline of the section tree ``root``."""
         parts: dict[Address, object] = {}
         clauses: list[Node] = []
         sequence: list[Address] = []
-        if nums is None:
-            elements = list(elements)
-            nums = [el.get("num") for el in elements]
-        for el, num in zip(elements, nums):
-            if "." in num:
+        for el in root.iter("part", "clause"):
+            num = el.get("num")
+            if el.tag == "clause":
                 a = clause_address(num)
                 clauses.append(Node(el, a))
             else:
@@ -424,9 +421,9 @@ class Outline:
 class _Section:
     """One section tree and what is derived from it; shared by every version sharing the tree."""
 
-    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file", "seed")
+    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file")
 
-    def __init__(self, root, file: str | None = None, digests: list | None = None, seed=None):
+    def __init__(self, root, file: str | None = None, digests: list | None = None):
         self.root = root
         self.index: dict | None = None  # address -> element
         self.ordered = True  # the index is in document order (patched ones are not)
@@ -434,7 +431,6 @@ class _Section:
         self.outline: Outline | None = None
         self.digests = digests  # the file's piece digests, as read (only for the tree read)
         self.file = file  # the file the tree was read from, if it is that tree
-        self.seed = seed  # (part and clause elements, their numbers), as the loader read them
 
     def forget(self) -> None:
         """The tree's structure changed: drop everything derived from it."""
@@ -442,7 +438,7 @@ class _Section:
         self.ordered = True
         self.memo = {}
         self.outline = None
-        self.digests = self.seed = None
+        self.digests = None
         self.file = None
 
 
@@ -533,16 +529,15 @@ class Version:
     """
 
     def __init__(self, id: str, sections: Mapping[str, object], code: str = "SEC", *,
-                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None,
-                 seeds: Mapping[str, tuple] | None = None):
-        """``files``, ``digests`` and ``seeds`` are what a loader knows of each section it read:
-        the file (named in errors: a tree read from a file never has an address twice), its piece
-        digests (``corpus.piece_digests``) and its part and clause elements with their numbers."""
+                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None):
+        """``files`` and ``digests`` are what a loader knows of each section it read: the file
+        (named in errors: a tree read from a file never has an address twice) and its piece
+        digests (``corpus.piece_digests``)."""
         self.id = id
         self.code = code
-        files, digests, seeds = files or {}, digests or {}, seeds or {}
+        files, digests = files or {}, digests or {}
         self._sec: dict[str, _Section] = {
-            k: _Section(root, files.get(k), digests.get(k), seeds.get(k)) for k, root in sorted(sections.items())}
+            k: _Section(root, files.get(k), digests.get(k)) for k, root in sorted(sections.items())}
         self._roots = {k: s.root for k, s in self._sec.items()}
         self.sections: Mapping[str, object] = MappingProxyType(self._roots)
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
@@ -759,10 +754,7 @@ class Version:
         """The parts and clauses of section ``letter``, in document order."""
         sec = self._sec[letter]
         if sec.outline is None:
-            if sec.seed is not None:
-                sec.outline = Outline.of(*sec.seed)
-            else:
-                sec.outline = Outline.of(sec.root.iter("part", "clause"))
+            sec.outline = Outline.of(sec.root)
         return sec.outline
 
     def piece_digests(self, letter: str) -> list[bytes] | None:
