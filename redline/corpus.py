@@ -154,10 +154,10 @@ class Corpus:
         self._read_digests[str(path)] = b"".join(pieces)
         key = cache.key(pieces) if cache is not None else None
         if key is not None and cache.known(key):
-            nums = check_outline(root, str(path), data=data)
+            nums = check_outline(root, str(path))
         else:
             check_schema(tree, "corpus", str(path))
-            nums = check_section(root, str(path), data=data)
+            nums = check_section(root, str(path))
             if key is not None:
                 cache.record(key)
         if root.get("num") != letter:

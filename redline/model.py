@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
+from lxml import etree
+
 from redline.errors import AddressSyntaxError, CorpusError, UnknownAddress
 
 #: element names that carry an address
@@ -380,34 +382,59 @@ class Node:
         return node_words(self.element)
 
 
+#: the part and clause numbers of a section tree where its skeleton puts them (section > part >
+#: [cross-heading >] clause), in document order, as strings: read by libxml2, no element proxy made
+_OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
+                               " | /section/part/crossheading/clause/@num", smart_strings=False)
+#: the same parts and clauses as elements
+_OUTLINE_ELEMENTS = etree.XPath("/section/part | /section/part/clause | /section/part/crossheading/clause")
+
+
 class Outline:
     """The parts and clauses of one section tree, in document order (what the diff, the redline
-    and the coverage questions need: about 1 in 8 addressable nodes, without items)."""
+    and the coverage questions need: about 1 in 8 addressable nodes, without items).
 
-    __slots__ = ("parts", "clauses", "sequence", "_by_address")
+    Their addresses (:attr:`sequence`) are read as strings by libxml2; their elements
+    (:attr:`clauses`, :attr:`parts`) only when asked for."""
 
-    def __init__(self, parts: dict, clauses: list[Node], sequence: list[Address]):
-        self.parts: dict[Address, object] = parts  # part address -> element
-        self.clauses: list[Node] = clauses
-        self.sequence: list[Address] = sequence  # part and clause addresses, in document order
+    __slots__ = ("sequence", "_root", "_clauses", "_parts", "_by_address")
+
+    def __init__(self, root):
+        self._root = root
+        #: the part and clause addresses, in document order
+        self.sequence: list[Address] = [clause_address(n) if "." in n else part_address(n)
+                                        for n in _OUTLINE_NUMBERS(root)]
+        self._clauses: list[Node] | None = None
+        self._parts: dict[Address, object] | None = None
         self._by_address: dict[Address, Node] | None = None
 
-    @classmethod
-    def of(cls, root) -> "Outline":
-        """The outline of the section tree ``root``."""
-        parts: dict[Address, object] = {}
-        clauses: list[Node] = []
-        sequence: list[Address] = []
-        for el in root.iter("part", "clause"):
-            num = el.get("num")
-            if el.tag == "clause":
-                a = clause_address(num)
-                clauses.append(Node(el, a))
-            else:
-                a = part_address(num)
+    def _elements(self) -> None:
+        clauses, parts = [], {}
+        for a, el in zip(self.sequence, _OUTLINE_ELEMENTS(self._root)):
+            if a.clause is None:
                 parts[a] = el
-            sequence.append(a)
-        return cls(parts, clauses, sequence)
+            else:
+                clauses.append(Node(el, a))
+        self._clauses, self._parts = clauses, parts
+
+    @property
+    def clauses(self) -> list[Node]:
+        """The clauses, in document order, each a Node with its address."""
+        if self._clauses is None:
+            self._elements()
+        return self._clauses
+
+    @property
+    def parts(self) -> dict[Address, object]:
+        """Part address -> element, in document order."""
+        if self._parts is None:
+            self._elements()
+        return self._parts
+
+    @property
+    def clause_addresses(self) -> list[Address]:
+        """The addresses of the clauses, in document order (no element looked at)."""
+        return [a for a in self.sequence if a.clause is not None]
 
     def clause(self, address: Address) -> Node | None:
         """The clause at ``address``, or None."""
@@ -734,7 +761,6 @@ class Version:
         shared with every version sharing the tree and forgotten when its structure changes.
         Only a read-only (shared or loaded) tree's words may be memoised: words change in place
         (an apply's amendments) without telling the version, since they move no address."""
-        self._index(letter)
         return self._sec[letter].memo
 
     def position(self, address: Address) -> tuple[int, int] | None:
@@ -754,7 +780,7 @@ class Version:
         """The parts and clauses of section ``letter``, in document order."""
         sec = self._sec[letter]
         if sec.outline is None:
-            sec.outline = Outline.of(sec.root)
+            sec.outline = Outline(sec.root)
         return sec.outline
 
     def piece_digests(self, letter: str) -> list[bytes] | None:

@@ -35,7 +35,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from redline.errors import CorpusError
-from redline.model import Address, clause_address, element_address, part_address
+from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, part_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 #: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
@@ -111,11 +111,10 @@ _PLACED_CLAUSES = etree.XPath("count(/section/part/clause) + count(/section/part
 _REPEATED_ITEM = etree.XPath("(//item[@num = preceding-sibling::item/@num])[1]")
 
 
-def check_outline(root, file: str, *, order: bool = True, data: bytes | None = None) -> list[str]:
+def check_outline(root, file: str, *, order: bool = True) -> list[str]:
     """Check the invariants of section tree ``root`` above its items (see the module
     docstring); raise CorpusError naming ``file`` and the line at fault. ``order=False`` leaves
-    out the sequence of numbers (apply reports that itself, against the base); ``data``, the
-    bytes the tree was parsed from, makes the check cheaper (see :func:`_outline_numbers`).
+    out the sequence of numbers (apply reports that itself, against the base).
 
     Returns the part and clause numbers in document order. This runs on every load of every
     section, so it first checks the numbers as strings read by libxml2 (no element is looked at
@@ -127,29 +126,24 @@ def check_outline(root, file: str, *, order: bool = True, data: bytes | None = N
         raise CorpusError(f"<section> number {sec!r} is not a section letter", file, root.sourceline)
     if _MISPLACED(root) != 0:
         raise _misplaced(root, file)
-    nums = _outline_numbers(root, sec, order, data)
+    nums = _outline_numbers(root, sec, order)
     if nums is None:
         nums = _walk_outline(root, sec, file, order)
     return nums
 
 
-#: the part and clause numbers of a section where the skeleton puts them, in document order
-_OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
-                               " | /section/part/crossheading/clause/@num", smart_strings=False)
 _PARTS = etree.XPath("count(/section/part)")
 
 
-def _outline_numbers(root, sec: str, order: bool, data: bytes | None) -> list[str] | None:
+def _outline_numbers(root, sec: str, order: bool) -> list[str] | None:
     """The part and clause numbers of ``root`` in document order, if every invariant holds;
     None if one may not (then :func:`_walk_outline` says which). Every part and clause in its
-    place has a number if the numbers read are as many as the parts and clauses there; no clause
-    stands anywhere else if the clause start tags in ``data`` are no more than those clauses (else
-    the tree is walked to see)."""
+    place has a number if the numbers read are as many as the parts and clauses there. (A clause
+    nested deeper, in an item, is the schema's to refuse; the outline does not see it, and the
+    address index refuses it if it has no number or repeats one.)"""
     nums = _OUTLINE_NUMBERS(root)
     placed = int(_PLACED_CLAUSES(root))
     if len(nums) != int(_PARTS(root)) + placed:
-        return None
-    if (data.count(b"<clause") if data is not None else sum(1 for _ in root.iter("clause"))) != placed:
         return None
     groups: list[tuple[str, list[str]]] = []
     for num in nums:
@@ -202,7 +196,6 @@ def _walk_outline(root, sec: str, file: str, order: bool) -> list[str]:
     nums: list[str] = []
     part_nums: dict[str, object] = {}
     last = None  # (key, number) of the previous part
-    clauses = 0
     for part in root.iterchildren("part"):
         num = part.get("num")
         m = _PART_NUM.match(num) if num else None
@@ -219,17 +212,16 @@ def _walk_outline(root, sec: str, file: str, order: bool) -> list[str]:
             raise CorpusError(f"{num} is out of sequence in Section {sec}: {last[1]} would be followed by {num} "
                               "(numbers must increase in document order)", file, part.sourceline)
         part_nums[num], last = part, (key, num)
-        els = list(part.iter("clause"))
+        els = []  # the part's clauses, in it or in its cross-headings (the skeleton holds: _MISPLACED)
+        for child in part:
+            if child.tag == "clause":
+                els.append(child)
+            elif child.tag == "crossheading":
+                els += [c for c in child if c.tag == "clause"]
         cnums = [el.get("num") for el in els]
         _check_clause_numbers(num, els, cnums, file, order)
         nums.append(num)
         nums += cnums
-        clauses += len(els)
-    if _PLACED_CLAUSES(root) != clauses:
-        for el in root.iter("clause"):
-            up = el.getparent()
-            if up.tag != "part" and (up.tag != "crossheading" or up.getparent().tag != "part"):
-                raise CorpusError(f"clause {el.get('num')} is not in a part", file, el.sourceline)
     return nums
 
 
@@ -282,11 +274,11 @@ def _misplaced(root, file: str) -> CorpusError:
     return CorpusError("an element is out of place", file)  # pragma: no cover - _MISPLACED found one
 
 
-def check_section(root, file: str, *, order: bool = True, data: bytes | None = None) -> list[str]:
+def check_section(root, file: str, *, order: bool = True) -> list[str]:
     """:func:`check_outline`, and below the clauses: no item numbered as a sibling, no term
     defined twice in one clause (on a tree that matches the schema, so every item is numbered).
     Returns what :func:`check_outline` returns."""
-    got = check_outline(root, file, order=order, data=data)
+    got = check_outline(root, file, order=order)
     found = _REPEATED_ITEM(root)
     if found:
         el = found[0]
