@@ -133,19 +133,18 @@ class Corpus:
             return self._loaded[version_id]
         info = self.info(version_id)
         cache = ValidationCache.default() if use_cache else None
-        sections, files, digests, seeds = {}, {}, {}, {}
+        sections, files, digests = {}, {}, {}
         for letter, rel in info.files:
-            root, seed, pieces = self._read_section(letter, rel, cache)
-            sections[letter], files[letter], seeds[letter] = root, str(self.root / rel), seed
+            root, pieces = self._read_section(letter, rel, cache)
+            sections[letter], files[letter] = root, str(self.root / rel)
             if pieces is not None:
                 digests[letter] = pieces
-        version = Version(version_id, sections, self.code, files=files, digests=digests, seeds=seeds)
+        version = Version(version_id, sections, self.code, files=files, digests=digests)
         self._loaded[version_id] = version
         return version
 
     def _read_section(self, letter: str, rel: str, cache: "ValidationCache | None"):
-        """Parse and check one section file: (its tree, its part and clause elements with their
-        numbers (:func:`redline.validate.check_outline`), its piece digests or None)."""
+        """Parse and check one section file: (its tree, its piece digests or None)."""
         path = self.root / rel
         data = _read(path, "section", "file")
         tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
@@ -155,15 +154,15 @@ class Corpus:
         self._read_digests[str(path)] = b"".join(pieces)
         key = cache.key(pieces) if cache is not None else None
         if key is not None and cache.known(key):
-            seed = check_outline(root, str(path))
+            nums = check_outline(root, str(path))
         else:
             check_schema(tree, "corpus", str(path))
-            seed = check_section(root, str(path))
+            nums = check_section(root, str(path))
             if key is not None:
                 cache.record(key)
         if root.get("num") != letter:
             raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-        return root, seed, (pieces if _aligned(cuts, seed) else None)
+        return root, (pieces if _aligned(cuts, nums) else None)
 
     def load_section(self, version_id: str, letter: str):
         """The tree of one section of a version (validated as :meth:`load` does), or None if the
@@ -230,10 +229,10 @@ def piece_digests(cuts: list[bytes]) -> list[bytes]:
     return [sha(p).digest()[:16] for p in cuts]
 
 
-def _aligned(cuts: list[bytes], seed: tuple[list, list[str]]) -> bool:
+def _aligned(cuts: list[bytes], nums: list[str]) -> bool:
     """True if the file's cuts (``data.split(_CLAUSE_START)``) follow its clauses: cut 0 is what
-    precedes the first clause, cut k+1 the k-th clause's bytes (``seed``: the part and clause
-    elements and their numbers, as :func:`redline.validate.check_outline` read them).
+    precedes the first clause, cut k+1 the k-th clause's bytes (``nums``: the part and clause
+    numbers in document order, as :func:`redline.validate.check_outline` gives them).
 
     The k-th clause's piece covers the bytes from its start tag to the next clause's (or the end
     of the file), so two clauses with equal digests have byte-identical XML: the diff can skip
@@ -241,8 +240,7 @@ def _aligned(cuts: list[bytes], seed: tuple[list, list[str]]) -> bool:
     the tree has at that place (a ``<clause `` inside a comment, or a start tag written another
     way, would misalign them): the diff then compares the trees.
     """
-    elements, nums = seed
-    clause_nums = [n for el, n in zip(elements, nums) if "." in n]
+    clause_nums = [n for n in nums if "." in n]
     if len(clause_nums) != len(cuts) - 1:
         return False
     for cut, num in zip(cuts[1:], clause_nums):

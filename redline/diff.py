@@ -509,7 +509,7 @@ def _settled(old: Version, new: Version, by_digest: bool = True) -> tuple[frozen
     sections = frozenset(k for k, root in old.sections.items() if new.sections.get(k) is root)
     clauses: list[Address] = []
     for k in sorted(sections):
-        clauses += [c._address for c in old.outline(k).clauses]
+        clauses += old.outline(k).clause_addresses
     parts: set[str] = set()
     if by_digest:
         for letter in old.sections:

@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Iterator, Mapping, NamedTuple
 
+from lxml import etree
+
 from redline.errors import AddressSyntaxError, CorpusError, UnknownAddress
 
 #: element names that carry an address
@@ -380,37 +382,59 @@ class Node:
         return node_words(self.element)
 
 
+#: the part and clause numbers of a section tree where its skeleton puts them (section > part >
+#: [cross-heading >] clause), in document order, as strings: read by libxml2, no element proxy made
+_OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
+                               " | /section/part/crossheading/clause/@num", smart_strings=False)
+#: the same parts and clauses as elements
+_OUTLINE_ELEMENTS = etree.XPath("/section/part | /section/part/clause | /section/part/crossheading/clause")
+
+
 class Outline:
     """The parts and clauses of one section tree, in document order (what the diff, the redline
-    and the coverage questions need: about 1 in 8 addressable nodes, without items)."""
+    and the coverage questions need: about 1 in 8 addressable nodes, without items).
 
-    __slots__ = ("parts", "clauses", "sequence", "_by_address")
+    Their addresses (:attr:`sequence`) are read as strings by libxml2; their elements
+    (:attr:`clauses`, :attr:`parts`) only when asked for."""
 
-    def __init__(self, parts: dict, clauses: list[Node], sequence: list[Address]):
-        self.parts: dict[Address, object] = parts  # part address -> element
-        self.clauses: list[Node] = clauses
-        self.sequence: list[Address] = sequence  # part and clause addresses, in document order
+    __slots__ = ("sequence", "_root", "_clauses", "_parts", "_by_address")
+
+    def __init__(self, root):
+        self._root = root
+        #: the part and clause addresses, in document order
+        self.sequence: list[Address] = [clause_address(n) if "." in n else part_address(n)
+                                        for n in _OUTLINE_NUMBERS(root)]
+        self._clauses: list[Node] | None = None
+        self._parts: dict[Address, object] | None = None
         self._by_address: dict[Address, Node] | None = None
 
-    @classmethod
-    def of(cls, elements, nums=None) -> "Outline":
-        """The outline of a section from its part and clause elements in document order (e.g.
-        ``root.iter("part", "clause")``), and their numbers if already read."""
-        parts: dict[Address, object] = {}
-        clauses: list[Node] = []
-        sequence: list[Address] = []
-        if nums is None:
-            elements = list(elements)
-            nums = [el.get("num") for el in elements]
-        for el, num in zip(elements, nums):
-            if "." in num:
-                a = clause_address(num)
-                clauses.append(Node(el, a))
-            else:
-                a = part_address(num)
+    def _elements(self) -> None:
+        clauses, parts = [], {}
+        for a, el in zip(self.sequence, _OUTLINE_ELEMENTS(self._root)):
+            if a.clause is None:
                 parts[a] = el
-            sequence.append(a)
-        return cls(parts, clauses, sequence)
+            else:
+                clauses.append(Node(el, a))
+        self._clauses, self._parts = clauses, parts
+
+    @property
+    def clauses(self) -> list[Node]:
+        """The clauses, in document order, each a Node with its address."""
+        if self._clauses is None:
+            self._elements()
+        return self._clauses
+
+    @property
+    def parts(self) -> dict[Address, object]:
+        """Part address -> element, in document order."""
+        if self._parts is None:
+            self._elements()
+        return self._parts
+
+    @property
+    def clause_addresses(self) -> list[Address]:
+        """The addresses of the clauses, in document order (no element looked at)."""
+        return [a for a in self.sequence if a.clause is not None]
 
     def clause(self, address: Address) -> Node | None:
         """The clause at ``address``, or None."""
@@ -424,9 +448,9 @@ class Outline:
 class _Section:
     """One section tree and what is derived from it; shared by every version sharing the tree."""
 
-    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file", "seed")
+    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file")
 
-    def __init__(self, root, file: str | None = None, digests: list | None = None, seed=None):
+    def __init__(self, root, file: str | None = None, digests: list | None = None):
         self.root = root
         self.index: dict | None = None  # address -> element
         self.ordered = True  # the index is in document order (patched ones are not)
@@ -434,7 +458,6 @@ class _Section:
         self.outline: Outline | None = None
         self.digests = digests  # the file's piece digests, as read (only for the tree read)
         self.file = file  # the file the tree was read from, if it is that tree
-        self.seed = seed  # (part and clause elements, their numbers), as the loader read them
 
     def forget(self) -> None:
         """The tree's structure changed: drop everything derived from it."""
@@ -442,7 +465,7 @@ class _Section:
         self.ordered = True
         self.memo = {}
         self.outline = None
-        self.digests = self.seed = None
+        self.digests = None
         self.file = None
 
 
@@ -533,16 +556,15 @@ class Version:
     """
 
     def __init__(self, id: str, sections: Mapping[str, object], code: str = "SEC", *,
-                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None,
-                 seeds: Mapping[str, tuple] | None = None):
-        """``files``, ``digests`` and ``seeds`` are what a loader knows of each section it read:
-        the file (named in errors: a tree read from a file never has an address twice), its piece
-        digests (``corpus.piece_digests``) and its part and clause elements with their numbers."""
+                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None):
+        """``files`` and ``digests`` are what a loader knows of each section it read: the file
+        (named in errors: a tree read from a file never has an address twice) and its piece
+        digests (``corpus.piece_digests``)."""
         self.id = id
         self.code = code
-        files, digests, seeds = files or {}, digests or {}, seeds or {}
+        files, digests = files or {}, digests or {}
         self._sec: dict[str, _Section] = {
-            k: _Section(root, files.get(k), digests.get(k), seeds.get(k)) for k, root in sorted(sections.items())}
+            k: _Section(root, files.get(k), digests.get(k)) for k, root in sorted(sections.items())}
         self._roots = {k: s.root for k, s in self._sec.items()}
         self.sections: Mapping[str, object] = MappingProxyType(self._roots)
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
@@ -739,7 +761,6 @@ class Version:
         shared with every version sharing the tree and forgotten when its structure changes.
         Only a read-only (shared or loaded) tree's words may be memoised: words change in place
         (an apply's amendments) without telling the version, since they move no address."""
-        self._index(letter)
         return self._sec[letter].memo
 
     def position(self, address: Address) -> tuple[int, int] | None:
@@ -759,10 +780,7 @@ class Version:
         """The parts and clauses of section ``letter``, in document order."""
         sec = self._sec[letter]
         if sec.outline is None:
-            if sec.seed is not None:
-                sec.outline = Outline.of(*sec.seed)
-            else:
-                sec.outline = Outline.of(sec.root.iter("part", "clause"))
+            sec.outline = Outline(sec.root)
         return sec.outline
 
     def piece_digests(self, letter: str) -> list[bytes] | None:

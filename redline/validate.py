@@ -35,7 +35,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from redline.errors import CorpusError
-from redline.model import Address, clause_address, element_address, part_address
+from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, part_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 #: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
@@ -273,9 +273,9 @@ def _locate(tree, message: str) -> int | None:
 # --- the invariants ----------------------------------------------------------------------------
 
 _SECTION_NUM = re.compile(r"[A-Z]\Z")
-_PART_NUM = re.compile(r"[A-Z]([0-9]+)([A-Z]?)\Z")
+_PART_NUM = re.compile(r"[A-Z]([0-9]+)([A-Z]?)\Z", re.ASCII)
 _CLAUSE_NUM = re.compile(r"[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?\Z")
-_CLAUSE_TAIL = re.compile(r"([0-9]+)([A-Z]?)\Z")  # what follows "G3." in a clause number
+_CLAUSE_TAIL = re.compile(r"([0-9]+)([A-Z]?)\Z", re.ASCII)  # what follows "G3." in a clause number
 #: how many elements stand where the skeleton (section > part > [cross-heading >] clause) has no
 #: place for them (counts, which libxml2 makes without merging node sets: a few ms a whole code)
 _MISPLACED = etree.XPath("count(/section/*) - count(/section/part)"
@@ -287,14 +287,14 @@ _PLACED_CLAUSES = etree.XPath("count(/section/part/clause) + count(/section/part
 _REPEATED_ITEM = etree.XPath("(//item[@num = preceding-sibling::item/@num])[1]")
 
 
-def check_outline(root, file: str, *, order: bool = True) -> tuple[list, list[str]]:
+def check_outline(root, file: str, *, order: bool = True) -> list[str]:
     """Check the invariants of section tree ``root`` above its items (see the module
     docstring); raise CorpusError naming ``file`` and the line at fault. ``order=False`` leaves
     out the sequence of numbers (apply reports that itself, against the base).
 
-    Returns the part and clause elements in document order and their numbers (what
-    :meth:`redline.model.Outline.of` takes), read once here. This runs on every load of every
-    section: each part is checked on its own, and its clauses' numbers all at once."""
+    Returns the part and clause numbers in document order. This runs on every load of every
+    section, so it first checks the numbers as strings read by libxml2 (no element is looked at
+    from Python); only if that finds something amiss is the tree walked, to say what and where."""
     if root.tag != "section":
         raise CorpusError(f"the root element is <{root.tag}>, not <section>", file, root.sourceline)
     sec = root.get("num")
@@ -302,11 +302,76 @@ def check_outline(root, file: str, *, order: bool = True) -> tuple[list, list[st
         raise CorpusError(f"<section> number {sec!r} is not a section letter", file, root.sourceline)
     if _MISPLACED(root) != 0:
         raise _misplaced(root, file)
-    elements: list = []
+    nums = _outline_numbers(root, sec, order)
+    if nums is None:
+        nums = _walk_outline(root, sec, file, order)
+    return nums
+
+
+_PARTS = etree.XPath("count(/section/part)")
+
+
+def _outline_numbers(root, sec: str, order: bool) -> list[str] | None:
+    """The part and clause numbers of ``root`` in document order, if every invariant holds;
+    None if one may not (then :func:`_walk_outline` says which). Every part and clause in its
+    place has a number if the numbers read are as many as the parts and clauses there. (A clause
+    nested deeper, in an item, is the schema's to refuse; the outline does not see it, and the
+    address index refuses it if it has no number or repeats one.)"""
+    nums = _OUTLINE_NUMBERS(root)
+    placed = int(_PLACED_CLAUSES(root))
+    if len(nums) != int(_PARTS(root)) + placed:
+        return None
+    groups: list[tuple[str, list[str]]] = []
+    for num in nums:
+        if "." in num:
+            if not groups:
+                return None
+            groups[-1][1].append(num)
+        else:
+            groups.append((num, []))
+    if len(groups) != int(_PARTS(root)) or len(groups) != len({p for p, _ in groups}):
+        return None  # a number read as the other kind's (a part "G3.1", a clause "G3"), or a part twice
+    last = None
+    for part, clauses in groups:
+        m = _PART_NUM.match(part)
+        if m is None or part[0] != sec:
+            return None
+        key = (int(m[1]), m[2])
+        if order and last is not None and key <= last:
+            return None
+        last = key
+        if clauses and not _clause_numbers_hold(part, clauses, order):
+            return None
+    return nums
+
+
+def _clause_numbers_hold(part: str, nums: list[str], order: bool) -> bool:
+    """True if ``nums`` (a part's clause numbers, in document order) are numbers of clauses of
+    ``part``, none twice, increasing (``order``)."""
+    prefix = part + "."
+    n = len(prefix)
+    tails = [num[n:] for num in nums if num.startswith(prefix)]
+    if len(tails) != len(nums) or not all(tails) or len(set(nums)) != len(nums):
+        return False
+    joined = "".join(tails)
+    if joined.isascii() and joined.isdigit():  # the usual case, 1, 2, 3 …: ints (no tail is empty)
+        keys: list = [int(t) for t in tails]
+    else:
+        keys = []
+        for t in tails:
+            m = _CLAUSE_TAIL.match(t)
+            if m is None:
+                return False
+            keys.append((int(m[1]), m[2]))
+    return not order or keys == sorted(set(keys))  # strictly increasing
+
+
+def _walk_outline(root, sec: str, file: str, order: bool) -> list[str]:
+    """What :func:`check_outline` checks, element by element: raise at the first fault, with
+    its line; the part and clause numbers in document order if there is none."""
     nums: list[str] = []
     part_nums: dict[str, object] = {}
     last = None  # (key, number) of the previous part
-    clauses = 0
     for part in root.iterchildren("part"):
         num = part.get("num")
         m = _PART_NUM.match(num) if num else None
@@ -323,20 +388,17 @@ def check_outline(root, file: str, *, order: bool = True) -> tuple[list, list[st
             raise CorpusError(f"{num} is out of sequence in Section {sec}: {last[1]} would be followed by {num} "
                               "(numbers must increase in document order)", file, part.sourceline)
         part_nums[num], last = part, (key, num)
-        els = list(part.iter("clause"))
+        els = []  # the part's clauses, in it or in its cross-headings (the skeleton holds: _MISPLACED)
+        for child in part:
+            if child.tag == "clause":
+                els.append(child)
+            elif child.tag == "crossheading":
+                els += [c for c in child if c.tag == "clause"]
         cnums = [el.get("num") for el in els]
         _check_clause_numbers(num, els, cnums, file, order)
-        elements.append(part)
-        elements += els
         nums.append(num)
         nums += cnums
-        clauses += len(els)
-    if _PLACED_CLAUSES(root) != clauses:
-        for el in root.iter("clause"):
-            up = el.getparent()
-            if up.tag != "part" and (up.tag != "crossheading" or up.getparent().tag != "part"):
-                raise CorpusError(f"clause {el.get('num')} is not in a part", file, el.sourceline)
-    return elements, nums
+    return nums
 
 
 def _check_clause_numbers(part: str, els: list, nums: list, file: str, order: bool) -> None:
@@ -353,8 +415,9 @@ def _check_clause_numbers(part: str, els: list, nums: list, file: str, order: bo
         if _CLAUSE_NUM.match(num):
             raise CorpusError(f"clause {num} is filed under {part}", file, line)
         raise CorpusError(f"<clause> number {num!r} is not a clause number (e.g. {part}.20)", file, line)
-    if "".join(tails).isdigit() and all(t.isdigit() for t in tails):  # the usual case: 1, 2, 3 …
-        keys: list = [(int(t), "") for t in tails]
+    joined = "".join(tails)
+    if joined.isascii() and joined.isdigit():  # the usual case, 1, 2, 3 …: ints (no tail is empty)
+        keys: list = [int(t) for t in tails]
     else:
         keys = []
         for t, num, el in zip(tails, nums, els):
@@ -369,7 +432,7 @@ def _check_clause_numbers(part: str, els: list, nums: list, file: str, order: bo
             if num in seen:
                 raise CorpusError(f"{num} appears twice (first at line {seen[num].sourceline})", file, el.sourceline)
             seen[num] = el
-    if order and (keys != sorted(keys) or len(set(keys)) != len(keys)):
+    if order and keys != sorted(set(keys)):  # strictly increasing
         i = next(i for i in range(1, len(keys)) if keys[i] <= keys[i - 1])
         raise CorpusError(f"{nums[i]} is out of sequence in part {part}: {nums[i - 1]} would be followed by "
                           f"{nums[i]} (numbers must increase in document order)", file, els[i].sourceline)
@@ -387,7 +450,7 @@ def _misplaced(root, file: str) -> CorpusError:
     return CorpusError("an element is out of place", file)  # pragma: no cover - _MISPLACED found one
 
 
-def check_section(root, file: str, *, order: bool = True) -> tuple[list, list[str]]:
+def check_section(root, file: str, *, order: bool = True) -> list[str]:
     """:func:`check_outline`, and below the clauses: no item numbered as a sibling, no term
     defined twice in one clause (on a tree that matches the schema, so every item is numbered).
     Returns what :func:`check_outline` returns."""

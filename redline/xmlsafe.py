@@ -33,7 +33,7 @@ def parse_bytes(data: bytes, name: str, error=XMLInputError, element_only: bool 
     section files), so the whitespace between elements (indentation) is not kept as text nodes: a
     quarter less memory and parse time for a pretty-printed file, the same words.
     """
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies a whole code's 17 MB)
         raise error("the file is empty", name, None)
     try:
         tree = etree.ElementTree(etree.fromstring(data, _parser(element_only)))
@@ -45,8 +45,9 @@ def parse_bytes(data: bytes, name: str, error=XMLInputError, element_only: bool 
         raise error(f"not well-formed XML: {msg}", name, line) from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise error("DOCTYPE declarations are not allowed (entities and DTDs are refused)", name, 1)
-    for el in tree.iter(etree.Entity):
-        raise error("entity references are not allowed", name, el.sourceline)
+    # no entity reference can be left in the tree: without a DTD, libxml2 refuses any entity but
+    # the five predefined ones (which it replaces) as "not defined" (a well-formedness error,
+    # above), so the tree need not be walked for them (~10 ms for a whole code)
     return tree
 
 

@@ -212,6 +212,7 @@ def two_changes(draw):
             x_ops.append(_edit("x", "words", c, k, range(0, 5)))
             m_ops.append(_edit("m", "words", c, k, range(7, 12)))
     if not x_ops:
+        assume(roles[0] != "m")  # the edit below would touch the clause M changes
         x_ops.append(_edit("x", "words", 1, 0, range(0, 5)) if "both" not in roles[:1] else
                      _edit("x", "insert", 1, 0, range(0, 5)))
     if not m_ops:  # on a clause X leaves alone (X may delete or change the last one)
