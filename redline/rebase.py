@@ -518,6 +518,15 @@ def _gone(r: _Rebaser, i: int, op, target: Address, hops, role: str = "target") 
     return _outcome(i, op, OBSOLETE, f"its {role} {target} was deleted in {label}", culprit=label)
 
 
+def _missing(r: _Rebaser, i: int, op, a: Address, role: str = "target") -> OpOutcome:
+    """The target (or anchor) is not in the state it is made on, though nothing deleted it: the
+    corpus does not hold that part of the version, or the node was never there."""
+    coverage = r.onto.coverage_of(a) if hasattr(r.onto, "coverage_of") else "complete"
+    why = {"absent": f"; the corpus does not hold {a.part or a.section} in {r.label}",
+           "partial": f"; the corpus holds only part of {a.part or a.section} in {r.label}"}.get(coverage, "")
+    return _outcome(i, op, CONFLICT, f"its {role} {a} is not in {r.label}{why}", clauses=_clauses(a))
+
+
 def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """amend, substitute, and amend-definition's words."""
     fld = op.field
@@ -526,6 +535,8 @@ def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     if isinstance(o, _Created):
         rebased = _retarget(op, a)
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED,
@@ -638,6 +649,8 @@ def _delete_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     if isinstance(o, _Created):
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED, "", rebased=_retarget(op, a),
                         clauses=_clauses(a))
@@ -687,6 +700,8 @@ def _insert_op(r: _Rebaser, i: int, op: O.Insert) -> OpOutcome:
         return _gone(r, i, op, op.target, hops, "anchor")
     if a is None:
         return _outcome(i, op, CONFLICT, f"its anchor {op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a, "anchor")
     reasons = r.hop_reasons(hops)
     content = [O.fragment_element(f) for f in op.content]
     # numbers of new clauses follow a renumbered part, or an anchor they are numbered after
@@ -890,6 +905,8 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     reasons = r.hop_reasons(hops)
     dest_drafted = op.new if isinstance(op, O.Renumber) else op.destination
     # the destination follows the parent (or anchor) as it now stands
@@ -903,6 +920,8 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
             return _gone(r, i, op, op.anchor, anc_hops, "anchor")
         if anchor is None:
             return _outcome(i, op, CONFLICT, f"its anchor {op.anchor} cannot be found in {r.label}")
+        if not r.a_has(anchor):
+            return _missing(r, i, op, anchor, "anchor")
         reasons += r.hop_reasons(anc_hops)
         parent = anchor if op.position in ("start", "end") else anchor.parent
         dest = _with_last(dest_drafted, parent)
@@ -967,6 +986,8 @@ def _add_definition_op(r: _Rebaser, i: int, op: O.AddDefinition) -> OpOutcome:
         return _gone(r, i, op, clause, hops, "definitions clause")
     if a is None:
         return _outcome(i, op, CONFLICT, f"{clause} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a, "definitions clause")
     target = Address(a.section, a.part, a.clause, op.target.term)
     reasons = r.hop_reasons(hops)
     if r.a_has(target):
