@@ -135,6 +135,19 @@ def version_step(before: Version, after: Version, modifications: Sequence[str] =
     return Step(VERSION, after.id, before, after, address_map_from_diff(vdiff), tuple(modifications))
 
 
+def descend(clause_el, address: Address):
+    """The element at ``address`` (a clause, or a definition or item in it) found from its
+    clause's element by walking down (None if it is not there)."""
+    el = clause_el
+    if el is not None and address.term is not None:
+        el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
+    for num in address.items:
+        if el is None:
+            return None
+        el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+    return el
+
+
 class Snapshot:
     """A state of the code a modification reached, held as the clauses it changed (copies) on top
     of the state before it, so that a release of many modifications keeps the state each one
@@ -168,12 +181,7 @@ class Snapshot:
         c = address.clause_address
         el = self._changed.get(c) if c is not None else None
         if el is not None:
-            if address.term is not None:
-                el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
-            for num in address.items:
-                if el is None:
-                    return None
-                el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+            el = descend(el, address)
             return Node(el, address) if el is not None else None
         if self._vacated and (address in self._vacated or any(a in self._vacated for a in address.ancestors())):
             return None
@@ -378,16 +386,7 @@ class SectionTree:
         clauses = self._index()
         if address.clause is None:
             return self._parts.get(address.part)
-        el = clauses.get(address.clause)
-        if el is None:
-            return None
-        if address.term is not None:
-            el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
-        for num in address.items:
-            if el is None:
-                return None
-            el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
-        return el
+        return descend(clauses.get(address.clause), address)
 
     def find(self, address: Address) -> Node | None:
         el = self.element(address)
