@@ -22,7 +22,7 @@ does I/O: the caller hands in the versions or a loader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
 from redline.diff import (
@@ -135,6 +135,19 @@ def version_step(before: Version, after: Version, modifications: Sequence[str] =
     return Step(VERSION, after.id, before, after, address_map_from_diff(vdiff), tuple(modifications))
 
 
+def descend(clause_el, address: Address):
+    """The element at ``address`` (a clause, or a definition or item in it) found from its
+    clause's element by walking down (None if it is not there)."""
+    el = clause_el
+    if el is not None and address.term is not None:
+        el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
+    for num in address.items:
+        if el is None:
+            return None
+        el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+    return el
+
+
 class Snapshot:
     """A state of the code a modification reached, held as the clauses it changed (copies) on top
     of the state before it, so that a release of many modifications keeps the state each one
@@ -168,12 +181,7 @@ class Snapshot:
         c = address.clause_address
         el = self._changed.get(c) if c is not None else None
         if el is not None:
-            if address.term is not None:
-                el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
-            for num in address.items:
-                if el is None:
-                    return None
-                el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+            el = descend(el, address)
             return Node(el, address) if el is not None else None
         if self._vacated and (address in self._vacated or any(a in self._vacated for a in address.ancestors())):
             return None
@@ -204,6 +212,29 @@ def follow(address: Address, steps: Sequence[Step], start: int = 0) -> tuple[Add
     return at, tuple(hops)
 
 
+def made_at(address: Address, steps: Sequence[Step]) -> int | None:
+    """The index of the step that brought the node now at ``address`` (after the last step)
+    into being, walking back through the steps; None if it was there before the first."""
+    at = address
+    for k in range(len(steps) - 1, -1, -1):
+        step = steps[k]
+        inverse = {v: key for key, v in step.address_map.items() if v is not None}
+        prev = map_address(at, inverse)
+        if (prev == at and at in step.address_map) or step.before.find(prev) is None:
+            return k  # a new node where one was vacated, or nothing there before the step
+        at = prev
+    return None
+
+
+def before_steps(address: Address, steps: Sequence[Step]) -> Address:
+    """Where the node now at ``address`` stood before the first step (for one :func:`made_at`
+    says was there)."""
+    at = address
+    for step in reversed(steps):
+        at = map_address(at, {v: key for key, v in step.address_map.items() if v is not None})
+    return at
+
+
 def describe_hop(hop: Hop, steps: Sequence[Step]) -> str:
     """``G3.20 renumbered G3.21 in version 6.18``, ``G3.20(b) is now G3.21(b) (G3.20 renumbered
     G3.21 by MP090 operation 3 (…))``, ``G3.8 deleted in version 6.18``."""
@@ -214,7 +245,7 @@ def describe_hop(hop: Hop, steps: Sequence[Step]) -> str:
         return f"{hop.old} deleted {where}"
     old, new = hop.old, hop.new
     # the level at which the number changed: an item follows its renumbered clause
-    while old.parent is not None and new.parent is not None and _last_num(old) == _last_num(new) \
+    while old.parent is not None and new.parent is not None and last_number(old) == last_number(new) \
             and old.kind == new.kind and old.parent != new.parent:
         old, new = old.parent, new.parent
     how = "renumbered" if new.parent == old.parent else "moved to"
@@ -223,7 +254,9 @@ def describe_hop(hop: Hop, steps: Sequence[Step]) -> str:
     return f"{hop.old} is now {hop.new} ({old} {how} {new} {where})"
 
 
-def _last_num(a: Address) -> str:
+def last_number(a: Address) -> str:
+    """The last part of an address's number: an item's ``(b)``, a definition's term, a
+    clause's ``20`` (of G3.20), a part's ``3`` (of G3)."""
     if a.items:
         return a.items[-1]
     if a.term is not None:
@@ -353,16 +386,7 @@ class SectionTree:
         clauses = self._index()
         if address.clause is None:
             return self._parts.get(address.part)
-        el = clauses.get(address.clause)
-        if el is None:
-            return None
-        if address.term is not None:
-            el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
-        for num in address.items:
-            if el is None:
-                return None
-            el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
-        return el
+        return descend(clauses.get(address.clause), address)
 
     def find(self, address: Address) -> Node | None:
         el = self.element(address)

@@ -35,15 +35,14 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from lxml import etree
-
 from redline import ops as O
 from redline.apply import occurrences
 from redline.errors import ApplyError
-from redline.history import MODIFICATION, Footprint, Hop, Step, brief_diff, describe_hop, field_words, \
-    follow, operation_behind
+from redline.history import MODIFICATION, Footprint, Hop, Step, before_steps, brief_diff, describe_hop, \
+    field_words, follow, last_number, made_at, operation_behind
 from redline.model import ADDRESSABLE, Address, Node, Version, element_address, normalise_space
 from redline.textdiff import DELETE, EQUAL, diff_text, tokenize
+from redline.validate import order_key
 from redline.xref import map_address, remap_text
 
 #: what happens to an operation when it is made on another state of the code
@@ -357,7 +356,6 @@ class _Rebaser:
     def __init__(self, mod, base: Version, steps: Sequence[Step], onto: Version, label: str | None = None):
         self.mod, self.base, self.steps, self.onto = mod, base, list(steps), onto
         self.label = label or onto.id  # how messages name the state made on
-        self.states = [base] + [s.after for s in self.steps]
         self.o_fx, self.a_fx = _Effects(), _Effects()
         self.o_words: dict[tuple, str] = {}  # (base address, field) -> words after earlier ops
         self.a_words: dict[tuple, str] = {}  # (address in onto, field) -> words after earlier ops
@@ -518,6 +516,15 @@ def _gone(r: _Rebaser, i: int, op, target: Address, hops, role: str = "target") 
     return _outcome(i, op, OBSOLETE, f"its {role} {target} was deleted in {label}", culprit=label)
 
 
+def _missing(r: _Rebaser, i: int, op, a: Address, role: str = "target") -> OpOutcome:
+    """The target (or anchor) is not in the state it is made on, though nothing deleted it: the
+    corpus does not hold that part of the version, or the node was never there."""
+    coverage = r.onto.coverage_of(a) if hasattr(r.onto, "coverage_of") else "complete"
+    why = {"absent": f"; the corpus does not hold {a.part or a.section} in {r.label}",
+           "partial": f"; the corpus holds only part of {a.part or a.section} in {r.label}"}.get(coverage, "")
+    return _outcome(i, op, CONFLICT, f"its {role} {a} is not in {r.label}{why}", clauses=_clauses(a))
+
+
 def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """amend, substitute, and amend-definition's words."""
     fld = op.field
@@ -526,6 +533,8 @@ def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     if isinstance(o, _Created):
         rebased = _retarget(op, a)
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED,
@@ -638,6 +647,8 @@ def _delete_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     if isinstance(o, _Created):
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED, "", rebased=_retarget(op, a),
                         clauses=_clauses(a))
@@ -687,6 +698,8 @@ def _insert_op(r: _Rebaser, i: int, op: O.Insert) -> OpOutcome:
         return _gone(r, i, op, op.target, hops, "anchor")
     if a is None:
         return _outcome(i, op, CONFLICT, f"its anchor {op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a, "anchor")
     reasons = r.hop_reasons(hops)
     content = [O.fragment_element(f) for f in op.content]
     # numbers of new clauses follow a renumbered part, or an anchor they are numbered after
@@ -762,16 +775,10 @@ def _now_words(r: _Rebaser, a: Address) -> str | None:
 
 
 def _who_added(r: _Rebaser, a: Address) -> tuple[str | None, str | None]:
-    """The step that brought ``a`` (an address held now) into being, walking back."""
-    at = a
-    for k in range(len(r.steps) - 1, -1, -1):
-        step = r.steps[k]
-        inv = {v: key for key, v in step.address_map.items() if v is not None}
-        prev = map_address(at, inv)
-        if step.before.find(prev) is None or (prev == at and at in step.address_map):
-            return r._label(k, None, at)
-        at = prev
-    return None, None
+    """The step that brought ``a`` (an address held now) into being, as (label, modification
+    id); (None, None) if it was in the base."""
+    k = made_at(a, r.steps)
+    return r._label(k, None, a) if k is not None else (None, None)
 
 
 def _renumber_content(content, op: O.Insert, a: Address) -> None:
@@ -797,15 +804,6 @@ def _renumber_content(content, op: O.Insert, a: Address) -> None:
                 node.set("num", new.part + num[len(old.part):])
 
 
-_NUMBER = re.compile(r"(\d+)([A-Z]*)$")
-
-
-def _order_key(num: str) -> tuple | None:
-    """How a part or clause number sorts among its siblings (``G3.20A`` -> (20, "A"))."""
-    m = _NUMBER.search(num.rsplit(".", 1)[-1])
-    return (int(m[1]), m[2]) if m else None
-
-
 def _part_of(a: Address | None) -> str | None:
     return a.part if a is not None else None
 
@@ -825,7 +823,7 @@ def _order_anchor(r: _Rebaser, op: O.Insert, a: Address, created: list[Address])
     def key(addr: Address):
         if addr.kind == "item":
             return None
-        return _order_key(str(addr))
+        return order_key(str(addr))
 
     mine = key(created[0] if op.position == "after" else created[-1])
     if mine is None:
@@ -869,18 +867,8 @@ def _sibling(el, position: str):
 
 
 def _exists_in_base(r: _Rebaser, a: Address) -> bool:
-    """Whether the node at ``a`` in onto was already in the base (walked back through the steps)."""
-    at = a
-    for k in range(len(r.steps) - 1, -1, -1):
-        step = r.steps[k]
-        inv = {v: key for key, v in step.address_map.items() if v is not None}
-        prev = map_address(at, inv)
-        if prev == at and at in step.address_map:  # vacated then refilled: new
-            return False
-        if step.before.find(prev) is None:
-            return False
-        at = prev
-    return r.base.find(at) is not None
+    """Whether the node at ``a`` in onto was already in the base."""
+    return made_at(a, r.steps) is None and r.base.find(before_steps(a, r.steps)) is not None
 
 
 def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
@@ -890,12 +878,14 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return _gone(r, i, op, op.target, hops)
     if a is None:
         return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a)
     reasons = r.hop_reasons(hops)
     dest_drafted = op.new if isinstance(op, O.Renumber) else op.destination
     # the destination follows the parent (or anchor) as it now stands
     if isinstance(op, O.Renumber):
         parent = a.parent
-        dest = _with_last(dest_drafted, parent)
+        dest = _withlast_number(dest_drafted, parent)
         anchor = None
     else:
         _, anc0, anc_hops, anchor = r.locate(op.anchor)
@@ -903,13 +893,15 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
             return _gone(r, i, op, op.anchor, anc_hops, "anchor")
         if anchor is None:
             return _outcome(i, op, CONFLICT, f"its anchor {op.anchor} cannot be found in {r.label}")
+        if not r.a_has(anchor):
+            return _missing(r, i, op, anchor, "anchor")
         reasons += r.hop_reasons(anc_hops)
         parent = anchor if op.position in ("start", "end") else anchor.parent
-        dest = _with_last(dest_drafted, parent)
+        dest = _withlast_number(dest_drafted, parent)
     renumbered_only = a0 is not None and a0.parent == _mapped_parent(r, o) if not isinstance(o, _Created) else False
     if isinstance(op, O.Move) and op.new is not None and renumbered_only:
         pass  # a move that gives the node its new number: its number since does not matter
-    elif not isinstance(o, _Created) and (_last(a0) != _last(o) or a0.parent != _mapped_parent(r, o)):
+    elif not isinstance(o, _Created) and (last_number(a0) != last_number(o) or a0.parent != _mapped_parent(r, o)):
         # its own number or place changed since the base: the same change, or a clash
         hop = next(h for h in reversed(hops) if h.new is not None)
         label, mod = r._label(hop.step, hop.old, hop.new)
@@ -934,22 +926,12 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
     return _outcome(i, op, status, "; ".join(reasons), rebased=rebased, clauses=_clauses(a, dest))
 
 
-def _last(a: Address) -> str:
-    if a.items:
-        return a.items[-1]
-    if a.term is not None:
-        return a.term
-    if a.clause:
-        return a.clause.split(".", 1)[1]
-    return a.part[1:] if a.part else a.section
-
-
-def _with_last(a: Address, parent: Address | None) -> Address:
+def _withlast_number(a: Address, parent: Address | None) -> Address:
     """``a``'s own number under ``parent`` (G3.10 under part G4 is G4.10)."""
     if parent is None or a.parent == parent:
         return a
-    return parent.child(a.items[-1] if a.items else (f"{parent.part}.{_last(a)}" if a.clause else
-                                                      f"{parent.section}{_last(a)}"))
+    return parent.child(a.items[-1] if a.items else (f"{parent.part}.{last_number(a)}" if a.clause else
+                                                      f"{parent.section}{last_number(a)}"))
 
 
 def _mapped_parent(r: _Rebaser, o: Address) -> Address | None:
@@ -967,6 +949,8 @@ def _add_definition_op(r: _Rebaser, i: int, op: O.AddDefinition) -> OpOutcome:
         return _gone(r, i, op, clause, hops, "definitions clause")
     if a is None:
         return _outcome(i, op, CONFLICT, f"{clause} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a, "definitions clause")
     target = Address(a.section, a.part, a.clause, op.target.term)
     reasons = r.hop_reasons(hops)
     if r.a_has(target):

@@ -31,7 +31,7 @@ from typing import Callable, Mapping, Sequence
 
 from redline import xmlsafe
 from redline.errors import ModificationError
-from redline.history import MODIFICATION, Snapshot, Step, compose
+from redline.history import MODIFICATION, Snapshot, Step, compose, made_at
 from redline.model import Address, Version, normalise_space
 from redline.rebase import ALREADY_MADE, CONFLICT, NEEDS_HUMAN, RebaseResult, footprints, rebase_modification, worst
 from redline.textdiff import EQUAL
@@ -368,16 +368,8 @@ def attributed(report: ReleaseReport, vdiff):
 
 def _made_by(steps: Sequence[Step], address: Address | None) -> str | None:
     """The step (modification) that brought the node now at ``address`` into being."""
-    if address is None:
-        return None
-    at = address
-    for step in reversed(steps):
-        inverse = {v: k for k, v in step.address_map.items() if v is not None}
-        prev = map_address(at, inverse)
-        if step.before.find(prev) is None or (prev == at and at in step.address_map):
-            return step.id
-        at = prev
-    return None
+    k = made_at(address, steps) if address is not None else None
+    return steps[k].id if k is not None else None
 
 
 def _deleted_by(steps: Sequence[Step], address: Address | None) -> str | None:
@@ -409,8 +401,6 @@ def _renumbered_by(steps: Sequence[Step], address: Address | None) -> str | None
 def _field_spans(steps: Sequence[Step], onto: Version, nd, field: str):
     """The spans of one field of a paired node, each change split by the modification that made
     it (None when the field's history cannot be followed to the same words)."""
-    from dataclasses import replace
-
     from redline.history import field_words
     from redline.textdiff import DELETE, diff_text, tokenize
 

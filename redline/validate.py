@@ -476,7 +476,7 @@ def check_section(root, file: str, *, order: bool = True) -> list[str]:
 _NUMBER = re.compile(r"(\d+)([A-Z]*)$")
 
 
-def _order_key(num: str) -> tuple | None:
+def order_key(num: str) -> tuple | None:
     """The sort key of a part or clause number's last component (``G3.20A`` -> (20, "A")); None
     if it is not numbered that way."""
     m = _NUMBER.search(num.rsplit(".", 1)[-1])
@@ -496,7 +496,7 @@ def out_of_order(root) -> list[tuple[str, str, str]]:
 
 def _descents(nums: list[str], where: str) -> list[tuple[str, str, str]]:
     """(previous, number, where) for each number of ``nums`` not greater than the one before it."""
-    keys = [_order_key(n) for n in nums]
+    keys = [order_key(n) for n in nums]
     return [(nums[i - 1], nums[i], where) for i in range(1, len(nums))
             if keys[i - 1] is not None and keys[i] is not None and keys[i] <= keys[i - 1]]
 

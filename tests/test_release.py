@@ -435,3 +435,9 @@ def test_release_redline_docx_accepts_to_the_consolidated_text(invoke, scenario,
     assert "G8.1 Each User shall undergo an annual fixture review." in accept
     assert "G8.1 Each User shall undergo a fixture assessment." in reject
     assert "\nG8.3A A planted clause after G8.3." in accept and "\nG8.3A " not in reject
+
+
+def test_a_target_the_corpus_does_not_hold_is_said_so(invoke):
+    r = invoke("release", "SECMP0065", "--onto", "5.20")
+    assert r.exit_code == 1
+    assert "conflict: its anchor G1.9 is not in 5.20; the corpus does not hold G1 in 5.20" in r.output

@@ -173,7 +173,8 @@ def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, outp
     apply, and the cross-references of the consolidated text are checked.
 
     Exit status: 0 everything applies; 1 any conflict, obsolete operation or broken reference
-    (nothing is written); 2 bad usage or input.
+    (then --as writes nothing; a --redline document is still written, showing what could be made
+    and naming what was left out); 2 bad usage or input.
 
     \b
     Example:
