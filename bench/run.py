@@ -157,6 +157,12 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
         ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
         ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+        # what the cross-reference check of the result (annex refuses a broken reference) costs
+        ("annex BM001 --format docx --allow-broken-refs", REDLINE + ["annex", "BM001", "--format", "docx",
+                                                                     "--allow-broken-refs", "-o", str(out / "ab.docx")]
+         + c, (0,)),
+        ("annex BM001 --format html --context part", REDLINE + ["annex", "BM001", "--format", "html", "--context",
+                                                                "part", "-o", str(out / "ap.html")] + c, (0,)),
         # the whole code out to Word and back in (the import reads the file the export row wrote)
         ("export 1.0 --format docx (whole version)", REDLINE + ["export", "1.0", "--format", "docx", "--date",
                                                                "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),

@@ -697,8 +697,11 @@ def _nodes_to_check(result: Version, address_map: Mapping[Address, Address | Non
     special.update(str(a.clause_address or a) for a in list(address_map) + list(inverse))
     keys = {a.clause or a.part or a.section for a in address_map}
     bkeys = [k.encode("ascii", "replace") for k in keys]
+    special_sections = {num[:1] for num in special}
     for letter, root in result.sections.items():
         if result.is_shared(letter):
+            if not keys and letter not in special_sections:
+                continue  # nothing moved or deleted, nothing changed here: no run here can give a finding
             clauses, where, words, starts = _shared_clause_words(result, letter)
             hits = {j for num in special for j in where.get(num, ())}
             for k in bkeys:
