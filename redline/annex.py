@@ -141,12 +141,14 @@ class SectionRedline:
 @dataclass(frozen=True)
 class SummaryRow:
     """One line of the table of changes; ``deleted``: what it names is shown deleted (its link
-    goes to the deleted clause's anchor)."""
+    goes to the deleted clause's anchor); ``by``: the modifications that make the change (a
+    release redline names them; renderers add a column when any row does)."""
 
     address: str
     change: str
     detail: str
     deleted: bool = False
+    by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,9 @@ class _State:
         self.touched: set = set()  # clause elements whose words, numbers or place changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
         self.restructured: set[str] = set()  # sections where numbers or places changed
+        #: what earlier operations did to numbers: old address -> (new address or None if deleted,
+        #: operation index, its instruction); for the message about an address they changed
+        self.renumbered: dict[Address, tuple[Address | None, int, str]] = {}
 
     def own(self, letter: str) -> None:
         """Copy section ``letter`` out of the shared base before anything in it can change."""
@@ -225,6 +228,9 @@ class _State:
         if address.section not in self.version.sections:
             raise _fail("unknown-target", f"the {role} {address} is in Section {address.section}, which "
                                           f"version {self.base.id} does not hold (it holds {held})", address)
+        earlier = self._changed_earlier(address, role)
+        if earlier is not None:
+            raise earlier
         suggestions = self.version.suggest(address)
         msg = f"the {role} {address} is not in version {self.base.id}"
         if suggestions:
@@ -232,6 +238,32 @@ class _State:
         if self.version.coverage_of(address) == "partial" and address.kind in ("clause", "item", "definition"):
             msg += "; the corpus holds only part of it"
         raise _fail("unknown-target", msg, address, suggestions=suggestions)
+
+    def _changed_earlier(self, address: Address, role: str) -> "_Fail | None":
+        """The failure for an address that an earlier operation renumbered, moved or deleted (it
+        or a node holding it): each operation addresses the text as the operations before it left
+        it, so the address to use is the new one, which is suggested."""
+        for holder in [address] + address.ancestors()[::-1]:
+            if holder not in self.renumbered:
+                continue
+            now, steps, last = holder, [], -1
+            while now in self.renumbered and self.renumbered[now][1] > last:  # later operations only
+                new, index, instruction = self.renumbered[now]
+                last = index
+                steps.append(f"operation {index + 1} ({instruction})")
+                if new is None:
+                    return _fail("unknown-target", f"the {role} {address} is no longer there: "
+                                                   f"{' then '.join(steps)} deleted {now}", address)
+                now = new
+            moved = Address.parse(str(now) + str(address)[len(str(holder)):])
+            if self.version.element(moved) is None:
+                return None
+            return _fail("unknown-target",
+                         f"the {role} {address} is {moved} by now: {' then '.join(steps)} renumbered "
+                         f"{holder}{' as ' + str(now) if now != holder else ''}, and each operation addresses the "
+                         f"text as the operations before it left it (use {moved})", address,
+                         suggestions=(str(moved),))
+        return None
 
     def touch(self, el, words: bool = True) -> None:
         """Record a change inside ``el``: its clause is changed and notes up to it are stale.
@@ -694,12 +726,13 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
                 handler(st, op)
             except CorpusError as exc:  # content the index cannot address (an item without a number)
                 raise _fail("invalid-result", f"the result is not a valid section: {exc.detail}") from None
+            _record_numbering(st, op, i)
         except _Fail as exc:
             for f in exc.failures:
                 failures.append(Failure(f.kind, f.message, i, op.instruction(), f.address, f.details, f.suggestions))
             for a in op.creates():
                 st.pending.setdefault(a, i)
-    failures += _validate_result(st, work, version)
+    failures += _blamed(mod, _validate_result(st, work, version))
     if version.id != mod.base:
         if not onto:
             failures.insert(0, Failure("base-mismatch", f"base version mismatch: {mod.id} is drafted against "
@@ -713,6 +746,38 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
     final = _final_addresses(st, work)
     return ApplyResult(work, MappingProxyType(_address_map(st.original, final)),
                        _changed(st, final, version, work), mod.id, version.id)
+
+
+def _blamed(mod, failures: list[Failure]) -> list[Failure]:
+    """``failures`` of the result, each put on the last operation that creates or changes the
+    clause it names (so that a report gives that operation's line), where there is one."""
+    out = []
+    for f in failures:
+        if f.index is None and f.address is not None:
+            clause = f.address.clause_address or f.address
+            for i in range(len(mod.operations) - 1, -1, -1):
+                op = mod.operations[i]
+                try:
+                    touched = set(op.creates()) | set(op.clause_addresses())
+                except NotImplementedError:  # pragma: no cover - every operation says what it touches
+                    touched = set(op.creates())
+                if f.address in touched or clause in touched:
+                    f = Failure(f.kind, f.message, i, op.instruction(), f.address, f.details, f.suggestions)
+                    break
+        out.append(f)
+    return out
+
+
+def _record_numbering(st: _State, op, index: int) -> None:
+    """After operation ``index`` applied: what it did to numbers (see :meth:`_State._changed_earlier`)."""
+    if op.kind == "renumber":
+        st.renumbered[op.target] = (op.new, index, op.instruction())
+    elif op.kind == "move" and op.destination != op.target:
+        st.renumbered[op.target] = (op.destination, index, op.instruction())
+    elif op.kind == "delete" and getattr(op, "mode", "remove") == "remove":
+        st.renumbered[op.target] = (None, index, op.instruction())
+    for a in op.creates():  # a number used again is no longer the old node's
+        st.renumbered.pop(a, None)
 
 
 def _validate_result(st: _State, work: Version, base: Version) -> list[Failure]:

@@ -32,6 +32,7 @@ SEVERITIES = ("error", "note")
 CHECKS: list[str] = [
     "redline.check:check_source",
     "redline.check:check_references",
+    "redline.check:check_numbering",
 ]
 
 _registered: list[Callable] = []
@@ -210,3 +211,38 @@ def _operation_index(mod, finding: Finding) -> int | None:
         if clause in op.clause_addresses():
             return i
     return None
+
+
+def check_numbering(context: CheckContext) -> list[Problem]:
+    """A note for each clause the modification adds straight after one whose number is not the one
+    before it, in a part held only in part (where the missing number may exist, unheld: in a part
+    held complete, apply refuses the gap). "G1.12 follows G1.10: G1.11 is not held in 6.17 …"."""
+    import re
+
+    from redline.model import clause_address
+
+    result, base = context.result.version, context.version
+    out = []
+    for address in context.result.changed:
+        if address in base or address.kind != "clause":
+            continue
+        m = re.fullmatch(r"(.+)\.(\d+)", str(address))
+        if m is None or base.coverage_of(address) != "partial":
+            continue
+        clauses = [c.address for c in result.outline(address.section).clauses]
+        i = clauses.index(address) if address in clauses else -1
+        prev = clauses[i - 1] if i > 0 and clauses[i - 1].part == address.part else None
+        p = re.fullmatch(r"(.+)\.(\d+)", str(prev)) if prev is not None else None
+        first = int(p.group(2)) + 1 if p else 1
+        missing = [f"{m.group(1)}.{n}" for n in range(first, int(m.group(2)))
+                   if clause_address(f"{m.group(1)}.{n}") not in base]
+        if not missing:
+            continue
+        span = missing[0] if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+        index = next((j for j, op in enumerate(context.modification.operations) if address in op.creates()), None)
+        out.append(context.problem(
+            f"{address} follows {prev or 'the start of ' + str(address.part)}: {span} "
+            f"{'is' if len(missing) == 1 else 'are'} not held in version {base.id} ({address.part} is held only "
+            f"in part); if {'it does' if len(missing) == 1 else 'they do'} not exist, number the new clause "
+            f"{missing[0]}", "note", address, index, code="numbering-gap"))
+    return out

@@ -135,17 +135,15 @@ def _error_with_line(message: str, file: str | None = None, line: int | None = N
 
 
 def _validate(tree, name: str) -> None:
-    from redline.validate import schema
+    from redline.validate import schema, schema_error
 
     rng = schema("modification")
     if rng.validate(tree):
         return
-    errors = list(rng.error_log)
-    # the first error with a line is the most telling; RELAX NG reports its alternatives after it
-    err = next((e for e in errors if e.line), errors[0] if errors else None)
-    message = err.message if err is not None else "invalid"
-    line = err.line if err is not None and err.line else _locate(tree, message)
-    raise ModificationError(f"does not match the modification schema: {message}", name, line or 1)
+    # in plain words: the element, what is missing, unexpected or wrong, and its line
+    message, line = schema_error(rng, tree)
+    raise ModificationError(f"does not match the modification schema: {message}", name,
+                            line or _locate(tree, message) or 1)
 
 
 def _locate(tree, message: str) -> int | None:

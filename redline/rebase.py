@@ -656,7 +656,6 @@ def _delete_op(r: _Rebaser, i: int, op) -> OpOutcome:
     rebased = _retarget(op, a)
     if not not_used:
         r.a_fx.move(i, a, None)
-        r.o_fx.move(i, op.target, None)
     if a == op.target and not reasons:
         return _outcome(i, op, AS_DRAFTED, "", rebased=rebased, clauses=_clauses(a))
     return _outcome(i, op, REBASED, "; ".join(reasons), rebased=rebased, clauses=_clauses(a))
@@ -731,7 +730,6 @@ def _insert_op(r: _Rebaser, i: int, op: O.Insert) -> OpOutcome:
         reasons.append(f"placed {op.position} {anchor} ({who} inserted it {op.position} {a})")
         new_op = O.Insert(anchor, op.position, new_op.content)
     for d, c in zip(drafted, created):
-        r.o_fx.create(i, d)
         r.a_fx.create(i, c)
         r.created[d] = c
     status = AS_DRAFTED if new_op == op and not reasons else REBASED
@@ -908,7 +906,10 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
         reasons += r.hop_reasons(anc_hops)
         parent = anchor if op.position in ("start", "end") else anchor.parent
         dest = _with_last(dest_drafted, parent)
-    if not isinstance(o, _Created) and (_last(a0) != _last(o) or a0.parent != _mapped_parent(r, o)):
+    renumbered_only = a0 is not None and a0.parent == _mapped_parent(r, o) if not isinstance(o, _Created) else False
+    if isinstance(op, O.Move) and op.new is not None and renumbered_only:
+        pass  # a move that gives the node its new number: its number since does not matter
+    elif not isinstance(o, _Created) and (_last(a0) != _last(o) or a0.parent != _mapped_parent(r, o)):
         # its own number or place changed since the base: the same change, or a clash
         hop = next(h for h in reversed(hops) if h.new is not None)
         label, mod = r._label(hop.step, hop.old, hop.new)
@@ -928,7 +929,6 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
         rebased = O.Move(a, op.position, anchor, dest if op.new is not None or dest != a else None)
     if dest != dest_drafted:
         reasons.append(f"new number {dest_drafted} → {dest}")
-    r.o_fx.move(i, op.target, dest_drafted)
     r.a_fx.move(i, a, dest)
     status = AS_DRAFTED if rebased == op and not reasons else REBASED
     return _outcome(i, op, status, "; ".join(reasons), rebased=rebased, clauses=_clauses(a, dest))
@@ -984,7 +984,6 @@ def _add_definition_op(r: _Rebaser, i: int, op: O.AddDefinition) -> OpOutcome:
     if repointed:
         reasons.append(f"references in its new words re-pointed: {'; '.join(repointed)}")
         rebased = dataclasses.replace(rebased, content=O.canonical_fragment(el))
-    r.o_fx.create(i, op.target)
     r.a_fx.create(i, target)
     r.created[op.target] = target
     status = AS_DRAFTED if rebased == op and not reasons else REBASED
@@ -1012,7 +1011,6 @@ def _amend_definition_op(r: _Rebaser, i: int, op: O.AmendDefinition) -> OpOutcom
         rebased = O.AmendDefinition(a, rebased.old, rebased.new, op.field, op.new_term)
     else:
         rebased = dataclasses.replace(rebased, target=a)
-    r.o_fx.move(i, op.target, Address(op.target.section, op.target.part, op.target.clause, op.new_term))
     r.a_fx.move(i, a, new_addr)
     reasons = [out.message] if out is not None and out.message else r.hop_reasons(hops)
     status = AS_DRAFTED if rebased == op and not any(reasons) else REBASED
@@ -1030,6 +1028,23 @@ _HANDLERS = {
     O.AddDefinition: _add_definition_op,
     O.AmendDefinition: _amend_definition_op,
 }
+
+
+def _drafted_effects(fx: _Effects, i: int, op) -> None:
+    """Record what operation ``i`` does to the addresses of the draft (on its base)."""
+    if isinstance(op, O.Renumber):
+        fx.move(i, op.target, op.new)
+    elif isinstance(op, O.Move):
+        fx.move(i, op.target, op.destination)
+    elif isinstance(op, (O.Delete, O.DeleteDefinition)) and getattr(op, "mode", "remove") == "remove":
+        fx.move(i, op.target, None)
+    elif isinstance(op, O.Insert):
+        for a in op.creates():
+            fx.create(i, a)
+    elif isinstance(op, O.AddDefinition):
+        fx.create(i, op.target)
+    elif isinstance(op, O.AmendDefinition) and op.new_term is not None:
+        fx.move(i, op.target, Address(op.target.section, op.target.part, op.target.clause, op.new_term))
 
 
 class _Broken(Exception):
@@ -1053,7 +1068,10 @@ def rebase_modification(mod, base: Version, steps: Sequence[Step], onto: Version
     onto = onto if onto is not None else (steps[-1].after if steps else base)
     r = _Rebaser(mod, base, steps, onto, label)
     try:
-        outcomes = [_HANDLERS[type(op)](r, i, op) for i, op in enumerate(mod.operations)]
+        outcomes = []
+        for i, op in enumerate(mod.operations):
+            outcomes.append(_HANDLERS[type(op)](r, i, op))
+            _drafted_effects(r.o_fx, i, op)  # the draft's own numbering moves on, whatever the outcome
     except _Broken:
         return _at_base(mod, base, onto)
     if any(o.status in NEEDS_HUMAN for o in outcomes):

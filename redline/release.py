@@ -33,6 +33,7 @@ from redline.errors import ModificationError
 from redline.history import MODIFICATION, Step, compose
 from redline.model import Address, Version, normalise_space
 from redline.rebase import ALREADY_MADE, CONFLICT, NEEDS_HUMAN, RebaseResult, footprints, rebase_modification, worst
+from redline.textdiff import EQUAL
 from redline.xref import map_address
 
 
@@ -179,14 +180,15 @@ Trail = Callable[[object], tuple[Version, Sequence[Step]]]
 def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | None = None,
                  check_references: bool = True, release: ReleaseFile | None = None) -> ReleaseReport:
     """Make ``mods`` in order onto ``onto`` (see the module docstring). The consolidated version
-    is called ``new_id`` (default ``<onto>+<first mod>…``)."""
+    is called ``new_id`` (default ``<onto>+<release id>``, or ``<onto>+release``)."""
     state = onto
+    final_id = new_id or (f"{onto.id}+{release.id}" if release is not None else f"{onto.id}+release")
     steps: list[Step] = []
     reports: list[tuple] = []  # (mod, rebase result, index of the state it was rebased onto)
     for n, mod in enumerate(mods):
         base, vsteps = trail(mod)
         last = n == len(mods) - 1
-        name = new_id if (last and new_id) else f"{onto.id}+{mod.id}"  # the release up to ``mod``
+        name = final_id if last else f"{onto.id}+{mod.id}"  # the release up to ``mod``
         res = rebase_modification(mod, base, list(vsteps) + steps, state, new_id=name, label=onto.id)
         reports.append((mod, res, len(steps), base.id))
         if res.applied is not None:
@@ -194,8 +196,8 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
             steps.append(Step(MODIFICATION, mod.id, state, ar.version, ar.address_map,
                               operations=footprints(res)))
             state = ar.version
-    if new_id and state.id != new_id:
-        state = _renamed(state, new_id)
+    if steps and state.id != final_id:  # the last modification was not made: name what was reached
+        state = _renamed(state, final_id)
     address_map = compose([s.address_map for s in steps])
     mod_reports = []
     for mod, res, at, base_id in reports:
@@ -313,6 +315,174 @@ def attribution(report: ReleaseReport) -> dict[tuple[str, Address], list[str]]:
     return out
 
 
+def attributed(report: ReleaseReport, vdiff):
+    """``vdiff`` (``onto`` -> the consolidated version) with every inserted or deleted span and
+    every inserted or deleted node attributed to the modification that made it (``Span.by``):
+    each field's words are followed through the release's steps, token by token, so that a
+    clause changed by two modifications shows each one's words as its own."""
+    from dataclasses import replace
+
+    from redline.diff import NodeState
+
+    steps = list(report.steps)
+    clause_mods = attribution(report)
+
+    def fallback(nd) -> str | None:
+        c = (nd.new or nd.old).clause_address
+        mods = clause_mods.get(("new", c)) if nd.new is not None else clause_mods.get(("old", c))
+        return mods[0] if mods else None
+
+    def whole(nd, by_of) -> object:
+        by = by_of(nd) or fallback(nd)
+        spans = lambda ss: tuple(replace(x, by=by) if x.kind != EQUAL else x for x in ss)  # noqa: E731
+        return replace(nd, num=spans(nd.num), text=spans(nd.text), closing=spans(nd.closing),
+                       children=tuple(whole(c, by_of) for c in nd.children))
+
+    def node(nd):
+        if nd.state == NodeState.INSERTED:
+            return whole(nd, lambda n: _made_by(steps, n.new))
+        if nd.state == NodeState.DELETED:
+            return whole(nd, lambda n: _deleted_by(steps, n.old))
+        if nd.state == NodeState.UNCHANGED:
+            return nd
+        text = _field_spans(steps, report.onto, nd, "text") or nd.text
+        closing = _field_spans(steps, report.onto, nd, "closing") or nd.closing
+        num = nd.num
+        if any(x.kind != EQUAL for x in num):
+            by = _renumbered_by(steps, nd.old) or fallback(nd)
+            num = tuple(replace(x, by=by) if x.kind != EQUAL else x for x in num)
+        out = replace(nd, num=num, text=text, closing=closing, children=tuple(node(c) for c in nd.children))
+        if any(x.kind != EQUAL and x.by is None for x in (*out.text, *out.closing)):
+            by = fallback(nd)
+            fix = lambda ss: tuple(replace(x, by=by) if x.kind != EQUAL and x.by is None else x for x in ss)  # noqa: E731
+            out = replace(out, text=fix(out.text), closing=fix(out.closing))
+        return out
+
+    changes = tuple(replace(c, diff=node(c.diff)) for c in vdiff.changes)
+    return replace(vdiff, changes=changes)
+
+
+def _made_by(steps: Sequence[Step], address: Address | None) -> str | None:
+    """The step (modification) that brought the node now at ``address`` into being."""
+    if address is None:
+        return None
+    at = address
+    for step in reversed(steps):
+        inverse = {v: k for k, v in step.address_map.items() if v is not None}
+        prev = map_address(at, inverse)
+        if step.before.find(prev) is None or (prev == at and at in step.address_map):
+            return step.id
+        at = prev
+    return None
+
+
+def _deleted_by(steps: Sequence[Step], address: Address | None) -> str | None:
+    """The step (modification) that deleted the node of ``onto`` at ``address``."""
+    at = address
+    for step in steps:
+        if at is None:
+            return None
+        nxt = map_address(at, step.address_map)
+        if nxt is None or step.after.find(nxt) is None:
+            return step.id
+        at = nxt
+    return None
+
+
+def _renumbered_by(steps: Sequence[Step], address: Address | None) -> str | None:
+    """The step (modification) that last gave the node of ``onto`` at ``address`` a new number."""
+    at, by = address, None
+    for step in steps:
+        if at is None:
+            break
+        nxt = map_address(at, step.address_map)
+        if nxt != at:
+            by = step.id
+        at = nxt
+    return by
+
+
+def _field_spans(steps: Sequence[Step], onto: Version, nd, field: str):
+    """The spans of one field of a paired node, each change split by the modification that made
+    it (None when the field's history cannot be followed to the same words)."""
+    from dataclasses import replace
+
+    from redline.history import field_words
+    from redline.textdiff import DELETE, diff_text, tokenize
+
+    spans = nd.text if field == "text" else nd.closing
+    if not any(x.kind != EQUAL for x in spans):
+        return None
+    text = field_words(onto, nd.old, field) or ""
+    toks = tokenize(text)
+    entries: list[tuple[str, str | None, int | None]] = [(t, None, i) for i, t in enumerate(toks)]
+    del_by: list[str | None] = [None] * len(toks)
+    at: Address | None = nd.old
+    for step in steps:
+        nxt = map_address(at, step.address_map)
+        if nxt is None:
+            return None
+        after = field_words(step.after, nxt, field) or ""
+        if after != text:
+            new_entries, i = [], 0
+            for sp in diff_text(text, after):
+                n = len(tokenize(sp.text))
+                if sp.kind == EQUAL:
+                    new_entries += entries[i:i + n]
+                    i += n
+                elif sp.kind == DELETE:
+                    for _, _, k in entries[i:i + n]:
+                        if k is not None:
+                            del_by[k] = step.id
+                    i += n
+                else:
+                    new_entries += [(t, step.id, None) for t in tokenize(sp.text)]
+            entries = new_entries
+        at, text = nxt, after
+    if [t for t, _, _ in entries] != tokenize("".join(x.text for x in spans if x.kind != DELETE)):
+        return None
+    out = []
+    i = j = 0  # positions in the old field's tokens and in the new field's tokens
+    for sp in spans:
+        stoks = tokenize(sp.text)
+        if sp.kind == EQUAL:
+            out.append(sp)
+            i += len(stoks)
+            j += len(stoks)
+            continue
+        if sp.kind == DELETE:
+            bys = del_by[i:i + len(stoks)]
+            i += len(stoks)
+        else:
+            bys = [b for _, b, _ in entries[j:j + len(stoks)]]
+            j += len(stoks)
+        out += _split(sp, stoks, bys)
+    return tuple(out)
+
+
+def _split(span, toks: list[str], bys: list[str | None]):
+    """``span`` cut where the modification behind its tokens changes (spaces go with the words
+    before them)."""
+    from dataclasses import replace
+
+    last = None
+    fixed = []
+    for t, b in zip(toks, bys):
+        if b is None and t.isspace():
+            b = last
+        fixed.append(b)
+        last = b if b is not None else last
+    first = next((b for b in fixed if b is not None), None)
+    fixed = [b if b is not None else first for b in fixed]
+    out: list = []
+    for t, b in zip(toks, fixed):
+        if out and out[-1][1] == b:
+            out[-1][0] += t
+        else:
+            out.append([t, b])
+    return [replace(span, text=t, by=b) for t, b in out]
+
+
 def release_cover(report: ReleaseReport, code: str = "SEC", title: str = "Smart Energy Code"):
     """The cover of a release redline: which release, onto which version, which modifications."""
     from redline.annex import Cover
@@ -323,8 +493,9 @@ def release_cover(report: ReleaseReport, code: str = "SEC", title: str = "Smart 
     heading = rel.title if rel is not None and rel.title else \
         "Modifications made together: " + ", ".join(m.id for m in report.modifications)
     about = [f"This document shows the changes to the {title} that the modifications of this release make "
-             f"to {code} Version {report.onto.id}, in the order they are made. The summary of changes names "
-             "the modifications that change each clause."]
+             f"to {code} Version {report.onto.id}, in the order they are made. Each change is attributed to the "
+             "modification that makes it (in Word, each tracked change is authored by its modification), and the "
+             "summary of changes names the modifications that change each clause."]
     for m in report.modifications:
         about.append(f"{m.id} ({m.modification.title}), drafted against {code} Version {m.base}: "
                      f"{STATUS_LABELS[m.status]}" + ("" if m.made or m.status == ALREADY_MADE else
@@ -344,7 +515,7 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
     from redline.annex import build_redline, coverage_notes
     from redline.diff import diff_versions
 
-    vdiff = diff_versions(report.onto, report.state, address_map=dict(report.address_map))
+    vdiff = attributed(report, diff_versions(report.onto, report.state, address_map=dict(report.address_map)))
     instructions: dict[str, list[str]] = {}
     targets: set[Address] = {c.address for c in vdiff.changes}
     for m in report.modifications:
@@ -362,7 +533,8 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
             notes.append(f"{m.id} is not included: {m.status} (see the release report).")
     notes += [f"Cross-reference: {f.message}" for f in report.references]
     red = build_redline(report.onto, report.state, vdiff, release_cover(report, code, title),
-                        instructions=instructions, targets=targets, context=context, author="release", date=date,
+                        instructions=instructions, targets=targets, context=context,
+                        author=report.release.id if report.release is not None else "release", date=date,
                         notes=tuple(notes))
     who = attribution(report)
     rows = []
@@ -372,5 +544,5 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
             mods = who.get((side, Address.parse(row.address)), [])
         except Exception:  # a heading row: its address is a part or a clause
             mods = []
-        rows.append(replace(row, change=f"{row.change} by {', '.join(mods)}") if mods else row)
+        rows.append(replace(row, by=tuple(mods)) if mods else row)
     return replace(red, summary=tuple(rows))

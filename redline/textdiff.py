@@ -86,10 +86,15 @@ _WORD_TOKEN_RE = re.compile(rf"({_XREF}|{_XREF_PART}|{_NUMBER}|{_WORD}|[^\w\s])"
 
 @dataclass(frozen=True)
 class Span:
-    """A run of text that is the same in both texts (``equal``), only old (``delete``) or only new (``insert``)."""
+    """A run of text that is the same in both texts (``equal``), only old (``delete``) or only new (``insert``).
+
+    ``by``, when known, names who made the change (a modification's id): a release redline
+    attributes each change to its modification, and renderers author the tracked change so.
+    """
 
     kind: SpanKind
     text: str
+    by: str | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:

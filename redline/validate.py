@@ -59,11 +59,187 @@ def check_schema(tree, name: str, file: str) -> None:
 
 
 def schema_error(rng: etree.RelaxNG, tree) -> tuple[str, int | None]:
-    """(message, line) of the error that made ``rng`` reject ``tree`` (after ``validate``)."""
-    err = rng.error_log.last_error
-    if err is None:
+    """(message, line) of the error that made ``rng`` reject ``tree`` (after ``validate``), in
+    plain words: the element (with its number or term), what is missing, unexpected or wrong,
+    and what the format expects there (:func:`plain_schema_error`)."""
+    errors = list(rng.error_log)
+    if not errors:
         return "invalid", None
-    return err.message, err.line or _locate(tree, err.message)
+    return plain_schema_error(errors, tree)
+
+
+# --- schema errors in plain words ----------------------------------------------------------------
+
+#: each element's attributes: name -> (required, what a valid value is, a test of the value or None)
+_ADDRESS = (r"\s*[A-Z]([0-9]+[A-Z]?(\.[0-9]+[A-Z]?(\[[\"“][^\"”\]]+[\"”]\])?)?)?(\([0-9A-Za-z]+\))*\s*",
+            "an address such as G3.20 or G3.20(b)")
+_PROVENANCE = {"source": (False, "a source id of the manifest", r"[A-Za-z_][\w.-]*"),
+               "evidence": (False, "printed or inferred", r"printed|inferred"), "note": (False, "", None)}
+_COVERAGE = (True, "complete or partial", r"complete|partial")
+_POSITION = {k: (False, _ADDRESS[1], _ADDRESS[0]) for k in ("before", "after", "start", "end")}
+ATTRIBUTES: dict[str, dict[str, tuple[bool, str, str | None]]] = {
+    "section": {"num": (True, "a section letter such as G", r"[A-Z]"), "heading": (True, "", None),
+                "coverage": _COVERAGE, **_PROVENANCE},
+    "part": {"num": (True, "a part number such as G3", r"[A-Z][0-9]+[A-Z]?"), "heading": (False, "", None),
+             "coverage": (False, *_COVERAGE[1:]), **_PROVENANCE},
+    "crossheading": {"heading": (True, "", None), **_PROVENANCE},
+    "clause": {"num": (True, "a clause number such as G3.20", r"[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?"), **_PROVENANCE},
+    "item": {"num": (True, "an item number such as (b) or (iv)", r"\([0-9A-Za-z]+\)"), **_PROVENANCE},
+    "definition": {"term": (True, "the term defined", r".+"), **_PROVENANCE},
+    "modification": {"id": (True, "letters, digits and . _ - such as MP087", r"[A-Za-z0-9][A-Za-z0-9._-]*"),
+                     "base": (True, "a version id such as 6.17", r"[0-9A-Za-z][0-9A-Za-z.+_-]*")},
+    "insert": dict(_POSITION),
+    "amend": {"target": (True, _ADDRESS[1], _ADDRESS[0]),
+              "field": (False, "text, closing or heading", r"text|closing|heading")},
+    "substitute": {"target": (True, _ADDRESS[1], _ADDRESS[0]),
+                   "field": (False, "text, closing or heading", r"text|closing|heading"),
+                   "occurrence": (False, "a whole number from 1", r"[1-9][0-9]*")},
+    "delete": {"target": (True, _ADDRESS[1], _ADDRESS[0]), "leave": (False, "remove or not-used", r"remove|not-used")},
+    "renumber": {"target": (True, _ADDRESS[1], _ADDRESS[0]), "as": (True, _ADDRESS[1], _ADDRESS[0])},
+    "move": {"target": (True, _ADDRESS[1], _ADDRESS[0]), **_POSITION, "as": (False, _ADDRESS[1], _ADDRESS[0])},
+    "add-definition": {"clause": (True, "a clause number such as A1.1", r"\s*[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?\s*")},
+    "amend-definition": {"clause": (True, "a clause number such as A1.1", r"\s*[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?\s*"),
+                         "term": (True, "the term", r".*\S.*"), "field": (False, "text or closing", r"text|closing"),
+                         "new-term": (False, "the new term", r".*\S.*")},
+    "delete-definition": {"clause": (True, "a clause number such as A1.1", r"\s*[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?\s*"),
+                          "term": (True, "the term", r".*\S.*")},
+}
+#: one of these positions, exactly, on an insert or a move
+_ONE_POSITION = ("before", "after", "start", "end")
+#: what each element holds, in words, for a message about content it does not expect
+CONTENTS = {
+    "section": "<part> elements", "part": "<clause> and <crossheading> elements",
+    "crossheading": "<clause> elements",
+    "clause": "<text>, then <item> or <definition> elements, then <closing>",
+    "item": "<text>, then <item> elements, then <closing>",
+    "definition": "<text>, then <item> elements, then <closing>",
+    "modification": "<title>, an optional <meta>, then <operations>",
+    "meta": "any of <document>, <legal-text-version>, <date>, <author>, <proposer>, <classification>, <source>",
+    "operations": "operations: <insert>, <amend>, <substitute>, <delete>, <renumber>, <move>, <add-definition>, "
+                  "<amend-definition>, <delete-definition>",
+    "insert": "<part>, <crossheading>, <clause> or <item> elements", "amend": "<old> then <new>",
+    "substitute": "<old> then <new>", "delete": "an optional <old>", "renumber": "nothing",
+    "move": "nothing", "add-definition": "one <definition>", "amend-definition": "optional <old> then <new>",
+    "delete-definition": "an optional <old>", "text": "words only", "closing": "words only", "title": "words only",
+    "old": "words only", "new": "words only",
+}
+_ERR_ATTRS = re.compile(r"Element ([\w-]+) failed to validate attributes")
+_ERR_INVALID_ATTR = re.compile(r"Invalid attribute ([\w:-]+) for element ([\w-]+)")
+_ERR_TEXT = re.compile(r"Did not expect text in element ([\w-]+) content")
+_ERR_ELEM = re.compile(r"Did not expect element ([\w-]+) there")
+_ERR_EXPECTING = re.compile(r"Expecting (?:an )?element ([\w-]*), got (nothing|[\w-]+)")
+_ERR_EXTRA = re.compile(r"Element ([\w-]+) has extra content: ([\w-]+)")
+_ERR_EMPTY = re.compile(r"Element ([\w-]+) failed to validate content")
+
+
+def _named(el) -> str:
+    """``<clause G3.20>``: an element with the number, term or id that names it."""
+    label = el.get("num") or el.get("term") or el.get("id") or el.get("target") or el.get("clause")
+    return f"<{el.tag} {label}>" if label else f"<{el.tag}>"
+
+
+def _at(tree, entry, tag: str | None):
+    """The element an error entry is about: its path's node (or the nearest ancestor with ``tag``)."""
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    node = None
+    try:
+        found = root.getroottree().xpath(entry.path) if entry.path else []
+        node = found[0] if found and isinstance(found[0], etree._Element) else None
+    except (etree.XPathError, TypeError):
+        node = None
+    if tag is None:
+        return node
+    for cand in ([node] + list(node.iterancestors()) if node is not None else []):
+        if cand.tag == tag:
+            return cand
+    same_line = [el for el in root.iter(tag) if el.sourceline == entry.line]
+    return same_line[0] if same_line else next(root.iter(tag), None)
+
+
+def _attribute_problem(el) -> str | None:
+    """What is wrong with the attributes of ``el``, in words (None if nothing can be named)."""
+    spec = ATTRIBUTES.get(el.tag)
+    if spec is None:
+        return None
+    for name, value in el.attrib.items():
+        if name not in spec:
+            allowed = ", ".join(spec) or "none"
+            return f"{_named(el)} has an attribute {name}=\"{value}\" that it may not have (allowed: {allowed})"
+    for name, (required, words, pattern) in spec.items():
+        value = el.get(name)
+        if value is None:
+            if required:
+                return f"{_named(el)} has no {name} attribute (it needs {words or 'one'})"
+            continue
+        if pattern is not None and not re.fullmatch(pattern, value):
+            return f"{_named(el)} has {name}=\"{value}\", which is not {words}"
+    if el.tag in ("insert", "move"):
+        given = [p for p in _ONE_POSITION if el.get(p) is not None]
+        if len(given) != 1:
+            which = ", ".join(given) if given else "none"
+            return f"{_named(el)} needs exactly one of before, after, start or end (it has {which})"
+    return None
+
+
+def plain_schema_error(entries, tree) -> tuple[str, int | None]:
+    """The most telling of a RELAX NG validator's error ``entries`` for ``tree``, in plain words,
+    with its line: which element, what is missing, unexpected or wrong, and what is expected."""
+    best: tuple[str, int | None] | None = None
+    for entry in entries:
+        msg = entry.message or ""
+        line = entry.line or None
+        m = _ERR_INVALID_ATTR.search(msg)
+        if m:
+            el = _at(tree, entry, m.group(2))
+            if el is not None:
+                return _attribute_problem(el) or f"{_named(el)} has an attribute {m.group(1)} it may not have", \
+                    el.sourceline
+        m = _ERR_ATTRS.search(msg)
+        if m:
+            el = _at(tree, entry, m.group(1))
+            problem = _attribute_problem(el) if el is not None else None
+            if problem:
+                return problem, el.sourceline
+            continue
+        m = _ERR_TEXT.search(msg)
+        if m:
+            el = _at(tree, entry, m.group(1))
+            if el is not None:
+                loose = " ".join(" ".join(t.split()) for t in [el.text or ""] + [c.tail or "" for c in el] if t.strip())
+                where = {"clause": "a clause's words go in <text> (and those after its list in <closing>)",
+                         "item": "an item's words go in <text>", "definition": "a definition's words go in <text>"}
+                hint = where.get(el.tag, f"<{el.tag}> holds {CONTENTS.get(el.tag, 'elements only')}")
+                return f"{_named(el)} has words outside its elements (‘{loose[:60]}’): {hint}", el.sourceline
+        m = _ERR_ELEM.search(msg)
+        if m:
+            el = _at(tree, entry, m.group(1))
+            parent = el.getparent() if el is not None else None
+            if el is not None and parent is not None:
+                return (f"<{el.tag}> is not expected there, inside {_named(parent)}: "
+                        f"{_named(parent)} holds {CONTENTS.get(parent.tag, 'other elements')}"), el.sourceline
+        m = _ERR_EXTRA.search(msg)
+        if m:
+            el = _at(tree, entry, m.group(1))
+            if el is not None:
+                return (f"{_named(el)} has <{m.group(2)}>, which is not expected there: it holds "
+                        f"{CONTENTS.get(el.tag, 'other elements')}"), el.sourceline
+        m = _ERR_EXPECTING.search(msg)
+        if m and best is None:
+            el = _at(tree, entry, None)
+            want = f"<{m.group(1)}>" if m.group(1) else "an element"
+            if el is not None and m.group(2) == "nothing":
+                parent = el if len(el) == 0 else el.getparent()
+                best = (f"{_named(parent)} is missing {want} (it holds {CONTENTS.get(parent.tag, 'other elements')})",
+                        parent.sourceline)
+            elif el is not None:
+                best = (f"<{m.group(2)}> is there where {want} is expected, inside {_named(el.getparent())}"
+                        if el.getparent() is not None else f"expected {want}, found <{m.group(2)}>", el.sourceline)
+        if best is None and line:
+            best = (msg, line)
+    if best is not None:
+        return best
+    last = entries[-1]
+    return last.message, last.line or _locate(tree, last.message)
 
 
 #: enumerated attribute values of the corpus format, used to find the line of a schema error
@@ -285,6 +461,54 @@ def order_problems(root, before) -> list[Invalid]:
         addr = clause_address(culprit) if "." in culprit else part_address(culprit)
         out.append(Invalid("invalid-position", f"{culprit} is out of sequence in {where}: {prev} would be "
                                                f"followed by {num} (numbers must increase in document order)", addr))
+    return out + gap_problems(root, before)
+
+
+_WHOLE_CLAUSE = re.compile(r"([A-Z][0-9]+[A-Z]?)\.([0-9]+)\Z")  # G3.20 (not G3.20A: a suffix fills no gap)
+
+
+def numbering_gaps(root) -> list[tuple[str, str, str]]:
+    """(previous, number, part) for each pair of clauses one after the other, in a part held
+    complete, whose numbers skip one or more (G1.9 then G1.11): a complete part holds every clause,
+    so a skipped number is a clause that is missing (the code keeps a deleted clause's number as
+    "[Not used]"). The first clause of a complete part must be numbered 1 (previous is "")."""
+    out = []
+    for part in root.iter("part"):
+        if part.get("coverage", root.get("coverage")) != "complete":
+            continue
+        last = 0
+        previous = ""
+        for clause in part.iter("clause"):
+            m = _WHOLE_CLAUSE.fullmatch(clause.get("num") or "")
+            if m is None:
+                continue
+            n = int(m.group(2))
+            if n > last + 1:
+                out.append((previous, clause.get("num"), part.get("num")))
+            last, previous = max(last, n), clause.get("num")
+    return out
+
+
+def gap_problems(root, before) -> list[Invalid]:
+    """A problem for each numbering gap ``root`` has in a part held complete (:func:`numbering_gaps`)
+    that ``before`` did not have, where the change numbered the clause after the gap (inserted,
+    renumbered or moved it there: G1.11 added straight after G1.9). A gap a deletion leaves is the
+    deletion's own drafting choice (the code usually keeps the number as "[Not used]") and is not
+    refused here."""
+    had = set(numbering_gaps(before)) if before is not None else set()
+    numbered = {el.get("num") for el in before.iter("clause")} if before is not None else set()
+    out = []
+    for prev, num, part in numbering_gaps(root):
+        if (prev, num, part) in had or num in numbered:
+            continue
+        m = _WHOLE_CLAUSE.fullmatch(num)
+        expected = int(prev.rsplit(".", 1)[1]) + 1 if prev else 1
+        missing = f"{m.group(1)}.{expected}" + (f" to {m.group(1)}.{int(m.group(2)) - 1}"
+                                                if int(m.group(2)) - 1 > expected else "")
+        after = f"straight after {prev}" if prev else "as the first clause"
+        out.append(Invalid("invalid-position", f"{num} {after} leaves a gap in part {part}, which is held complete: "
+                                               f"{missing} would be missing (number it {m.group(1)}.{expected}, "
+                                               "or keep the missing number as [Not used])", clause_address(num)))
     return out
 
 

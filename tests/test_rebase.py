@@ -5,7 +5,7 @@ is carried over (wherever the two do not touch)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -214,8 +214,10 @@ def two_changes(draw):
     if not x_ops:
         x_ops.append(_edit("x", "words", 1, 0, range(0, 5)) if "both" not in roles[:1] else
                      _edit("x", "insert", 1, 0, range(0, 5)))
-    if not m_ops:
-        m_ops.append(_edit("m", "words", N_CLAUSES, 1, range(7, 12)))
+    if not m_ops:  # on a clause X leaves alone (X may delete or change the last one)
+        free = [c for c, role in enumerate(roles, 1) if role == "none"]
+        assume(free)
+        m_ops.append(_edit("m", "words", free[-1], 1, range(7, 12)))
     return (Modification("X", "the change since", "1.0", tuple(x_ops)),
             Modification("M", "the modification", "1.0", tuple(m_ops)))
 
@@ -257,3 +259,72 @@ def test_changes_to_the_same_words_conflict_whatever_the_order(c, i, j):
         assert (res.status == CONFLICT) == touching, (first, second, res.outcomes[0].message)
         assert res.status in (CONFLICT, AS_DRAFTED, REBASED) and res.status not in (OBSOLETE,)
     assert set(NEEDS_HUMAN) >= {CONFLICT}
+
+
+@pytest.mark.parametrize("ops, statuses, rebased", [
+    # a move that gives the node a number of its own: its renumbering since does not matter
+    ('<move target="G8.4" after="G8.1" as="G8.1A"/>', ["rebased"],
+     ["Move Section G8.5 to after Section G8.1 and renumber it as Section G8.1A"]),
+    # a renumbering of a node renumbered since: a human decides
+    ('<renumber target="G8.4" as="G8.4A"/>', ["conflict"], [None]),
+    # the draft's own renumbering is followed by its later operations, even when it conflicts
+    ('<renumber target="G8.4" as="G8.4A"/><substitute target="G8.4A"><old>correct it</old><new>fix it</new>'
+     '</substitute>', ["conflict", "rebased"], [None, "Amend Section G8.5 as follows:"]),
+    ('<delete target="G8.4"/>', ["rebased"], ["Delete Section G8.5"]),
+    ('<delete target="G8.3"/>', ["conflict"], [None]),  # its words changed since: not what was drafted
+    ('<delete target="G8.2" leave="not-used"/>', ["as-drafted"], ["Delete Section G8.2 and mark it [Not used]"]),
+    ('<insert end="G8.2"><item num="(c)"><text>a third item; and</text></item></insert>', ["as-drafted"],
+     ["Add Section G8.2(c) at the end of Section G8.2"]),
+    # a clause numbered after its anchor follows the anchor, and so do references in its words
+    ('<insert after="G8.4"><clause num="G8.4A"><text>Refers to Section G8.4.</text></clause></insert>',
+     ["rebased"], ["Add Section G8.5A after Section G8.5"]),
+    ('<insert after="G8.1"><clause num="G8.1A"><text>New words here.</text></clause></insert>'
+     '<substitute target="G8.1A"><old>New words</old><new>Newer words</new></substitute>',
+     ["as-drafted", "as-drafted"], ["Add Section G8.1A after Section G8.1", "Amend Section G8.1A as follows:"]),
+    ('<add-definition clause="A1.1"><definition term="Agent"><text>means an agent.</text></definition>'
+     '</add-definition><amend-definition clause="A1.1" term="Panel"><old>means the fixture panel.</old>'
+     '<new>means the fixture panel of G8.4.</new></amend-definition>'
+     '<amend-definition clause="A1.1" term="User" new-term="Fixture User"/>'
+     '<delete-definition clause="A1.1" term="Assessment"/>',
+     ["as-drafted", "rebased", "as-drafted", "as-drafted"], [None, None, None, None]),
+])
+def test_each_operation_kind(scenario, ops, statuses, rebased):
+    from redline.mods import parse_modification
+
+    mod = parse_modification(release_scenario.mod_xml("T", ops).encode(), "T.xml")
+    base, onto = scenario.load("1.0"), scenario.load("2.0")
+    res = rebase_modification(mod, base, [version_step(base, onto, ("V2",))], onto)
+    assert [o.status for o in res.outcomes] == statuses, [o.message for o in res.outcomes]
+    for o, want in zip(res.outcomes, rebased):
+        if want is not None:
+            assert o.rebased.instruction() == want
+    if not res.needs_human:
+        assert res.applied is not None  # the redrafted modification applies to 2.0
+
+
+def test_references_in_new_words_follow_a_renumbering(scenario):
+    from redline.mods import parse_modification
+
+    mod = parse_modification(release_scenario.mod_xml("T", '<amend-definition clause="A1.1" term="Panel">'
+                                                           '<old>means the fixture panel.</old><new>means the '
+                                                           'fixture panel of G8.4.</new></amend-definition>').encode())
+    base, onto = scenario.load("1.0"), scenario.load("2.0")
+    res = rebase_modification(mod, base, [version_step(base, onto, ("V2",))], onto)
+    assert res.outcomes[0].message == "references in its new words re-pointed: means the fixture panel of " \
+                                      "[-G8.4-]{+G8.5+}."
+    assert res.applied.version.find('A1.1["Panel"]').text == "means the fixture panel of G8.5."
+
+
+def test_a_renumbered_part_carries_its_clauses(scenario):
+    from redline.mods import parse_modification
+
+    base = scenario.load("1.0")
+    x = parse_modification(release_scenario.mod_xml("X", '<renumber target="G9" as="G11"/>').encode())
+    onto = apply_modification(base, x, "2.1").version
+    mod = parse_modification(release_scenario.mod_xml(
+        "T", '<substitute target="G9.1"><old>only fixture clause</old><new>sole fixture clause</new></substitute>'
+    ).encode())
+    res = rebase_modification(mod, base, [version_step(base, onto)], onto)
+    (o,) = res.outcomes
+    assert o.status == REBASED and o.message == "G9.1 is now G11.1 (G9 renumbered G11 in version 2.1)"
+    assert res.applied.version.find("G11.1").text == "This is the sole fixture clause of part G9."  # X left it

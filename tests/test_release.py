@@ -371,3 +371,67 @@ def test_generated_release_onto_a_newer_version(generated):
             assert m.changed and all(rep.state.find(c) is not None for c in m.changed)
     made = [m for m in rep.modifications if m.made]
     assert len(made) >= 40, [(m.id, m.status) for m in rep.modifications]
+
+
+# ---------------------------------------------------------------------------------------------
+# the release redline: each change attributed to its modification
+
+
+CLEAN = ("RB1", "RB4", "RB5", "RB6", "RB10")
+
+
+@pytest.fixture(scope="module")
+def clean_report(scenario_dir):
+    corpus = Corpus.open(scenario_dir)
+    base, onto = corpus.load("1.0"), corpus.load("2.0")
+    step = version_step(base, onto, ("V2",))
+    return make_release([load_modification(corpus, m) for m in CLEAN], onto, lambda m: (base, [step]))
+
+
+def test_every_change_is_attributed_to_its_modification(clean_report):
+    from redline.diff import diff_versions
+    from redline.release import attributed
+
+    vd = attributed(clean_report, diff_versions(clean_report.onto, clean_report.state,
+                                                address_map=dict(clean_report.address_map)))
+    got = [(str(ch.address), s.kind.value, s.text.strip(), s.by) for ch in vd.changes for n in ch.diff.walk()
+           for s in (*n.num, *n.text, *n.closing) if s.kind != "equal"]
+    assert got == [
+        ("G8.1", "delete", "a", "RB6"), ("G8.1", "insert", "an annual", "RB6"),
+        ("G8.1", "delete", "assessment", "RB10"), ("G8.1", "insert", "review", "RB10"),
+        ("G8.3", "delete", "shall", "RB4"), ("G8.3", "insert", "must", "RB4"),
+        ("G8.3A", "insert", "G8.3A", "RB5"), ("G8.3A", "insert", "A planted clause after G8.3.", "RB5"),
+        ("G8.5", "insert", "promptly", "RB1"),
+    ]
+
+
+def test_release_redline_html(clean_report):
+    from lxml import html as lxml_html
+
+    from redline.release import release_redline
+    from redline.render.html import render_html
+
+    red = release_redline(clean_report)
+    assert [(r.address, r.by) for r in red.summary] == [
+        ("G8.1", ("RB6", "RB10")), ("G8.3", ("RB4",)), ("G8.3A", ("RB5",)), ("G8.5", ("RB1",))]
+    assert red.sections[0].instructions[:2] == ("RB1: Amend Section G8.5 as follows:",
+                                                 "RB4: Amend Section G8.3 as follows:")
+    doc = lxml_html.document_fromstring(render_html(red))
+    marks = [(el.tag, el.text_content().strip(), el.get("data-by")) for el in doc.xpath("//div[@class='legal-text']//*[self::ins or self::del]")]
+    assert ("del", "a", "RB6") in marks and ("ins", "review", "RB10") in marks and ("ins", "promptly", "RB1") in marks
+    assert all(by is not None for _, _, by in marks)
+    heads = [th.text_content() for th in doc.xpath("//section[@class='summary']//th")]
+    assert heads == ["Clause", "Change", "Modification", "Detail"]
+
+
+def test_release_redline_docx_accepts_to_the_consolidated_text(invoke, scenario, tmp_path):
+    import pypandoc
+
+    out = tmp_path / "release.docx"
+    r = invoke("release", *CLEAN, "--onto", "2.0", "--redline", "docx", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    accept = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=accept", "--wrap=none"])
+    reject = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=reject", "--wrap=none"])
+    assert "G8.1 Each User shall undergo an annual fixture review." in accept
+    assert "G8.1 Each User shall undergo a fixture assessment." in reject
+    assert "\nG8.3A A planted clause after G8.3." in accept and "\nG8.3A " not in reject

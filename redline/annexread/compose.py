@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -101,6 +101,13 @@ def clause_words(el) -> str:
     if words is None:
         words = _WORDS[el] = node_words(el, False)
     return words
+
+
+def forget_words(elements) -> None:
+    """Drop ``elements`` from the memo of :func:`clause_words` (so that their trees can go)."""
+    if _WORDS is not None:
+        for el in elements:
+            _WORDS.pop(el, None)
 
 
 class words_cache:
@@ -285,6 +292,7 @@ class Composed:
     version: Version
     address_map: dict[Address, Address | None]
     problems: list[str]
+    same: set = field(default_factory=set)  # blocks whose target clause is the base's own (unchanged)
 
 
 def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutline,
@@ -297,6 +305,7 @@ def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutli
     src, dst = sides
     letters = sorted({c.num[0] for b in blocks for c in (getattr(b, src), getattr(b, dst)) if c is not None})
     sections = dict(base.sections)
+    same: set = set()
     target_parts = (new if dst == "new" else old).parts
     by_letter: dict[str, list[Block]] = {}
     for b in blocks:
@@ -308,7 +317,7 @@ def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutli
             problems.append(f"the document shows Section {letter}, which version {base.id} does not hold")
             continue
         sections[letter] = _compose_section(root, by_letter.get(letter, []), src, dst, target_parts, instructions,
-                                            problems)
+                                            problems, same)
     version = Version(new_id or f"{base.id}+annex", sections, base.code)
     amap: dict[Address, Address | None] = {}
     re_paired_old = {o: n for o, n in moved} if (src, dst) == ("old", "new") else {}
@@ -323,7 +332,7 @@ def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutli
             amap[oa] = _address(re_paired_old[o.num])
         else:
             amap[oa] = None
-    return Composed(version, amap, problems)
+    return Composed(version, amap, problems, same)
 
 
 def _insertion_point(slots: list, nums: list[list[str]], first: str, instructions) -> int:
@@ -393,7 +402,8 @@ def _anchors(blocks: list[Block], src: str, dst: str, pos: dict[str, int], entri
     return out
 
 
-def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts, instructions, problems):
+def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts, instructions, problems,
+                     same: set | None = None):
     entries, groups = _entries(root)
     pos = {e.num: i for i, e in enumerate(entries)}
     anchors = _anchors(blocks, src, dst, pos, entries)
@@ -512,6 +522,8 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
             el = t.element
             if base_entry is not None and o.num == t.num and clause_words(t.element) == clause_words(base_entry.el):
                 el = base_entry.el  # shown unchanged (and checked equal to the base): the base's own clause
+                if same is not None:
+                    same.add(t.block)
             fresh_entries.append(_Entry(_part_of(t.num), key, el, t.num))
     entries = fresh_entries
     # duplicate numbers: the document shows a clause the base already has elsewhere

@@ -27,7 +27,7 @@ VIEWS = ("accept", "reject")
 LEGAL_ROLES = frozenset(("part", "crossheading", "clause", "item", "definition", "closing"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     """A piece of a paragraph's text and its change: None (unchanged), ``ins`` or ``del``."""
 

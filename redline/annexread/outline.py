@@ -213,11 +213,13 @@ def builder_outlines(paras: list[Para]) -> tuple[ViewOutline, ViewOutline]:
                     k + 1 < len(structural) and structural[k + 1][2].kind in ("clause", "part"):
                 found.add(i)
         headings[view] = found
+    del same
     out = []
     for view, other in (("reject", "accept"), ("accept", "reject")):
         empty = {i for i in headings[other] - headings[view] if not paras[i].changed}
-        rows = [r for r in entries[view] if r[0] not in empty]
+        rows = [r for r in entries.pop(view) if r[0] not in empty]
         out.append(_outline_of(paras, view, rows))
+        del rows  # a whole code's lines: gone before the other view is built
     return out[0], out[1]
 
 

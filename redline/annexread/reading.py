@@ -17,10 +17,13 @@ or writes files: the CLI loads the base version and writes the modification.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
-from redline.annexread.compose import Untracked, check_shown, clause_words, compose, pair_blocks, words_cache
+from redline.annexread.compose import (
+    Untracked, check_shown, clause_words, compose, forget_words, pair_blocks, words_cache,
+)
 from redline.annexread.front import Cover, Layout, read_cover, split_document
 from redline.annexread.instructions import Instruction, check_agreement
 from redline.annexread.marked import Para
@@ -48,10 +51,17 @@ class AnnexDocument:
     properties: dict = field(default_factory=dict)  # DOCX core properties, revision authors and dates
     problems: list[str] = field(default_factory=list)  # from the reader (e.g. numbering assumed)
     tracked: bool = True  # False: the house mark-up (colours), not Word revisions
+    legal_paragraphs: int = 0  # how many paragraphs of legal text it has
 
     @property
     def instructions(self) -> list[Instruction]:
         return self.layout.instructions
+
+    def release(self) -> None:
+        """Let go of the paragraphs (a whole code has ~80,000) once they are read into views;
+        the cover, instructions and counts stay."""
+        self.paragraphs = []
+        self.layout.legal, self.layout.other, self.layout.cover = [], [], []
 
 
 def sniff_format(data: bytes, name: str) -> str:
@@ -92,7 +102,7 @@ def read_document(data: bytes, name: str, fmt: str | None = None) -> AnnexDocume
     if not layout.legal:
         raise DocumentError("no legal text found (no clause, item or part heading in the document)", name)
     cover = read_cover(layout.cover)
-    return AnnexDocument(name, fmt, paras, layout, cover, props, problems, tracked)
+    return AnnexDocument(name, fmt, paras, layout, cover, props, problems, tracked, len(layout.legal))
 
 
 @dataclass
@@ -167,6 +177,8 @@ def _import_annex(doc: AnnexDocument, base: Version, mod_id, title, allow_untrac
                            ignore_instructions=ignore_instructions)
     reading.warnings += doc.problems
     _outline_problems(doc, reject, accept, reading)
+    doc.release()
+    del legal
     reading.shown_clauses = len({c.block for c in reject.clauses} | {c.block for c in accept.clauses})
     if doc.cover.base and doc.cover.base != base.id:
         reading.warnings.append(f"the cover says the text is drafted against version {doc.cover.base}, "
@@ -213,7 +225,18 @@ def _import_annex(doc: AnnexDocument, base: Version, mod_id, title, allow_untrac
     mod = Modification(modification_id(doc, mod_id), title or doc.cover.title or f"Imported from {doc.name}",
                        base.id, tuple(operations), meta)
     reading.modification = mod
-    _prove(reading, base, target.version, accept, reject)
+    # the reject view is proven already (it is VERSION, or its differences were reported): let it
+    # go before the operations are applied, the peak of a whole-code reading
+    shown_unmarked = len(reject.clauses)
+    forget_words(c.element for c in reject.clauses)
+    # so is each clause shown unchanged, whose words are checked equal to VERSION's and which the
+    # composed version holds as VERSION's own: only the changed ones are kept (copied out of
+    # their view's tree, so that the tree can go too)
+    for c in accept.clauses:
+        forget_words((c.element,))
+        c.element = None if c.block in target.same else copy.deepcopy(c.element)
+    del blocks, reject, vdiff, s, shown
+    _prove(reading, base, target.version, accept, shown_unmarked)
     return reading
 
 
@@ -233,7 +256,7 @@ def _outline_problems(doc: AnnexDocument, reject: ViewOutline, accept: ViewOutli
 
 
 def _prove(reading: AnnexReading, base: Version, target: Version, accept: ViewOutline,
-           reject: ViewOutline) -> None:
+           shown_unmarked: int) -> None:
     """Apply the operations to ``base``; the result must be what the document's accept-all text
     shows, clause by clause, and its reject-all text must be ``base`` (or say where not)."""
     mod = reading.modification
@@ -245,6 +268,8 @@ def _prove(reading: AnnexReading, base: Version, target: Version, accept: ViewOu
         return
     failures = []
     for c in accept.clauses:
+        if c.element is None:  # shown unchanged: proven through the reject view and the composed version
+            continue
         node = result.find(Address.parse(c.num))
         if node is None:
             failures.append(f"{c.num} is in the accept-all text but not in the result")
@@ -274,7 +299,7 @@ def _prove(reading: AnnexReading, base: Version, target: Version, accept: ViewOu
     if reading.untracked:
         reading.proof.append(f"reject all: differs from version {base.id} as reported (allowed: --allow-untracked)")
     else:
-        reading.proof.append(f"reject all: the {len(reject.clauses)} clause(s) shown unmarked read as version {base.id}")
+        reading.proof.append(f"reject all: the {shown_unmarked} clause(s) shown unmarked read as version {base.id}")
 
 
 def _outline(root) -> list[tuple]:

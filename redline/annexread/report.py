@@ -67,7 +67,7 @@ def report_text(reading: AnnexReading, output: str | None = None) -> str:
     if authors:
         lines.append(f"  revisions by: {', '.join(authors)}")
     n_instr = len(doc.instructions)
-    lines.append(f"  legal text: {len(doc.layout.legal)} paragraph(s), {reading.shown_clauses} clause(s) shown; "
+    lines.append(f"  legal text: {doc.legal_paragraphs} paragraph(s), {reading.shown_clauses} clause(s) shown; "
                  f"{n_instr} drafting instruction{'s' if n_instr != 1 else ''}")
     mod = reading.modification
     if mod is not None:

@@ -51,6 +51,8 @@ INS_COLOUR = "0000FF"  # markup: inserted text
 DEL_COLOUR = "FF0000"  # markup: deleted text
 FOOTER_CHARS = 60  # longest footer label before the page number
 SUMMARY_COLUMNS_CM = (2.6, 3.6, 9.8)  # clause, change, detail (sums to the text width)
+#: the same with the modifications that make each change (a release redline)
+SUMMARY_COLUMNS_BY_CM = (2.4, 2.6, 3.2, 7.8)
 COMPRESSION = zipfile.ZIP_DEFLATED
 #: zlib level of the document part (6, zlib's default, costs ~3x the time of 1 for ~15% more bytes)
 COMPRESS_LEVEL = 6
@@ -112,7 +114,9 @@ class _Body:
         self.chunks: list[str] = []
         self.size = 0
         self._ids = count(1)  # one counter for every annotation id: unique across kinds
+        self._date = date
         self._rev_attrs = ooxml.revision_attributes(author, date)
+        self._by_attrs: dict[str, str] = {}  # a change's own author (Span.by) -> its attributes
         self.bookmark_names: set[str] = set()
         self.last_marked = False  # the last body paragraph's mark is a revision
 
@@ -122,15 +126,17 @@ class _Body:
         self.size += len(xml)
         self.last_marked = marked
 
-    def paragraph(self, style: str, pieces: list[tuple[str, str]], bookmark: str | None = None) -> None:
-        """A paragraph of ``pieces`` ((kind, words) as spans give them) in ``style``; in tracked
-        style a paragraph that is wholly inserted or deleted marks its paragraph mark too."""
+    def paragraph(self, style: str, pieces: list[tuple], bookmark: str | None = None) -> None:
+        """A paragraph of ``pieces`` ((kind, words, by) as spans give them) in ``style``; in
+        tracked style a paragraph that is wholly inserted or deleted marks its paragraph mark too
+        (authored as its first change)."""
         merged = _merge(pieces)
-        whole = merged[0][0] if len(merged) == 1 else None  # adjacent pieces of one kind are merged
+        kinds = {kind for kind, _, _ in merged}
+        whole = merged[0][0] if len(kinds) == 1 else None  # adjacent pieces of one kind and author are merged
         marked = self.style == "tracked" and whole in (INSERT, DELETE)
-        mark = ooxml.revision(whole == INSERT, next(self._ids), self._rev_attrs) if marked else ""
+        mark = ooxml.revision(whole == INSERT, next(self._ids), self._attrs(merged[0][2])) if marked else ""
         bid = next(self._ids) if bookmark else None  # ids in document order: the bookmark's first
-        content = "".join(self._runs(kind, text) for kind, text in merged)
+        content = "".join(self._runs(kind, text, by) for kind, text, by in merged)
         if bookmark:
             content = ooxml.bookmark(bid, self._bookmark_name(bookmark), content)
         self.add(ooxml.paragraph(content, style_id(style), mark, properties=self.ppr.get(style, "")), marked)
@@ -152,31 +158,48 @@ class _Body:
         self.bookmark_names.add(name)
         return name
 
-    def _runs(self, kind: str, text: str) -> str:
-        """The runs of one piece: a revision in tracked style, coloured runs in the mark-up."""
+    def _attrs(self, by: str | None) -> str:
+        """The revision attributes of a change made by ``by`` (the document's author if None)."""
+        if by is None:
+            return self._rev_attrs
+        got = self._by_attrs.get(by)
+        if got is None:
+            got = self._by_attrs[by] = ooxml.revision_attributes(by, self._date)
+        return got
+
+    def _runs(self, kind: str, text: str, by: str | None = None) -> str:
+        """The runs of one piece: a revision in tracked style (authored ``by`` the change's maker
+        when known: Word gives each author its colour), coloured runs in the mark-up."""
         if kind == EQUAL:
             return ooxml.runs(text)
         if self.style == "markup":
             return ooxml.runs(text, rpr=MARKUP_INSERTED if kind == INSERT else MARKUP_DELETED)
         runs = ooxml.runs(text, deleted=kind == DELETE)
-        return ooxml.revision(kind == INSERT, next(self._ids), self._rev_attrs, runs or None)
+        return ooxml.revision(kind == INSERT, next(self._ids), self._attrs(by), runs or None)
 
 
-def _merge(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The pieces with text, adjacent pieces of the same kind joined."""
-    out: list[tuple[str, str]] = []
-    for kind, text in pieces:
+def _merge(pieces: list[tuple]) -> list[tuple[str, str, str | None]]:
+    """The pieces with text as (kind, words, by), adjacent pieces of the same kind and author joined."""
+    out: list[tuple[str, str, str | None]] = []
+    for piece in pieces:
+        kind, text = piece[0], piece[1]
+        by = piece[2] if len(piece) > 2 and kind != EQUAL else None
         if not text:
             continue
-        if out and out[-1][0] == kind:
-            out[-1] = (kind, out[-1][1] + text)
+        if out and out[-1][0] == kind and out[-1][2] == by:
+            out[-1] = (kind, out[-1][1] + text, by)
         else:
-            out.append((kind, text))
+            out.append((kind, text, by))
     return out
 
 
-def _pieces(spans) -> list[tuple[str, str]]:
-    return [(s.kind, s.text) for s in spans]
+def _pieces(spans) -> list[tuple[str, str, str | None]]:
+    return [(s.kind, s.text, s.by) for s in spans]
+
+
+def _node_by(nd: NodeDiff) -> str | None:
+    """Who made a node's change (the first attributed span of its number or words), if known."""
+    return next((s.by for s in (*nd.num, *nd.text, *nd.closing) if s.by is not None), None)
 
 
 def _node_state_kind(nd: NodeDiff) -> str:
@@ -200,13 +223,14 @@ def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
     if nd.state == NodeState.UNCHANGED and _emit_unchanged(body, nd, level, bookmark):
         return
     k = _node_state_kind(nd)
+    by = _node_by(nd) if k != EQUAL else None
     if nd.element == "definition":
-        term = [(k, '"')] + _pieces(nd.num) + [(k, '" ')]
+        term = [(k, '"', by)] + _pieces(nd.num) + [(k, '" ', by)]
         body.paragraph("SEC Definition", term + _pieces(nd.text),
                        bookmark=anchor_id(nd.address) if bookmark else None)
     else:
         style = "SEC Clause" if level == 0 else item_style(level)
-        head = _pieces(nd.num) + [(k, TAB)] + _pieces(nd.text)
+        head = _pieces(nd.num) + [(k, TAB, by)] + _pieces(nd.text)
         name = None
         if bookmark:
             name = anchor_id(nd.address, deleted=nd.state == NodeState.DELETED)
@@ -339,22 +363,25 @@ def _template() -> tuple[dict[str, bytes], str, str]:
 
 
 def _summary_table(body: _Body, redline: Redline) -> None:
-    widths = [_twips(w) for w in SUMMARY_COLUMNS_CM]
+    attributed = any(row.by for row in redline.summary)
+    widths = [_twips(w) for w in (SUMMARY_COLUMNS_BY_CM if attributed else SUMMARY_COLUMNS_CM)]
     cells = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{w}"/></w:tcPr>' for w in widths]
     out = ['<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="left"/>'
            '<w:tblLayout w:type="fixed"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" '
            'w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr><w:tblGrid>',
            "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid><w:tr>"]
-    for cell, text in zip(cells, ("Clause", "Change", "Detail")):
+    heads = ("Clause", "Change", "Modification", "Detail") if attributed else ("Clause", "Change", "Detail")
+    for cell, text in zip(cells, heads):
         out.append(f"{cell}<w:p><w:r/>{ooxml.api_run(text, ooxml.run_properties('<w:b/>'))}</w:p></w:tc>")
     out.append("</w:tr>")
     link_rpr = ooxml.run_properties(f'<w:color w:val="{BRAND}"/>', '<w:u w:val="single"/>')
     for row in redline.summary:
         link = ooxml.hyperlink(bookmark_name(anchor_id(row.address, deleted=row.deleted)),
                                ooxml.api_run(row.address, link_rpr))
+        values = (row.change, ", ".join(row.by), row.detail) if attributed else (row.change, row.detail)
         out.append(f"<w:tr>{cells[0]}<w:p>{link}</w:p></w:tc>"
-                   f"{cells[1]}<w:p>{ooxml.api_run(row.change)}</w:p></w:tc>"
-                   f"{cells[2]}<w:p>{ooxml.api_run(row.detail)}</w:p></w:tc></w:tr>")
+                   + "".join(f"{cell}<w:p>{ooxml.api_run(v)}</w:p></w:tc>" for cell, v in zip(cells[1:], values))
+                   + "</w:tr>")
     out.append("</w:tbl>")
     body.add("".join(out))
 

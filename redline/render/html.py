@@ -29,7 +29,7 @@ from redline.annex import (
 )
 from redline.diff import NodeDiff, NodeState
 from redline.render.links import anchor_id, section_anchor
-from redline.textdiff import DELETE, INSERT, Span
+from redline.textdiff import DELETE, EQUAL, INSERT, Span
 
 #: a callable splitting a span's text into (text, href or None) pieces, e.g. to link references
 Annotate = Callable[[str], list[tuple[str, str | None]]]
@@ -71,9 +71,9 @@ def _page_view(redline: Redline) -> dict:
     rows = []
     for r in redline.summary:
         rows.append({"address": r.address, "change": r.change, "detail": r.detail,
-                     "href": "#" + anchor_id(r.address, deleted=r.deleted)})
+                     "href": "#" + anchor_id(r.address, deleted=r.deleted), "by": ", ".join(r.by)})
     return {"cover": redline.cover, "cover_date": display_date(redline.cover.date), "sections": sections,
-            "summary": rows, "notes": list(redline.notes),
+            "summary": rows, "notes": list(redline.notes), "attributed": any(r.by for r in redline.summary),
             "old_id": redline.old_id, "new_id": redline.new_id, "author": redline.author}
 
 
@@ -94,7 +94,12 @@ def _spans_html(spans: Iterable[Span], annotate: Annotate | None, out: list[str]
             body = "".join(f'<a href="{_escape(h)}">{_escape(t)}</a>' if h else str(_escape(t))
                            for t, h in pieces if t)
         kind = s.kind
-        out.append(f"<ins>{body}</ins>" if kind == INSERT else f"<del>{body}</del>" if kind == DELETE else body)
+        if kind == EQUAL:
+            out.append(body)
+            continue
+        tag = "ins" if kind == INSERT else "del"
+        by = f' data-by="{_escape(s.by)}" title="{_escape(s.by)}"' if s.by else ""
+        out.append(f"<{tag}{by}>{body}</{tag}>")
 
 
 def _term_html(nd: NodeDiff, out: list[str]) -> None:

@@ -19,7 +19,7 @@ from redline.annex import ClauseBlock, HeadingBlock, Redline
 from redline.diff import NodeState
 from redline.model import Address, Version
 from redline.terms import defined_terms, find_term_uses
-from redline.xref import find_references
+from redline.xref import Range, find_references
 
 #: the anchor of a node shown deleted is its (old) address after this prefix
 DELETED_PREFIX = "was-"
@@ -75,8 +75,12 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
 
     A reference links to the anchor of each address it names, or failing that of its clause
     (``G3.18(a)`` → ``G3.18``; never a part for a clause the document does not show), or of the
-    deleted node (``was-G3.18``); the words "Section"/"Sections" go into the first link. ``definitions``
-    maps a term to the address of the node that defines it. Pure: text in, pieces out.
+    deleted node (``was-G3.18``); the words "Section"/"Sections" go into the first link. A range
+    ("Sections G3 to G6") is one link, from its first number to its last, to the first of its ends
+    the document shows. A reference in quotation marks (G1.7(c)(i): "Sections G3 and G4" shall be
+    read as if it were to …) is words being quoted, not a reference of this text: it is not
+    linked. ``definitions`` maps a term to the address of the node that defines it. Pure: text in,
+    pieces out.
     """
     anchors = set(anchors)
     definitions = dict(definitions or {})
@@ -93,10 +97,12 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
     def annotate(text: str) -> list[tuple[str, str | None]]:
         links: list[tuple[int, int, str]] = []
         for ref in find_references(text):
-            for i, tok in enumerate(ref.tokens):
-                h = href(tok.address)
+            if ref.quoted:
+                continue
+            for i, (start, end, ends) in enumerate(_linkable(ref)):
+                h = next((x for x in map(href, ends) if x is not None), None)
                 if h is not None:
-                    links.append((ref.start if i == 0 else tok.start, tok.end, h))
+                    links.append((ref.start if i == 0 else start, end, h))
         if definitions:
             for use in find_term_uses(text, terms):
                 h = href(definitions[use.term])
@@ -116,6 +122,25 @@ def link_annotator(anchors: Iterable[str], definitions: Mapping[str, Address] | 
         return pieces
 
     return annotate
+
+
+def _linkable(ref) -> list[tuple[int, int, list[Address]]]:
+    """(start, end, addresses to try) for each link of a reference: a token, or a range's two
+    tokens with the words between them ("G3 to G6")."""
+    tokens = list(ref.tokens)
+    wanted = sum(2 if isinstance(t, Range) else 1 for t in ref.targets)
+    if wanted != len(tokens):  # not one token per address: link the tokens one by one
+        return [(t.start, t.end, [t.address]) for t in tokens]
+    out, i = [], 0
+    for target in ref.targets:
+        if isinstance(target, Range):
+            first, last = tokens[i], tokens[i + 1]
+            out.append((first.start, last.end, [first.address, last.address]))
+            i += 2
+        else:
+            out.append((tokens[i].start, tokens[i].end, [tokens[i].address]))
+            i += 1
+    return out
 
 
 def redline_annotator(redline, versions: Iterable[Version]):
