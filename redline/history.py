@@ -135,6 +135,51 @@ def version_step(before: Version, after: Version, modifications: Sequence[str] =
     return Step(VERSION, after.id, before, after, address_map_from_diff(vdiff), tuple(modifications))
 
 
+class Snapshot:
+    """A state of the code a modification reached, held as the clauses it changed (copies) on top
+    of the state before it, so that a release of many modifications keeps the state each one
+    reached (for naming who changed what) without keeping a whole version per modification.
+
+    :meth:`find` answers as the whole version would for clauses, items and definitions; a part
+    or section is as the state before holds it (a release's history is read clause by clause).
+    """
+
+    def __init__(self, id: str, before, changed: Mapping[Address, object],
+                 address_map: Mapping[Address, Address | None]):
+        self.id, self.before = id, before
+        self._changed = dict(changed)  # clause address (after) -> a copy of the clause element
+        self._vacated = set(address_map)  # addresses of the state before that no longer hold their node
+
+    @classmethod
+    def of(cls, version: Version, before, changed: Sequence[Address],
+           address_map: Mapping[Address, Address | None]) -> "Snapshot":
+        """The snapshot of ``version`` (``before`` with a modification made): ``changed`` are the
+        clauses the modification created or changed, ``address_map`` its address map."""
+        import copy
+
+        kept = {}
+        for c in changed:
+            node = version.find(c)
+            if node is not None:
+                kept[c] = copy.deepcopy(node.element)
+        return cls(version.id, before, kept, address_map)
+
+    def find(self, address: Address) -> Node | None:
+        c = address.clause_address
+        el = self._changed.get(c) if c is not None else None
+        if el is not None:
+            if address.term is not None:
+                el = next((d for d in el.iterchildren("definition") if d.get("term") == address.term), None)
+            for num in address.items:
+                if el is None:
+                    return None
+                el = next((i for i in el.iterchildren("item") if i.get("num") == num), None)
+            return Node(el, address) if el is not None else None
+        if self._vacated and (address in self._vacated or any(a in self._vacated for a in address.ancestors())):
+            return None
+        return self.before.find(address)
+
+
 @dataclass(frozen=True)
 class Hop:
     """Where a followed address changed: at step ``step`` (an index), ``old`` became ``new``."""

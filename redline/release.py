@@ -25,12 +25,13 @@ in, a :class:`ReleaseReport` out.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from redline import xmlsafe
 from redline.errors import ModificationError
-from redline.history import MODIFICATION, Step, compose
+from redline.history import MODIFICATION, Snapshot, Step, compose
 from redline.model import Address, Version, normalise_space
 from redline.rebase import ALREADY_MADE, CONFLICT, NEEDS_HUMAN, RebaseResult, footprints, rebase_modification, worst
 from redline.textdiff import EQUAL
@@ -182,6 +183,7 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
     """Make ``mods`` in order onto ``onto`` (see the module docstring). The consolidated version
     is called ``new_id`` (default ``<onto>+<release id>``, or ``<onto>+release``)."""
     state = onto
+    view = onto  # the state so far as the steps see it (a Snapshot after the first modification)
     final_id = new_id or (f"{onto.id}+{release.id}" if release is not None else f"{onto.id}+release")
     steps: list[Step] = []
     reports: list[tuple] = []  # (mod, rebase result, index of the state it was rebased onto)
@@ -190,22 +192,24 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
         last = n == len(mods) - 1
         name = final_id if last else f"{onto.id}+{mod.id}"  # the release up to ``mod``
         res = rebase_modification(mod, base, list(vsteps) + steps, state, new_id=name, label=onto.id)
-        reports.append((mod, res, len(steps), base.id))
+        at, made, changed = len(steps), res.applied is not None, ()
         if res.applied is not None:
             ar = res.applied
-            steps.append(Step(MODIFICATION, mod.id, state, ar.version, ar.address_map,
-                              operations=footprints(res)))
-            state = ar.version
+            # what the modification reached is kept as the clauses it changed on top of the state
+            # before (a whole version per modification would hold a code's worth of trees each)
+            snap = Snapshot.of(ar.version, view, ar.changed, ar.address_map)
+            steps.append(Step(MODIFICATION, mod.id, view, snap, ar.address_map, operations=footprints(res)))
+            view, state, changed = snap, ar.version, tuple(ar.changed)
+            res = dataclasses.replace(res, applied=None)
+        reports.append((mod, res, at, base.id, changed, made))
     if steps and state.id != final_id:  # the last modification was not made: name what was reached
         state = _renamed(state, final_id)
     address_map = compose([s.address_map for s in steps])
     mod_reports = []
-    for mod, res, at, base_id in reports:
-        changed: tuple[Address, ...] = ()
-        if res.applied is not None:
-            changed = tuple(c for c in (_forward(a, steps, at + 1) for a in res.applied.changed) if c is not None)
-        mod_reports.append(ModReport(mod, res, res.applied is not None, changed, base_id))
-    overlaps = _overlaps(reports, steps)
+    for mod, res, at, base_id, changed, made in reports:
+        final = tuple(c for c in (_forward(a, steps, at + 1) for a in changed) if c is not None)
+        mod_reports.append(ModReport(mod, res, made, final, base_id))
+    overlaps = _overlaps([r[:4] for r in reports], steps)
     references: tuple = ()
     if check_references and steps:
         from redline.xref import check_modification

@@ -76,6 +76,14 @@ def show(corpus, version, address, fmt, blame):
     from redline.render.text import node_to_dict, node_to_text
 
     addr = Address.parse(address)
+    if blame and fmt != "xml" and addr.kind not in ("section", "part"):
+        from redline.history import SectionTree
+
+        # the history reads one section per version: do not load the whole version for it
+        tree = SectionTree(version, addr.section, corpus.load_section(corpus.info(version).id, addr.section))
+        if tree.find(addr) is not None:
+            _show_blame(corpus, version, addr, fmt)
+            return
     v = corpus.load(version)
     node = v.find(addr)
     if node is None:

@@ -22,6 +22,7 @@ from redline.cli.common import (
     corpus_option,
     date_option,
     format_option,
+    gc_paused,
     handle_errors,
     load_modification,
     valid_date,
@@ -157,6 +158,7 @@ def _release_file(corpus, name: str):
               help="Where to write the --redline document (atomically; '-' for stdout).")
 @corpus_option
 @handle_errors
+@gc_paused
 def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, output):
     """Make several modifications together, in order, onto one version, and report.
 
