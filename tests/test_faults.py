@@ -46,6 +46,7 @@ CORPUS_WRITERS = [
     pytest.param(["release", "2019-11", "--as", "{id}"], id="release--as"),
     pytest.param(["import", "{src}", "--into", "5.23", "--as", "{id}"], id="import--into--as"),
     pytest.param(["import", "{src}", "--into", "5.23"], id="import--into"),
+    pytest.param(["import", "{src}", "--into", "5.23", "--replace-section"], id="import--into--replace-section"),
 ]
 
 #: commands that write an output file: ``{out}`` is replaced by the output path

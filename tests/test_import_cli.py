@@ -64,12 +64,15 @@ def test_import_into_a_version_and_as_a_new_version(invoke, tmp_corpus):
     src = [s for s in c.sources.values() if s.id.startswith("import-")]
     assert len(src) == 1 and (tmp_corpus / src[0].file).read_bytes() == SEED_003.read_bytes()
     v = c.load("5.23-g1", use_cache=False)
-    assert [n.num for n in v.clauses()] == [f"G1.{i}" for i in range(1, 11)]
-    assert v.get("G1.10").source == src[0].id
+    # the document's G1 (with G1.10) over 5.23's; 5.23's G3, which the document does not hold, kept
+    assert [n.num for n in v.clauses()][:10] == [f"G1.{i}" for i in range(1, 11)]
+    assert [n.num for n in v.clauses()][10:] == [n.num for n in c.load("5.23").clauses() if n.num.startswith("G3")]
+    assert v.get("G1.10").source == src[0].id and v.get("G3.17").source == "seed-002"
     assert "<!-- The versions of the code" in (tmp_corpus / "manifest.xml").read_text()
-    # into an existing version: the section is replaced, the source not recorded twice
+    # into an existing version: its clauses replaced, the rest kept, the source not recorded twice
     res = invoke("import", SEED_003, "--into", "5.23", "--corpus", tmp_corpus)
-    assert res.exit_code == 0 and "replaces Section G of 5.23, which held 17 clause(s)" in res.output
+    assert res.exit_code == 0 and "Section G of 5.23: merged clause by clause" in res.output
+    assert "kept, not in the document: part G3 whole" in res.output
     c = Corpus.open(tmp_corpus)
     assert len([s for s in c.sources.values() if s.id.startswith("import-")]) == 1
     assert invoke("validate", "--corpus", tmp_corpus).exit_code == 0

@@ -101,26 +101,35 @@ def _source(corpus, path: Path, data: bytes, title: str, date: str | None):
 
 
 def store_sections(corpus, roots: list, *, into: str | None, new_id: str | None, source, data: bytes,
-                   note: str) -> str:
+                   note: str, replace: bool = False) -> tuple[str, list]:
     """Put the imported sections into the corpus in one transaction (CONTRACTS C): into version
     ``into``, or into a new version ``new_id`` (a copy of ``into`` if given); the source file is
-    written to the corpus and recorded in the manifest. Returns the version written."""
+    written to the corpus and recorded in the manifest. Each section is put over the version's
+    own (:func:`redline.importer.merge.merge_section`: clause by clause, nothing the version
+    holds dropped, unless ``replace``), read under the corpus lock, so that what another writer
+    put there meanwhile is merged with, not lost. Returns the version written and the merges."""
+    from redline.corpus import Corpus
+    from redline.importer.merge import merge_section
+
     (Path(corpus.root) / "sources").mkdir(exist_ok=True)
     letters = {r.get("num") for r in roots}
     with corpus.transaction() as tx:
+        current = Corpus.open(corpus.root) if into is not None else None  # as it is now, under the lock
+        held = current.info(into).sections if current is not None else []
+        merges = [merge_section(current.load_section(into, r.get("num")) if r.get("num") in held else None, r,
+                                version=into or new_id, replace=replace) for r in roots]
         if new_id is not None:
             tx.add_version(new_id, predecessor=into, note=note)
-            if into is not None:
-                for letter, section in corpus.load(into).sections.items():
-                    if letter not in letters:
-                        tx.put_section(new_id, section)
+            for letter in held:
+                if letter not in letters:
+                    tx.put_section(new_id, current.load_section(into, letter))
             target = new_id
         else:
             target = into
-        for root in roots:
-            tx.put_section(target, root)
+        for m in merges:
+            tx.put_section(target, m.section)
         tx.put_source(source, data)
-    return target
+    return target, merges
 
 
 def _house_form(root) -> bytes:
@@ -132,13 +141,6 @@ def _house_form(root) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _replaced(corpus, into: str | None, letter: str) -> int:
-    """How many clauses section ``letter`` of version ``into`` held (0 if none)."""
-    if into is None or letter not in corpus.info(into).sections:
-        return 0
-    return sum(1 for _ in corpus.load(into).sections[letter].iter("clause"))
-
-
 # ---------------------------------------------------------------------------------------------
 # import
 
@@ -147,29 +149,39 @@ def _replaced(corpus, into: str | None, letter: str) -> int:
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write the section as corpus XML to FILE ('-' for standard output); a document holding "
                    "several sections (a whole code) needs a DIRECTORY, which receives A.xml, B.xml ….")
-@click.option("--into", "into", metavar="VERSION", help="Add (or replace) the section in this version of the corpus.")
+@click.option("--into", "into", metavar="VERSION",
+              help="Put the section into this version of the corpus (its clauses replace the version's of the same "
+                   "numbers; the rest of the version's section is kept).")
 @click.option("--as", "new_id", metavar="NEW_VERSION",
               help="Create this version in the corpus (a copy of --into VERSION, if given) holding the section.")
 @click.option("--section", metavar="LETTER", help="The section's letter (default: from the clause numbers found).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Format of the import report.")
 @click.option("--strict", is_flag=True, help="Anything needing review (or not placed) is an error: nothing is written.")
+@click.option("--replace-section", "replace", is_flag=True,
+              help="With --into: make the section exactly the document, dropping the clauses and parts of the "
+                   "version's section that the document does not hold (default: keep them).")
 @corpus_option
 @handle_errors
-def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
+def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace):
     """Read one section of the code from FILE (.docx, or text extracted from a PDF).
 
     A document holding several sections (SECTION A …, SECTION B …) gives one file each (-o
-    DIRECTORY), or --section LETTER picks one. The section is written as a corpus section file (-o), or put into the corpus (--into VERSION,
-    --as NEW_VERSION) with FILE recorded as a new source. Word's automatic numbering and typed
-    numbers are both read; hostile files are refused (exit 2). A report says what was recognised
-    (parts, cross-headings, clauses, items, definitions), what was repaired, and every paragraph
-    or line it could not place or is unsure of; --strict makes any of those an error (exit 1).
+    DIRECTORY), or --section LETTER picks one. The section is written as a corpus section file
+    (-o), or put into the corpus (--into VERSION, --as NEW_VERSION) with FILE recorded as a new
+    source. Put into a version, the document's clauses replace the version's clauses of the same
+    numbers, and what the version holds that the document does not (other parts, other clauses)
+    is kept and listed; --replace-section makes the section exactly the document instead.
+    Word's automatic numbering and typed numbers are both read; hostile files are refused (exit
+    2). A report says what was recognised (parts, cross-headings, clauses, items, definitions),
+    what was repaired, and every paragraph or line it could not place or is unsure of; --strict
+    makes any of those an error (exit 1).
 
     \b
     Example:
       redline import corpus/sources/003_15a3fa53e473668b.txt -o G.xml
       redline import Section-G.docx --into 6.17 --format json
+      redline import Section-G.docx --into 6.17 --replace-section
       redline import Section-A.docx --into 6.17 --as 6.18
       redline import SEC-whole-code.docx -o sections/
     """
@@ -177,6 +189,8 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
         raise click.UsageError("give -o FILE, --into VERSION or --as NEW_VERSION")
     if output is not None and (into is not None or new_id is not None):
         raise click.UsageError("give either -o FILE or --into/--as, not both")
+    if replace and into is None:
+        raise click.UsageError("--replace-section replaces a section of --into VERSION: give --into")
     if new_id is not None:
         if not _VERSION_ID.match(new_id):
             raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
@@ -201,36 +215,27 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
         gc.enable()
     roots = [root for root, _ in built]
     reports = [report for _, report in built]
-    if fmt == "json":
-        doc = reports[0].to_dict() if len(reports) == 1 else {
-            "source": str(file), "sections": [r.to_dict() for r in reports],
-            "needs_review": any(r.needs_review for r in reports)}
-        rendered = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    else:
-        rendered = "".join(r.to_text() for r in reports)
     to_stdout = output is not None and str(output) == "-"
     needing = sum(len(r.review) + len(r.unplaced) for r in reports)
     if strict and needing:
-        click.echo(rendered, nl=False, err=to_stdout)
+        click.echo(_rendered(file, reports, fmt), nl=False, err=to_stdout)
         raise click.ClickException(f"{file}: {needing} place(s) need review (--strict): nothing written")
     if to_corpus:
         from redline.corpus import Source
 
-        replaced = {r.get("num"): _replaced(corpus, into, r.get("num")) for r in roots}
         source = Source(source.id, source.file, meta["title"] or file.name, meta["date"])
         note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
-        target = store_sections(corpus, roots, into=into, new_id=new_id, source=source, data=data, note=note)
-        click.echo(rendered, nl=False)
+        target, merges = store_sections(corpus, roots, into=into, new_id=new_id, source=source, data=data,
+                                        note=note, replace=replace)
+        click.echo(_rendered(file, reports, fmt, merges), nl=False)
         if fmt == "text":
             letters = ", ".join(r.get("num") for r in roots)
             click.echo(f"wrote Section{'s' if len(roots) > 1 else ''} {letters} into "
                        f"{'new version ' if new_id else 'version '}{target} and recorded {file.name} as source "
                        f"{source.id} ({source.file})")
-            for r in roots:
-                held = replaced[r.get("num")]
-                if held:
-                    click.echo(f"  it replaces Section {r.get('num')} of {into}, which held {held} clause(s); the "
-                               f"import holds {sum(1 for _ in r.iter('clause'))}")
+            if into is not None:
+                for m in merges:
+                    click.echo("\n".join(m.lines()))
         return
     from redline.cli.common import write_files
 
@@ -240,7 +245,20 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict):
         if to_stdout:
             raise click.UsageError(f"{file} holds {len(roots)} sections: give -o DIRECTORY (one file per section)")
         write_files(output, {f"{r.get('num')}.xml": _house_form(r) for r in roots})
-    click.echo(rendered, nl=False, err=to_stdout)
+    click.echo(_rendered(file, reports, fmt), nl=False, err=to_stdout)
+
+
+def _rendered(file: Path, reports: list, fmt: str, merges: list | None = None) -> str:
+    """The import report(s) as text or JSON; with ``merges``, what each section did to the version
+    (in JSON, as ``"into"`` of each section's report)."""
+    if fmt != "json":
+        return "".join(r.to_text() for r in reports)
+    dicts = [r.to_dict() for r in reports]
+    for d, m in zip(dicts, merges or ()):
+        d["into"] = m.to_dict()
+    doc = dicts[0] if len(dicts) == 1 else {"source": str(file), "sections": dicts,
+                                            "needs_review": any(r.needs_review for r in reports)}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
