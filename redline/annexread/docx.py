@@ -23,6 +23,7 @@ from redline.annexread.marked import DEL, INS, Para, Run, merge_runs
 #: Word's hyperlink colours (underlined blue that is a link, not an insertion)
 HYPERLINK_COLOURS = frozenset(("0563C1", "0000EE", "467886", "0066CC"))
 
+_NO_NUMBERS = (None, None)
 _ITEM_STYLE = re.compile(r"^SEC Item (\d+)( Continued)?$")
 _STYLE_ROLES = {
     "Title": "cover-title",
@@ -75,46 +76,70 @@ def read_docx(data: bytes, name: str) -> tuple[list[Para], dict, list[str], bool
     """(paragraphs, properties, problems, tracked) of a DOCX Annex A.
 
     ``properties`` holds the core properties (``creator``, ``created``…) and ``authors``, the
-    authors of its revisions; ``tracked`` is False for the house mark-up."""
+    authors of its revisions; ``tracked`` is False for the house mark-up. The Word reader's
+    paragraphs are let go one by one as they are turned into :class:`Para` values (a whole code
+    has ~80,000), so the two are never held whole at once."""
     from redline.word import open_docx
 
     doc = open_docx(data, name)
     tracked = bool(doc.has_revisions)
-    ours = any(p.style_name in ("SEC Clause", "SEC Instruction", "SEC Cross-heading") for p in doc.paragraphs)
+    source = doc.paragraphs
+    ours = any(p.style_name in ("SEC Clause", "SEC Instruction", "SEC Cross-heading") for p in source)
     paras: list[Para] = []
-    authors: list[str] = []
+    add = paras.append
+    authors: dict[str, None] = {}
     problems: list[str] = list(getattr(doc, "problems", ()) or ())
     in_summary = False
-    for p in doc.paragraphs:
+    roles: dict = {}  # style name -> (role, depth)
+    for k in range(len(source)):
+        p = source[k]
+        source[k] = None  # let go of the Word reader's paragraph as it is read
         runs = []
-        for r in p.runs:
-            if r.vanish or not r.text:
-                continue
-            if r.change is not None:
-                change = INS if r.change in ("ins", "moveTo") else DEL
-                if r.author and r.author not in authors:
-                    authors.append(r.author)
-            else:
-                change = None if tracked else markup_change(r)
-            runs.append(Run(r.text, change))
+        text = None
+        if tracked and not p.mark and all(r.change is None and not r.vanish for r in p.runs):
+            text = "".join(r.text for r in p.runs)  # unmarked: one run
+            if text:
+                runs.append(Run(text))
+        else:
+            for r in p.runs:
+                if r.vanish or not r.text:
+                    continue
+                if r.change is not None:
+                    change = INS if r.change in ("ins", "moveTo") else DEL
+                    if r.author:
+                        authors[r.author] = None
+                else:
+                    change = None if tracked else markup_change(r)
+                runs.append(Run(r.text, change))
+            runs = merge_runs(runs)
+            text = "".join(r.text for r in runs)
+        labels = (p.number("accept"), p.number("reject"))
+        if labels == _NO_NUMBERS:
+            labels = _NO_NUMBERS  # one tuple for every unnumbered paragraph
+        if not text.strip() and not (labels[0] or labels[1]):
+            continue
         mark = p.mark if tracked else None
-        role, depth = _role(p.style_name) if ours else (None, 0)
-        text = "".join(r.text for r in runs).strip()
         if ours:
-            if p.style_name == "Heading 2":
-                in_summary = text == "Summary of changes"
+            style = p.style_name
+            role_depth = roles.get(style)
+            if role_depth is None:
+                role_depth = roles[style] = _role(style)
+            role, depth = role_depth
+            if style == "Heading 2":
+                in_summary = text.strip() == "Summary of changes"
                 role = "skip"
-            elif p.style_name == "Heading 1":
+            elif style == "Heading 1":
                 in_summary = False
                 role = "section-title"
             elif in_summary and role is None:
                 role = "skip"
+        else:
+            role, depth = None, 0
         where = f"paragraph {p.index}"
-        problems += [f"{where}: {msg}" for msg in p.problems]
-        auto = {v: p.number(v) for v in ("accept", "reject")}
-        if not text and not any(auto.values()):
-            continue
-        paras.append(Para(where, merge_runs(runs), role, depth, None, mark, auto, p.style_name))
+        if p.problems:
+            problems += [f"{where}: {msg}" for msg in p.problems]
+        add(Para(where, tuple(runs), role, depth, None, mark, labels, p.style_name))
+    doc.paragraphs = []
     props = {k: v for k, v in dict(doc.core).items() if isinstance(v, str) and v}
     props["authors"] = tuple(authors)
     return paras, props, problems, tracked

@@ -64,7 +64,7 @@ class Layout:
 def _is_legal_start(p: Para) -> bool:
     if p.role is not None:
         return p.role in LEGAL_ROLES
-    return bool(p.auto.get("accept") or p.auto.get("reject")) or bool(_LEGAL_START.match(p.text("accept"))
+    return any(p.automatic()) or bool(_LEGAL_START.match(p.text("accept"))
                                                                         or _LEGAL_START.match(p.text("reject")))
 
 
@@ -77,19 +77,26 @@ def split_document(paras: list[Para]) -> Layout:
     sections: dict[str, str | None] = {}
     in_cover = True
     for p in paras:
-        text = normalise_space(p.text("accept")) or normalise_space(p.text("reject"))
         role = p.role
         if role == "skip":
             other.append(p)
             continue
-        title = _SECTION_TITLE.match(text) if role in (None, "section-title") else None
+        raw = p.text("accept")
+        if not raw.strip():
+            raw = p.text("reject")
+        # the words, spaces normalised, are needed only by a paragraph that may be a section title
+        # or an instruction (most are neither: their first word says so)
+        first = raw.lstrip()[:8].lower()
+        title = None
+        if role in (None, "section-title") and first.startswith("section"):
+            title = _SECTION_TITLE.match(normalise_space(raw))
         if role == "section-title" or (role is None and title):
             if title:
                 sections[title.group(1)] = title.group(2)
             in_cover = False
             continue
-        if role == "instruction" or (role is None and not p.changed and looks_like_instruction(text)):
-            instr = parse_instruction(text, p.where)
+        if role == "instruction" or (role is None and looks_like_instruction(raw) and not p.changed):
+            instr = parse_instruction(normalise_space(raw), p.where)
             if instr is not None:
                 instructions.append(instr)
             else:

@@ -51,6 +51,8 @@ class Instruction:
 
 def looks_like_instruction(text: str) -> bool:
     """Whether a paragraph reads as a drafting instruction (a verb, then a Section it names)."""
+    if not _VERB.match(text):  # (said first: most paragraphs are not instructions)
+        return False
     t = " ".join(text.split())
     return bool(_VERB.match(t)) and bool(_SECTION_WORD.search(t)) and bool(_ADDR_RE.search(t)) and len(t) < 400
 

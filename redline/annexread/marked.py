@@ -47,13 +47,20 @@ def view_text(runs, view: str) -> str:
     return "".join(r.text for r in runs if visible(r, view))
 
 
-@dataclass(frozen=True)
+_NO_NUMBERS = (None, None)
+
+
+@dataclass(frozen=True, slots=True)
 class Para:
     """One paragraph of an Annex A, with its changes.
 
     ``where`` names it for a report ("paragraph 12"); ``runs`` hold its text (number included
     unless ``num`` is given); ``mark`` is the paragraph mark's own change (a paragraph added or
-    removed whole); ``auto`` maps a view to the automatic number Word displays in it.
+    removed whole); ``auto`` is the automatic number Word displays in each view, as the pair
+    ``(accept, reject)`` (a mapping from the view's name is accepted too).
+
+    A whole code is ~80,000 of these, so the value is slotted, and each view's text is worked out
+    once (the same string for both views when nothing in the paragraph is marked).
     """
 
     where: str
@@ -62,22 +69,39 @@ class Para:
     depth: int = 0
     num: tuple[Run, ...] | None = None
     mark: str | None = None
-    auto: Mapping[str, str | None] = field(default_factory=dict, compare=False)
+    auto: tuple[str | None, str | None] | Mapping[str, str | None] = field(default=_NO_NUMBERS, compare=False)
     style: str | None = None
+    _texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)  # (accept, reject)
+
+    def _views(self) -> tuple[str, str]:
+        texts = self._texts
+        if texts is None:
+            runs = self.runs
+            if not any(r.change for r in runs):
+                text = "".join(r.text for r in runs) if len(runs) != 1 else runs[0].text
+                texts = (text, text)
+            else:
+                texts = (view_text(runs, "accept"), view_text(runs, "reject"))
+            object.__setattr__(self, "_texts", texts)  # a frozen value: its texts never change
+        return texts
 
     def text(self, view: str = "accept") -> str:
         """The words of the paragraph in ``view`` (not the separate or automatic number)."""
-        cache = self.__dict__.setdefault("_texts", {})  # a frozen value: its texts never change
-        text = cache.get(view)
-        if text is None:
-            text = cache[view] = view_text(self.runs, view)
-        return text
+        return self._views()[0 if view == "accept" else 1]
 
     def number(self, view: str = "accept") -> str | None:
         """The separate number (HTML) or automatic number (Word) in ``view``, if any."""
         if self.num is not None:
             return view_text(self.num, view).strip() or None
-        return self.auto.get(view)
+        auto = self.auto
+        if isinstance(auto, tuple):
+            return auto[0 if view == "accept" else 1]
+        return auto.get(view)
+
+    def automatic(self) -> tuple[str | None, str | None]:
+        """The automatic numbers (Word's) in the two views, (accept, reject)."""
+        auto = self.auto
+        return auto if isinstance(auto, tuple) else (auto.get("accept"), auto.get("reject"))
 
     def exists(self, view: str) -> bool:
         """Whether the paragraph is there at all in ``view``: a paragraph whose mark is inserted
@@ -85,19 +109,21 @@ class Para:
         other way round."""
         if self.mark is not None:
             return (self.mark == INS) == (view == "accept")
-        only = self.__dict__.get("_only")  # the one change every visible run has, or "" if none
-        if only is None:
-            runs = [r for r in (*(self.num or ()), *self.runs) if r.text.strip()]
-            kinds = {r.change for r in runs}
-            only = self.__dict__["_only"] = kinds.pop() if len(kinds) == 1 and None not in kinds else ""
-        if only:
+        only = None  # the one change every visible run has, if there is one
+        for r in (*(self.num or ()), *self.runs):
+            if not r.text.strip():
+                continue
+            if r.change is None or (only is not None and r.change != only):
+                return True
+            only = r.change
+        if only is not None:
             return (only == INS) == (view == "accept")
         return True
 
     @property
     def changed(self) -> bool:
         """Whether anything in the paragraph is marked as changed."""
-        return self.mark is not None or any(r.change for r in (*(self.num or ()), *self.runs))
+        return self.mark is not None or any(r.change for r in self.runs) or any(r.change for r in self.num or ())
 
     def plain(self) -> str:
         """The paragraph's text with both views' words (for front matter, which is never marked)."""

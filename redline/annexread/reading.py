@@ -17,17 +17,17 @@ or writes files: the CLI loads the base version and writes the modification.
 
 from __future__ import annotations
 
-import copy
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from redline.annexread.compose import (
-    Untracked, check_shown, clause_words, compose, forget_words, pair_blocks, words_cache,
-)
+from lxml import etree
+
+from redline.annexread.compose import Untracked, check_shown, clause_words, compose, pair_blocks, words_cache
 from redline.annexread.front import Cover, Layout, read_cover, split_document
 from redline.annexread.instructions import Instruction, check_agreement
 from redline.annexread.marked import Para
-from redline.annexread.outline import ViewOutline, builder_outlines, view_outline
+from redline.annexread.outline import DocumentSections, SectionViews, ViewOutline
 from redline.annexread.synth import synthesize
 from redline.apply import apply_modification
 from redline.diff import diff_versions
@@ -159,116 +159,197 @@ def modification_id(doc: AnnexDocument, given: str | None) -> str:
     return stem if _ID.fullmatch(stem) else "imported"
 
 
-def import_annex(doc: AnnexDocument, base: Version, *, mod_id: str | None = None, title: str | None = None,
-                 allow_untracked: bool = False, ignore_instructions: bool = False) -> AnnexReading:
-    """Read the modification ``doc`` makes to ``base`` and prove it (see the module docstring)."""
-    with words_cache():
+class BaseVersion:
+    """The version an Annex A is read against, a section at a time.
+
+    A whole-code document is read one section after another, and only that section of the base
+    is held meanwhile: ``load(letter)`` gives a section's tree (the CLI reads it from the corpus
+    then, :meth:`redline.corpus.Corpus.load_section`; :meth:`of` takes a loaded
+    :class:`~redline.model.Version`'s). The trees are read-only here."""
+
+    def __init__(self, id: str, code: str, letters, load):
+        self.id, self.code, self.letters = id, code, frozenset(letters)
+        self._load = load
+        self._last: tuple = (None, None)  # the section read last: (letter, tree)
+
+    @classmethod
+    def of(cls, version: Version) -> "BaseVersion":
+        return cls(version.id, version.code, version.sections, version.sections.get)
+
+    def root(self, letter: str):
+        """Section ``letter``'s tree, or None if the version does not hold it."""
+        if letter not in self.letters:
+            return None
+        if self._last[0] != letter:
+            self._last = (None, None)  # let go of the one before first
+            self._last = (letter, self._load(letter))
+        return self._last[1]
+
+    def section(self, letter: str) -> Version:
+        """The version holding only section ``letter`` (none if it does not hold it)."""
+        root = self.root(letter)
+        return Version(self.id, {letter: root} if root is not None else {}, self.code)
+
+    def forget(self) -> None:
+        self._last = (None, None)
+
+
+def import_annex(doc: AnnexDocument, base: Version | BaseVersion, *, mod_id: str | None = None,
+                 title: str | None = None, allow_untracked: bool = False,
+                 ignore_instructions: bool = False) -> AnnexReading:
+    """Read the modification ``doc`` makes to ``base`` and prove it (see the module docstring).
+
+    The document is read a section at a time (each section's views, its check against the base,
+    the version it shows, its operations and their proof, then the next), so that a whole code's
+    reading holds one section of the base and of what is made from it at once. Sections are
+    independent (an operation addresses one section), so the operations of the sections, in
+    document order, are the modification (those saying untracked edits first)."""
+    if isinstance(base, Version):
+        base = BaseVersion.of(base)
+    try:
         return _import_annex(doc, base, mod_id, title, allow_untracked, ignore_instructions)
+    finally:
+        base.forget()
 
 
-def _import_annex(doc: AnnexDocument, base: Version, mod_id, title, allow_untracked: bool,
+class _Totals:
+    """What the sections add up to, for the report and the proof."""
+
+    def __init__(self):
+        self.untracked_ops: list = []
+        self.operations: list = []
+        self.shown: list = []
+        self.notes_untracked: list[str] = []
+        self.notes: list[str] = []
+        self.early: list[str] = []  # problems that stop the reading before operations are written
+        self.late: list[str] = []  # problems of the operations found
+        self.failures: list[str] = []  # of the proof
+        self.unmarked = 0  # clauses shown unmarked (reject all)
+        self.accepted = 0  # clauses shown with every change accepted
+
+
+def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_untracked: bool,
                   ignore_instructions: bool) -> AnnexReading:
-    legal = doc.layout.legal
-    if any(p.role is not None for p in legal):  # redline's own Annex A: placed by their roles
-        reject, accept = view_outline(legal, "reject"), view_outline(legal, "accept")
-    else:  # anyone's document: placed by their numbers, by the outline builder of redline import
-        reject, accept = builder_outlines(legal)
     reading = AnnexReading(doc, base.id, None, [], allow_untracked=allow_untracked,
                            ignore_instructions=ignore_instructions)
     reading.warnings += doc.problems
-    _outline_problems(doc, reject, accept, reading)
-    doc.release()
-    del legal
-    reading.shown_clauses = len({c.block for c in reject.clauses} | {c.block for c in accept.clauses})
     if doc.cover.base and doc.cover.base != base.id:
         reading.warnings.append(f"the cover says the text is drafted against version {doc.cover.base}, "
                                 f"but it is read against version {base.id}")
-    reading.untracked = check_shown(base, reject, accept)
+    legal = doc.layout.legal
+    changed = {p.where for p in legal if p.changed}
+    outside = [f"{p.where}: marked changes outside the legal text ({p.text('accept')[:60]!r})"
+               for p in doc.layout.other if p.role is None and p.changed]
+    instructions = doc.instructions
+    mod = Modification(modification_id(doc, mod_id), title or doc.cover.title or f"Imported from {doc.name}",
+                       base.id, (), _meta(doc))
+    sections = DocumentSections(legal, base.root)
+    doc.release()  # the paragraphs are read into the sections' views as the sections come
+    del legal
+    totals = _Totals()
+    seen: set[str] = set()
+    for sv in sections:
+        for msg in sections.problems + sv.reject.problems + sv.accept.problems:
+            if msg not in seen:  # paragraphs that could not be placed: a problem if they carry marks
+                seen.add(msg)
+                (totals.early if msg.split(":", 1)[0] in changed else reading.warnings).append(msg)
+        with words_cache():
+            _read_section(sv, base, instructions, mod, reading, totals)
+    for msg in sections.problems:  # (when no section was read at all)
+        if msg not in seen:
+            seen.add(msg)
+            (totals.early if msg.split(":", 1)[0] in changed else reading.warnings).append(msg)
+    totals.early += outside
+    reading.problems += totals.early
     if reading.untracked and not allow_untracked:
         reading.proof.append("reject all: the unmarked text differs from version "
                              f"{base.id} in {len({u.address for u in reading.untracked})} place(s)")
         return reading
-
-    blocks, moved = pair_blocks(reject, accept)
-    instructions = doc.instructions
-    operations: list = []
-    shown = []
-    start = base
-    if reading.untracked:  # --allow-untracked: first the edits made without tracking
-        shown_v = compose(base, blocks, reject, accept, [], instructions, f"{base.id}+unmarked", ("old", "old"))
-        reading.problems += shown_v.problems
-        vd = diff_versions(base, shown_v.version, address_map=shown_v.address_map)
-        s = synthesize(base, shown_v.version, vd)
-        operations += s.operations
-        reading.problems += s.problems
-        reading.notes += s.notes
-        reading.untracked_ops = len(s.operations)
-        start = shown_v.version
-    target = compose(start, blocks, reject, accept, moved, instructions, f"{base.id}+annex")
-    reading.problems += target.problems
+    reading.notes += totals.notes_untracked
     if reading.problems:
         return reading
-    vdiff = diff_versions(start, target.version, address_map=target.address_map)
-    s = synthesize(start, target.version, vdiff)
-    operations += s.operations
-    shown += s.shown
-    reading.problems += s.problems
-    reading.notes += s.notes
+    reading.problems += totals.late
+    reading.notes += totals.notes
+    reading.untracked_ops = len(totals.untracked_ops)
+    operations = totals.untracked_ops + totals.operations
     if not operations:
         reading.problems.append("the document marks no change to the legal text")
         return reading
     if instructions:
-        reading.disagreements = check_agreement(instructions, shown)
+        reading.disagreements = check_agreement(instructions, totals.shown)
     else:
         reading.warnings.append("the document has no drafting instructions (nothing to check the marks against)")
-    meta = _meta(doc)
-    mod = Modification(modification_id(doc, mod_id), title or doc.cover.title or f"Imported from {doc.name}",
-                       base.id, tuple(operations), meta)
-    reading.modification = mod
-    # the reject view is proven already (it is VERSION, or its differences were reported): let it
-    # go before the operations are applied, the peak of a whole-code reading
-    shown_unmarked = len(reject.clauses)
-    forget_words(c.element for c in reject.clauses)
-    # so is each clause shown unchanged, whose words are checked equal to VERSION's and which the
-    # composed version holds as VERSION's own: only the changed ones are kept (copied out of
-    # their view's tree, so that the tree can go too)
-    for c in accept.clauses:
-        forget_words((c.element,))
-        c.element = None if c.block in target.same else copy.deepcopy(c.element)
-    del blocks, reject, vdiff, s, shown
-    _prove(reading, base, target.version, accept, shown_unmarked)
+    reading.modification = Modification(mod.id, mod.title, mod.base, tuple(operations), mod.meta)
+    if totals.failures:
+        reading.proof += totals.failures
+        return reading
+    reading.proven = True
+    reading.proof.append(f"the {len(operations)} operation(s) apply to version {base.id}")
+    reading.proof.append(f"accept all: the {totals.accepted} clause(s) the document shows read as the result, "
+                         "clause by clause")
+    if reading.untracked:
+        reading.proof.append(f"reject all: differs from version {base.id} as reported (allowed: --allow-untracked)")
+    else:
+        reading.proof.append(f"reject all: the {totals.unmarked} clause(s) shown unmarked read as version {base.id}")
     return reading
 
 
-def _outline_problems(doc: AnnexDocument, reject: ViewOutline, accept: ViewOutline, reading: AnnexReading) -> None:
-    """Paragraphs that could not be placed: a problem if they carry marks, else a warning."""
-    changed = {p.where for p in doc.layout.legal if p.changed}
-    seen = set()
-    for msg in reject.problems + accept.problems:
-        if msg in seen:
-            continue
-        seen.add(msg)
-        where = msg.split(":", 1)[0]
-        (reading.problems if where in changed else reading.warnings).append(msg)
-    for p in doc.layout.other:
-        if p.role is None and p.changed:
-            reading.problems.append(f"{p.where}: marked changes outside the legal text ({p.text('accept')[:60]!r})")
+def _read_section(sv: SectionViews, base: BaseVersion, instructions, mod: Modification, reading: AnnexReading,
+                 totals: _Totals) -> None:
+    """Read one section of the document (see :func:`import_annex`): its check against the base,
+    the version it shows, its operations, and their proof."""
+    reject, accept = sv.reject, sv.accept
+    reading.shown_clauses += len({c.block for c in reject.clauses} | {c.block for c in accept.clauses}) + sv.settled
+    totals.unmarked += len(reject.clauses) + sv.settled
+    totals.accepted += len(accept.clauses) + sv.settled
+    if not reject.clauses and not accept.clauses and not reject.parts and not accept.parts:
+        return  # every clause shown settled as the base's own: nothing to compose
+    start = base_v = base.section(sv.letter)
+    untracked = check_shown(base_v, reject, accept)
+    reading.untracked += untracked
+    if reading.untracked and not reading.allow_untracked:
+        return  # nothing will be written: only the other sections' differences are still wanted
+    blocks, moved = pair_blocks(reject, accept)
+    ops: list = []
+    if untracked:  # --allow-untracked: first the edits made without tracking
+        shown_v = compose(base_v, blocks, reject, accept, [], instructions, f"{base.id}+unmarked", ("old", "old"))
+        totals.early += shown_v.problems
+        s = synthesize(base_v, shown_v.version,
+                       diff_versions(base_v, shown_v.version, address_map=shown_v.address_map))
+        totals.untracked_ops += s.operations
+        ops += s.operations
+        totals.early += s.problems
+        totals.notes_untracked += s.notes
+        start = shown_v.version
+    target = compose(start, blocks, reject, accept, moved, instructions, f"{base.id}+annex")
+    totals.early += target.problems
+    if totals.early or reading.problems:
+        return  # the document does not read as one modification: no operations are written
+    s = synthesize(start, target.version, diff_versions(start, target.version, address_map=target.address_map))
+    del blocks, start
+    totals.operations += s.operations
+    ops += s.operations
+    totals.shown += s.shown
+    totals.late += s.problems
+    totals.notes += s.notes
+    totals.failures += _prove(sv.letter, base_v, Modification(mod.id, mod.title, mod.base, tuple(ops), mod.meta),
+                              target, accept)
 
 
-def _prove(reading: AnnexReading, base: Version, target: Version, accept: ViewOutline,
-           shown_unmarked: int) -> None:
-    """Apply the operations to ``base``; the result must be what the document's accept-all text
-    shows, clause by clause, and its reject-all text must be ``base`` (or say where not)."""
-    mod = reading.modification
-    try:
-        result = apply_modification(base, mod).version
-    except ApplyError as exc:
-        reading.proof.append("the operations do not apply to version "
-                             f"{base.id}: " + "; ".join(str(f).replace("\n", " ") for f in exc.failures))
-        return
+def _prove(letter: str, base: Version, mod: Modification, target, accept: ViewOutline) -> list[str]:
+    """Apply the operations of one section to ``base``; the result must be what the document's
+    accept-all text shows, clause by clause, and the version the document shows (which is the
+    base's own text wherever the document shows it unmarked). What fails, or nothing."""
+    result = base
+    if mod.operations:
+        try:
+            result = apply_modification(base, mod).version
+        except ApplyError as exc:
+            return ["the operations do not apply to version "
+                    f"{base.id}: " + "; ".join(str(f).replace("\n", " ") for f in exc.failures)]
     failures = []
     for c in accept.clauses:
-        if c.element is None:  # shown unchanged: proven through the reject view and the composed version
+        if c.block in target.same:  # shown unchanged: proven through the reject view and the composed version
             continue
         node = result.find(Address.parse(c.num))
         if node is None:
@@ -282,35 +363,34 @@ def _prove(reading: AnnexReading, base: Version, target: Version, accept: ViewOu
         node = result.find(Address.parse(num))
         if node is None or (node.heading or "") != p.heading:
             failures.append(f"part {num}: the result's heading differs from the accept-all text")
-    for letter, root in target.sections.items():
-        if base.sections.get(letter) is root:
-            continue  # not composed: the document shows nothing of it
-        want, got = _outline(root), _outline(result.sections.get(letter))
-        if want != got:
-            where = next((w[0] for w, g in zip(want, got) if w != g), f"Section {letter}")
+    want = target.version.sections.get(letter)
+    if want is not None:
+        where = _differs(want, result.sections.get(letter))
+        if where is not None:
             failures.append(f"{where}: the result differs from the version the document shows")
-    n = len(accept.clauses)
-    if failures:
-        reading.proof += failures
-        return
-    reading.proven = True
-    reading.proof.append(f"the {len(mod.operations)} operation(s) apply to version {base.id}")
-    reading.proof.append(f"accept all: the {n} clause(s) the document shows read as the result, clause by clause")
-    if reading.untracked:
-        reading.proof.append(f"reject all: differs from version {base.id} as reported (allowed: --allow-untracked)")
-    else:
-        reading.proof.append(f"reject all: the {shown_unmarked} clause(s) shown unmarked read as version {base.id}")
+    return failures
 
 
-def _outline(root) -> list[tuple]:
-    """A section's parts and clauses as words only (numbers, headings, cross-headings, each
-    clause's words with its items'), for comparing two trees that differ in provenance only."""
-    if root is None:
-        return []
-    out = []
-    for part in root.iter("part"):
-        out.append((part.get("num"), part.get("heading") or ""))
-        for c in part.iter("clause"):
-            box = c.getparent()
-            out.append((c.get("num"), box.get("heading") if box.tag == "crossheading" else None, clause_words(c)))
-    return out
+def _differs(want, got) -> str | None:
+    """Where two section trees first differ in their parts and clauses as words (numbers,
+    headings, cross-headings, each clause's words with its items'), for two trees that differ in
+    provenance and layout only; None if nowhere. Clauses serialised alike are alike (most: both
+    are copies of the base's), so words are compared only where their XML differs."""
+    if got is None:
+        return f"Section {want.get('num')}"
+    wparts, gparts = want.findall("part"), got.findall("part")
+    for wp, gp in itertools.zip_longest(wparts, gparts):
+        if wp is None or gp is None or wp.get("num") != gp.get("num") or \
+                (wp.get("heading") or "") != (gp.get("heading") or ""):
+            return (wp if wp is not None else gp).get("num")
+        for wc, gc in itertools.zip_longest(wp.iter("clause"), gp.iter("clause")):
+            if wc is None or gc is None or wc.get("num") != gc.get("num"):
+                return (wc if wc is not None else gc).get("num")
+            wbox, gbox = wc.getparent(), gc.getparent()
+            if (wbox.get("heading") if wbox.tag == "crossheading" else None) != \
+                    (gbox.get("heading") if gbox.tag == "crossheading" else None):
+                return wc.get("num")
+            if etree.tostring(wc, with_tail=False) != etree.tostring(gc, with_tail=False) and \
+                    clause_words(wc) != clause_words(gc):
+                return wc.get("num")
+    return None

@@ -56,6 +56,7 @@ def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_un
       redline import-annex SECMP0065-annex-a.html -o SECMP0065.xml --report json
     """
     from redline.annexread import import_annex, read_document
+    from redline.annexread.reading import BaseVersion
     from redline.annexread.report import report_json, report_text
     from redline.errors import UnknownVersion
     from redline.mods import modification_to_xml
@@ -72,9 +73,12 @@ def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_un
         raise click.UsageError(f"{file}: the cover does not say which version the text is drafted against: "
                                "give --base VERSION")
     try:
-        base = corpus.load(base_id)
+        info = corpus.info(base_id)
     except UnknownVersion as exc:
         raise InputError(f"--base: {exc}" if base_id else str(exc)) from None
+    # the base is read a section at a time, as the document comes to each (a whole code's is
+    # never held at once); each file is checked as loading the version checks it
+    base = BaseVersion(base_id, corpus.code, info.sections, lambda letter: corpus.load_section(base_id, letter))
     reading = import_annex(doc, base, mod_id=mod_id, title=title, allow_untracked=allow_untracked,
                            ignore_instructions=ignore_instructions)
     to_file = output is not None and str(output) != "-"
