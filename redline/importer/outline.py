@@ -150,21 +150,33 @@ class _Parsed(NamedTuple):
     line: Line
 
 
+@functools.lru_cache(maxsize=65536)
+def _label_kind(label: str) -> tuple[str | None, str]:
+    """(kind, normalised label) of a number as shown: clause ``G3.20``, item ``(b)``, part ``G3``, or
+    (None, the label with its spaces normalised) for a number of another kind. (Labels repeat
+    thousands of times in a whole code: worked out once each.)"""
+    label = " ".join(label.split())
+    if _CLAUSE.match(label):
+        return "clause", label.rstrip(".")
+    m = _ITEM.match(label)
+    if m:
+        return "item", f"({m.group(1)})"
+    if _PART.match(label):
+        return "part", label.rstrip(".")
+    return None, label
+
+
 def parse_line(line: Line) -> _Parsed:
     """What a line is, from its label (or a typed number at the start of its words)."""
     text = " ".join(line.text.split())
     if line.hint == "furniture":
         return _Parsed("furniture", None, text, line)
-    label = " ".join(line.label.split()) if line.label else None
-    if label:
-        if _CLAUSE.match(label):
-            return _Parsed("clause", label.rstrip("."), text, line)
-        m = _ITEM.match(label)
-        if m:
-            return _Parsed("item", f"({m.group(1)})", text, line)
-        if _PART.match(label):
-            return _Parsed("part", label.rstrip("."), text, line)
-        text = f"{label} {text}".strip()  # a number of another kind ("1.", a bullet): keep it as words
+    if line.label:
+        kind, label = _label_kind(line.label)
+        if kind is not None:
+            return _Parsed(kind, label, text, line)
+        if label:
+            text = f"{label} {text}".strip()  # a number of another kind ("1.", a bullet): keep it as words
     m = _SECTION.match(text)
     if m:
         return _Parsed("section", m.group(1).upper(), m.group(2).strip(), line)
@@ -648,6 +660,22 @@ def _acronyms(texts) -> set[str]:
 
 # --- coverage -----------------------------------------------------------------------------------
 
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _cited_parts(words: str, letter: str) -> set[int]:
+    """The part numbers of Section ``letter`` that ``words`` cite (``G3`` in "Section G3.20"): the
+    letter and digits, not inside a longer word. (A search for the letter first: a pattern that
+    starts with a look-behind is tried at every position of a whole section's words.)"""
+    out = set()
+    for m in re.finditer(rf"{letter}(\d+)", words):
+        i = m.start()
+        if i and words[i - 1] in _ALNUM:
+            continue
+        out.add(int(m.group(1)))
+    return out
+
+
 def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
     """A part is complete if its clauses run from 1 with no gap; the section if its heading was
     printed, its parts run from 1 with no gap, all are complete, and no text refers to a part of
@@ -670,7 +698,7 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
         m = re.match(r"[A-Z](\d+)", part.get("num"))
         part_nums.append(int(m.group(1)))
     words = " ".join(t.text or "" for t in root.iter("text", "closing"))
-    cited = {int(n) for n in re.findall(rf"(?<![A-Za-z0-9]){letter}(\d+)", words)}
+    cited = _cited_parts(words, letter)
     beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
     contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))
     complete = had_heading and contiguous and all_complete and not beyond
