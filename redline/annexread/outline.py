@@ -275,7 +275,7 @@ _NOT_STRUCTURE = ("instruction", "furniture")
 def _builder_sections(paras: list[Para], base_root, problems: list[str]):
     """:class:`SectionViews` of paragraphs whose format does not say what they are (a Word
     document of anyone's making): each view's paragraphs go through the outline builder of
-    ``redline import`` (:func:`redline.importer.outline.build_section`), one section at a time,
+    ``redline import`` (:func:`redline.importer.outline.outline_section`), one section at a time,
     which places them by their numbers, typed or automatic; each clause is then tied back to the
     paragraph that opened it, so that the two views pair up.
 
@@ -559,11 +559,11 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, ro
     """Build ``rows`` (one section's, or part of it) with the outline builder and add what it
     shows to ``out``; the paragraph ``skip`` is there only to be looked ahead to."""
     from redline.errors import CorpusError, SourceError
-    from redline.importer.outline import build_section
+    from redline.importer.outline import outline_section
 
-    lines = [r[1] for r in rows]
+    lines = [r[2] for r in rows]  # as parse_line read them already
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=letter, where=f"the {view} view", evidence=None)
+        root, report = outline_section(lines, section=letter, where=f"the {view} view", evidence=None)
     except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return

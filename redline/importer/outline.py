@@ -728,12 +728,38 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     ``section`` is the letter (else taken from the numbers found); ``source``/``evidence`` are set
     on the section element (the manifest source id, ``printed``). ``report`` is extended if given
     (a text reader's repairs come first). Raises :class:`SourceError` if no clause is found or the
-    numbers belong to more than one section and none was named.
+    numbers belong to more than one section and none was named. The element validates against the
+    corpus schema, and each part's and the section's coverage is decided.
     """
+    root, report = _outline(lines, section, report, source, evidence, where)
+    _decide_coverage(root, report, report.heading is not None)
+    _validate(root, where)
+    return root, report
+
+
+def outline_section(lines, *, section: str | None = None, report: ImportReport | None = None,
+                    source: str | None = None, evidence: str | None = "printed",
+                    where: str = "the source") -> tuple[etree._Element, ImportReport]:
+    """:func:`build_section`'s structure of ``lines`` (parts, cross-headings, clauses, items,
+    definitions, closing words) and its report, for a reader that compares the structure with a
+    version rather than stores it (``redline import-annex``): coverage is not decided, and the
+    element is not checked against the corpus schema (which the builder's own tests prove), only
+    for numbers given twice (an item number in one list, a term in one clause: CorpusError).
+    ``lines`` may hold what :func:`parse_line` made of each :class:`Line` (a reader that parsed
+    them already passes those)."""
+    root, report = _outline(lines, section, report, source, evidence, where)
+    from redline.validate import check_section
+
+    check_section(root, where, order=False)
+    return root, report
+
+
+def _outline(lines, section: str | None, report: ImportReport | None, source: str | None, evidence: str | None,
+             where: str) -> tuple[etree._Element, ImportReport]:
     if section is not None and not re.fullmatch(r"[A-Z]", section):
         raise SourceError(f"--section must be one capital letter, not {section!r}", where)
     report = report or ImportReport(where)
-    parsed = [parse_line(ln) for ln in lines]
+    parsed = [ln if ln.__class__ is _Parsed else parse_line(ln) for ln in lines]
     letter = section
     if letter is None:
         letters = [p.label[0] for p in parsed if p.kind == "clause"]
@@ -756,12 +782,10 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     root = builder.finish()
     gone = {n.where for n in report.dropped}
     report.review = [n for n in report.review if n.where not in gone]  # doubts about text not imported
-    _decide_coverage(root, report, builder.heading is not None)
     report.section = letter
     report.heading = builder.heading
     nums = [c.get("num") for c in root.iter("clause")]
     report.span = (nums[0], nums[-1]) if nums else None
-    _validate(root, where)
     return root, report
 
 
