@@ -700,7 +700,13 @@ def build_redline(
         else:
             what = f"part heading {h.kind}" + (f" (was {h.was})" if h.was is not None else "")
         extra.append(SummaryRow(str(at), what, words, gone))
-    summary = tuple(rows.values()) + tuple(extra)
+    # the table in document order: each row where the text it names is shown (a part at its heading)
+    order: dict[str, int] = {}
+    for sec in sections:
+        for b in sec.blocks:
+            if isinstance(b, ClauseBlock) or (isinstance(b, HeadingBlock) and b.anchor):
+                order.setdefault(b.anchor, len(order))
+    summary = tuple(sorted((*rows.values(), *extra), key=lambda r: order.get(r.address, len(order))))
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
 
@@ -933,7 +939,9 @@ def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
             if was is not None and was != clause and f"Section {clause}" in text:
                 text = text.replace(f"Section {clause}", f"Section {clause} (formerly Section {was})", 1)
         governs: list[tuple[str, Address]] = []
-        if isinstance(target, Address) and target.kind == "part":  # a part's heading, number, or the part
+        if kind == "insert":  # a new part: its heading (the target is only where it goes)
+            governs += [("part", a) for a in op.creates() if a.kind == "part"]
+        elif isinstance(target, Address) and target.kind == "part":  # a part's heading, number, or the part
             if kind == "delete":
                 was = numbering.base_of(target)
                 if was is not None:

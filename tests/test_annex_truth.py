@@ -55,6 +55,9 @@ EDITS = {
     "delete-last": '<delete target="G3.28"/>',
     "new-group": '<insert after="G3.21"><crossheading heading="Records"><clause num="G3.22"><text>Each User shall '
                  'keep a record of each notification.</text></clause></crossheading></insert>',
+    "not-used": '<delete target="G3.21" leave="not-used"/>',
+    "add-item": '<insert after="G3.20(b)"><item num="(c)"><text>any Shared Resource Provider,</text></item></insert>',
+    "delete-item": '<delete target="G1.7(d)"/>',
     "delete-part": '<delete target="G1"/>',
     "renumber-part": '<renumber target="G3" as="G5"/>',
 }
@@ -201,7 +204,13 @@ def test_a_new_part_is_wholly_inserted_with_its_heading(corpus):
     clauses = page.xpath("//div[@class='legal-text']/div")
     assert [c.get("id") for c in clauses] == ["G4.1", "G4.2"]
     assert all("state-inserted" in c.get("class") for c in clauses)
-    assert [(r.address, str(r.change)) for r in red.summary][-1] == ("G4", "part added")
+    assert [(r.address, str(r.change)) for r in red.summary][0] == ("G4", "part added")  # in document order
+    # with G3 shown too, the instruction still comes just before the new part, not before G3
+    base, result, red = build(corpus, ["new-part (a)", "adjacent-deletions (b)"], "group")
+    k = [type(b).__name__ + ":" + (getattr(b, "text", "") or getattr(b, "level", "")) for b in red.sections[0].blocks]
+    at = k.index("InstructionBlock:Add Section G4 after Section G3")
+    assert k[at + 1] == "HeadingBlock:part" and k.index("InstructionBlock:Delete Section G3.18") < at
+    assert [r.address for r in red.summary] == ["G3.18", "G3.19", "G4", "G4.1", "G4.2"]
 
 
 def test_a_part_heading_change_alone_is_shown_with_its_instruction(corpus):
