@@ -4,7 +4,7 @@
 
 The old checkout needs its own virtual environment in ``.venv`` (``pip install -e .``). Each row
 is run by the old and the new code in turn (old, new, old, new, …), so that a change in the
-machine's load falls on both alike, and the median of each is kept: wall time, CPU time (user +
+machine's load falls on both alike (both byte-compiled first, as an install leaves them), and the median of each is kept: wall time, CPU time (user +
 system, from ``os.wait4``, which a busy machine disturbs less) and peak memory. Only the rows
 both checkouts can run are measured (the old code has no ``import`` or ``release``). The table is
 printed as Markdown for the CHANGELOG.
@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench import generate
+from bench.run import precompile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args(argv)
     before, after = _checkout(args.before.resolve()), _checkout(ROOT)
+    precompile(ROOT)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([before[1], "-m", "compileall", "-q", str(args.before / "redline")], check=False,
+                   stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as t1, tempfile.TemporaryDirectory() as t2:
         old_rows = _rows(*before, args.corpus, Path(t1))
         new_rows = _rows(*after, args.corpus, Path(t2))
