@@ -293,21 +293,8 @@ def machine() -> dict:
 
 # --------------------------------------------------------------------------- run
 
-def byte_compile() -> None:
-    """Byte-compile redline's modules, as ``pip install`` does, so that every measured run loads
-    them as an installed redline does. Where ``PYTHONDONTWRITEBYTECODE`` is set (as in the
-    project's shared sandbox) nothing else writes them, and each run would compile ~60 modules
-    from source first (~0.15 s of CPU a command, more than ``redline --help`` costs in all)."""
-    import compileall
-
-    import redline
-
-    compileall.compile_dir(str(Path(redline.__file__).parent), quiet=1)
-
-
 def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
     results: dict = {"machine": machine(), "sizes": sizes, "data": {}, "measurements": []}
-    byte_compile()
     largest = max(sizes)
     out = Path(tempfile.mkdtemp(prefix="redline-bench-"))
     try:

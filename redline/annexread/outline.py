@@ -496,29 +496,32 @@ def _version_rows(part) -> list[tuple] | None:
     the part heading, each cross-heading, clause and item, and closing words after a list. None
     if the part has something this does not follow (a definition, closing words without a list)."""
     out = [("part", part.get("num"), " ".join((part.get("heading") or "").split()), None)]
-
-    def node(el) -> bool:
-        text, kids, closing = node_parts(el)
-        out.append((el.tag, el.get("num"), _words(text), None))
-        for k in kids:
-            if k.tag != "item" or not node(k):
-                return False
-        words = _words(closing)
-        if words:
-            if not kids:
-                return False
-            out.append(("text", None, words, False))
-        return True
-
     for child in part:
         if child.tag == "crossheading":
             out.append(("text", None, " ".join((child.get("heading") or "").split()), True))
             for c in child:
-                if c.tag == "clause" and not node(c):
+                if c.tag == "clause" and not _node_rows(c, out):
                     return None
-        elif child.tag == "clause" and not node(child):
+        elif child.tag == "clause" and not _node_rows(child, out):
             return None
     return out
+
+
+def _node_rows(el, out: list) -> bool:
+    """Add a clause's or item's rows to ``out`` (:func:`_version_rows`); False if it has something
+    that does not follow. (A function of its own, not a closure that calls itself: such a closure
+    is a reference cycle, which would keep every row of a whole code until a collection.)"""
+    text, kids, closing = node_parts(el)
+    out.append((el.tag, el.get("num"), _words(text), None))
+    for k in kids:
+        if k.tag != "item" or not _node_rows(k, out):
+            return False
+    words = _words(closing)
+    if words:
+        if not kids:
+            return False
+        out.append(("text", None, words, False))
+    return True
 
 
 def _reads_as(rows: list[tuple], after, part) -> int | None:

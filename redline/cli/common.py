@@ -38,7 +38,8 @@ def gc_paused(fn):
     addresses, references, spans, node diffs) that form no cycle and live until the command ends:
     each full collection would walk all of them, and the loaded trees' proxies, again and again
     for nothing (about two thirds of a whole-code redline's layout). Reference counting still
-    frees whatever goes. Used by ``check``, ``xref``, ``diff`` and ``annex``.
+    frees whatever goes. Used by ``check``, ``xref``, ``diff``, ``annex``,
+    ``import`` and ``import-annex``.
     """
 
     @functools.wraps(fn)

@@ -230,6 +230,8 @@ class _BodyReader:
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
         finally:
+            self._paragraph = self._walk = None  # the closures refer to the reader: a cycle, kept
+            # (with the styles' and numbering's trees) until a collection, which may be paused
             if gc_was_on:
                 gc.enable()
 
