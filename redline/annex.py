@@ -218,7 +218,6 @@ class _Entry:
     old: Node | None
     part: Address
     heading: str | None  # cross-heading text on its own side
-    heading_key: object  # the cross-heading element (or the clause itself when none)
 
 
 def _crossheading_el(node: Node):
@@ -266,8 +265,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         part = part_of.get(addr.part)
         if part is None:
             part = part_of[addr.part] = Address(letter, addr.part)
-        out.append(_Entry(c, o, part, ch.get("heading") if ch is not None else None,
-                          ch if ch is not None else c.element))
+        out.append(_Entry(c, o, part, ch.get("heading") if ch is not None else None))
     inserts: list[tuple[int, int, _Entry]] = []
     anchor = -1
     for i, c in enumerate(old.clauses(letter)):
@@ -276,8 +274,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         elif c.address in deleted_addrs:
             ch = _crossheading_el(c)
             inserts.append((anchor, i, _Entry(None, c, Address(letter, c.address.part),
-                                              ch.get("heading") if ch is not None else None,
-                                              ("old", ch if ch is not None else c.element))))
+                                              ch.get("heading") if ch is not None else None)))
     for anchor, i, entry in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
         out.insert(anchor + 1, entry)
     return out
@@ -731,7 +728,7 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     """A drafting instruction in the SEC's words for one change found by diffing two versions.
 
     ``previous`` maps a clause of the new version to the clause before it in the same part (see
-    :func:`previous_clauses`); without it, additions and moves are not placed.
+    :func:`_previous_clauses`); without it, additions and moves are not placed.
     """
     prev = (previous or {}).get(change.new) if change.new is not None else None
     if change.kind == ChangeKind.AMENDED:
@@ -748,12 +745,8 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     return f"Add Section {change.new} after Section {prev}" if prev else f"Add Section {change.new}"
 
 
-def previous_clauses(version: Version) -> dict[Address, Address | None]:
-    """Each clause of ``version`` mapped to the clause before it in the same part (None if first)."""
-    return _previous_clauses(_Tree(version))
-
-
 def _previous_clauses(tree: _Tree) -> dict[Address, Address | None]:
+    """Each clause of the tree's version mapped to the clause before it in the same part (None if first)."""
     out: dict[Address, Address | None] = {}
     prev: Address | None = None
     for letter in tree.version.sections:

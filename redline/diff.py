@@ -21,7 +21,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
 from lxml import etree
 
@@ -29,7 +29,7 @@ from redline.model import (
     Address, Node, Version, child_address, node_parts, node_words, normalise_space, part_address,
 )
 from redline.textdiff import (
-    DELETE, EQUAL, INSERT, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
+    EQUAL, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
     old_text, similarity, unchanged, word_counts,
 )
 
@@ -825,16 +825,3 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))
     return out
-
-
-def changed_addresses(vdiff: VersionDiff) -> list[Address]:
-    """The addresses of changed clauses, in document order (new address; old one if deleted)."""
-    return [c.address for c in vdiff.changes]
-
-
-def iter_changed_spans(nd: NodeDiff) -> Iterable[Span]:
-    """Only the inserted and deleted spans of a node diff (numbers included)."""
-    for n in nd.walk():
-        for s in (*n.num, *n.text, *n.closing):
-            if s.kind in (DELETE, INSERT):
-                yield s

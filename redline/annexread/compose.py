@@ -103,13 +103,6 @@ def clause_words(el) -> str:
     return words
 
 
-def forget_words(elements) -> None:
-    """Drop ``elements`` from the memo of :func:`clause_words` (so that their trees can go)."""
-    if _WORDS is not None:
-        for el in elements:
-            _WORDS.pop(el, None)
-
-
 class words_cache:
     """``with words_cache():`` memoises :func:`clause_words` for elements not changed meanwhile
     (the base's, the document's, and a result's once made)."""

@@ -7,7 +7,6 @@ encrypted, macro-enabled, DTD or entity, binary data in a text file, too big).
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.gcpause import gc_paused
 
 #: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
 #: ~5 MB, its text ~15 MB
@@ -208,11 +208,8 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
         check_output(output, directory=True)
     data, word = read_file_bytes(file)
     source = _source(corpus, file, data, file.name, None) if to_corpus else None
-    gc.disable()  # hundreds of thousands of small objects, none of them cyclic garbage
-    try:
+    with gc_paused():  # hundreds of thousands of small objects, none of them cyclic garbage
         built, meta = read_source(file, data, word, section, corpus, source.id if source else None)
-    finally:
-        gc.enable()
     roots = [root for root, _ in built]
     reports = [report for _, report in built]
     to_stdout = output is not None and str(output) == "-"
