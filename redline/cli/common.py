@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 import re
 import warnings
 from pathlib import Path
@@ -29,6 +30,16 @@ class InputError(click.ClickException):
     """Bad input (an unreadable modification, an unknown base version): exit 2."""
 
     exit_code = 2
+
+
+def display_path(path) -> str | None:
+    """``path`` as a report shows it: relative to the working directory when it lies inside it."""
+    if path is None:
+        return None
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def as_click_exception(exc: RedlineError) -> click.ClickException:
