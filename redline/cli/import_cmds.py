@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
 from redline.gcpause import gc_paused
 
 #: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
@@ -146,7 +146,7 @@ def _house_form(root) -> bytes:
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write the section as corpus XML to FILE ('-' for standard output); a document holding "
                    "several sections (a whole code) needs a DIRECTORY, which receives A.xml, B.xml ….")
 @click.option("--into", "into", metavar="VERSION",
@@ -270,7 +270,7 @@ def _rendered(file: Path, reports: list, fmt: str, merges: list | None = None) -
 @click.option("--numbering", type=click.Choice(["auto", "typed"]), default="auto", show_default=True,
               help="DOCX numbers: Word's automatic numbering, or typed numbers (as in the Annex A).")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the cover (default: today).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write to FILE (atomically); '-' or none for standard output (not for docx).")
 @corpus_option
 @handle_errors
