@@ -167,6 +167,10 @@ def kind_of(mode: int) -> str:
     return _KIND_NAMES.get(stat.S_IFMT(mode), "not a regular file")
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
 def read_input(path, *, limit: int | str, what: str = "file", error=None) -> bytes:
     """The bytes of the regular file ``path`` (symbolic links followed), at most ``limit`` bytes.
 
@@ -198,10 +202,10 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
         if not stat.S_ISREG(st.st_mode):
             kind = kind_of(st.st_mode)
             if stat.S_ISDIR(st.st_mode):
-                raise fail(f"is a directory, not a {what}", True)
-            raise fail(f"is {kind}, not a regular file (a {what} must be a regular file)", True)
+                raise fail(f"is a directory, not {_article(what)} {what}", True)
+            raise fail(f"is {kind}, not a regular file ({_article(what)} {what} must be a regular file)", True)
         if st.st_size > limit_bytes:
-            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} a {what} may be "
+            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} {_article(what)} {what} may be "
                        f"(set {LIMIT_ENV} to change the limit)", True)
         chunks, total = [], 0
         while True:
@@ -211,7 +215,7 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
             chunks.append(chunk)
             total += len(chunk)
             if total > limit_bytes:  # it grew while being read
-                raise fail(f"is more than the {human_size(limit_bytes)} a {what} may be "
+                raise fail(f"is more than the {human_size(limit_bytes)} {_article(what)} {what} may be "
                            f"(set {LIMIT_ENV} to change the limit)", True)
         return b"".join(chunks)
     except OSError as exc:

@@ -35,7 +35,7 @@ from redline.model import Version, normalise_space
 from redline.render import ooxml
 from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
     style_id, template
-from redline.render.links import anchor_id, bookmark_name
+from redline.render.links import anchor_id, bookmark_name, section_anchor
 
 FORMATS = ("docx", "html", "text")
 #: zlib level of the package (1 is ~3x faster than the default 6 for ~20% more bytes: a whole code
@@ -196,10 +196,10 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
             if in_section:
                 out.append("</div></section>\n")
             in_section = True
-            out.append(f'<section class="sec" id="section-{escape(p.label)}">\n<h2 class="section-title">'
+            out.append(f'<section class="sec" id="{escape(section_anchor(p.label))}">\n<h2 class="section-title">'
                        f'{escape(section_title(p.label, p.text))}</h2>\n<div class="legal-text">\n')
         elif k == "part":
-            out.append(f'<h3 class="part" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+            out.append(f'<h3 class="part" id="{escape(anchor_id(p.address))}"><span class="num">{escape(p.label)}</span>'
                        f"{escape(p.text)}</h3>\n")
         elif k == "crossheading":
             out.append(f'<h4 class="crossheading">{escape(p.text)}</h4>\n')
@@ -207,12 +207,12 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
             level = p.level if k == "item" else (0 if k == "clause" else 1)
             close_to(level)
             if k == "definition":
-                out.append(f'<div class="definition" id="{escape(p.address)}"><div class="body"><p class="lead">'
+                out.append(f'<div class="definition" id="{escape(anchor_id(p.address))}"><div class="body"><p class="lead">'
                            f'<span class="term">“{escape(p.label)}”</span> {escape(p.text)}</p>\n')
             else:
                 cls = "clause" if k == "clause" else f"item level-{p.level}"
                 lead = f'<p class="lead">{escape(p.text)}</p>' if p.text else ""
-                out.append(f'<div class="{cls}" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+                out.append(f'<div class="{cls}" id="{escape(anchor_id(p.address))}"><span class="num">{escape(p.label)}</span>'
                            f'<div class="body">{lead}\n')
             open_divs.append(level)
         else:  # closing words of the element at p.level
