@@ -227,7 +227,6 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
 
 # --- DOCX ---------------------------------------------------------------------------------------------
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NUMBERING_PART = "word/numbering.xml"
 NUMBERING_REL = ('<Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                  'relationships/numbering" Target="numbering.xml"/>')
@@ -392,7 +391,7 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
         FOOTER: _footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
     }
     if all_lists:
-        numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{W_NS}">'
+        numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{ooxml.W_NS}">'
                          + "".join(x.abstract_xml() for x in all_lists) + "".join(x.nums_xml() for x in all_lists)
                          + "</w:numbering>")
         generated[NUMBERING_PART] = numbering_xml.encode("utf-8")
