@@ -556,7 +556,7 @@ def fsync_directory(directory) -> None:
         os.close(fd)
 
 
-def _umask_mode(mode: int = 0o666) -> int:
+def umask_mode(mode: int = 0o666) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return mode & ~umask
@@ -572,7 +572,7 @@ class TempFile:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         try:
             _lock_fd(self.fd)
-            os.fchmod(self.fd, _umask_mode() if mode is None else mode)
+            os.fchmod(self.fd, umask_mode() if mode is None else mode)
         except BaseException:
             self.close(remove=True)
             raise
@@ -693,7 +693,7 @@ class TempDir:
     def __init__(self, target: Path):
         self.target = Path(target)
         self.path = self.target.parent / temp_name(self.target.name)
-        os.mkdir(self.path, _umask_mode(0o777))
+        os.mkdir(self.path, umask_mode(0o777))
         self.fd = None
         try:
             self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -705,7 +705,7 @@ class TempDir:
     def add(self, name: str, data, durable: bool = True) -> Path:
         """Write the file ``name`` (flushed to disk) inside the temporary directory."""
         path = self.path / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), _umask_mode())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), umask_mode())
         try:
             for chunk in _chunks(data):
                 _write_all(fd, chunk)

@@ -336,13 +336,13 @@ def _auto(lists: _Lists, p: Para) -> tuple[str, int] | None:
 def render_docx(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None,
                 numbering: str = "auto") -> bytes:
     """The conformed copy as a .docx (bytes)."""
-    from redline.render.docx import CORE, DOCUMENT, FOOTER, _core_xml, _footer_xml, _w_date
+    from redline.render.docx import CORE, DOCUMENT, FOOTER, core_xml, footer_xml, word_date
 
     if numbering not in NUMBERING:
         raise ValueError(f"numbering must be one of {', '.join(NUMBERING)}, not {numbering!r}")
     parts, head, tail = template()
     day = date or _today()
-    w_date = _w_date(day)
+    w_date = word_date(day)
     title, sub = cover_lines(version, code_title, sections, day)
     body: list[str] = [head, ooxml.paragraph(ooxml.runs(title), "Title"),
                        ooxml.paragraph(ooxml.runs(sub), style_id("SEC Cover Subtitle"))]
@@ -387,8 +387,8 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
                  mark=p.address if k == "clause" else None)
     body.append(tail)
     generated = {
-        CORE: _core_xml(parts[CORE], title=title, subject=sub, author="redline", when=w_date),
-        FOOTER: _footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
+        CORE: core_xml(parts[CORE], title=title, subject=sub, author="redline", when=w_date),
+        FOOTER: footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
     }
     if all_lists:
         numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{ooxml.W_NS}">'
@@ -423,9 +423,9 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
 
 def _zip_entry(name: str, w_date: str) -> zipfile.ZipInfo:
     """The Annex A's dated zip entry, at this module's compression level."""
-    from redline.render.docx import _entry
+    from redline.render.docx import zip_entry
 
-    info = _entry(name, w_date)
+    info = zip_entry(name, w_date)
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", COMPRESS_LEVEL)
     return info
 
