@@ -195,3 +195,45 @@ def test_file_io_only_where_the_docstring_says_so(module):
     if calls:
         doc = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
         assert "I/O" in doc, f"{module} does file I/O ({', '.join(sorted(set(calls)))}) but its docstring does not say so"
+
+
+def _private_imports(name: str, path: Path) -> list[str]:
+    """``module.name`` for each private name (``_x``) that module ``name`` imports from another."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("redline")):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            out += [f"{target}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    # ``fsio._helper(...)`` through a module imported by name
+    modules = {a.asname or a.name for node in ast.walk(ast.parse(path.read_text("utf-8")))
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("redline") or
+               isinstance(node, ast.ImportFrom) and node.level
+               for a in node.names if f"{node.module or package}.{a.name}" in GRAPH or f"redline.{a.name}" in GRAPH}
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules \
+                and node.attr.startswith("_") and not node.attr.startswith("__"):
+            out.append(f"{node.value.id}.{node.attr}")
+    return out
+
+
+#: a reader package's modules share its private patterns (the PDF-text reader and the outline builder)
+_FRIENDS = {("redline.importer.text", "redline.importer.outline")}
+
+
+def test_no_module_imports_another_modules_private_names():
+    """What a module keeps private (an index's state, a helper, a constant) stays private: another
+    module that needs it uses a public name, so that the owner can change it safely."""
+    wrong = [f"{name} imports {p}" for name, path in _modules().items() for p in _private_imports(name, path)
+             if (name, p.rpartition(".")[0]) not in _FRIENDS]
+    assert wrong == []
+
+
+def test_the_private_check_sees_both_forms(tmp_path):
+    fake = tmp_path / "fake.py"
+    fake.write_text("from redline import fsio\nfrom redline.model import _X\nfsio._umask_mode(1)\n")
+    assert _private_imports("redline.fake", fake) == ["redline.model._X", "fsio._umask_mode"]
