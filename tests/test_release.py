@@ -424,20 +424,161 @@ def test_release_redline_html(clean_report):
     assert heads == ["Clause", "Change", "Modification", "Detail"]
 
 
-def test_release_redline_docx_accepts_to_the_consolidated_text(invoke, scenario, tmp_path):
+#: more planted modifications for the release redline: an item deleted, a clause added that cites
+#: the clause RB5 adds, the clause version 2.0 added deleted again
+MORE = {
+    "RX1": '<delete target="G8.2(b)"/>',
+    "RX2": '<insert end="G9"><clause num="G9.2"><text>Section G8.3A applies to this part.</text></clause></insert>',
+    "RX3": '<delete target="G8.4"/>',
+}
+
+
+def _plant(corpus: Path, mods: dict[str, str]) -> None:
+    for mod_id, ops in mods.items():
+        (corpus / "mods" / f"{mod_id}.xml").write_text(release_scenario.mod_xml(mod_id, ops, base="2.0"),
+                                                       encoding="utf-8")
+
+
+def _pandoc(path: Path, to: str, changes: str) -> str:
     import pypandoc
 
+    return pypandoc.convert_file(str(path), to, format="docx", extra_args=[f"--track-changes={changes}",
+                                                                            "--wrap=none"])
+
+
+def _lines(version, letter: str) -> list[str]:
+    """Every clause, item and closing of a section as its own line, as a plain-text reader of
+    the redline shows them ("G8.1 Each User …", "(a) the User's …")."""
+    out = []
+    for el in version.sections[letter].iter("clause", "item"):
+        out.append(f"{el.get('num')} {el.findtext('text')}".strip())
+        if el.findtext("closing"):
+            out.append(el.findtext("closing"))
+    return out
+
+
+def test_release_redline_docx_read_back_by_pandoc(invoke, scenario, tmp_path):
+    """The release redline as Word: pandoc reads each tracked change authored by the modification
+    that makes it, accept-all gives the consolidated text and reject-all the version the release
+    is made on (every clause shown), the summary table names modification × clause, and the
+    cross-reference check of the consolidated text is reported in the document."""
+    from lxml import html as lxml_html
+
+    _plant(scenario, MORE)
+    mods = [*CLEAN, *MORE]
     out = tmp_path / "release.docx"
-    r = invoke("release", *CLEAN, "--onto", "2.0", "--redline", "docx", "-o", out, "--corpus", scenario)
+    r = invoke("release", *mods, "--onto", "2.0", "--as", "3.0", "--redline", "docx", "-o", out,
+               "--corpus", scenario)
     assert r.exit_code == 0, r.output
-    accept = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=accept", "--wrap=none"])
-    reject = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=reject", "--wrap=none"])
-    assert "G8.1 Each User shall undergo an annual fixture review." in accept
-    assert "G8.1 Each User shall undergo a fixture assessment." in reject
-    assert "\nG8.3A A planted clause after G8.3." in accept and "\nG8.3A " not in reject
+    corpus = Corpus.open(scenario)
+    onto, made = corpus.load("2.0"), corpus.load("3.0")
+    assert corpus.info("3.0").modifications == tuple(mods)
+
+    doc = lxml_html.document_fromstring(_pandoc(out, "html", "all"))
+    marks = []
+    for span in doc.xpath("//span[@class='insertion' or @class='deletion']"):
+        para = span.xpath("ancestor::p[1]")[0].text_content().split()
+        marks.append((para[0], span.get("class"), " ".join(span.text_content().split()), span.get("data-author")))
+    assert marks == [
+        ("G8.1", "deletion", "a", "RB6"), ("G8.1", "insertion", "an annual", "RB6"),
+        ("G8.1", "deletion", "assessment", "RB10"), ("G8.1", "insertion", "review", "RB10"),
+        ("(b)", "deletion", "(b) the User's fixture systems in use by any other fixture party,", "RX1"),
+        ("G8.3", "deletion", "shall", "RB4"), ("G8.3", "insertion", "must", "RB4"),
+        # the slot after G8.3: what was there (G8.4) struck out, then what is there now (G8.3A)
+        ("G8.4", "deletion", "G8.4 A new fixture clause inserted in version 2.0.", "RX3"),
+        ("G8.3A", "insertion", "G8.3A A planted clause after G8.3.", "RB5"),
+        ("G8.5", "insertion", "promptly", "RB1"),
+        ("G9.2", "insertion", "G9.2 Section G8.3A applies to this part.", "RX2"),
+    ], marks
+    rows = [[td.text_content().strip() for td in tr.xpath("td")] for tr in doc.xpath("//table//tr[td]")]
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        ("G8.1", "amended", "RB6, RB10"), ("G8.2", "amended", "RX1"), ("G8.3", "amended", "RB4"),
+        ("G8.4", "deleted", "RX3"), ("G8.3A", "added", "RB5"), ("G8.5", "amended", "RB1"),
+        ("G9.2", "added", "RX2")]
+    assert "Cross-references of the consolidated text checked: none broken." in doc.text_content()
+    instructions = [p.text_content() for p in doc.xpath("//p") if ": " in (p.text_content() or "")
+                    and p.text_content().split(":")[0] in mods]
+    assert "RX3: Delete Section G8.4" in instructions and "RB1: Amend Section G8.5 as follows:" in instructions
+
+    accept = _pandoc(out, "plain", "accept").splitlines()
+    reject = _pandoc(out, "plain", "reject").splitlines()
+    shown = {line.split()[0] for line in accept + reject if line.strip()}
+    for line in _lines(made, "G"):
+        if line.split()[0] in shown and line.split()[0].startswith(("G8", "G9", "(")):
+            assert line in accept, line
+    for line in _lines(onto, "G"):
+        if line.split()[0] in shown:
+            assert line in reject, line
+    assert "G8.4 A new fixture clause inserted in version 2.0." not in accept
+    assert not any(x.startswith("G9.2") for x in reject) and not any("an annual" in x for x in reject)
+
+
+def test_release_redline_html_read_back(invoke, scenario, tmp_path):
+    """The HTML release redline read with an HTML parser: every <ins>/<del> carries the
+    modification that makes it (data-by), the summary names modification × clause."""
+    from lxml import html as lxml_html
+
+    _plant(scenario, MORE)
+    out = tmp_path / "release.html"
+    r = invoke("release", *CLEAN, *MORE, "--onto", "2.0", "--redline", "html", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    doc = lxml_html.document_fromstring(out.read_text(encoding="utf-8"))
+    marks = doc.xpath("//div[@class='legal-text']//*[self::ins or self::del]")
+    assert marks and all(el.get("data-by") in (*CLEAN, *MORE) for el in marks)
+    by = {(el.tag, " ".join(el.text_content().split()), el.get("data-by")) for el in marks}
+    assert {("del", "a", "RB6"), ("ins", "an annual", "RB6"), ("ins", "review", "RB10"), ("del", "shall", "RB4"),
+            ("ins", "promptly", "RB1")} <= by
+    assert any(tag == "del" and who == "RX3" and "A new fixture clause" in text for tag, text, who in by)
+    assert any(tag == "ins" and who == "RX2" and "Section G8.3A applies" in text for tag, text, who in by)
+    rows = [[td.text_content().strip() for td in tr.xpath("td")] for tr in doc.xpath("//section[@class='summary']//tr[td]")]
+    assert ("G8.1", "RB6, RB10") in {(row[0], row[2]) for row in rows}
+    assert "Cross-references of the consolidated text checked: none broken." in doc.text_content()
+
+
+def test_release_redline_names_broken_references(invoke, scenario, tmp_path):
+    """A release that leaves a broken cross-reference exits 1; its redline is still written and
+    says which reference is broken."""
+    import pypandoc
+
+    _plant(scenario, {"RX4": '<insert end="G9"><clause num="G9.2"><text>Section G8.9 applies to this part.</text>'
+                             '</clause></insert>'})
+    out = tmp_path / "release.docx"
+    r = invoke("release", "RB4", "RX4", "--onto", "2.0", "--redline", "docx", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 1, r.output
+    assert "G8.9" in r.output
+    text = " ".join(pypandoc.convert_file(str(out), "plain", format="docx", extra_args=["--wrap=none"]).split())
+    assert "Cross-references of the consolidated text checked: 1 broken." in text
+    assert "Cross-reference: " in text and "G8.9" in text.split("Cross-reference: ", 1)[1]
 
 
 def test_a_target_the_corpus_does_not_hold_is_said_so(invoke):
     r = invoke("release", "SECMP0065", "--onto", "5.20")
     assert r.exit_code == 1
     assert "conflict: its anchor G1.9 is not in 5.20; the corpus does not hold G1 in 5.20" in r.output
+
+
+def test_release_redline_of_the_bundled_release(invoke, tmp_path):
+    """2019-11 (SECMP0065 already made, MP087) onto 6.17 as Word: MP087's words tracked by MP087,
+    accept-all gives G3.20(b) as MP087 makes it, reject-all as 6.17 has it."""
+    from lxml import html as lxml_html
+
+    from redline.apply import apply_modification
+
+    out = tmp_path / "2019-11.docx"
+    r = invoke("release", "2019-11", "--redline", "docx", "-o", out)
+    assert r.exit_code == 0, r.output
+    corpus = Corpus.open(CORPUS)
+    v617 = corpus.load("6.17")
+    made = apply_modification(v617, load_modification(corpus, "MP087"), "x").version
+    doc = lxml_html.document_fromstring(_pandoc(out, "html", "all"))
+    marks = [(s.get("class"), " ".join(s.text_content().split()), s.get("data-author"))
+             for s in doc.xpath("//span[@class='insertion' or @class='deletion']")]
+    assert marks == [("insertion", "which forms part of a SMETS2+ Device", "MP087")]
+    text = " ".join(doc.text_content().split())
+    assert "SECMP0065 (SMETS1 Security Obligations), drafted against SEC Version 5.23: already made (its changes " \
+           "are already in SEC Version 6.17, so it changes nothing here)" in text
+    accept = " ".join(_pandoc(out, "plain", "accept").split())
+    reject = " ".join(_pandoc(out, "plain", "reject").split())
+    accept, reject = accept.split("G3.20 Each User", 1)[1], reject.split("G3.20 Each User", 1)[1]
+    assert f"(b) {made.find('G3.20(b)').text}" in accept and f"(b) {v617.find('G3.20(b)').text}" in reject
+    assert "SMETS2+ Device" not in reject and "SMETS2+ Device" in accept
