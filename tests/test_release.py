@@ -216,6 +216,27 @@ def test_github_annotations(invoke, scenario):
                for x in lines), lines
 
 
+def test_github_annotations_for_every_outcome_and_overlap(invoke, scenario):
+    """An error (at the operation's file and line) for each operation a human must decide, a
+    notice for each rebased or already-made one, and one for each clause several modifications
+    touch (an error when they clash there), shown on the later modification."""
+    r = invoke("release", "RB1", "RB3", "RB4", "RB6", "RB7", "RB8", "--onto", "2.0", "--format", "github",
+               "--corpus", scenario)
+    assert r.exit_code == 1
+    ann = [x for x in r.output.splitlines() if x.startswith("::")]
+    head = [x.split("::")[1] for x in ann]
+    assert [h.split(",title=")[1] for h in head] == [
+        "RB1 operation 1%3A applies after rebasing", "RB3 operation 1%3A conflict", "RB7 operation 1%3A conflict",
+        "RB8 operation 1%3A already made", "overlap in G8.3%3A RB3%2C RB4%2C RB8", "conflict in G8.1%3A RB6%2C RB7"]
+    assert [h.split(" ")[0] for h in head] == ["notice", "error", "error", "notice", "notice", "error"]
+    assert all(h.split(" ")[1].startswith("file=") and "/mods/RB" in h and ",line=5," in h for h in head)
+    conflict = next(x for x in ann if "RB7 operation 1%3A conflict" in x)
+    assert "changed by RB6 operation 1" in conflict and "%0A" in conflict  # the word diff, on its own lines
+    assert "RB6 operation 1 (applies as drafted); RB7 operation 1 (conflict)" in ann[-1]
+    clean = invoke("release", "RB4", "RB5", "--onto", "2.0", "--format", "github", "--corpus", scenario)
+    assert clean.exit_code == 0 and not [x for x in clean.output.splitlines() if x.startswith("::")]
+
+
 def test_address_log_follows_renumbering_and_deletion(scenario):
     corpus = Corpus.open(scenario)
     src = SectionSource(corpus.load_section, corpus.section_file)
@@ -582,3 +603,126 @@ def test_release_redline_of_the_bundled_release(invoke, tmp_path):
     accept, reject = accept.split("G3.20 Each User", 1)[1], reject.split("G3.20 Each User", 1)[1]
     assert f"(b) {made.find('G3.20(b)').text}" in accept and f"(b) {v617.find('G3.20(b)').text}" in reject
     assert "SMETS2+ Device" not in reject and "SMETS2+ Device" in accept
+
+
+def test_release_as_beside_concurrent_writers_records_every_version(tmp_corpus):
+    """`release --as` run at the same moment as other writers of the corpus (two releases and two
+    applies, each in its own process, started together): every version is written and the
+    manifest records, for each release, the version it was made on and the modifications that
+    made it (the reliability suite, tests/test_faults.py, fails and kills `release --as` at
+    every file-system call)."""
+    import os
+
+    from faults import hidden
+
+    from redline.cli import main
+
+    jobs = [["release", "2019-11", "--as", "r1"], ["release", "SECMP0065", "MP087", "--onto", "6.17", "--as", "r2"],
+            ["apply", "MP087", "--as", "a1"], ["apply", "MP087", "--as", "a2"]]
+    r, w = os.pipe()
+    pids = []
+    for args in jobs:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 70
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 1)
+                os.dup2(null, 2)
+                os.close(w)
+                os.read(r, 1)
+                try:
+                    main([*args, "--corpus", str(tmp_corpus)], standalone_mode=True)
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    os.close(r)
+    os.write(w, b"x" * len(jobs))
+    os.close(w)
+    assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids] == [0] * len(jobs)
+    corpus = Corpus.open(tmp_corpus)
+    assert {"r1", "r2", "a1", "a2"} <= set(corpus.version_ids)
+    for vid in ("r1", "r2"):
+        info = corpus.info(vid)
+        assert info.predecessor == "6.17" and info.modifications == ("MP087",), info
+        assert "which forms part of a SMETS2+ Device" in corpus.load(vid).find("G3.20(b)").text
+    assert hidden(tmp_corpus) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the worked example of docs/releases.md, run as written
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "releases.md"
+
+
+def _doc_commands() -> list[tuple[str, list[str]]]:
+    """Each ``$ command`` of the page's shell blocks with the output shown under it."""
+    out: list[tuple[str, list[str]]] = []
+    fence = None  # the opening line of the block we are in
+    current: list[str] | None = None  # the output lines of the block's last command
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fence, current = (line if fence is None else None), None
+            continue
+        if fence != "```":
+            continue
+        if line.startswith("$ "):
+            out.append((line[2:], []))
+            current = out[-1][1]
+        elif current is not None:
+            current.append(line.rstrip())
+    return out
+
+
+def _shown(expected: list[str], actual: str) -> bool:
+    """Whether ``actual`` is the output shown, ``…`` standing for any text (a line of its own:
+    any lines)."""
+    import re
+
+    while expected and not expected[-1]:
+        expected = expected[:-1]
+    pattern = "\n".join(".*?".join(re.escape(part) for part in line.split("…")) for line in expected)
+    got = "\n".join(line.rstrip() for line in actual.rstrip("\n").splitlines())
+    return re.fullmatch(pattern, got, re.S) is not None
+
+
+def test_the_worked_example_of_the_docs_runs_as_written(tmp_path, monkeypatch):
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from redline.cli import main
+
+    root = DOC.parent.parent
+    places = {"/tmp/sec": str(tmp_path / "sec"), "/tmp/scenario": str(tmp_path / "scenario")}
+    env: dict[str, str] = {}
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    ran = 0
+    for command, expected in _doc_commands():
+        for old, new in places.items():
+            command = command.replace(old, new)
+        if not command.startswith("redline "):  # the set-up lines: a copy, a build, a variable
+            for part in command.split(" && "):
+                if part.startswith("export "):
+                    name, value = part[len("export "):].split("=", 1)
+                    env[name] = value
+                else:
+                    part = part.replace("python ", f"{shlex.quote(sys.executable)} ", 1)
+                    subprocess.run(part, shell=True, cwd=root, check=True, env={**os.environ, **env})
+            continue
+        monkeypatch.setenv("REDLINE_CORPUS", env["REDLINE_CORPUS"])
+        r = CliRunner().invoke(main, shlex.split(command)[1:], catch_exceptions=False)
+        assert _shown(expected, r.output), f"$ {command}\n--- shown in the docs:\n" + "\n".join(expected) + \
+            f"\n--- got (exit {r.exit_code}):\n{r.output}"
+        ran += 1
+    assert ran >= 7
+    assert (work / "RB9-2.0.xml").exists()  # the rebase wrote where the page says
