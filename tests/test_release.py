@@ -726,3 +726,51 @@ def test_the_worked_example_of_the_docs_runs_as_written(tmp_path, monkeypatch):
         ran += 1
     assert ran >= 7
     assert (work / "RB9-2.0.xml").exists()  # the rebase wrote where the page says
+
+
+def test_log_and_blame_after_a_release_that_moves_deletes_and_amends(invoke, scenario):
+    """`redline log` says moved (from where), deleted, renumbered and amended, each by the
+    modification the manifest records; `--format json` gives the same; `show --blame` marks the
+    words and the number with the version and modification behind them."""
+    (scenario / "mods" / "MV.xml").write_text(release_scenario.mod_xml("MV", """
+        <move target="G9.1" after="G8.5" as="G8.6"/>
+        <delete target="G8.2(b)"/>
+        <amend-definition clause="A1.1" term="Panel"><old>means the fixture panel.</old>
+          <new>means the fixture code panel.</new></amend-definition>
+        <substitute target="G8.5"><old>correct it</old><new>correct it at once</new></substitute>""",
+                                                                       base="2.0"), encoding="utf-8")
+    assert invoke("release", "MV", "--onto", "2.0", "--as", "3.0", "--corpus", scenario).exit_code == 0
+
+    def log(*args):
+        r = invoke("log", *args, "--corpus", scenario)
+        assert r.exit_code == 0, r.output
+        return r.output.splitlines()
+
+    assert log("G8.6")[1:] == ["  1.0  G9.1: held (the oldest version holding it: its words may be older)",
+                               "  2.0  G9.1: unchanged", "  3.0  G8.6: moved from G9.1 by MV"]
+    assert log("G8.2(b)", "--in", "2.0")[-1] == "  3.0  deleted by MV (it was G8.2(b))"
+    assert log("G8.5", "--in", "1.0")[2:] == ["  2.0  deleted by V2 (it was G8.5)", "  3.0  not in this version"]
+    assert log('A1.1["Panel"]')[-2:] == ["  3.0  A1.1[\"Panel\"]: amended by MV",
+                                         "         \"Panel\" means the fixture {+code+} panel."]
+    g85 = log("G8.5")
+    assert g85[2:] == ["  2.0  G8.5: renumbered from G8.4 by V2", "  3.0  G8.5: amended by MV",
+                       "         … fault, the User shall correct it {+at once+}."]
+    data = json.loads(invoke("log", "G8.6", "--format", "json", "--corpus", scenario).output)
+    assert data["format"] == "redline-log" and data["address"] == "G8.6" and data["in"] == "3.0"
+    last = data["versions"][-1]
+    assert (last["status"], last["from"], last["address"], last["modifications"]) == ("moved", "G9.1", "G8.6", ["MV"])
+    data = json.loads(invoke("log", "G8.5", "--format", "json", "--corpus", scenario).output)
+    assert [(v["status"], v["from"]) for v in data["versions"]] == [("held", None), ("renumbered", "G8.4"),
+                                                                     ("amended", None)]
+    assert data["versions"][-1]["diff"].endswith("correct it {+at once+}.")
+
+    r = invoke("show", "3.0", "G8.5", "--blame", "--corpus", scenario)
+    assert r.output.splitlines() == ["G8.5  (numbered so since 2.0 (V2))",
+                                     "  1.0 or earlier  Where a fixture assessment finds a fault, the User shall correct it",
+                                     "  3.0 (MV)        at once",
+                                     "  1.0 or earlier  ."]
+    runs = json.loads(invoke("show", "3.0", "G8.5", "--blame", "--format", "json", "--corpus", scenario).output)
+    assert [(run["text"], run["version"], run["modifications"]) for run in runs["node"]["text"]] == [
+        ("Where a fixture assessment finds a fault, the User shall correct it ", "1.0", []),
+        ("at once", "3.0", ["MV"]), (".", "1.0", [])]
+    assert runs["node"]["numbered"] == {"version": "2.0", "modifications": ["V2"]}
