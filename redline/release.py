@@ -268,7 +268,9 @@ def _overlaps(reports, steps: Sequence[Step]) -> tuple[Overlap, ...]:
                     touched[key] = {}
                     order.append(key)
                 deleted[key] = deleted.get(key, False) or gone
-                touched[key].setdefault(mod.id, []).append(o)
+                outs = touched[key].setdefault(mod.id, [])
+                if o not in outs:  # a renumbering touches its clause under both numbers
+                    outs.append(o)
     out = []
     for key in order:
         by_mod = touched[key]

@@ -774,3 +774,72 @@ def test_log_and_blame_after_a_release_that_moves_deletes_and_amends(invoke, sce
         ("Where a fixture assessment finds a fault, the User shall correct it ", "1.0", []),
         ("at once", "3.0", ["MV"]), (".", "1.0", [])]
     assert runs["node"]["numbered"] == {"version": "2.0", "modifications": ["V2"]}
+
+
+def test_rebased_through_an_earlier_modification_of_the_release(invoke, scenario):
+    """A target an earlier modification of the release renumbers is followed, and the report says
+    from what to what and by which modification and operation; the clause both touch is listed
+    once per modification."""
+    _plant(scenario, {"REN": '<renumber target="G8.4" as="G8.4B"/>',
+                      "AMD2": '<substitute target="G8.4"><old>A new fixture clause</old>'
+                              '<new>A newer fixture clause</new></substitute>'})
+    r = invoke("release", "REN", "RB1", "AMD2", "--onto", "2.0", "--format", "json", "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    by_id = {m["id"]: m for m in data["modifications"]}
+    (op,) = by_id["AMD2"]["operations"]
+    assert op["status"] == "rebased"
+    assert op["message"] == "G8.4 renumbered G8.4B by REN operation 1 (Renumber Section G8.4 as Section G8.4B)"
+    assert op["rebased"].startswith('<substitute target="G8.4B">')
+    (rb1,) = by_id["RB1"]["operations"]
+    assert rb1["message"] == "G8.4 renumbered G8.5 in version 2.0 (V2)"
+    assert [(o["clause"], [(m["id"], m["operations"]) for m in o["modifications"]]) for o in data["overlaps"]] == [
+        ("G8.4B", [("REN", [1]), ("AMD2", [1])])]
+    made = invoke("release", "REN", "RB1", "AMD2", "--onto", "2.0", "--as", "3.0", "--corpus", scenario)
+    assert made.exit_code == 0
+    assert Corpus.open(scenario).load("3.0").find("G8.4B").text == "A newer fixture clause inserted in version 2.0."
+
+
+def test_generated_release_with_planted_conflicts_renumberings_and_deletions(generated):
+    """The planted modifications of the generated code made together onto 1.1, with two more
+    that change the same words of one clause (a conflict naming the first) and one that changes
+    other words of it (an overlap that applies): each is reported as planted."""
+    from redline.mods import Modification
+    from redline.ops import Substitute
+
+    corpus, edits = generated
+    base, onto = corpus.load("1.0"), corpus.load("1.1")
+    step = version_step(base, onto)
+    planted = _planted(corpus, edits)
+    touched = {c for c, _ in edits["amended"]} | set(edits["deleted"]) | set(edits["renumbered"]) \
+        | set(edits["renumbered"].values()) | set(edits["inserted"])
+    def phrases(text: str):
+        """Two phrases of ``text`` far apart, each occurring once in it, or None."""
+        import re
+
+        w = text.split()
+        if len(w) < 12:
+            return None
+        one, two = " ".join(w[1:3]), " ".join(w[-5:-3])
+        if any(re.search(r"[^\w ]|\d", p) or text.count(p) != 1 for p in (one, two)):
+            return None
+        return one, two
+
+    clause = next(n for n in onto.nodes("clause") if str(n.address) not in touched and n.text and phrases(n.text))
+    first, later = phrases(clause.text)
+    a = Modification("SAME-A", "t", "1.0", (Substitute(clause.address, first, "words of A"),))
+    b = Modification("SAME-B", "t", "1.0", (Substitute(clause.address, first, "words of B"),))
+    c = Modification("OTHER-C", "t", "1.0", (Substitute(clause.address, later, "words of C"),))
+    mods = [m for m, _, _ in planted.values()] + [a, c, b]
+    rep = make_release(mods, onto, lambda m: (base, [step]))
+    got = {m.id: m.status for m in rep.modifications}
+    for name, (_, status, _) in planted.items():
+        assert got[name] == status, (name, got[name])
+    assert (got["SAME-A"], got["OTHER-C"], got["SAME-B"]) == ("as-drafted", "as-drafted", "conflict")
+    same_b = next(m for m in rep.modifications if m.id == "SAME-B")
+    assert same_b.rebase.outcomes[0].culprit_mod == "SAME-A"
+    (ov,) = [o for o in rep.overlaps if o.clause == clause.address]
+    assert [t[0] for t in ov.touches] == ["SAME-A", "OTHER-C", "SAME-B"] and ov.conflict
+    assert rep.version is None and not rep.ok
+    made = rep.state.find(clause.address).text
+    assert "words of A" in made and "words of C" in made and "words of B" not in made
