@@ -171,6 +171,8 @@ WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel
 #: the parts of the generated base and how many clauses each holds (G2 may be renumbered G3 whole)
 PARTS = {"G1": 8, "G2": 3}
 N_CLAUSES = PARTS["G1"]
+#: clauses with items (a) to (c), whose words, deletion or a new item (d) at the end either side may make
+WITH_ITEMS = ("G1.2", "G1.4", "G1.6")
 #: what one side may do to a clause's place: nothing, renumber it (G1.3 as G1.3B), delete it,
 #: insert a clause after it (G1.3A), or move it after a clause nobody touches (after G1.6 as G1.6M)
 PLACE = ("none", "renumber", "delete", "insert", "move")
@@ -189,6 +191,10 @@ def _base() -> Version:
         for c in range(1, n + 1):
             cl = etree.SubElement(part, "clause", num=f"{p}.{c}")
             etree.SubElement(cl, "text").text = " ".join(_words_of(f"{p}.{c}")) + "."
+            if f"{p}.{c}" in WITH_ITEMS:
+                for n in "abc":
+                    it = etree.SubElement(cl, "item", num=f"({n})")
+                    etree.SubElement(it, "text").text = " ".join(f"{w}{c}{n}" for w in WORDS[:6]) + ";"
     return Version("1.0", {"G": sec})
 
 
@@ -219,14 +225,15 @@ def _clause_plan(draw, key: str):
 def two_changes(draw):
     """Two modifications X and M of the generated base that do not overlap (see _clause_plan):
     word changes (substitute or whole-text amend: replace, delete, add words before or after),
-    renumberings, deletions, insertions (with later changes to the inserted words), moves and
-    the renumbering of a whole part, in any order, each side's later operations addressing
+    renumberings, deletions, insertions (with later changes to the inserted words), moves, the
+    renumbering of a whole part, and items' words, deletions and a new last item, in any order, each side's later operations addressing
     what its earlier ones left (G2.3 is G3.3 once G2 is G3)."""
     keys = [f"{p}.{c}" for p, n in PARTS.items() for c in range(1, n + 1)]
     plans = {k: draw(_clause_plan(k)) for k in keys}
     quiet = [k for k in keys if k.startswith("G1") and plans[k][0][0] == plans[k][1][0] == "none"]
     who_renumbers_part = draw(st.sampled_from(["none", "x", "m"]))
     anchors_used: set[str] = set()
+    items: dict[tuple[str, str], str] = {}  # (clause, item) -> the side that changes it
     seqs = {}
     for si, side in enumerate(("x", "m")):
         groups = []
@@ -250,6 +257,13 @@ def two_changes(draw):
                 group.append(("words-inserted", k))
             if group:
                 groups.append(group)
+        for k in WITH_ITEMS:  # items of a clause whose place nobody changes: one side each
+            if plans[k][0][0] != "none" or plans[k][1][0] != "none":
+                continue
+            for n in "abcd":
+                if items.setdefault((k, n), draw(st.sampled_from(["none", "x", "m"]))) == side:
+                    kind = "item-end" if n == "d" else draw(st.sampled_from(["item-words", "item-delete"]))
+                    groups.append([(kind, k, n)])
         order = draw(st.permutations(range(len(groups)))) if groups else []
         seq = [op for i in order for op in groups[i]]
         if who_renumbers_part == side:
@@ -303,6 +317,13 @@ def _render(side: str, seq) -> Modification:
             words[k] = after
             ops.append(Amend(a, " ".join(before) + ".", " ".join(after) + ".") if whole else
                        Substitute(a, " ".join(old), " ".join(new)))
+        elif kind == "item-words":
+            c = k.split(".")[1]
+            ops.append(Substitute(a.child(f"({spec[2]})"), f"{WORDS[2]}{c}{spec[2]}", f"{side}item{c}{spec[2]}"))
+        elif kind == "item-delete":
+            ops.append(Delete(a.child(f"({spec[2]})")))
+        elif kind == "item-end":
+            ops.append(Insert(a, "end", (f'<item num="(d)"><text>{side} adds an item;</text></item>',)))
         else:  # words of the clause this side inserted
             ops.append(Substitute(Address.parse(now[k + "A"]), "inserts words", "adds words"))
     return Modification(side.upper(), f"side {side}", "1.0", tuple(ops))
