@@ -387,7 +387,7 @@ def _annotations(report) -> list[str]:
         mod = by_id.get(last_id)
         props = []
         if mod is not None and mod.file:
-            props.append(f"file={_escape_property(_display(mod.file))}")
+            props.append(f"file={_escape_property(display_path(mod.file))}")
             line = mod.line_of(last_ops[0] - 1) if last_ops else None
             if line:
                 props.append(f"line={line}")
