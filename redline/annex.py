@@ -728,7 +728,7 @@ def build_redline(
                                                     r.deleted)
             continue
         at, gone = (h.clauses[0] if h.clauses else h.part), h.kind == ChangeKind.DELETED
-        if gone and h.level == "crossheading" and at in old_to_new:  # its clause stays: link to it
+        if gone and h.level == "crossheading" and at in old_to_new and at not in moves:  # its clause stays: link to it
             at, gone = old_to_new[at], False
         if h.level == "crossheading":
             what = f"cross-heading {h.kind}"
