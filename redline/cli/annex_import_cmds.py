@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.gcpause import gc_paused
 
 @click.command("import-annex")
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
@@ -37,6 +38,7 @@ from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_opt
               help="The report's format (on standard output with -o FILE, else on standard error).")
 @corpus_option
 @handle_errors
+@gc_paused
 def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_untracked, ignore_instructions,
                      report_fmt):
     """Read the modification an Annex A makes (DOCX with tracked changes or the blue/red house
