@@ -35,7 +35,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from redline.errors import CorpusError
-from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, normalise_space, part_address
+from redline.model import OUTLINE_NUMBERS, Address, clause_address, element_address, normalise_space, part_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 #: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
@@ -317,7 +317,7 @@ def _outline_numbers(root, sec: str, order: bool) -> list[str] | None:
     place has a number if the numbers read are as many as the parts and clauses there. (A clause
     nested deeper, in an item, is the schema's to refuse; the outline does not see it, and the
     address index refuses it if it has no number or repeats one.)"""
-    nums = _OUTLINE_NUMBERS(root)
+    nums = OUTLINE_NUMBERS(root)
     placed = int(_PLACED_CLAUSES(root))
     if len(nums) != int(_PARTS(root)) + placed:
         return None
@@ -571,9 +571,16 @@ def gap_problems(root, before) -> list[Invalid]:
     refused here."""
     had = set(numbering_gaps(before)) if before is not None else set()
     numbered = {el.get("num") for el in before.iter("clause")} if before is not None else set()
+    # a part renumbered as a whole carries its clauses (and their gaps) to its new number: G2.3
+    # is G3.3 because G2 is now G3, not because the change numbered that clause
+    parts_before = {p.get("num") for p in before.iter("part")} if before is not None else set()
+    renamed = parts_before - {p.get("num") for p in root.iter("part")}
+    carried = {num.split(".", 1)[1] for num in numbered if num.split(".", 1)[0] in renamed}
     out = []
     for prev, num, part in numbering_gaps(root):
         if (prev, num, part) in had or num in numbered:
+            continue
+        if part not in parts_before and num.split(".", 1)[1] in carried:
             continue
         m = _WHOLE_CLAUSE.fullmatch(num)
         expected = int(prev.rsplit(".", 1)[1]) + 1 if prev else 1
