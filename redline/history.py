@@ -23,6 +23,7 @@ does I/O: the caller hands in the versions or a loader.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Callable, Iterable, Mapping, Sequence
 
 from redline.diff import (
@@ -353,11 +354,24 @@ def field_words(version: Version, address: Address | None, field: str) -> str | 
 # ---------------------------------------------------------------------------------------------
 # one address through the versions of a lineage: ``redline log``
 
-#: how the node at an address stands in one version, against the version before
-ADDED_HERE, UNCHANGED, AMENDED, RENUMBERED_FROM, MOVED_FROM, DELETED_HERE, NOT_HELD, ABSENT = (
-    "added", "unchanged", "amended", "renumbered", "moved", "deleted", "not held", "absent")
-#: the first version of the lineage that holds the node's place: the words may well be older
-FIRST_HELD = "held"
+class LogStatus(StrEnum):
+    """How the node at an address stands in one version, against the version before."""
+
+    ADDED = "added"
+    UNCHANGED = "unchanged"
+    AMENDED = "amended"
+    RENUMBERED = "renumbered"
+    MOVED = "moved"
+    DELETED = "deleted"
+    NOT_HELD = "not held"
+    ABSENT = "absent"
+    #: the first version of the lineage that holds the node's place: the words may well be older
+    HELD = "held"
+
+
+ADDED_HERE, UNCHANGED, AMENDED, RENUMBERED_FROM, MOVED_FROM, DELETED_HERE, NOT_HELD, ABSENT, FIRST_HELD = (
+    LogStatus.ADDED, LogStatus.UNCHANGED, LogStatus.AMENDED, LogStatus.RENUMBERED, LogStatus.MOVED,
+    LogStatus.DELETED, LogStatus.NOT_HELD, LogStatus.ABSENT, LogStatus.HELD)
 
 
 class SectionTree:
@@ -434,7 +448,7 @@ class LogEntry:
 
     version: str
     address: Address | None  # where it stands in this version (None: not there)
-    status: str  # added | unchanged | amended | renumbered | moved | deleted | not held | absent
+    status: LogStatus
     previous: Address | None = None  # where it stood in the version before (renumbered, moved)
     diff: str | None = None  # the word diff against the version before ([-old-]{+new+})
     modifications: tuple[str, ...] = ()  # the modifications the manifest says made this version
