@@ -228,7 +228,7 @@ class _BodyReader:
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
         finally:
-            self._paragraph = self._walk = None  # the closures refer to the reader: a cycle, kept
+            self._paragraph = None  # the closure refers to the reader: a cycle, kept
             # (with the styles' and numbering's trees) until a collection, which may be paused
 
     def _paragraph_elements(self, el, nested: bool = True):
