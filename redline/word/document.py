@@ -29,7 +29,7 @@ from lxml import etree
 from redline.errors import DocumentError
 from redline.gcpause import gc_paused
 from redline.word.numbering import Counters, Numbering
-from redline.word.package import READ_ERRORS, Package
+from redline.word.package import READ_ERRORS, Package, int_value
 from redline.word.styles import NO_FLAGS, Styles, run_flags
 
 W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -227,7 +227,7 @@ class _BodyReader:
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
         finally:
-            self._paragraph = self._walk = None  # the closures refer to the reader: a cycle, kept
+            self._paragraph = None  # the closure refers to the reader: a cycle, kept
             # (with the styles' and numbering's trees) until a collection, which may be paused
 
     def _paragraph_elements(self, el, nested: bool = True):
@@ -314,7 +314,7 @@ class _BodyReader:
                     num_id = c.get(VAL)
                 elif tag == ILVL:
                     v = c.get(VAL)
-                    ilvl = ILVLS[v] if v in ILVLS else _int(v)
+                    ilvl = ILVLS[v] if v in ILVLS else int_value(v)
             return num_id, ilvl
 
         def run(r, change, runs, style_id, base_final):
@@ -401,7 +401,7 @@ class _BodyReader:
                     elif tag == NUM_PR:
                         numpr = numpr_of(c2)
                     elif tag == OUTLINE:
-                        v = _int(c2.get(VAL))
+                        v = int_value(c2.get(VAL))
                         outline = v if v is not None and 0 <= v <= 8 else None
                     elif tag == R_PR:
                         for m in c2:
@@ -515,8 +515,3 @@ def _sym(char: str | None) -> str:
         return ""
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
