@@ -215,8 +215,7 @@ class _BodyReader:
                     else:
                         for p in self._paragraph_elements(el, nested=False):
                             add(paragraph(p, len(raws) + 1))
-                    el.clear(keep_tail=False)
-                    while el.getprevious() is not None:
+                    while el.getprevious() is not None:  # what was read before (this one goes with the next)
                         del parent[0]
                 docinfo = it.root.getroottree().docinfo if it.root is not None else None
             if docinfo is not None and (docinfo.doctype or docinfo.internalDTD is not None):
@@ -463,38 +462,39 @@ class _BodyReader:
 
     # --- numbering, in one pass per view -------------------------------------------------------
     def _number(self, raws: list[tuple]) -> list[Paragraph]:
+        """The paragraphs of ``raws`` (made in place of each raw tuple) with their automatic numbers."""
         numbering = self.numbering
         accept, reject = Counters(numbering), Counters(numbering)
-        out = []
-        if not self.revisions:  # both views are the same document: count once
-            for (index, style_id, style_name, outline, runs, mark, problems, aref, _, changed) in raws:
-                if aref is None:
-                    out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                         tuple(problems) if problems else (), _NONE2, _NONE2, changed))
-                    continue
-                problems = problems or []
-                label = accept.advance(aref[0], aref[1], problems)
-                ref = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
-                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                     tuple(dict.fromkeys(problems)), (label, label), (ref, ref), changed))
-            return out
-        for (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in raws:
-            if aref is None and rref is None:
-                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                     tuple(problems) if problems else (), _NONE2, _NONE2, changed))
+        both = not self.revisions  # both views are the same document: count once
+        make = tuple.__new__  # Paragraph(...) without the named tuple's argument handling
+        refs: dict = {}
+
+        def ref_of(r: tuple) -> NumberingRef:
+            got = refs.get(r)
+            if got is None:
+                got = refs[r] = NumberingRef(r[0], r[1], numbering.abstract_id(r[0]))
+            return got
+
+        for k, (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in enumerate(raws):
+            if aref is None and (both or rref is None):
+                raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
+                                           tuple(problems) if problems else (), _NONE2, _NONE2, changed))
                 continue
-            problems = problems or []
-            labels = [None, None]
-            refs = [None, None]
-            if aref is not None and mark != "del":
-                labels[0] = accept.advance(aref[0], aref[1], problems)
-                refs[0] = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
-            if rref is not None and mark != "ins":
-                labels[1] = reject.advance(rref[0], rref[1], problems)
-                refs[1] = NumberingRef(rref[0], rref[1], numbering.abstract_id(rref[0]))
-            out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                 tuple(dict.fromkeys(problems)), tuple(labels), tuple(refs), changed))
-        return out
+            found = problems or []
+            if both:
+                label = accept.advance(aref[0], aref[1], found)
+                ref = ref_of(aref)
+                labels, nrefs = (label, label), (ref, ref)
+            else:
+                la = lr = ra = rr = None
+                if aref is not None and mark != "del":
+                    la, ra = accept.advance(aref[0], aref[1], found), ref_of(aref)
+                if rref is not None and mark != "ins":
+                    lr, rr = reject.advance(rref[0], rref[1], found), ref_of(rref)
+                labels, nrefs = (la, lr), (ra, rr)
+            raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
+                                       tuple(dict.fromkeys(found)) if found else (), labels, nrefs, changed))
+        return raws
 
 
 _NONE2 = (None, None)
