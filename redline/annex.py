@@ -279,7 +279,14 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
                                               ch.get("heading") if ch is not None else None,
                                               ("old", ch if ch is not None else c.element))))
     for anchor, i, entry in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
-        out.insert(anchor + 1, entry)
+        at = anchor + 1
+        if anchor >= 0 and entry.heading != out[anchor].heading:
+            # a deleted clause of another group than its predecessor's goes after the clauses
+            # added to that group (G1.1A added to G1.1's group, G1.2 of the next group deleted)
+            while at < len(out) and out[at].old is None and out[at].part == out[anchor].part and \
+                    out[at].heading == out[anchor].heading:
+                at += 1
+        out.insert(at, entry)
     return out
 
 
@@ -525,8 +532,13 @@ def build_redline(
             instr = [_as_instruction(i) for i in instructions.get(letter, ())]
         else:
             previous = previous or _previous_clauses(new_tree)
-            instr = [Instruction(instruction_for(c, previous), (_key(c),))
-                     for c in vdiff.changes if c.address.section == letter]
+            # a cross-heading reworded over its clauses comes first: it stands above them
+            instr = [Instruction(f"Amend the cross-heading above Section {h.clauses[0]} as follows:",
+                                 (("new", h.clauses[0]),))
+                     for h in vdiff.headings if h.level == "crossheading" and h.kind == ChangeKind.AMENDED
+                     and h.clauses and h.part.section == letter]
+            instr += [Instruction(instruction_for(c, previous), (_key(c),))
+                      for c in vdiff.changes if c.address.section == letter]
         # each instruction goes before the unit of text holding the first clause it governs
         where: dict[tuple[str, Address], tuple[int, int]] = {}
         pos = 0

@@ -346,6 +346,8 @@ def field_words(version: Version, address: Address | None, field: str) -> str | 
         return None
     if field == "heading":
         return " ".join((node.heading or "").split())
+    if field == "crossheading":
+        return " ".join((node.crossheading or "").split())
     return node.text if field == "text" else node.closing
 
 

@@ -94,6 +94,10 @@ def read_html(data: bytes, name: str) -> list[Para]:
         cls = _classes(el)
         if el.tag == "p" and cls & {"cover-title", "cover-document", "cover-subtitle"}:
             out.append(para(_runs(el), (cls & {"cover-title", "cover-document", "cover-subtitle"}).pop()))
+        elif el.tag == "dt" and "cover-facts" in _classes(el.getparent()):  # "Proposer" "Gordon …"
+            dd = el.getnext()
+            value = _runs(dd) if dd is not None and dd.tag == "dd" else []
+            out.append(para([*_runs(el), Run(": "), *value], "cover-fact"))
         elif el.tag == "p" and "classification" in cls:
             out.append(para(_runs(el), "cover-classification"))
         elif el.tag == "p" and el.getparent() is not None and "about" in _classes(el.getparent()):
