@@ -67,6 +67,20 @@ def test_own_annex_reads_back_as_the_original(invoke, corpus, tmp_path, mod_id, 
     assert same_version(apply_modification(base, original).version, apply_modification(base, read).version)
 
 
+@pytest.mark.parametrize("context", ["clause", "part", "all"])
+@pytest.mark.parametrize("fmt,style", [("html", None), ("docx", "tracked")])
+@pytest.mark.parametrize("mod_id", ["MP087", "SECMP0065"])
+def test_every_context_of_the_annex_reads_back(invoke, corpus, tmp_path, mod_id, fmt, style, context):
+    """The changed clause alone, its whole part under the section and part headings (as
+    SECMP0065's legal text prints G1), or the whole section held (a section document edited
+    with Track Changes): each reads back as the original."""
+    annex = render(invoke, tmp_path, mod_id, fmt, style, "--context", context)
+    out = tmp_path / "read.xml"
+    r = invoke("import-annex", annex, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert read_modification(out).operations == read_modification(corpus.mods_dir() / f"{mod_id}.xml").operations
+
+
 def test_mp087_cover_metadata(invoke, tmp_path):
     annex = render(invoke, tmp_path, "MP087", "html", None)
     r = invoke("import-annex", annex, "--report", "json", "-o", tmp_path / "m.xml")

@@ -216,7 +216,9 @@ def _done(instr: Instruction, shown: list[Shown]) -> str | None:
             return "but the marks renumber nothing there"
         if instr.new is not None and not any(c.new == instr.new for c in ren):
             return f"but the marks number it {ren[0].new}"
-    if verb == "move" and not any(c.kind == "moved" for c in mine):
+    # two neighbours swapped: which of them "moved" is the reader's choice, the order the same
+    if verb == "move" and not any(c.kind == "moved" or (instr.new is not None and c.kind == "renumbered"
+                                                        and c.new == instr.new) for c in mine):
         return "but the marks move nothing there"
     if verb in ("amend", "amend-heading") and not mine:
         return "but the marks change nothing there"

@@ -320,7 +320,7 @@ class _Builder:
             self.note("unplaced", p, f"part {num} is not in Section {self.letter}")
             return
         self.close_clause()
-        self.pending = None
+        self._flush_pending()
         part = self.ensure_part(num, p)
         heading = p.text
         if not heading:
@@ -603,12 +603,18 @@ class _Builder:
             t.text = f"{t.text} {text}"
 
     # --- the end ----------------------------------------------------------------------------
-    def finish(self) -> etree._Element:
-        if self.pending is not None and self.part is not None:
+    def _flush_pending(self) -> None:
+        """A cross-heading still waiting for a clause (a part or the end came first): kept, for review."""
+        if self.pending is not None:
             heading, where = self.pending
+            self.pending = None
             self.report.add("review", where, "a cross-heading with no clause after it", heading)
-            etree.SubElement(self.part, "crossheading", heading=heading)
-            self.report.counts["crossheadings"] += 1
+            if self.part is not None:
+                etree.SubElement(self.part, "crossheading", heading=heading)
+                self.report.counts["crossheadings"] += 1
+
+    def finish(self) -> etree._Element:
+        self._flush_pending()
         self.root.set("num", self.letter)
         self.root.set("heading", self.heading or "")
         return self.root
