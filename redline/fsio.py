@@ -153,6 +153,11 @@ def input_limit(kind: str) -> int:
     return LIMITS[kind]
 
 
+def _a(what: str) -> str:
+    """``what`` with its indefinite article ("a modification file", "an Annex A")."""
+    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
+
+
 def human_size(n: int) -> str:
     """``n`` bytes as a short figure (``16 MB``, ``300 kB``, ``12 bytes``)."""
     for unit, size in (("GB", GiB), ("MB", MiB), ("kB", KiB)):
@@ -201,7 +206,7 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
                 raise fail(f"is a directory, not a {what}", True)
             raise fail(f"is {kind}, not a regular file (a {what} must be a regular file)", True)
         if st.st_size > limit_bytes:
-            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} a {what} may be "
+            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} {_a(what)} may be "
                        f"(set {LIMIT_ENV} to change the limit)", True)
         chunks, total = [], 0
         while True:
@@ -211,7 +216,7 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
             chunks.append(chunk)
             total += len(chunk)
             if total > limit_bytes:  # it grew while being read
-                raise fail(f"is more than the {human_size(limit_bytes)} a {what} may be "
+                raise fail(f"is more than the {human_size(limit_bytes)} {_a(what)} may be "
                            f"(set {LIMIT_ENV} to change the limit)", True)
         return b"".join(chunks)
     except OSError as exc:

@@ -203,13 +203,27 @@ HOSTILE = {
     "ole.docx": (lambda: OLE_MAGIC + b"\0" * 1024, "OLE compound file"),
     "macro.docx": (lambda: docx(p(r("G3.21 x")), extra={"word/vbaProject.bin": b"\0"}), "macro-enabled"),
     "entity.html": (lambda: b"\x00\x01\x02 binary, not HTML", "not an HTML document"),
+    "xxe.html": (lambda: b'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                 b'<html><body><div class="legal-text"><p>G3.21 &x;</p></div></body></html>', "DOCTYPE"),
+    "huge.html": (None, "more than the 64 MB"),
+    "macro.docm": (lambda: docx(p(r("G3.21 x")), main_ct="application/vnd.ms-word.document.macroEnabled.main+xml"),
+                   "macro-enabled"),
+    **{f"dtd-{part.replace('/', '-')}.docx": (
+        (lambda part=part: docx(p(r("G3.21 x")), extra={part: DTD.replace("w:document", "w:x")})), "DOCTYPE")
+       for part in ("word/styles.xml", "word/numbering.xml", "docProps/core.xml", "word/footnotes.xml",
+                    "word/header1.xml", "[Content_Types].xml")},
 }
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp_path, name):
     make, says = HOSTILE[name]
-    f = write(tmp_path, make(), name)
+    if make is None:  # 100 MB (sparse)
+        f = tmp_path / name
+        with open(f, "wb") as fh:
+            fh.truncate(100 * 1024 * 1024)
+    else:
+        f = write(tmp_path, make(), name)
     out = tmp_path / "m.xml"
     res = invoke("import-annex", f, "--base", "6.17", "-o", out, *(["--format", "html"] if name.endswith("html") else []))
     assert res.exit_code == 2, res.output
