@@ -213,3 +213,18 @@ def test_every_command_has_help_with_an_example(invoke):
     for cmd in ("import", "export"):
         res = invoke(cmd, "--help")
         assert res.exit_code == 0 and "Example:" in res.output
+
+
+def test_several_sections_need_a_directory_or_section(invoke, tmp_path):
+    src = tmp_path / "two.txt"
+    src.write_text("SECTION G – SECURITY\n\nG1.1 The Panel shall act.\n\nSECTION H – SERVICES\n\n"
+                   "H1.1 The DCC shall act.\n", encoding="utf-8")
+    res = invoke("import", src, "-o", tmp_path / "one.xml")
+    assert res.exit_code == 2 and "holds 2 sections (G, H)" in res.output and not (tmp_path / "one.xml").exists()
+    assert invoke("import", src, "-o", tmp_path / "out").exit_code == 0
+    assert sorted(x.name for x in (tmp_path / "out").iterdir()) == ["G.xml", "H.xml"]
+    res = invoke("import", src, "--section", "H", "-o", tmp_path / "h.xml")
+    assert res.exit_code == 0 and "Section H (Services)" in res.output
+    assert "H1.1" in (tmp_path / "h.xml").read_text("utf-8") and "G1.1" not in (tmp_path / "h.xml").read_text("utf-8")
+    res = invoke("import", src, "--section", "M", "-o", tmp_path / "m.xml")
+    assert res.exit_code == 1 and "holds Sections G, H, not M" in res.output
