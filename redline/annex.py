@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from redline.diff import ChangeKind, Change, NodeDiff, NodeState, VersionDiff, diff_versions, unchanged_pair
+from redline.diff import (
+    ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, diff_versions, unchanged_pair,
+)
 from redline.model import Address, Node, Version, clause_address, element_address, part_address
 from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
@@ -252,8 +254,10 @@ class _Tree:
 
 
 def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
-            deleted_addrs: set[Address], letter: str) -> list[_Entry]:
-    """New clauses of the section in order, with deleted old clauses after their old predecessor."""
+            deleted_addrs: set[Address], letter: str,
+            part_moves: Mapping[Address, Address] | None = None) -> list[_Entry]:
+    """New clauses of the section in order, with deleted old clauses after their old predecessor
+    (in their part as renumbered: ``part_moves`` maps an old part to its new address)."""
     out: list[_Entry] = []
     pos_of_new = {}
     part_of: dict[str, Address] = {}
@@ -275,7 +279,8 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
             anchor = pos_of_new.get(old_to_new[c.address], anchor)
         elif c.address in deleted_addrs:
             ch = _crossheading_el(c)
-            inserts.append((anchor, i, _Entry(None, c, Address(letter, c.address.part),
+            part = Address(letter, c.address.part)
+            inserts.append((anchor, i, _Entry(None, c, (part_moves or {}).get(part, part),
                                               ch.get("heading") if ch is not None else None,
                                               ("old", ch if ch is not None else c.element))))
     for anchor, i, entry in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
@@ -304,10 +309,11 @@ def _group_entries(entries: list[_Entry]) -> list[list[_Entry]]:
     return groups
 
 
-def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> HeadingBlock | None:
+def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> tuple[HeadingBlock | None, HeadingChange | None]:
+    """The cross-heading line of a group, and the heading change it shows (None if unchanged)."""
     heading = group[0].heading
     if heading is None:
-        return None
+        return None, None
     part = group[0].part
     addrs = {e.new.address if e.new is not None else e.old.address for e in group}
     for h in vdiff.headings:
@@ -315,8 +321,8 @@ def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> HeadingBlock | No
             continue
         if (h.new == heading or h.old == heading) and (not h.clauses or addrs & set(h.clauses)):
             state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
-            return HeadingBlock("crossheading", state, h.spans)
-    return HeadingBlock("crossheading", NodeState.UNCHANGED, unchanged(heading))
+            return HeadingBlock("crossheading", state, h.spans), h
+    return HeadingBlock("crossheading", NodeState.UNCHANGED, unchanged(heading)), None
 
 
 def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
@@ -497,7 +503,8 @@ def build_redline(
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
     changes_by_addr: dict[tuple[str, Address], Change] = {_key(c): c for c in vdiff.changes}
     target_set = set(targets) if targets is not None else {c.address for c in vdiff.changes}
-    heading_targets = {(h.part, h.new or h.old) for h in vdiff.headings}
+    heading_targets = {(h.part, h.new or h.old) for h in vdiff.headings if h.level == "crossheading"}
+    part_changes = {h.part for h in vdiff.headings if h.level == "part"}
     whole_parts = context in ("part", "all")
 
     letters = sorted({a.section for a in target_set} | {h.part.section for h in vdiff.headings}
@@ -509,6 +516,18 @@ def build_redline(
     pairs = vdiff.pairs
     old_to_new = {o: n for n, o in pairs.items()}
     deleted_addrs = {c.old for c in vdiff.changes if c.kind == ChangeKind.DELETED}
+    part_moves = {h.was: h.part for h in vdiff.headings if h.level == "part" and h.was is not None}
+    # a cross-heading deleted while clauses under it stay (now under another heading): it is shown
+    # struck through before the first of them
+    orphans: dict[Address, HeadingChange] = {}
+    for h in vdiff.headings:
+        if h.level == "crossheading" and h.kind == ChangeKind.DELETED:
+            for a in h.clauses:
+                if a in old_to_new:
+                    orphans.setdefault(a, h)
+
+    def is_orphan(e: _Entry) -> bool:
+        return e.new is not None and e.old is not None and e.old.address in orphans
 
     def held(num: str) -> bool:
         a = clause_address(num)
@@ -520,13 +539,24 @@ def build_redline(
         return e.old.address in target_set
 
     for letter in letters:
-        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter)
+        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves)
         groups = _group_entries(entries)
-        hits = [any(is_target(e) for e in g) or (g[0].part, g[0].heading) in heading_targets for g in groups]
-        hit_parts = {g[0].part for g, h in zip(groups, hits) if h}
+        hits = [any(is_target(e) or is_orphan(e) for e in g) or (g[0].part, g[0].heading) in heading_targets
+                for g in groups]
+        # a cross-heading group broken by a deleted one (its clauses on both sides) is shown whole
+        hit_keys = {g[0].heading_key for g, h in zip(groups, hits) if h and g[0].new is not None}
+        hits = [h or (g[0].new is not None and g[0].heading is not None and g[0].heading_key in hit_keys)
+                for g, h in zip(groups, hits)]
+        hit_parts = {g[0].part for g, h in zip(groups, hits) if h} | part_changes
         shown = [context == "all" or h or (context == "part" and g[0].part in hit_parts)
                  for g, h in zip(groups, hits)]
         units = [g[0].part if whole_parts else i for i, g in enumerate(groups)]
+        # a part whose heading (or number) alone changed: its heading is shown, at its first group
+        first_group: dict[Address, int] = {}
+        for gi, g in enumerate(groups):
+            first_group.setdefault(g[0].part, gi)
+        part_alone = {first_group[p] for p in part_changes if p in first_group
+                      and not any(shown[gi] for gi, g in enumerate(groups) if g[0].part == p)}
 
         if instructions is not None:
             instr = [_as_instruction(i) for i in instructions.get(letter, ())]
@@ -543,6 +573,7 @@ def build_redline(
         where: dict[tuple[str, Address], tuple[int, int]] = {}
         pos = 0
         for gi, g in enumerate(groups):
+            where.setdefault(("part", g[0].part), (pos, gi))
             for e in g:
                 for k in _entry_keys(e):
                     where.setdefault(k, (pos, gi))
@@ -550,7 +581,7 @@ def build_redline(
         top: list[str] = []
         placed: dict[object, list[str]] = {}
         for ins in instr:
-            found = [where[k] for k in ins.governs if k in where and shown[where[k][1]]]
+            found = [where[k] for k in ins.governs if k in where and (shown[where[k][1]] or where[k][1] in part_alone)]
             if found:
                 placed.setdefault(units[min(found)[1]], []).append(ins.text)
             else:
@@ -572,6 +603,8 @@ def build_redline(
         started_units: set[object] = set()
         shown_parts: list[Address] = []
         last_num: dict[Address, int] = {}  # per part: the number of the last clause shown
+        told: set[int] = set()  # deleted cross-headings shown (by id of their change)
+        last_key: dict[Address, object] = {}  # per part: the cross-heading of the last group shown
         def gap_before(e: _Entry, part: Address) -> NoteBlock | None:
             """The note for clauses not held between the last one shown of ``part`` and ``e``
             (from the start of the part, when whole parts are shown); records ``e`` as shown."""
@@ -588,9 +621,17 @@ def build_redline(
             return None
 
         for gi, group in enumerate(groups):
-            if not shown[gi]:
-                continue
             part = group[0].part
+            if not shown[gi]:
+                if gi in part_alone:  # only the part's heading changed: the heading, without its text
+                    if units[gi] not in started_units:
+                        started_units.add(units[gi])
+                        instruct(placed.get(units[gi], []))
+                    pb = _part_block(old_tree, new_tree, vdiff, part, context)
+                    if pb is not None:
+                        blocks.append(pb)
+                last_key.pop(part, None)
+                continue
             new_part = part not in shown_parts
             if new_part and whole_parts and shown_parts:  # what the previous part shown leaves out
                 blocks += _end_of_part(shown_parts[-1], last_num, old_tree, new_tree)
@@ -611,20 +652,31 @@ def build_redline(
                     if not "".join(s.text for s in pb.spans).strip():
                         blocks.append(NoteBlock("not-held", _no_heading_words(part, old_tree, new_tree)))
                 blocks += provenance.notes(letter, ("part", part))
-            members = [e for e in group if context != "clause" or is_target(e)]
+            members = [e for e in group if context != "clause" or is_target(e) or is_orphan(e)]
             if members:  # the clauses not held before the first shown come before its cross-heading
                 gap = gap_before(members[0], part)
                 if gap is not None:
                     blocks.append(gap)
-            hb = _heading_block(vdiff, group)
+            hb, hc = _heading_block(vdiff, group)
+            if hc is not None and hc.kind == ChangeKind.DELETED:
+                if id(hc) in told:
+                    hb = None  # already shown struck through, before a clause that stays
+                told.add(id(hc))
+            if hb is not None and hb.state == NodeState.UNCHANGED and last_key.get(part) is group[0].heading_key:
+                hb = None  # the same cross-heading, after a deleted group inside it: not printed twice
             if hb is not None:
                 blocks.append(hb)
                 blocks += provenance.notes(letter, ("crossheading", part, group[0].heading))
+            last_key[part] = group[0].heading_key
             for i, e in enumerate(members):
                 if i:
                     gap = gap_before(e, part)
                     if gap is not None:
                         blocks.append(gap)
+                if is_orphan(e) and id(orphans[e.old.address]) not in told:
+                    h = orphans[e.old.address]
+                    told.add(id(h))
+                    blocks.append(HeadingBlock("crossheading", NodeState.DELETED, h.spans))
                 block = _clause_block(e, changes_by_addr.get(("new", e.new.address) if e.new is not None
                                                              else ("old", e.old.address)))
                 blocks += provenance.clause_notes(letter, block.diff)
@@ -648,10 +700,25 @@ def build_redline(
             rows[(side, h.clauses[0])] = SummaryRow(r.address, r.change, f"{r.detail}, {with_heading} {words}",
                                                     r.deleted)
             continue
-        extra.append(SummaryRow(str(h.clauses[0] if h.clauses else h.part),
-                                f"cross-heading {h.kind}" if h.level == "crossheading" else f"part heading {h.kind}",
-                                words, h.kind == ChangeKind.DELETED))
-    summary = tuple(rows.values()) + tuple(extra)
+        at, gone = (h.clauses[0] if h.clauses else h.part), h.kind == ChangeKind.DELETED
+        if gone and h.level == "crossheading" and at in old_to_new:  # its clause stays: link to it
+            at, gone = old_to_new[at], False
+        if h.level == "crossheading":
+            what = f"cross-heading {h.kind}"
+        elif h.whole:
+            what = f"part {h.kind}"
+        elif h.kind == ChangeKind.RENUMBERED:
+            what, words = "part renumbered", f"was {h.was}"
+        else:
+            what = f"part heading {h.kind}" + (f" (was {h.was})" if h.was is not None else "")
+        extra.append(SummaryRow(str(at), what, words, gone))
+    # the table in document order: each row where the text it names is shown (a part at its heading)
+    order: dict[str, int] = {}
+    for sec in sections:
+        for b in sec.blocks:
+            if isinstance(b, ClauseBlock) or (isinstance(b, HeadingBlock) and b.anchor):
+                order.setdefault(b.anchor, len(order))
+    summary = tuple(sorted((*rows.values(), *extra), key=lambda r: order.get(r.address, len(order))))
     return Redline(cover, tuple(sections), summary, author, date, old.id, new.id, tuple(notes))
 
 
@@ -694,8 +761,15 @@ def _part_block(old: _Tree, new: _Tree, vdiff: VersionDiff, part: Address, conte
     """A part heading, shown when the part is new, its heading changed, or the whole part is shown."""
     for h in vdiff.headings:
         if h.level == "part" and h.part == part:
-            state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
-            return HeadingBlock("part", state, h.spans, unchanged(part.part), str(part))
+            state = _HEADING_STATE.get(h.kind, NodeState.AMENDED) if h.kind != ChangeKind.RENUMBERED \
+                else NodeState.AMENDED
+            if h.whole:  # the whole part comes or goes: its number with it
+                num = (inserted if h.kind == ChangeKind.ADDED else deleted)(part.part)
+            elif h.was is not None:  # renumbered: the old number struck through, the new one inserted
+                num = (*deleted(h.was.part), *inserted(part.part))
+            else:
+                num = unchanged(part.part)
+            return HeadingBlock("part", state, h.spans, num, str(part))
     n, o = new.part(part), old.part(part)
     if n is not None and o is None and old.version.coverage_of(part) != "absent":
         return HeadingBlock("part", NodeState.INSERTED, inserted(n.heading or ""), inserted(part.part), str(part))
@@ -877,6 +951,15 @@ def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
             if was is not None and was != clause and f"Section {clause}" in text:
                 text = text.replace(f"Section {clause}", f"Section {clause} (formerly Section {was})", 1)
         governs: list[tuple[str, Address]] = []
+        if kind == "insert":  # a new part: its heading (the target is only where it goes)
+            governs += [("part", a) for a in op.creates() if a.kind == "part"]
+        elif isinstance(target, Address) and target.kind == "part":  # a part's heading, number, or the part
+            if kind == "delete":
+                was = numbering.base_of(target)
+                if was is not None:
+                    governs.append(("part", was))
+            else:
+                governs.append(("part", target))
         if kind == "delete" and isinstance(target, Address):
             was = numbering.base_of(target.clause_address or target)
             if was is not None:
@@ -890,6 +973,8 @@ def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
         if isinstance(dest, Address) and dest != target:
             if dest.clause_address is not None and ("new", dest.clause_address) not in governs:
                 governs.append(("new", dest.clause_address))
+            if dest.kind == "part":
+                governs.append(("part", dest))
             numbering.moved(target, dest)
             renames.append((i, target, dest))
         elif kind == "insert":
@@ -899,7 +984,7 @@ def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
     for letter, text, governs, i in drafted:
         final = []
         for side, a in governs:
-            if side == "new":
+            if side in ("new", "part"):
                 for j, frm, to in renames:
                     if j > i and (a == frm or frm in a.ancestors()):
                         a = _rebased(a, frm, to)

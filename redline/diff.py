@@ -170,15 +170,18 @@ class Change:
 
 @dataclass(frozen=True)
 class HeadingChange:
-    """A part heading or cross-heading added, deleted or reworded."""
+    """A part heading or cross-heading added, deleted or reworded; for a part, also a whole part
+    added or deleted by a modification (``whole``) or renumbered (``was``: its old address)."""
 
     level: str  # part | crossheading
-    kind: ChangeKind  # added, deleted or amended
+    kind: ChangeKind  # added, deleted, amended (or renumbered: a part's number only)
     part: Address
     old: str | None
     new: str | None
     spans: tuple[Span, ...]
     clauses: tuple[Address, ...] = ()  # the clauses under the cross-heading (new side; old if deleted)
+    whole: bool = False  # a part: the part itself is added or deleted, not only its heading
+    was: Address | None = None  # a part renumbered (G3 -> G4): its old address
 
 
 @dataclass(frozen=True)
@@ -496,7 +499,10 @@ def diff_versions(
             changes.append(((anchor, 1, oidx[c.address]), deletion))
     changes.sort(key=lambda kc: kc[0])
 
-    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld)
+    part_map = None
+    if address_map is not None:  # parts renumbered (or deleted) by the modification
+        part_map = {a: b for a, b in address_map.items() if a.kind == "part"}
+    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld, part_map)
     return VersionDiff(old_v.id, new_v.id, within, tuple(c for _, c in changes), tuple(headings),
                        tuple(coverage), dict(pairs))
 
@@ -738,6 +744,8 @@ def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within, derived
         oc, nc = old.coverage_of(pa), new.coverage_of(pa)
         if oc == nc:
             continue
+        if "absent" in (oc, nc) and derived:
+            continue  # made from ``old``: a part on one side only was added or deleted (a change)
         if "absent" in (oc, nc):
             side = oclauses if nc == "absent" else nclauses
             held = tuple(c.address for c in side if _part_of(c.address) == pa)
@@ -749,18 +757,26 @@ def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within, derived
     if derived:
         return diffs, unheld
     for mine, other_v, paired in ((oclauses, new, old_paired), (nclauses, old, new_paired)):
+        # a run of clauses on one side only counts as added or deleted when clauses held on both
+        # sides stand on either side of it in its part (the other version holds the text around
+        # it); at the start or end of what a partial part holds, it may simply not be held there
         lonely: dict[Address, list[Address]] = {}
-        for i, c in enumerate(mine):
-            a = c.address
-            if a in paired or a in unheld:
+        i = 0
+        while i < len(mine):
+            a = mine[i].address
+            if a in paired or a in unheld or other_v.coverage_of(a) != "partial":
+                i += 1
                 continue
-            if other_v.coverage_of(a) != "partial":
-                continue
-            prev_ok = i > 0 and mine[i - 1].address in paired and _part_of(mine[i - 1].address) == _part_of(a)
-            next_ok = (i + 1 < len(mine) and mine[i + 1].address in paired
-                       and _part_of(mine[i + 1].address) == _part_of(a))
+            part = _part_of(a)
+            j = i
+            while (j + 1 < len(mine) and mine[j + 1].address not in paired and mine[j + 1].address not in unheld
+                   and _part_of(mine[j + 1].address) == part):
+                j += 1
+            prev_ok = i > 0 and mine[i - 1].address in paired and _part_of(mine[i - 1].address) == part
+            next_ok = j + 1 < len(mine) and mine[j + 1].address in paired and _part_of(mine[j + 1].address) == part
             if not (prev_ok and next_ok):
-                lonely.setdefault(_part_of(a), []).append(a)
+                lonely.setdefault(part, []).extend(c.address for c in mine[i:j + 1])
+            i = j + 1
         for pa, addrs in lonely.items():
             unheld.update(addrs)
             oc, nc = old.coverage_of(pa), new.coverage_of(pa)
@@ -782,19 +798,42 @@ def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address
     return [(p, h, cs) for p, h, cs, _ in out]
 
 
-def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, unheld):
+def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, unheld,
+                     part_map: Mapping[Address, Address | None] | None = None):
+    """Part headings and cross-headings added, deleted or reworded. ``part_map`` (old part ->
+    new part, or None if deleted), given when ``new`` was made from ``old`` by a modification:
+    a part on one side only is then a part added or deleted (not one the corpus does not hold),
+    and a renumbered part is compared with what it was."""
     out: list[HeadingChange] = []
+    derived = part_map is not None
+    was_of = {b: a for a, b in (part_map or {}).items() if b is not None and a != b}
     # part headings
     for addr, nel in new.parts.items():
         if not _in_scope(addr, within) and not (within is not None and within.is_within(addr)):
             continue
-        oel = old.parts.get(addr)
-        if oel is None:
+        src = was_of.get(addr, addr)
+        oel = old.parts.get(src)
+        nh = nel.get("heading")
+        if oel is None or (derived and src == addr and addr in part_map and part_map[addr] != addr):
+            if derived and addr.section in old.sections:  # a new part
+                out.append(HeadingChange("part", ChangeKind.ADDED, addr, None, nh, inserted(nh or ""), whole=True))
             continue
-        oh, nh = oel.get("heading"), nel.get("heading")
+        oh = oel.get("heading")
         if (oh or "") != (nh or ""):
             kind = ChangeKind.ADDED if not oh else ChangeKind.DELETED if not nh else ChangeKind.AMENDED
-            out.append(HeadingChange("part", kind, addr, oh, nh, diff_text(oh or "", nh or "")))
+            out.append(HeadingChange("part", kind, addr, oh, nh, diff_text(oh or "", nh or ""),
+                                     was=src if src != addr else None))
+        elif src != addr:
+            out.append(HeadingChange("part", ChangeKind.RENUMBERED, addr, oh, nh, unchanged(nh or ""), was=src))
+    if derived:
+        for addr, oel in old.parts.items():
+            if addr in new.parts and part_map.get(addr, addr) == addr or addr in part_map and part_map[addr] is not None:
+                continue
+            if not _in_scope(addr, within) and not (within is not None and within.is_within(addr)):
+                continue
+            if addr.section in new.sections:  # a part deleted
+                oh = oel.get("heading")
+                out.append(HeadingChange("part", ChangeKind.DELETED, addr, oh, None, deleted(oh or ""), whole=True))
     # cross-headings, judged through the clauses under them
     new_to_old = dict(pairs)
     old_groups = _groups(oclauses)
@@ -802,26 +841,35 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
     old_group_of = {a: (p, h) for p, h, cs in old_groups for a in cs}
     old_headings = {(p, h) for p, h, _ in old_groups}
     new_headings = {(p, h) for p, h, _ in new_groups}
+    consumed: set[tuple] = set()  # old cross-headings that a new one rewords, or that moved with their part
     for part, heading, addrs in new_groups:
         if all(a in unheld for a in addrs):
             continue
         before = [old_group_of[new_to_old[a]] for a in addrs if a in new_to_old]
-        if not before:
-            if heading is not None and (part, heading) not in old_headings:
-                out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading),
-                                         tuple(addrs)))
+        if (part, heading) in old_headings or (before and before[0][1] == heading):
+            consumed.update(b for b in before if b[1] == heading)
             continue
-        was = before[0][1]
-        if was != heading and (part, heading) not in old_headings:
-            kind = ChangeKind.ADDED if was is None else ChangeKind.DELETED if heading is None else ChangeKind.AMENDED
-            out.append(HeadingChange("crossheading", kind, part, was, heading,
-                                     diff_text(was or "", heading or ""), tuple(addrs)))
+        if heading is None:
+            continue  # clauses taken out from under a cross-heading: told by the old heading's deletion
+        # reworded: an old cross-heading of its clauses that is gone from the new version
+        gone = [b for b in before if b[1] is not None and b[0:2] not in consumed
+                and (part, b[1]) not in new_headings and (b[0], b[1]) not in new_headings]
+        if gone:
+            consumed.add(gone[0])
+            out.append(HeadingChange("crossheading", ChangeKind.AMENDED, part, gone[0][1], heading,
+                                     diff_text(gone[0][1], heading), tuple(addrs)))
+        else:
+            out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading),
+                                     tuple(addrs)))
     old_to_new = {o: n for n, o in pairs.items()}
     for part, heading, addrs in old_groups:
-        if heading is None or all(a in unheld for a in addrs):
+        if heading is None or all(a in unheld for a in addrs) or (part, heading) in consumed:
             continue
-        if any(a in old_to_new for a in addrs) or (part, heading) in new_headings:
+        if (part, heading) in new_headings:
             continue
+        moved_to = {_part_of(old_to_new[a]) for a in addrs if a in old_to_new}
+        if any((p, heading) in new_headings for p in moved_to):
+            continue  # the group went with its part (a part renumbered)
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))
     return out

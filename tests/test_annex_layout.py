@@ -278,3 +278,20 @@ def test_context_part_on_the_command_line(invoke, tmp_path):
     assert norm(page.xpath("//h3[contains(@class,'section-heading')]")[0].text_content()) == "SECTION G - SECURITY"
     assert page.xpath("//div[contains(@class,'clause')]/@id") == [f"G1.{i}" for i in range(1, 11)]
     assert "[group|clause|part|all]" in invoke("annex", "--help").output
+
+
+def test_group_and_clause_context_say_what_is_not_held_between_what_they_show(corpus, tmp_path):
+    """Two groups of G3 shown: the note between them names G3.22 to G3.25, which the corpus does not
+    hold; the text before the first group shown is left out by choice, not for want of it."""
+    mod = tmp_path / "TWO.xml"
+    mod.write_text('<modification id="TWO" base="6.17"><title>t</title><operations>'
+                   '<substitute target="G3.21"><old>under the arrangements</old><new>under those arrangements</new>'
+                   '</substitute><substitute target="G3.26"><old>best endeavours</old><new>reasonable endeavours</new>'
+                   '</substitute></operations></modification>', encoding="utf-8")
+    for context in ("group", "clause"):
+        red = annex(corpus, read_modification(mod), context=context)
+        k = kinds(red.sections[0])
+        notes = [b.text for b in red.sections[0].blocks if isinstance(b, NoteBlock) and b.kind == "not-held"]
+        assert notes == ["Sections G3.22 to G3.25 are not held in the corpus and not shown."]
+        assert k.index("C:G3.21") < k.index("N:not-held") < k.index("C:G3.26")
+        assert any(n.startswith("N:inferred") for n in k[k.index("N:not-held"):k.index("C:G3.26")])

@@ -1,0 +1,281 @@
+"""The Annex A tells the whole truth: Accept All gives the new text, Reject All the old.
+
+What is checked here does not come from the redline's own model (``Redline.clause_text``) but from
+the two versions' XML, read independently (:func:`section_lines`), and from the rendered
+documents read back by other clients: the DOCX by pandoc (``--track-changes=accept|reject``), the
+HTML by lxml.html with ``<del>`` (or ``<ins>``) dropped. For any modification:
+
+* with ``--context all``, Accept All of the section is every line of the new version's section
+  (section heading, part headings, cross-headings, clauses, items, closing words) in order, and
+  Reject All every line of the old;
+* with any context, what is shown is in document order (a subsequence of those lines), every
+  clause the modification changes, adds or deletes is there whole on each side, and so is every
+  part heading and cross-heading that one side has and the other has not.
+
+The four redlines a lawyer was once sent wrong are pinned as examples: (a) a new part printed as
+unmarked text without its heading; (b) two adjacent clauses deleted in a part held only in part;
+(c) a part heading change alone; (d) a cross-heading whose clauses all leave it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pypandoc
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
+from lxml import html
+
+from redline.annex import CONTEXTS, annex_for_modification
+from redline.apply import apply_modification
+from redline.errors import ApplyError
+from redline.mods import parse_modification
+from redline.render.docx import render_docx
+from redline.render.html import render_html
+
+from test_render_html import paragraphs
+
+#: edits against SEC 6.17, applied in this order when several are drawn (each names its bug, if any)
+EDITS = {
+    "amend-item": '<substitute target="G3.20(b)"><old>Gas Proxy Function</old>'
+                  '<new>Gas Proxy Function which forms part of a SMETS2+ Device</new></substitute>',
+    "new-part (a)": '<insert after="G3"><part num="G4" heading="Shared Resource Providers" coverage="complete">'
+                    '<crossheading heading="Application"><clause num="G4.1"><text>This Section G4 applies to every '
+                    'Shared Resource Provider.</text></clause><clause num="G4.2"><text>A Shared Resource Provider '
+                    'shall comply with Section G3.20.</text></clause></crossheading></part></insert>',
+    "part-heading (c)": '<amend target="G1" field="heading"><old>Security: General Provisions</old>'
+                        '<new>Security: General Rules</new></amend>',
+    "heading-left-by-move (d)": '<move target="G1.10" after="G1.9" as="G1.10"/>',
+    "regroup (d)": '<move target="G1.5" after="G1.4" as="G1.4A"/><move target="G1.6" after="G1.4A" as="G1.4B"/>',
+    "amend-subitem": '<substitute target="G1.7(c)(i)"><old>shall be read</old><new>is to be read</new></substitute>',
+    "adjacent-deletions (b)": '<delete target="G3.18"/><delete target="G3.19"/>',
+    "heading-left-by-deletion (d)": '<delete target="G1.8"/><delete target="G1.9"/>',
+    "add-clause": '<insert after="G1.10"><clause num="G1.11"><text>A new clause at the end of G1.</text>'
+                  '</clause></insert>',
+    "delete-last": '<delete target="G3.28"/>',
+    "new-group": '<insert after="G3.21"><crossheading heading="Records"><clause num="G3.22"><text>Each User shall '
+                 'keep a record of each notification.</text></clause></crossheading></insert>',
+    "not-used": '<delete target="G3.21" leave="not-used"/>',
+    "add-item": '<insert after="G3.20(b)"><item num="(c)"><text>any Shared Resource Provider,</text></item></insert>',
+    "delete-item": '<delete target="G1.7(d)"/>',
+    "delete-part": '<delete target="G1"/>',
+    "renumber-part": '<renumber target="G3" as="G5"/>',
+}
+NAMES = list(EDITS)
+
+
+def modification(names) -> object:
+    ops = "".join(EDITS[n] for n in NAMES if n in names)
+    xml = (f'<modification id="TRUTH" base="6.17"><title>Edits</title><meta><author>Tester</author></meta>'
+           f"<operations>{ops}</operations></modification>")
+    return parse_modification(xml.encode(), "TRUTH.xml")
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- the versions, read alone
+
+def node_lines(el) -> list[str]:
+    """A clause or item as printed: number and lead words, each item, closing words."""
+    text = el.find("text")
+    out = [norm(f"{el.get('num') or ''} {''.join(text.itertext()) if text is not None else ''}")]
+    for item in el.findall("item"):
+        out += node_lines(item)
+    closing = el.find("closing")
+    if closing is not None and norm("".join(closing.itertext())):
+        out.append(norm("".join(closing.itertext())))
+    return [line for line in out if line]
+
+
+def section_lines(version, letter: str = "G") -> list[str]:
+    """Every line of a section of a version, in order, as a redline of the whole section prints it."""
+    sec = version.sections[letter]
+    out = [f"SECTION {letter} - {sec.get('heading').upper()}"]
+    for part in sec.iter("part"):
+        out.append(norm(f"{part.get('num')} {part.get('heading') or ''}"))
+        for child in part:
+            if child.tag == "crossheading":
+                out.append(norm(child.get("heading")))
+                for clause in child.iter("clause"):
+                    out += node_lines(clause)
+            elif child.tag == "clause":
+                out += node_lines(child)
+    return out
+
+
+def clause_blocks(version, letter: str = "G") -> dict[str, list[str]]:
+    return {c.get("num"): node_lines(c) for c in version.sections[letter].iter("clause")}
+
+
+def heading_lines(version, letter: str = "G") -> set[str]:
+    sec = version.sections[letter]
+    parts = {norm(f"{p.get('num')} {p.get('heading') or ''}") for p in sec.iter("part")}
+    return parts | {f"{p.get('num')}|{norm(c.get('heading'))}" for p in sec.iter("part") for c in p.iter("crossheading")}
+
+
+# --------------------------------------------------------------------------- the renders, read back
+
+def html_lines(red, side: str) -> list[str]:
+    return paragraphs(html.document_fromstring(render_html(red)), side)
+
+
+def docx_lines(red, side: str, tmp_path) -> list[str]:
+    path = tmp_path / "annex.docx"
+    path.write_bytes(render_docx(red, "tracked"))
+    mode = "accept" if side == "new" else "reject"
+    text = pypandoc.convert_file(str(path), "plain", format="docx", extra_args=[f"--track-changes={mode}", "--wrap=none"])
+    lines = [norm(line) for line in text.splitlines() if norm(line)]
+    instructions = {i for s in red.sections for i in s.instructions}
+    first = lines.index(red.sections[0].title)  # the legal text starts under the section's title
+    return [line for line in lines[first + 1:] if line not in instructions and not re.fullmatch(r"\[.*\]", line)]
+
+
+def is_subsequence(shown: list[str], full: list[str]) -> bool:
+    it = iter(full)
+    return all(any(line == f for f in it) for line in shown)
+
+
+def contains_run(lines: list[str], run: list[str]) -> bool:
+    return any(lines[i:i + len(run)] == run for i in range(len(lines) - len(run) + 1))
+
+
+def check_truth(base, result, red, context: str, got_new: list[str], got_old: list[str]) -> None:
+    new_v = result.version
+    full_new, full_old = section_lines(new_v), section_lines(base)
+    if context == "all":
+        assert got_new == full_new
+        assert got_old == full_old
+        return
+    assert is_subsequence(got_new, full_new), "Accept All out of document order, or text that is not there"
+    assert is_subsequence(got_old, full_old), "Reject All out of document order, or text that was not there"
+    old_clauses, new_clauses = clause_blocks(base), clause_blocks(new_v)
+    moved = {str(o.clause_address): str(n.clause_address) if n is not None else None
+             for o, n in result.address_map.items() if o.kind == "clause"}
+    came_from = {n: o for o, n in moved.items() if n is not None}
+    for num, lines in new_clauses.items():
+        was = came_from.get(num, num if num not in moved else None)
+        if was is None or old_clauses.get(was) != lines:
+            assert contains_run(got_new, lines), f"{num} not shown whole (Accept All)"
+            if was in old_clauses:
+                assert contains_run(got_old, old_clauses[was]), f"{was} not shown whole (Reject All)"
+    for num, lines in old_clauses.items():
+        if moved.get(num, num) not in new_clauses or (num in moved and moved[num] is None):
+            assert contains_run(got_old, lines), f"deleted {num} not shown (Reject All)"
+    old_h, new_h = heading_lines(base), heading_lines(new_v)
+    for h in new_h - old_h:
+        assert h.split("|")[-1] in got_new, f"new heading {h} not shown"
+    for h in old_h - new_h:
+        assert h.split("|")[-1] in got_old, f"heading {h} that goes is not shown"
+
+
+def build(corpus, names, context):
+    mod = modification(names)
+    base = corpus.load("6.17")
+    try:
+        result = apply_modification(base, mod)
+    except ApplyError:
+        return None
+    return base, result, annex_for_modification(mod, base, result, context=context)
+
+
+# --------------------------------------------------------------------------- the four, pinned
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "(" in n])
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_each_known_failure_reads_back_in_html(corpus, name, context):
+    base, result, red = build(corpus, [name], context)
+    check_truth(base, result, red, context, html_lines(red, "new"), html_lines(red, "old"))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "(" in n])
+def test_each_known_failure_reads_back_in_word(corpus, tmp_path, name):
+    base, result, red = build(corpus, [name], "group")
+    check_truth(base, result, red, "group", docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
+
+
+def test_a_new_part_is_wholly_inserted_with_its_heading(corpus):
+    base, result, red = build(corpus, ["new-part (a)"], "group")
+    page = html.document_fromstring(render_html(red))
+    (h,) = page.xpath("//h3[contains(@class,'part')]")
+    assert "state-inserted" in h.get("class") and norm(h.text_content()) == "G4 Shared Resource Providers"
+    assert [n.text_content() for n in h.xpath(".//del")] == [] and h.xpath(".//ins")
+    clauses = page.xpath("//div[@class='legal-text']/div")
+    assert [c.get("id") for c in clauses] == ["G4.1", "G4.2"]
+    assert all("state-inserted" in c.get("class") for c in clauses)
+    assert [(r.address, str(r.change)) for r in red.summary][0] == ("G4", "part added")  # in document order
+    # with G3 shown too, the instruction still comes just before the new part, not before G3
+    base, result, red = build(corpus, ["new-part (a)", "adjacent-deletions (b)"], "group")
+    k = [type(b).__name__ + ":" + (getattr(b, "text", "") or getattr(b, "level", "")) for b in red.sections[0].blocks]
+    at = k.index("InstructionBlock:Add Section G4 after Section G3")
+    assert k[at + 1] == "HeadingBlock:part" and k.index("InstructionBlock:Delete Section G3.18") < at
+    assert [r.address for r in red.summary] == ["G3.18", "G3.19", "G4", "G4.1", "G4.2"]
+
+
+def test_a_part_heading_change_alone_is_shown_with_its_instruction(corpus):
+    for context in ("group", "clause"):
+        base, result, red = build(corpus, ["part-heading (c)"], context)
+        page = html.document_fromstring(render_html(red))
+        legal = page.xpath("//div[@class='legal-text']")[0]
+        assert [e.tag for e in legal] == ["p", "h3"]  # the instruction, then the part heading alone
+        assert norm(legal[0].text_content()) == "Amend the heading of Section G1 as follows:"
+        assert [norm(d.text_content()) for d in legal[1].xpath(".//del")] == ["Provisions"]
+        assert [norm(i.text_content()) for i in legal[1].xpath(".//ins")] == ["Rules"]
+
+
+def test_a_cross_heading_left_by_its_clauses_is_struck_through(corpus):
+    base, result, red = build(corpus, ["heading-left-by-move (d)"], "group")
+    page = html.document_fromstring(render_html(red))
+    legal = page.xpath("//div[@class='legal-text']")[0]
+    seq = [(e.tag, norm(e.text_content())[:12].strip()) for e in legal if e.tag in ("h4", "div")]
+    assert seq == [("h4", "Disputes"), ("div", "G1.8 Where,"), ("div", "G1.9 Section"),
+                   ("h4", "SMETS1 Smart"), ("div", "G1.10 Any re")]
+    (gone,) = legal.xpath("h4[contains(@class,'state-deleted')]")
+    assert norm(gone.text_content()) == "SMETS1 Smart Metering Systems" and gone.xpath(".//del")
+    assert ("G1.10", "cross-heading deleted") in {(r.address, str(r.change)) for r in red.summary}
+    # clauses taken to another cross-heading: the old heading struck before the first of them, once
+    base, result, red = build(corpus, ["regroup (d)"], "group")
+    heads = [b for b in red.sections[0].blocks if getattr(b, "level", None) == "crossheading"]
+    assert [(str(b.state), "".join(s.text for s in b.spans)) for b in heads] == [
+        ("unchanged", "Transitional Period for Updated or Replacement Standards"), ("deleted", "Obligations on Users")]
+
+
+# --------------------------------------------------------------------------- any modification
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(names=st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), context=st.sampled_from(CONTEXTS))
+@example(names={"heading-left-by-move (d)", "heading-left-by-deletion (d)"}, context="group")
+@example(names={"new-part (a)", "renumber-part"}, context="all")
+def test_accept_all_is_new_and_reject_all_is_old_in_html(corpus, names, context):
+    built = build(corpus, names, context)
+    assume(built is not None)
+    base, result, red = built
+    check_truth(base, result, red, context, html_lines(red, "new"), html_lines(red, "old"))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(names=st.sets(st.sampled_from(NAMES), min_size=2, max_size=4), context=st.sampled_from(CONTEXTS))
+def test_accept_all_is_new_and_reject_all_is_old_in_word(corpus, tmp_path, names, context):
+    built = build(corpus, names, context)
+    assume(built is not None)
+    base, result, red = built
+    check_truth(base, result, red, context, docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
+
+
+def test_a_version_redline_shows_a_run_of_deletions_between_held_clauses(corpus):
+    """Without the modification's address map (``redline diff`` of two versions), a run of clauses
+    missing between clauses both versions hold is deleted; at the end of what a part held in part
+    holds, it may only be text the newer version does not hold (a coverage difference)."""
+    from redline.diff import diff_versions
+
+    base = corpus.load("6.17")
+    inside = apply_modification(base, modification(["adjacent-deletions (b)"])).version
+    vdiff = diff_versions(base, inside)
+    assert [(str(c.kind), str(c.old)) for c in vdiff.changes] == [("deleted", "G3.18"), ("deleted", "G3.19")]
+    assert vdiff.coverage == ()
+    at_end = apply_modification(base, modification(["delete-last"])).version
+    vdiff = diff_versions(base, at_end)
+    assert vdiff.changes == () and [str(c.address) for c in vdiff.coverage] == ["G3"]
