@@ -817,7 +817,7 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     """A drafting instruction in the SEC's words for one change found by diffing two versions.
 
     ``previous`` maps a clause of the new version to the clause before it in the same part (see
-    :func:`previous_clauses`); without it, additions and moves are not placed.
+    :func:`_previous_clauses`); without it, additions and moves are not placed.
     """
     prev = (previous or {}).get(change.new) if change.new is not None else None
     if change.kind == ChangeKind.AMENDED:
@@ -834,12 +834,8 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     return f"Add Section {change.new} after Section {prev}" if prev else f"Add Section {change.new}"
 
 
-def previous_clauses(version: Version) -> dict[Address, Address | None]:
-    """Each clause of ``version`` mapped to the clause before it in the same part (None if first)."""
-    return _previous_clauses(_Tree(version))
-
-
 def _previous_clauses(tree: _Tree) -> dict[Address, Address | None]:
+    """Each clause of the tree's version mapped to the clause before it in the same part (None if first)."""
     out: dict[Address, Address | None] = {}
     prev: Address | None = None
     for letter in tree.version.sections:

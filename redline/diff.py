@@ -21,7 +21,7 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
 from lxml import etree
 
@@ -29,8 +29,8 @@ from redline.model import (
     Address, Node, Version, child_address, node_parts, node_words, normalise_space, part_address,
 )
 from redline.textdiff import (
-    DELETE, EQUAL, INSERT, Span, _words, deleted, diff_text, inserted, is_changed, lcs_similarity, new_text,
-    old_text, similarity, unchanged, word_counts,
+    EQUAL, Span, deleted, diff_text, inserted, is_changed, lcs_similarity, longest_increasing, new_text, old_text,
+    similarity, unchanged, word_counts, word_tokens,
 )
 
 # --- tuning knobs (named settings, see STYLE.md) -------------------------------------------------
@@ -470,7 +470,7 @@ def diff_versions(
     coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within, derived=address_map is not None)
 
     # classify pairs: renumbered (order kept) or moved (order or part changed)
-    in_order = _longest_increasing([(oidx[o], nidx[n]) for n, o in pairs.items()])
+    in_order = set(longest_increasing(sorted((oidx[o], nidx[n]) for n, o in pairs.items())))
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
         if n_addr in same or (n_addr == o_addr and identical(onode[o_addr], nnode[n_addr])):
@@ -674,7 +674,7 @@ def _move_bound(co: Counter, cn: Counter, to: int, tn: int) -> float:
 def _kept_ends(old: str, new: str) -> float:
     """A lower bound of :func:`similarity`: the words the two texts share at their start and end
     (a phrase inserted, deleted or substituted keeps nearly all of them), twice over all words."""
-    a, b = _words(old), _words(new)
+    a, b = word_tokens(old), word_tokens(new)
     total = len(a) + len(b)
     if not total:
         return 1.0
@@ -686,32 +686,6 @@ def _kept_ends(old: str, new: str) -> float:
     while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
         hi += 1
     return 2 * (lo + hi) / total
-
-
-def _longest_increasing(points: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """The largest set of (old, new) index pairs in which both orders agree."""
-    pts = sorted(points)
-    if not pts:
-        return set()
-    import bisect
-
-    tails: list[int] = []  # new index at the end of the best chain of each length
-    tails_at: list[int] = []
-    prev = [-1] * len(pts)
-    for i, (_, nv) in enumerate(pts):
-        k = bisect.bisect_left(tails, nv)
-        if k == len(tails):
-            tails.append(nv)
-            tails_at.append(i)
-        else:
-            tails[k] = nv
-            tails_at[k] = i
-        prev[i] = tails_at[k - 1] if k > 0 else -1
-    out, i = set(), tails_at[-1]
-    while i != -1:
-        out.add(pts[i])
-        i = prev[i]
-    return out
 
 
 def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within, derived: bool = False):
@@ -873,16 +847,3 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))
     return out
-
-
-def changed_addresses(vdiff: VersionDiff) -> list[Address]:
-    """The addresses of changed clauses, in document order (new address; old one if deleted)."""
-    return [c.address for c in vdiff.changes]
-
-
-def iter_changed_spans(nd: NodeDiff) -> Iterable[Span]:
-    """Only the inserted and deleted spans of a node diff (numbers included)."""
-    for n in nd.walk():
-        for s in (*n.num, *n.text, *n.closing):
-            if s.kind in (DELETE, INSERT):
-                yield s

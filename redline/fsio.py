@@ -1,6 +1,6 @@
 """Bounded input and safe output: how redline reads the files it is given and writes what it makes.
 
-This module is the one place that opens a file named by a user (a modification, a document to
+I/O: this module is the one place that opens a file named by a user (a modification, a document to
 import, a corpus file) or writes an output file (``-o``). Its rules (see ``docs/guarantees.md``):
 
 Inputs (:func:`read_input`, :func:`regular_files`)

@@ -126,11 +126,6 @@ def _words(el, name: str) -> str | None:
     return normalise_space("".join(child.itertext()))
 
 
-def _set_words(el, name: str, words: str | None) -> None:
-    if words is not None:
-        etree.SubElement(el, name).text = words
-
-
 def _definition_address(clause: Address, term: str) -> Address:
     return Address(clause.section, clause.part, clause.clause, term)
 
@@ -233,10 +228,6 @@ class Insert(Operation):
     def parent(self) -> Address | None:
         """The address of the node the content lands in."""
         return self.target if self.position in ("start", "end") else self.target.parent
-
-    @property
-    def content_tags(self) -> tuple[str, ...]:
-        return tuple(fragment_element(c).tag for c in self.content)
 
     def creates(self) -> tuple[Address, ...]:
         return tuple(_content_addresses(self.content, self.parent))

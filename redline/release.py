@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from redline import xmlsafe
-from redline.errors import ModificationError
+from redline.diff import ChangeKind
+from redline.errors import AddressSyntaxError, ModificationError
 from redline.history import MODIFICATION, Snapshot, Step, compose, made_at
 from redline.model import Address, Version, normalise_space
 from redline.rebase import ALREADY_MADE, CONFLICT, NEEDS_HUMAN, RebaseResult, footprints, rebase_modification, worst
@@ -533,10 +534,10 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
     who = attribution(report)
     rows = []
     for row in red.summary:
-        side = "old" if row.change == "deleted" else "new"
+        side = "old" if row.change == ChangeKind.DELETED else "new"
         try:
             mods = who.get((side, Address.parse(row.address)), [])
-        except Exception:  # a heading row: its address is a part or a clause
+        except AddressSyntaxError:  # a row whose address is not one (a heading's words)
             mods = []
         rows.append(replace(row, by=tuple(mods)) if mods else row)
     return replace(red, summary=tuple(rows))

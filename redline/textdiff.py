@@ -117,7 +117,7 @@ def _tokens(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def _words(text: str) -> tuple[str, ...]:
+def word_tokens(text: str) -> tuple[str, ...]:
     """The word tokens of ``text`` (whitespace left out), cached."""
     return tuple(_WORD_TOKEN_RE.findall(text))
 
@@ -235,9 +235,10 @@ def _unique_keys(keys: Sequence) -> dict:
     return seen
 
 
-def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The longest subsequence of ``pairs`` (sorted by their first item) whose second items
-    increase (patience sorting, O(n log n))."""
+    increase (patience sorting, O(n log n)): the pairs of positions both orders agree on. Used
+    for the word diff's anchors and for the clause order of :mod:`redline.diff`."""
     tails: list[int] = []  # the smallest second item ending an increasing run of each length
     tail_at: list[int] = []  # index in pairs of that item
     back = [-1] * len(pairs)
@@ -270,11 +271,11 @@ def _anchors(ta, tb, alo, ahi, blo, bhi) -> list[tuple[int, int, int, int]]:
         once_a, once_b = _unique_keys(ka), _unique_keys(kb)
         pairs = sorted((i, once_b[k]) for k, i in once_a.items() if k in once_b)
         if pairs:
-            return [(ua[i][0], ua[i][1], ub[j][0], ub[j][1]) for i, j in _longest_increasing(pairs)]
+            return [(ua[i][0], ua[i][1], ub[j][0], ub[j][1]) for i, j in longest_increasing(pairs)]
     once_a = _unique_keys(ta[alo:ahi])
     once_b = _unique_keys(tb[blo:bhi])
     pairs = sorted((alo + i, blo + once_b[k]) for k, i in once_a.items() if k in once_b)
-    return [(i, i + 1, j, j + 1) for i, j in _longest_increasing(pairs)]
+    return [(i, i + 1, j, j + 1) for i, j in longest_increasing(pairs)]
 
 
 def _edge_tokens(text: str) -> list[str]:
@@ -333,7 +334,7 @@ def _anchored_ops(old: str, new: str, timeout: float = DIFF_TIMEOUT,
     keys_b = [new[s:e] for s, e in units_b]
     once_a, once_b = _unique_keys(keys_a), _unique_keys(keys_b)
     pairs = sorted((i, once_b[k]) for k, i in once_a.items() if k in once_b)
-    anchors = [(units_a[i][0], units_a[i][1], units_b[j][0], units_b[j][1]) for i, j in _longest_increasing(pairs)]
+    anchors = [(units_a[i][0], units_a[i][1], units_b[j][0], units_b[j][1]) for i, j in longest_increasing(pairs)]
     anchors = _merge_small_chars(anchors, lo, len(old), lo, len(new))
     equal_from = 0  # start (in the old text) of the unchanged run not yet handed on
     pa, pb = lo, lo
@@ -609,7 +610,7 @@ def unchanged(text: str) -> tuple[Span, ...]:
 
 def word_counts(text: str) -> Counter:
     """The multiset of the word tokens of ``text`` (whitespace left out)."""
-    return Counter(_words(text))
+    return Counter(word_tokens(text))
 
 
 def quick_similarity(old: str | Counter, new: str | Counter) -> float:
@@ -626,7 +627,7 @@ def quick_similarity(old: str | Counter, new: str | Counter) -> float:
 @lru_cache(maxsize=4096)
 def _counts(text: str) -> Counter:
     """:func:`word_counts`, cached (never change the result)."""
-    return Counter(_words(text))
+    return Counter(word_tokens(text))
 
 
 #: above this many cells (tokens of one text times tokens of the other, common ends stripped),
@@ -673,7 +674,7 @@ def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
 def lcs_similarity(old: str, new: str) -> float:
     """An upper bound of :func:`similarity`, tighter than :func:`quick_similarity`: the longest
     common subsequence of the word tokens (order kept) instead of their shared multiset."""
-    a, b = _words(old), _words(new)
+    a, b = word_tokens(old), word_tokens(new)
     total = len(a) + len(b)
     return 2 * _lcs_length(a, b) / total if total else 1.0
 

@@ -26,7 +26,8 @@ What it guarantees (``docs/guarantees.md`` says how the tests prove each):
   a committed one, and removes every leftover temporary file and directory, so an interrupted id
   can be used again. Readers do not need the lock: they never see a half-written file.
 
-Only the files of the transaction are touched; the version directories are made with the usual
+I/O: only the files of the transaction are touched (through :mod:`redline.fsio`'s temporary files
+and its own renames and journal); the version directories are made with the usual
 permissions (``0777`` less the umask).
 """
 

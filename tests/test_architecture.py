@@ -7,6 +7,7 @@ Every import counts, also one made inside a function. A new module is placed in 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "redline"
 
 #: the layers, lowest first: a module may import modules of its own layer or of a lower one
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundations", ("redline.errors", "redline.textdiff", "redline.fsio", "redline.xmlsafe")),
+    ("foundations", ("redline.errors", "redline.textdiff", "redline.fsio", "redline.xmlsafe", "redline.gcpause")),
     ("model", ("redline.model",)),
     ("pure core", ("redline.validate", "redline.ops", "redline.xref", "redline.terms", "redline.diff",
                    "redline.draft")),
@@ -38,11 +39,22 @@ def _modules() -> dict[str, Path]:
     return out
 
 
-def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The package's modules that module ``name`` imports (anywhere in it)."""
+#: a module named in a string to be imported later ("redline.check:check_source" in a table of
+#: plug-ins or lazily imported commands)
+_LAZY = re.compile(r"(redline(?:\.\w+)*):\w+")
+
+
+def _imports(name: str, path: Path, known: set[str], source: str | None = None) -> set[str]:
+    """The package's modules that module ``name`` imports (anywhere in it, also inside a function
+    or under ``if TYPE_CHECKING``, and those named in a ``"module:attribute"`` string)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    tree = ast.parse(path.read_text("utf-8") if source is None else source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            m = _LAZY.fullmatch(node.value)
+            if m:
+                out.add(m[1])
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[:len(package.split(".")) - node.level + 1]
@@ -104,3 +116,82 @@ def test_the_layering_test_sees_imports_inside_functions():
     """The old cycle (xref imported apply and the HTML renderer inside functions) would be seen."""
     assert "redline.apply" in GRAPH["redline.consequential"]
     assert "redline.render.links" in GRAPH["redline.cli.redline_cmds"]  # imported in a function
+
+
+def test_every_form_of_import_is_seen():
+    """What :func:`_imports` reads: absolute and relative imports at any level, in a function, in
+    a class, under ``TYPE_CHECKING``, an aliased dotted import, and a lazy "module:attr" string."""
+    source = """
+from typing import TYPE_CHECKING
+import redline.errors as errs
+from redline import model
+from . import ops
+from ..xref import find_references
+if TYPE_CHECKING:
+    from redline.corpus import Corpus
+def f():
+    from ..apply import apply_modification
+    import redline.annex
+class C:
+    def g(self):
+        from redline.render import html
+TABLE = {"x": "redline.check:check_source"}
+"""
+    known = set(GRAPH) | {"redline.render.html"}
+    got = _imports("redline.render.links", PACKAGE / "render" / "links.py", known, source)
+    assert got >= {"redline.errors", "redline.model", "redline.render", "redline.xref", "redline.corpus",
+                   "redline.apply", "redline.annex", "redline.render.html", "redline.check"}, got
+    assert "redline.ops" not in got  # ``from . import ops`` in redline.render is redline.render.ops
+    got = _imports("redline.diff", PACKAGE / "diff.py", set(GRAPH), "from . import ops\nfrom .model import Address\n")
+    assert got == {"redline.ops", "redline.model"}
+
+
+def _calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name):
+                yield None, f.id
+            elif isinstance(f, ast.Attribute):
+                yield (f.value.id if isinstance(f.value, ast.Name) else ""), f.attr
+
+
+def test_only_one_module_pauses_the_garbage_collector():
+    """The cyclic collector is paused in one place (:mod:`redline.gcpause`), used as a decorator
+    or a ``with`` block everywhere else."""
+    def imports_gc(path: Path) -> bool:
+        return any(isinstance(n, ast.Import) and any(a.name == "gc" for a in n.names)
+                   or isinstance(n, ast.ImportFrom) and n.module == "gc" for n in ast.walk(ast.parse(path.read_text("utf-8"))))
+
+    touching = sorted(name for name, path in _modules().items() if imports_gc(path))
+    assert touching == ["redline.gcpause"]
+
+
+#: calls that read or write a file's contents or a directory (file metadata such as ``is_file``
+#: is not counted): builtins, ``os`` functions, path methods, and every call into these modules
+_IO_BUILTINS = {"open"}
+_IO_OS = {"open", "replace", "rename", "remove", "unlink", "mkdir", "makedirs", "rmdir", "removedirs", "listdir",
+          "scandir", "fsync", "link", "symlink", "chmod", "utime", "truncate", "ftruncate", "mkfifo"}
+_IO_METHODS = {"read_bytes", "read_text", "write_bytes", "write_text", "iterdir", "glob", "rglob", "mkdir",
+               "unlink", "rmdir", "symlink_to", "hardlink_to", "chmod", "rename"}
+_IO_MODULES = {"shutil", "tempfile"}
+
+
+def _does_io(path: Path) -> list[str]:
+    out = []
+    for base, attr in _calls(ast.parse(path.read_text("utf-8"))):
+        if base is None and attr in _IO_BUILTINS or base == "os" and attr in _IO_OS or base in _IO_MODULES \
+                or base not in (None, "os", "self", "st", "re") and attr in _IO_METHODS:
+            out.append(f"{base}.{attr}" if base else attr)
+    return out
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if layer_of(m) < len(LAYERS) - 1))
+def test_file_io_only_where_the_docstring_says_so(module):
+    """Pure core, I/O at the edges: a module below the command line that reads or writes files
+    says so in its docstring (a line with "I/O"). The command line is the edge and may."""
+    path = _modules()[module]
+    calls = _does_io(path)
+    if calls:
+        doc = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
+        assert "I/O" in doc, f"{module} does file I/O ({', '.join(sorted(set(calls)))}) but its docstring does not say so"

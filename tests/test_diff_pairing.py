@@ -179,7 +179,7 @@ def test_the_check_and_the_index_refuse_the_same_repeats_handmade(t1, t2, n, c, 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab G3.18(a)1,0 \n\t'’-+:;\"é")), max_size=60))
 def test_word_tokens_are_the_tokens_without_whitespace(text):
-    assert textdiff._words(text) == tuple(t for t in textdiff.tokenize(text) if not t.isspace())
+    assert textdiff.word_tokens(text) == tuple(t for t in textdiff.tokenize(text) if not t.isspace())
 
 
 def test_one_address_scheme(corpus):

@@ -337,10 +337,13 @@ def test_output_cut_short_by_its_reader_is_an_error(tmp_corpus, unbuffered):
     in many containers, where a short write to a pipe is otherwise not an error)."""
     from lxml import etree
 
+    # a clause of 100,000 words with one word changed: half a megabyte of output (far more than a
+    # pipe holds) from a cheap diff
     for version, word in (("5.23", "Party"), ("6.17", "User")):
         path = tmp_corpus / "versions" / version / "G.xml"
         tree = etree.parse(str(path))
-        tree.find(".//clause[@num='G1.2']/text").text = " ".join(f"{word} {i} shall notify." for i in range(20_000))
+        tree.find(".//clause[@num='G1.2']/text").text = " ".join(
+            f"{word if i == 7 else 'Party'} {i} shall notify." for i in range(20_000))
         tree.write(str(path), xml_declaration=True, encoding="UTF-8")
     env = dict(os.environ, PYTHONUNBUFFERED=unbuffered)
     p = subprocess.Popen([sys.executable, "-m", "redline", "diff", "5.23", "6.17", "--no-color", "--corpus",

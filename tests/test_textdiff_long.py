@@ -101,7 +101,7 @@ def test_long_texts_diff_exactly(small_thresholds, pair):
 @given(long_pairs())
 def test_lcs_of_long_texts_is_a_true_common_subsequence(small_thresholds, pair):
     old, new = pair
-    a, b = textdiff._words(old), textdiff._words(new)
+    a, b = textdiff.word_tokens(old), textdiff.word_tokens(new)
     found = textdiff._lcs_length(a, b)
     kept = [t for kind, toks in textdiff._anchored_token_ops(list(a), list(b), semantic=False) if kind == EQUAL
             for t in toks]

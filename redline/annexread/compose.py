@@ -27,9 +27,9 @@ from lxml import etree
 
 from redline.annexread.instructions import Instruction
 from redline.annexread.outline import DocClause, ViewOutline
-from redline.diff import MOVE_THRESHOLD, _longest_increasing
+from redline.diff import MOVE_THRESHOLD
 from redline.model import Address, Version, node_words
-from redline.textdiff import EQUAL, diff_text, similarity, to_markers
+from redline.textdiff import EQUAL, diff_text, longest_increasing, similarity, to_markers
 
 
 #: words of unchanged text kept either side of a change in a reported word diff
@@ -101,13 +101,6 @@ def clause_words(el) -> str:
     if words is None:
         words = _WORDS[el] = node_words(el, False)
     return words
-
-
-def forget_words(elements) -> None:
-    """Drop ``elements`` from the memo of :func:`clause_words` (so that their trees can go)."""
-    if _WORDS is not None:
-        for el in elements:
-            _WORDS.pop(el, None)
 
 
 class words_cache:
@@ -380,7 +373,7 @@ def _anchors(blocks: list[Block], src: str, dst: str, pos: dict[str, int], entri
     placed = [(pos[getattr(b, src).num], i) for i, b in enumerate(blocks)
               if getattr(b, src) is not None and getattr(b, src).num in pos and getattr(b, dst) is not None
               and getattr(b, src).num == getattr(b, dst).num]
-    anchors = {i for _, i in _longest_increasing(placed)}
+    anchors = {i for _, i in longest_increasing(sorted(placed))}
     order = sorted(anchors)
     nxt = 0
     prev_pos = -1

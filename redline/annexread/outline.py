@@ -257,12 +257,6 @@ def builder_outlines(paras: list[Para]) -> tuple[ViewOutline, ViewOutline]:
     return reject, accept
 
 
-def builder_outline(paras: list[Para], view: str) -> ViewOutline:
-    """One view of :func:`builder_outlines`."""
-    reject, accept = builder_outlines(paras)
-    return reject if view == "reject" else accept
-
-
 # --- paragraphs without roles: the shared outline builder ---------------------------------------
 
 #: paragraph styles of Word's that are not legal text, and that mark a heading

@@ -89,12 +89,8 @@ def read_document(data: bytes, name: str, fmt: str | None = None) -> AnnexDocume
 
         paras = read_html(data, name)
     elif fmt == "docx":
-        try:
-            from redline.annexread.docx import read_docx
-            import redline.word  # noqa: F401 - the shared Word reader (issue 12)
-        except ImportError:  # pragma: no cover - only before the Word reader is installed
-            raise DocumentError("reading a DOCX needs the Word reader (redline.word), which this "
-                                "installation does not have", name) from None
+        from redline.annexread.docx import read_docx
+
         paras, props, problems, tracked = read_docx(data, name)
     else:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

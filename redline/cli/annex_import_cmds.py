@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
 
 #: the largest Annex A read (``$REDLINE_MAX_INPUT`` replaces it): a whole-code Word compare is
 #: ~5 MB zipped, a whole-code HTML redline ~40 MB; a bigger file is refused before it is read
@@ -28,7 +28,7 @@ MAX_ANNEX_BYTES = 64 * 1024 * 1024
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--base", "base_id", metavar="VERSION",
               help="The version the Annex A amends (default: the version its cover says it is drafted against).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write the modification file to FILE (atomically; default: standard output).")
 @click.option("--id", "mod_id", metavar="ID", help="The modification's id (default: the cover's reference, e.g. MP087).")
 @click.option("--title", metavar="TEXT", help="The modification's title (default: the cover's).")

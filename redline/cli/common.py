@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-import gc
+import os
 import re
 import warnings
 from pathlib import Path
@@ -19,6 +19,7 @@ import click
 
 from redline import fsio
 from redline.errors import FileError, ModificationError, RedlineError, UnknownVersion
+from redline.gcpause import gc_paused  # noqa: F401 - the commands take it from here
 
 #: keys of ``click.Context.meta`` where the corpus root and the input files of a command are kept
 _CORPUS_KEY = "redline.corpus_root"
@@ -31,27 +32,14 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-def gc_paused(fn):
-    """Run the command with the cyclic garbage collector paused (and restored after).
-
-    The commands that read a whole code make hundreds of thousands of small objects (views,
-    addresses, references, spans, node diffs) that form no cycle and live until the command ends:
-    each full collection would walk all of them, and the loaded trees' proxies, again and again
-    for nothing (about two thirds of a whole-code redline's layout). Reference counting still
-    frees whatever goes. Used by ``check``, ``xref``, ``diff`` and ``annex``.
-    """
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return wrapper
+def display_path(path) -> str | None:
+    """``path`` as a report shows it: relative to the working directory when it lies inside it."""
+    if path is None:
+        return None
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
 
 
 def as_click_exception(exc: RedlineError) -> click.ClickException:

@@ -7,7 +7,6 @@ encrypted, macro-enabled, DTD or entity, binary data in a text file, too big).
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -16,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.gcpause import gc_paused
 
 #: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
 #: ~5 MB, its text ~15 MB
@@ -146,7 +146,7 @@ def _house_form(root) -> bytes:
 
 @click.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write the section as corpus XML to FILE ('-' for standard output); a document holding "
                    "several sections (a whole code) needs a DIRECTORY, which receives A.xml, B.xml ….")
 @click.option("--into", "into", metavar="VERSION",
@@ -208,11 +208,8 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
         check_output(output, directory=True)
     data, word = read_file_bytes(file)
     source = _source(corpus, file, data, file.name, None) if to_corpus else None
-    gc.disable()  # hundreds of thousands of small objects, none of them cyclic garbage
-    try:
+    with gc_paused():  # hundreds of thousands of small objects, none of them cyclic garbage
         built, meta = read_source(file, data, word, section, corpus, source.id if source else None)
-    finally:
-        gc.enable()
     roots = [root for root, _ in built]
     reports = [report for _, report in built]
     to_stdout = output is not None and str(output) == "-"
@@ -275,7 +272,7 @@ def _rendered(file: Path, reports: list, fmt: str, merges: list | None = None) -
 @click.option("--numbering", type=click.Choice(["auto", "typed"]), default="auto", show_default=True,
               help="DOCX numbers: Word's automatic numbering, or typed numbers (as in the Annex A).")
 @click.option("--date", metavar="YYYY-MM-DD", help="Date printed on the cover (default: today).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OUTPUT_PATH, default=None,
               help="Write to FILE (atomically); '-' or none for standard output (not for docx).")
 @corpus_option
 @handle_errors

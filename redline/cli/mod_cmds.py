@@ -17,6 +17,7 @@ from redline.cli.common import (
     InputError,
     OUTPUT_PATH,
     corpus_option,
+    display_path,
     format_option,
     gc_paused,
     handle_errors,
@@ -27,16 +28,6 @@ from redline.cli.common import (
 )
 from redline.errors import ModificationError
 from redline.transaction import MAX_ID, VERSION_ID as _VERSION_ID
-
-
-def _display(path) -> str | None:
-    """``path`` relative to the working directory when it lies inside it."""
-    if path is None:
-        return None
-    try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except (OSError, ValueError):
-        return str(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,7 +181,7 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
         corpus.mods = mods_dir
     names = list(mod_names) or mods.modification_paths(corpus)
     if not names:
-        where = _display(corpus.mods_dir())
+        where = display_path(corpus.mods_dir())
         if not allow_empty:
             raise InputError(f"nothing to check: no modification files (*.xml) in {where}; name the files, "
                              "give --mods-dir DIR, or --allow-empty if none is expected")
@@ -205,14 +196,14 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
         except ModificationError as exc:
             unreadable = True
             label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)
-            problem = Problem("error", exc.detail, None, _display(exc.file) if exc.file else None, exc.line,
+            problem = Problem("error", exc.detail, None, display_path(exc.file) if exc.file else None, exc.line,
                               "unreadable")
             results.append(CheckResult(label, problem.file, (), (problem,)))
             continue
         result = check_modification(corpus, mod, onto)
         first = seen.setdefault(mod.id, mod.file)
         if first != mod.file:
-            dup = Problem("error", f"modification id {mod.id} is also used by {_display(first)}", None,
+            dup = Problem("error", f"modification id {mod.id} is also used by {display_path(first)}", None,
                           mod.file, mod.line, "duplicate-id")
             result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
         results.append(_relative(result))
@@ -226,8 +217,8 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
 def _relative(result):
     from dataclasses import replace
 
-    return replace(result, file=_display(result.file),
-                   problems=tuple(replace(p, file=_display(p.file)) for p in result.problems))
+    return replace(result, file=display_path(result.file),
+                   problems=tuple(replace(p, file=display_path(p.file)) for p in result.problems))
 
 
 def _report(results, fmt: str, corpus) -> None:
@@ -236,7 +227,7 @@ def _report(results, fmt: str, corpus) -> None:
                               indent=2, ensure_ascii=False))
         return
     if not results:
-        click.echo(f"no modifications in {_display(corpus.mods_dir())} (--allow-empty)")
+        click.echo(f"no modifications in {display_path(corpus.mods_dir())} (--allow-empty)")
         return
     width = max(len(r.modification) for r in results) + 2
     for r in results:

@@ -8,6 +8,8 @@ atomic write that never replaces an existing file. Exit codes: 0 written; 2 bad 
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 from pathlib import Path
 
 import click
@@ -57,8 +59,19 @@ def new_cmd(corpus, mod_id, base, target, title, output):
         raise InputError(f"--target: {exc}") from None
     if output is None:
         output = Path(f"{mod_id}.xml")
-    if str(output) != "-" and (output.exists() or output.is_symlink()):
+    if str(output) != "-" and _holds_a_file(output):
         raise InputError(f"{output} already exists: choose another -o FILE, or remove it first")
     write_output(data, output)
     if str(output) != "-":
         click.echo(f"wrote {output}: edit it, then run: redline check {output}", err=True)
+
+
+def _holds_a_file(path: Path) -> bool:
+    """Whether writing ``path`` would replace a file (a symbolic link is followed): a draft is never
+    replaced. A device or a FIFO is written through, as a shell redirect would; a path that cannot
+    be looked at is left for the write to report."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISBLK(mode))

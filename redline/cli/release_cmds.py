@@ -20,6 +20,7 @@ from redline.cli.common import (
     OUTPUT_PATH,
     InputError,
     corpus_option,
+    display_path,
     date_option,
     format_option,
     gc_paused,
@@ -253,17 +254,6 @@ def _write_release_redline(report, fmt: str, style: str, date: str | None, outpu
 # --- the report -------------------------------------------------------------------------------
 
 
-def _display(path) -> str | None:
-    import os
-
-    if path is None:
-        return None
-    try:
-        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    except (OSError, ValueError):
-        return str(path)
-
-
 def report_dict(report) -> dict:
     """The release report as JSON-ready data (``--format json``; see docs/releases.md)."""
     return {
@@ -275,7 +265,7 @@ def report_dict(report) -> dict:
         "status": report.status,
         "version": report.version.id if report.version is not None else None,
         "modifications": [
-            {"id": m.id, "base": m.base, "file": _display(m.modification.file), "status": m.status,
+            {"id": m.id, "base": m.base, "file": display_path(m.modification.file), "status": m.status,
              "made": m.made, "changed": [str(c) for c in m.changed],
              "operations": [dict(o.to_dict(), line=m.modification.line_of(o.index)) for o in m.rebase.outcomes]}
             for m in report.modifications],
@@ -380,7 +370,7 @@ def _annotations(report) -> list[str]:
             level = "error" if o.status in NEEDS_HUMAN else "notice"
             props = []
             if m.modification.file:
-                props.append(f"file={_escape_property(_display(m.modification.file))}")
+                props.append(f"file={_escape_property(display_path(m.modification.file))}")
             line = m.modification.line_of(o.index)
             if line:
                 props.append(f"line={line}")
@@ -452,7 +442,7 @@ def rebase_cmd(corpus, mod, onto, output, fmt):
         click.get_current_context().exit(1)
     xml = modification_to_xml(result.modification)
     note = (f"<!-- {modification.id} rebased from {modification.base} onto {onto} by redline rebase "
-            f"(was {_display(modification.file) or modification.id}). -->\n").encode("utf-8")
+            f"(was {display_path(modification.file) or modification.id}). -->\n").encode("utf-8")
     head, _, rest = xml.partition(b"\n")
     write_output(head + b"\n" + note + rest, output)
     click.echo(report, err=to_stdout)

@@ -38,8 +38,6 @@ FOOTNOTE_RULE = 20
 FULL_LINE = 0.6
 #: the shortest line length taken as a document's wrap width (a short document says little about it)
 MIN_WRAP = 60
-#: control characters (other than tab, newline, carriage return, form feed) tolerated before a text is binary
-MAX_CONTROL = 0
 
 #: common English words a legal text uses, besides the corpus's and the document's own
 COMMON_WORDS = frozenset("""

@@ -17,7 +17,9 @@ does. Either way :mod:`redline.word` reads back exactly the numbers held, which 
 for every version (``import(export(v)) == v``).
 
 The body is written as WordprocessingML text straight into the zip stream, one paragraph at a
-time (a whole code is ~80,000 paragraphs).
+time (a whole code is ~80,000 paragraphs). The package and the stylesheet are the Annex A's, read
+once by :func:`redline.render.docx_template.template` and :func:`redline.render.html.stylesheet`
+(no other file is touched here).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Iterator, NamedTuple
 from redline.model import Version
 from redline.render import ooxml
 from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
-    style_id, template_parts, template_path
+    style_id, template
 from redline.render.links import anchor_id, bookmark_name
 
 FORMATS = ("docx", "html", "text")
@@ -169,13 +171,9 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
     """One standalone HTML page in the Annex A's stylesheet (clauses, items, anchors per address)."""
     from markupsafe import escape
 
-    from redline.render.html import STYLESHEET, template_dirs
+    from redline.render.html import stylesheet
 
-    css = ""
-    for d in template_dirs():
-        if (d / STYLESHEET).is_file():
-            css = (d / STYLESHEET).read_text(encoding="utf-8")
-            break
+    css = stylesheet()
     date = date or _today()
     title, sub = cover_lines(version, code_title, sections, date)
     out = ['<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n',
@@ -343,10 +341,7 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
 
     if numbering not in NUMBERING:
         raise ValueError(f"numbering must be one of {', '.join(NUMBERING)}, not {numbering!r}")
-    parts = template_parts(template_path().read_bytes())
-    doc = parts[DOCUMENT].decode("utf-8")
-    start = doc.index("<w:body>") + len("<w:body>")
-    head, tail = doc[:start], doc[doc.index("<w:sectPr", start):]
+    parts, head, tail = template()
     day = date or _today()
     w_date = _w_date(day)
     title, sub = cover_lines(version, code_title, sections, day)

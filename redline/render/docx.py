@@ -26,7 +26,6 @@ I/O: the template is read from ``templates/`` (or the package data).
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import io
 import re
 import zipfile
@@ -35,8 +34,7 @@ from itertools import count
 from redline.annex import ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, display_date
 from redline.diff import NodeDiff, NodeState
 from redline.render.docx_template import (
-    BODY_PT, BRAND, CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, style_id, template_parts,
-    template_path,
+    BODY_PT, BRAND, CM, DOCUMENT, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, style_id, template,
 )
 from redline.render import ooxml
 from redline.render.links import BOOKMARK_LIMIT, anchor_id, bookmark_name
@@ -60,7 +58,6 @@ COMPRESS_LEVEL = 6
 FLUSH_CHARS = 1 << 16
 
 TAB = ooxml.TAB
-DOCUMENT = "word/document.xml"
 FOOTER = "word/footer1.xml"
 CORE = "docProps/core.xml"
 
@@ -353,15 +350,6 @@ def _core_xml(template: bytes, *, title: str, subject: str, author: str, when: s
             + "<cp:category/></cp:coreProperties>").encode("utf-8")
 
 
-@functools.lru_cache(maxsize=1)
-def _template() -> tuple[dict[str, bytes], str, str]:
-    """The template's parts, and its document part split around the body's content."""
-    parts = template_parts(template_path().read_bytes())
-    doc = parts[DOCUMENT].decode("utf-8")
-    start = doc.index("<w:body>") + len("<w:body>")
-    return parts, doc[:start], doc[doc.index("<w:sectPr", start):]
-
-
 def _summary_table(body: _Body, redline: Redline) -> None:
     attributed = any(row.by for row in redline.summary)
     widths = [_twips(w) for w in (SUMMARY_COLUMNS_BY_CM if attributed else SUMMARY_COLUMNS_CM)]
@@ -448,7 +436,7 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     """The redline as a .docx file (bytes)."""
     if style not in STYLES:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
-    parts, doc_head, doc_tail = _template()
+    parts, doc_head, doc_tail = template()
     cover = redline.cover
     date = _w_date(redline.date)
     label = f"{cover.reference} {cover.document}"

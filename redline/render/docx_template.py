@@ -14,10 +14,14 @@ default document and the house styles below; regenerate it after changing a styl
     python -m redline.render.docx_template        # writes templates/redline.docx
 
 ``tests/test_docx_writer.py`` checks that the shipped template is what :func:`build_template` gives.
+
+I/O: :func:`template` reads the shipped template (found beside the package, see
+:func:`redline.render.html.template_dirs`); :func:`main` writes it.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 import zipfile
@@ -64,10 +68,10 @@ def style_id(name: str) -> str:
 
 def template_path() -> Path:
     """Where the template is: package data first, then the checkout's ``templates/``."""
-    here = Path(__file__).resolve().parent.parent  # the redline package
-    for cand in (here / "templates", here.parent / "templates"):
-        if (cand / TEMPLATE_NAME).is_file():
-            return cand / TEMPLATE_NAME
+    from redline.render.html import template_dirs
+
+    for d in template_dirs(TEMPLATE_NAME):
+        return d / TEMPLATE_NAME
     raise FileNotFoundError(f"the DOCX template ({TEMPLATE_NAME}) is not installed beside the redline package")
 
 
@@ -252,6 +256,21 @@ def template_parts(data: bytes) -> dict[str, bytes]:
     """The parts of a .docx (name → bytes), in the order they are stored."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
+
+
+#: the main document part of a package
+DOCUMENT = "word/document.xml"
+
+
+@functools.lru_cache(maxsize=1)
+def template() -> tuple[dict[str, bytes], str, str]:
+    """The shipped template's parts, and its document part split around the body's content
+    (what comes before the body's first paragraph, and its closing ``w:sectPr`` onwards). The
+    one reader of the template file, for the Annex A and the conformed copy alike."""
+    parts = template_parts(template_path().read_bytes())
+    doc = parts[DOCUMENT].decode("utf-8")
+    start = doc.index("<w:body>") + len("<w:body>")
+    return parts, doc[:start], doc[doc.index("<w:sectPr", start):]
 
 
 def main(argv: list[str] | None = None) -> int:

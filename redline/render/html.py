@@ -38,14 +38,18 @@ TEMPLATE = "redline.html.j2"
 STYLESHEET = "redline.css"
 
 
-def template_dirs() -> list[Path]:
-    """Where the templates are looked for: package data first, then the checkout's ``templates/``."""
+def template_dirs(name: str = TEMPLATE) -> list[Path]:
+    """Where the templates (the file ``name``) are: package data first, then the checkout's
+    ``templates/``. The one place that knows where the templates are installed."""
     here = Path(__file__).resolve().parent.parent  # the redline package
-    out = []
-    for cand in (here / "templates", here.parent / "templates"):
-        if (cand / TEMPLATE).is_file():
-            out.append(cand)
-    return out
+    return [cand for cand in (here / "templates", here.parent / "templates") if (cand / name).is_file()]
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """Our stylesheet (``redline.css``), for the Annex A and the conformed copy alike."""
+    env = environment()
+    return env.loader.get_source(env, STYLESHEET)[0]
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +198,7 @@ def render_html(redline: Redline, annotate: Annotate | None = None) -> str:
     """
     env = environment()
     # our own stylesheet, inlined verbatim (escaping would break selectors such as '>')
-    css = markupsafe.Markup(env.loader.get_source(env, STYLESHEET)[0])
+    css = markupsafe.Markup(stylesheet())
     page = _page_view(redline)
     for sec, sv in zip(redline.sections, page["sections"]):
         sv["legal_text"] = markupsafe.Markup(legal_text(sec, annotate))

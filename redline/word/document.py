@@ -22,12 +22,12 @@ properties changed, ``w:pPrChange``, is numbered with its old properties).
 
 from __future__ import annotations
 
-import gc
 from typing import NamedTuple
 
 from lxml import etree
 
 from redline.errors import DocumentError
+from redline.gcpause import gc_paused
 from redline.word.numbering import Counters, Numbering
 from redline.word.package import READ_ERRORS, Package
 from redline.word.styles import NO_FLAGS, Styles, run_flags
@@ -36,7 +36,6 @@ W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 VIEWS = ("accept", "reject")
-CHANGES = ("ins", "del", "moveFrom", "moveTo")
 #: which run changes each view shows
 SHOWN = {"accept": frozenset((None, "ins", "moveTo")), "reject": frozenset((None, "del", "moveFrom"))}
 #: a paragraph mark change as ``Paragraph.mark`` reports it
@@ -193,6 +192,7 @@ class _BodyReader:
         self._build()
 
     # --- body ------------------------------------------------------------------------------
+    @gc_paused  # ~10^6 small tuples: the cyclic collector would rescan them again and again
     def read(self, pkg: Package, part: str, name: str) -> list[Paragraph]:
         """Every body paragraph of the main part, streamed: each top-level body element is read
         when it ends and then dropped, so the whole tree is never held."""
@@ -202,8 +202,6 @@ class _BodyReader:
         raws: list[tuple] = []
         add = raws.append
         paragraph = self._paragraph
-        gc_was_on = gc.isenabled()
-        gc.disable()  # ~10^6 small tuples: the cyclic collector would rescan them again and again
         try:
             with pkg.stream(part) as fh:
                 it = etree.iterparse(fh, events=("end",), tag=tags, resolve_entities=False, no_network=True,
@@ -229,9 +227,6 @@ class _BodyReader:
             raise DocumentError(f"part {part}: not well-formed XML: {_xml_why(exc)}", name, None) from None
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
-        finally:
-            if gc_was_on:
-                gc.enable()
 
     def _paragraph_elements(self, el, nested: bool = True):
         """The paragraphs in a block element (a table, a content control...), in reading order."""
@@ -426,7 +421,6 @@ class _BodyReader:
                     accept_ref, reject_ref, old is not None)
 
         self._paragraph = paragraph
-        self._walk = walk
 
     def _field(self, kind: str | None) -> None:
         if kind == "begin":
