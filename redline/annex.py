@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from redline.diff import (
-    ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, diff_versions, unchanged_pair,
+    ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions, unchanged_pair,
 )
 from redline.model import Address, Node, Version, clause_address, element_address, part_address
 from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
@@ -255,9 +255,12 @@ class _Tree:
 
 def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
             deleted_addrs: set[Address], letter: str,
-            part_moves: Mapping[Address, Address] | None = None) -> list[_Entry]:
+            part_moves: Mapping[Address, Address] | None = None,
+            moved_away: Iterable[Address] = ()) -> list[_Entry]:
     """New clauses of the section in order, with deleted old clauses after their old predecessor
-    (in their part as renumbered: ``part_moves`` maps an old part to its new address)."""
+    (in their part as renumbered: ``part_moves`` maps an old part to its new address), and each
+    clause moved elsewhere (``moved_away``, old addresses) also at its old place."""
+    moved_away = set(moved_away)
     out: list[_Entry] = []
     pos_of_new = {}
     part_of: dict[str, Address] = {}
@@ -272,26 +275,47 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
             part = part_of[addr.part] = Address(letter, addr.part)
         out.append(_Entry(c, o, part, ch.get("heading") if ch is not None else None,
                           ch if ch is not None else c.element))
+    olds = old.clauses(letter)
+    stays = [c.address in old_to_new and c.address not in moved_away for c in olds]
+
+    def settled(anchor: int, c: Node) -> int:
+        """After the clause before it in the old version or, when ``c`` stood under another
+        cross-heading than that clause, after the clauses new to that clause's group too."""
+        if anchor < 0 or out[anchor].old is None:
+            return anchor
+        a = out[anchor]
+        if _crossheading_el(a.old) is _crossheading_el(c) or a.heading is None:
+            return anchor
+        j = anchor
+        while (j + 1 < len(out) and out[j + 1].heading_key is a.heading_key
+               and (out[j + 1].old is None or out[j + 1].old.address in moved_away)):
+            j += 1
+        return j
+
+    # each old clause shown (deleted, or moved away) goes with the text it stood with: just before
+    # the next clause that stays when it shares that clause's cross-heading and not the one before
+    # (the cross-heading's text then reads as one group), else just after the clause before it
     inserts: list[tuple[int, int, _Entry]] = []
     anchor = -1
-    for i, c in enumerate(old.clauses(letter)):
-        if c.address in old_to_new:
+    for i, c in enumerate(olds):
+        if stays[i]:
             anchor = pos_of_new.get(old_to_new[c.address], anchor)
-        elif c.address in deleted_addrs:
-            ch = _crossheading_el(c)
-            part = Address(letter, c.address.part)
-            inserts.append((anchor, i, _Entry(None, c, (part_moves or {}).get(part, part),
-                                              ch.get("heading") if ch is not None else None,
-                                              ("old", ch if ch is not None else c.element))))
+            continue
+        if c.address not in deleted_addrs and c.address not in moved_away:
+            continue
+        ch = _crossheading_el(c)
+        part = Address(letter, c.address.part)
+        entry = _Entry(None, c, (part_moves or {}).get(part, part), ch.get("heading") if ch is not None else None,
+                       ("old", ch if ch is not None else c.element))
+        succ = next((k for k in range(i + 1, len(olds)) if stays[k]), None)
+        if (ch is not None and succ is not None and _crossheading_el(olds[succ]) is ch
+                and (anchor < 0 or out[anchor].old is None or _crossheading_el(out[anchor].old) is not ch)
+                and old_to_new[olds[succ].address] in pos_of_new):
+            inserts.append((pos_of_new[old_to_new[olds[succ].address]] - 1, i, entry))
+        else:
+            inserts.append((settled(anchor, c), i, entry))
     for anchor, i, entry in sorted(inserts, key=lambda t: (t[0], t[1]), reverse=True):
-        at = anchor + 1
-        if anchor >= 0 and entry.heading != out[anchor].heading:
-            # a deleted clause of another group than its predecessor's goes after the clauses
-            # added to that group (G1.1A added to G1.1's group, G1.2 of the next group deleted)
-            while at < len(out) and out[at].old is None and out[at].part == out[anchor].part and \
-                    out[at].heading == out[anchor].heading:
-                at += 1
-        out.insert(at, entry)
+        out.insert(anchor + 1, entry)
     return out
 
 
@@ -326,11 +350,15 @@ def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> tuple[HeadingBloc
 
 
 def _clause_block(entry: _Entry, change: Change | None) -> ClauseBlock:
+    """A clause's block: its word diff if changed (a renumbering shows in the struck-through
+    number itself); a moved clause struck through at its old place and inserted at its new one,
+    as Word shows a move, so that Reject All puts it back where it was."""
+    if change is not None and change.kind == ChangeKind.MOVED:
+        if entry.new is None:
+            return ClauseBlock(diff_node(entry.old, None), change.kind, f"moved to {change.new}")
+        return ClauseBlock(diff_node(None, entry.new), change.kind, f"moved from {change.old}")
     if change is not None:
-        note = None
-        if change.kind == ChangeKind.MOVED:  # a renumbering shows in the struck-through number itself
-            note = f"moved from {change.old}"
-        return ClauseBlock(change.diff, change.kind, note)
+        return ClauseBlock(change.diff, change.kind)
     node = entry.new if entry.new is not None else entry.old
     return ClauseBlock(unchanged_pair(node.element, node.element, node.address, node.address), None)
 
@@ -517,13 +545,14 @@ def build_redline(
     old_to_new = {o: n for n, o in pairs.items()}
     deleted_addrs = {c.old for c in vdiff.changes if c.kind == ChangeKind.DELETED}
     part_moves = {h.was: h.part for h in vdiff.headings if h.level == "part" and h.was is not None}
+    moves = {c.old: c for c in vdiff.changes if c.kind == ChangeKind.MOVED}  # shown at both places
     # a cross-heading deleted while clauses under it stay (now under another heading): it is shown
     # struck through before the first of them
     orphans: dict[Address, HeadingChange] = {}
     for h in vdiff.headings:
         if h.level == "crossheading" and h.kind == ChangeKind.DELETED:
             for a in h.clauses:
-                if a in old_to_new:
+                if a in old_to_new and a not in moves:  # (a moved clause shows it at its old place)
                     orphans.setdefault(a, h)
 
     def is_orphan(e: _Entry) -> bool:
@@ -536,10 +565,10 @@ def build_redline(
     def is_target(e: _Entry) -> bool:
         if e.new is not None:
             return e.new.address in target_set
-        return e.old.address in target_set
+        return e.old.address in target_set or e.old.address in moves
 
     for letter in letters:
-        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves)
+        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves, moves)
         groups = _group_entries(entries)
         hits = [any(is_target(e) or is_orphan(e) for e in g) or (g[0].part, g[0].heading) in heading_targets
                 for g in groups]
@@ -567,7 +596,8 @@ def build_redline(
                                  (("new", h.clauses[0]),))
                      for h in vdiff.headings if h.level == "crossheading" and h.kind == ChangeKind.AMENDED
                      and h.clauses and h.part.section == letter]
-            instr += [Instruction(instruction_for(c, previous), (_key(c),))
+            instr += [Instruction(instruction_for(c, previous),
+                                  (_key(c), ("old", c.old)) if c.kind == ChangeKind.MOVED else (_key(c),))
                       for c in vdiff.changes if c.address.section == letter]
         # each instruction goes before the unit of text holding the first clause it governs
         where: dict[tuple[str, Address], tuple[int, int]] = {}
@@ -630,6 +660,7 @@ def build_redline(
                     pb = _part_block(old_tree, new_tree, vdiff, part, context)
                     if pb is not None:
                         blocks.append(pb)
+                        blocks += provenance.notes(letter, ("part", part))
                 last_key.pop(part, None)
                 continue
             new_part = part not in shown_parts
@@ -667,7 +698,8 @@ def build_redline(
             if hb is not None:
                 blocks.append(hb)
                 blocks += provenance.notes(letter, ("crossheading", part, group[0].heading))
-            last_key[part] = group[0].heading_key
+            if group[0].new is not None:  # a group of struck clauses inside a cross-heading's does not end it
+                last_key[part] = group[0].heading_key
             for i, e in enumerate(members):
                 if i:
                     gap = gap_before(e, part)
@@ -677,8 +709,8 @@ def build_redline(
                     h = orphans[e.old.address]
                     told.add(id(h))
                     blocks.append(HeadingBlock("crossheading", NodeState.DELETED, h.spans))
-                block = _clause_block(e, changes_by_addr.get(("new", e.new.address) if e.new is not None
-                                                             else ("old", e.old.address)))
+                block = _clause_block(e, changes_by_addr.get(("new", e.new.address)) if e.new is not None
+                                      else changes_by_addr.get(("old", e.old.address)) or moves.get(e.old.address))
                 blocks += provenance.clause_notes(letter, block.diff)
                 blocks.append(block)
         if whole_parts and shown_parts:
@@ -966,6 +998,10 @@ def drafting_instructions(mod) -> list[tuple[str, Instruction]]:
             except NotImplementedError:
                 pass
         dest = getattr(op, "destination", None) if kind == "move" else getattr(op, "new", None) if kind == "renumber" else None
+        if kind == "move" and isinstance(target, Address) and target.clause_address is not None:
+            was = numbering.base_of(target.clause_address)
+            if was is not None:  # a moved clause is shown struck through at its old place too
+                governs.append(("old", was))
         if isinstance(dest, Address) and dest != target:
             if dest.clause_address is not None and ("new", dest.clause_address) not in governs:
                 governs.append(("new", dest.clause_address))

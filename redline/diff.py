@@ -469,7 +469,9 @@ def diff_versions(
     # coverage: parts held on one side only, and clauses not held in a partial part
     coverage, unheld = _coverage(old, new, oclauses, nclauses, pairs, within, derived=address_map is not None)
 
-    # classify pairs: renumbered (order kept) or moved (order or part changed)
+    # classify pairs: renumbered (order kept, in its part or in its part renumbered) or moved (order
+    # or part changed)
+    part_moves = {a: b for a, b in (address_map or {}).items() if a.kind == "part" and b is not None}
     in_order = set(longest_increasing(sorted((oidx[o], nidx[n]) for n, o in pairs.items())))
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
@@ -482,7 +484,8 @@ def diff_versions(
             if nd.changed:
                 changes.append((key, Change(ChangeKind.AMENDED, o_addr, n_addr, nd, ch)))
             continue
-        moved = _part_of(n_addr) != _part_of(o_addr) or (oidx[o_addr], nidx[n_addr]) not in in_order
+        other_part = _part_of(n_addr) != _part_of(o_addr) and part_moves.get(_part_of(o_addr)) != _part_of(n_addr)
+        moved = other_part or (oidx[o_addr], nidx[n_addr]) not in in_order
         changes.append((key, Change(ChangeKind.MOVED if moved else ChangeKind.RENUMBERED, o_addr, n_addr, nd, ch)))
     for c in nclauses:
         if c.address not in pairs and c.address not in unheld:
@@ -841,8 +844,8 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
             continue
         if (part, heading) in new_headings:
             continue
-        moved_to = {_part_of(old_to_new[a]) for a in addrs if a in old_to_new}
-        if any((p, heading) in new_headings for p in moved_to):
+        went = (part_map or {}).get(part)
+        if went is not None and went != part and (went, heading) in new_headings:
             continue  # the group went with its part (a part renumbered)
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from redline.diff import (
     SURE_AMEND_THRESHOLD, ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions,
 )
-from redline.model import Address, Node, Version
+from redline.model import Address, Node, Version, normalise_space
 from redline.textdiff import DELETE, EQUAL, diff_text, similarity
 from redline.xref import map_address
 
@@ -345,9 +345,9 @@ def field_words(version: Version, address: Address | None, field: str) -> str | 
     if node is None:
         return None
     if field == "heading":
-        return " ".join((node.heading or "").split())
+        return normalise_space(node.heading)
     if field == "crossheading":
-        return " ".join((node.crossheading or "").split())
+        return normalise_space(node.crossheading)
     return node.text if field == "text" else node.closing
 
 

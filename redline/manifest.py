@@ -13,6 +13,7 @@ from pathlib import Path
 
 from redline import xmlsafe
 from redline.errors import CorpusError
+from redline.model import normalise_space
 from redline.validate import check_schema
 
 
@@ -95,7 +96,7 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
         legacy = v.get("modification")  # the attribute of manifests written before `modifications`
         if legacy and legacy not in mods:
             mods = (legacy,) + mods
-        versions.append(VersionInfo(vid, pred, v.get("date"), note and " ".join(note.split()), tuple(files), mods))
+        versions.append(VersionInfo(vid, pred, v.get("date"), note and normalise_space(note), tuple(files), mods))
     return Manifest(top.get("code"), top.get("title"), versions, sources)
 
 

@@ -267,13 +267,13 @@ def node_words(el, numbered: bool = True) -> str:
             parts.append(f'"{el.get("term")}"')
     text, kids, closing = node_parts(el)
     if text is not None and text.text:
-        words = " ".join(text.text.split())
+        words = normalise_space(text.text)
         if words:
             parts.append(words)
     for c in kids:
         parts.append(node_words(c))
     if closing is not None and closing.text:
-        words = " ".join(closing.text.split())
+        words = normalise_space(closing.text)
         if words:
             parts.append(words)
     return " ".join(parts)
@@ -861,7 +861,20 @@ class Version:
 #: how close in spelling a held address must be to be suggested for an unknown one (difflib ratio)
 SUGGEST_CUTOFF = 0.5
 
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_ROMAN_RE = re.compile(r"^(m{0,3})(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def roman_value(s: str) -> int | None:
+    """The value of a lower-case roman numeral (``iv`` -> 4), or None if it is not one. The one
+    reader of roman numerals (:func:`redline.word.numbering.roman` writes them)."""
+    if not s or not _ROMAN_RE.match(s):
+        return None
+    total = 0
+    for a, b in zip(s, s[1:] + " "):
+        v = _ROMAN_VALUES[a]
+        total += -v if b in _ROMAN_VALUES and _ROMAN_VALUES[b] > v else v
+    return total
 
 
 def _number_key(address: Address) -> float | None:
@@ -872,11 +885,9 @@ def _number_key(address: Address) -> float | None:
             return float(label)
         low = label.lower()
         if len(low) > 1 or low in "ivx" and len(address.items) % 2 == 0:
-            if all(ch in _ROMAN for ch in low):  # a romanette (ii), (iv)
-                total = 0
-                for a, b in zip(low, low[1:] + " "):
-                    total += -_ROMAN[a] if b in _ROMAN and _ROMAN[b] > _ROMAN[a] else _ROMAN[a]
-                return float(total)
+            value = roman_value(low)  # a romanette (ii), (iv)
+            if value is not None:
+                return float(value)
         return float(ord(low[0]) - 96) if len(low) == 1 and low.isalpha() else None
     last = address.clause.split(".")[1] if address.clause else (address.part[1:] if address.part else None)
     m = re.match(r"(\d+)([A-Z]?)", last or "")

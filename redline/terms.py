@@ -19,7 +19,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from redline.model import Address, Node, Version
+from redline.model import Address, Node, Version, normalise_space
 from redline.xref import find_references, text_fields
 
 _Q_OPEN, _Q_CLOSE = "\"“", "\"”"
@@ -52,7 +52,7 @@ def find_definitions(text: str, holder: Address, field: str = "text") -> list[De
     out, seen = [], set()
     for rx in (_DEFINES, _PAREN_DEFINES):
         for m in rx.finditer(text):
-            term = " ".join(m["term"].split())
+            term = normalise_space(m["term"])
             if term.startswith(("Section ", "Sections ")) or m.start("term") in seen:
                 continue
             seen.add(m.start("term"))
@@ -199,7 +199,7 @@ def candidate_terms(text: str) -> list[tuple[int, int, str]]:
         if not run:
             continue
         start, end = run[0].start(), run[-1].end()
-        term = re.sub(r"['’]s$", "", " ".join(text[start:end].split()))
+        term = re.sub(r"['’]s$", "", normalise_space(text[start:end]))
         if len(term) < 2 or term in PROPER_NAMES:
             continue
         out.append((start, end, term))

@@ -35,7 +35,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from redline.errors import CorpusError
-from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, part_address
+from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, normalise_space, part_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 #: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
@@ -205,7 +205,7 @@ def plain_schema_error(entries, tree) -> tuple[str, int | None]:
         if m:
             el = _at(tree, entry, m.group(1))
             if el is not None:
-                loose = " ".join(" ".join(t.split()) for t in [el.text or ""] + [c.tail or "" for c in el] if t.strip())
+                loose = " ".join(normalise_space(t) for t in [el.text or ""] + [c.tail or "" for c in el] if t.strip())
                 where = {"clause": "a clause's words go in <text> (and those after its list in <closing>)",
                          "item": "an item's words go in <text>", "definition": "a definition's words go in <text>"}
                 hint = where.get(el.tag, f"<{el.tag}> holds {CONTENTS.get(el.tag, 'elements only')}")
@@ -481,6 +481,17 @@ def order_key(num: str) -> tuple | None:
     if it is not numbered that way."""
     m = _NUMBER.search(num.rsplit(".", 1)[-1])
     return (int(m[1]), m[2]) if m else None
+
+
+#: where a number that is not numbered the usual way sorts: after every other
+UNNUMBERED = 10 ** 9
+
+
+def sort_key(num: str) -> tuple:
+    """:func:`order_key`, with a number that is not numbered that way sorted last (by its text).
+    The one sort key of part and clause numbers (the importer, the Annex A reader, rebase)."""
+    key = order_key(num)
+    return key if key is not None else (UNNUMBERED, num)
 
 
 def out_of_order(root) -> list[tuple[str, str, str]]:

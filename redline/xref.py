@@ -232,7 +232,7 @@ class _Parser:
         for rx in (_HEADING_PAREN, _HEADING_QUOTE):
             m = rx.match(self.text, end)
             if m and not _ITEM_FULL.fullmatch(f"({m['h']})"):
-                return " ".join(m["h"].split()), m.end()
+                return normalise_space(m["h"]), m.end()
         return None
 
 
@@ -397,7 +397,7 @@ def iter_citations(version: Version, within: Address | None = None) -> Iterator[
                 continue
             for fld, text in (("text", texts.get(el)), ("closing", closings.get(el))):
                 if text:
-                    text = " ".join(text.split())
+                    text = normalise_space(text)
                     if text:
                         for ref in find_references(text, addr):
                             yield Citation(addr, fld, ref)

@@ -295,3 +295,20 @@ def test_group_and_clause_context_say_what_is_not_held_between_what_they_show(co
         assert notes == ["Sections G3.22 to G3.25 are not held in the corpus and not shown."]
         assert k.index("C:G3.21") < k.index("N:not-held") < k.index("C:G3.26")
         assert any(n.startswith("N:inferred") for n in k[k.index("N:not-held"):k.index("C:G3.26")])
+
+
+def test_a_renumbered_number_stays_inside_the_hanging_indent_in_html(corpus):
+    """In HTML each clause and item is a two-column grid (number, words); the struck and inserted
+    numbers are unbreakable boxes that stack inside the number column rather than push the words."""
+    from redline.render.html import template_dirs
+
+    red = annex(corpus, read_modification(FIXTURE))
+    page = html.fromstring(render_html(red))
+    (g319,) = page.xpath("//div[@id='G3.19']")
+    assert [c.tag + "." + c.get("class") for c in g319] == ["span.num", "div.body"]
+    assert [norm(x.text_content()) for x in g319[0]] == ["G3.20", "G3.19"]
+    assert [x.tag for x in g319[0]] == ["del", "ins"]
+    css = "\n".join(p.read_text(encoding="utf-8") for d in template_dirs() for p in Path(d).glob("*.css"))
+    css = re.sub(r"\s+", " ", css)
+    assert re.search(r"\.clause, \.item, \.definition \{ display: grid; grid-template-columns: var\(--num-col\) 1fr;", css)
+    assert ".num ins, .num del { display: inline-block; white-space: nowrap; }" in css

@@ -14,7 +14,8 @@ HTML by lxml.html with ``<del>`` (or ``<ins>``) dropped. For any modification:
 
 The four redlines a lawyer was once sent wrong are pinned as examples: (a) a new part printed as
 unmarked text without its heading; (b) two adjacent clauses deleted in a part held only in part;
-(c) a part heading change alone; (d) a cross-heading whose clauses all leave it.
+(c) a part heading change alone; (d) a cross-heading whose clauses all leave it. A moved clause is
+shown as Word shows a move: struck through at its old place, inserted at its new one.
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ EDITS = {
     "not-used": '<delete target="G3.21" leave="not-used"/>',
     "add-item": '<insert after="G3.20(b)"><item num="(c)"><text>any Shared Resource Provider,</text></item></insert>',
     "delete-item": '<delete target="G1.7(d)"/>',
+    "move-across": '<move target="G1.10" after="G3.21" as="G3.22"/>',
+    "move-back": '<move target="G3.26" after="G1.9" as="G1.9A"/>',
+    "move-into-new-group": '<insert after="G1.10"><crossheading heading="Late"><clause num="G1.11"><text>Late clause.'
+                           '</text></clause></crossheading></insert><move target="G1.9" after="G1.11" as="G1.12"/>',
+    "insert-start": '<insert start="G3"><crossheading heading="Opening"><clause num="G3.16A"><text>An opening '
+                    'clause.</text></clause></crossheading></insert>',
+    "insert-before-group": '<insert before="G3.26"><clause num="G3.25"><text>A clause before the group.</text>'
+                           '</clause></insert>',
+    "delete-first-of-group": '<delete target="G1.2"/>',
     "delete-part": '<delete target="G1"/>',
     "renumber-part": '<renumber target="G3" as="G5"/>',
 }
@@ -218,7 +228,8 @@ def test_a_part_heading_change_alone_is_shown_with_its_instruction(corpus):
         base, result, red = build(corpus, ["part-heading (c)"], context)
         page = html.document_fromstring(render_html(red))
         legal = page.xpath("//div[@class='legal-text']")[0]
-        assert [e.tag for e in legal] == ["p", "h3"]  # the instruction, then the part heading alone
+        assert [e.tag for e in legal][:2] == ["p", "h3"]  # the instruction, then the part heading alone
+        assert [e.get("class") for e in legal[2:]] == ["reader-note inferred"]  # 6.17's G1 is inferred
         assert norm(legal[0].text_content()) == "Amend the heading of Section G1 as follows:"
         assert [norm(d.text_content()) for d in legal[1].xpath(".//del")] == ["Provisions"]
         assert [norm(i.text_content()) for i in legal[1].xpath(".//ins")] == ["Rules"]
@@ -279,3 +290,19 @@ def test_a_version_redline_shows_a_run_of_deletions_between_held_clauses(corpus)
     at_end = apply_modification(base, modification(["delete-last"])).version
     vdiff = diff_versions(base, at_end)
     assert vdiff.changes == () and [str(c.address) for c in vdiff.coverage] == ["G3"]
+
+
+def test_a_moved_clause_is_struck_at_its_old_place_and_inserted_at_its_new(corpus, tmp_path):
+    base, result, red = build(corpus, ["move-across"], "group")
+    blocks = red.sections[0].blocks
+    moved = [b for b in blocks if getattr(b, "change", None) == "moved"]
+    assert [(b.anchor, str(b.diff.state), b.note) for b in moved] == [
+        ("G1.10", "deleted", "moved to G3.22"), ("G3.22", "inserted", "moved from G1.10")]
+    # the instruction comes before the first of the two places; the heading the clause leaves is struck
+    k = [getattr(b, "text", None) or getattr(b, "anchor", None) for b in blocks]
+    assert k.index("Move Section G1.10 to after Section G3.21 and renumber it as Section G3.22") < k.index("G1.10")
+    heads = [("".join(s.text for s in b.spans), str(b.state)) for b in blocks if getattr(b, "level", "") == "crossheading"]
+    assert heads[0] == ("SMETS1 Smart Metering Systems", "deleted")
+    page = html.document_fromstring(render_html(red))
+    assert page.xpath("//div[@id='was-G1.10']") and page.xpath("//div[@id='G3.22']")
+    check_truth(base, result, red, "group", docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -30,6 +29,7 @@ from redline.annexread.outline import DocClause, ViewOutline
 from redline.diff import MOVE_THRESHOLD
 from redline.model import Address, Version, node_words
 from redline.textdiff import EQUAL, diff_text, longest_increasing, similarity, to_markers
+from redline.validate import sort_key
 
 
 #: words of unchanged text kept either side of a change in a reported word diff
@@ -249,15 +249,6 @@ class _Entry:
         self.part, self.group, self.el, self.num = part, group, el, num
 
 
-_KEY = re.compile(r"(\d+)([A-Z]*)$")
-
-
-def number_key(num: str) -> tuple:
-    """The order of a part or clause number's last component: ``G3.20A`` -> (20, "A")."""
-    m = _KEY.search(num.rsplit(".", 1)[-1])
-    return (int(m[1]), m[2]) if m else (10 ** 9, num)
-
-
 def _entries(root) -> tuple[list[_Entry], dict]:
     entries: list[_Entry] = []
     groups: dict = {}
@@ -338,13 +329,13 @@ def _insertion_point(slots: list, nums: list[list[str]], first: str, instruction
             for i, held in enumerate(nums):
                 if str(ins.anchor) in held:
                     return i + 1 if ins.position == "after" else i
-    part, key = _part_of(first), number_key(first)
+    part, key = _part_of(first), sort_key(first)
     at = None
     for i, held in enumerate(nums):
         mine = [n for n in held if _part_of(n) == part]
         if not mine:
             continue
-        if any(number_key(n) < key for n in mine):
+        if any(sort_key(n) < key for n in mine):
             at = i + 1
         elif at is None:
             at = i
@@ -359,16 +350,16 @@ def _anchors(blocks: list[Block], src: str, dst: str, pos: dict[str, int], entri
     shown = {pos[getattr(b, src).num] for b in blocks if getattr(b, src) is not None and getattr(b, src).num in pos}
 
     def number_fits(p: int, num: str) -> bool:
-        part, key = _part_of(num), number_key(num)
+        part, key = _part_of(num), sort_key(num)
         q = p - 1
         while q >= 0 and q in shown:
             q -= 1
-        if q >= 0 and entries[q].part == part and number_key(entries[q].num) >= key:
+        if q >= 0 and entries[q].part == part and sort_key(entries[q].num) >= key:
             return False
         q = p + 1
         while q < len(entries) and q in shown:
             q += 1
-        return not (q < len(entries) and entries[q].part == part and number_key(entries[q].num) <= key)
+        return not (q < len(entries) and entries[q].part == part and sort_key(entries[q].num) <= key)
 
     placed = [(pos[getattr(b, src).num], i) for i, b in enumerate(blocks)
               if getattr(b, src) is not None and getattr(b, src).num in pos and getattr(b, dst) is not None
@@ -410,23 +401,23 @@ def _compose_section(root, blocks: list[Block], src: str, dst: str, target_parts
         q = p + 1
         while q < len(entries) and q in shown:
             q += 1
-        return q >= len(entries) or entries[q].part != _part_of(num) or number_key(entries[q].num) > number_key(num)
+        return q >= len(entries) or entries[q].part != _part_of(num) or sort_key(entries[q].num) > sort_key(num)
 
     unshown: dict[str, list] = {}  # part -> sorted numbers of the base clauses the document does not show
     for q, e in enumerate(entries):
         if q not in shown:
-            unshown.setdefault(e.part, []).append(number_key(e.num))
+            unshown.setdefault(e.part, []).append(sort_key(e.num))
     for keys in unshown.values():
         keys.sort()
 
     def nothing_between(a: str, b: str) -> bool:
         """Whether new clause ``b`` can follow new clause ``a`` directly: same part, numbered
         after it, and no clause of the base the document does not show numbered between them."""
-        if _part_of(a) != _part_of(b) or number_key(b) <= number_key(a):
+        if _part_of(a) != _part_of(b) or sort_key(b) <= sort_key(a):
             return False
         keys = unshown.get(_part_of(a), [])
-        k = bisect.bisect_right(keys, number_key(a))
-        return k >= len(keys) or keys[k] >= number_key(b)
+        k = bisect.bisect_right(keys, sort_key(a))
+        return k >= len(keys) or keys[k] >= sort_key(b)
 
     # each anchored block takes the new or moved clauses shown right after it (when their numbers
     # follow on); any other run of them is placed by its numbers (or the drafting instruction)
@@ -539,10 +530,10 @@ def _rebuild(root, entries: list[_Entry], groups: dict, target_parts):
             nums.append(e.part)
     new_nums = [n for n in nums if n not in old_parts]
     order = [n for n in old_parts]
-    for n in sorted(new_nums, key=number_key):
+    for n in sorted(new_nums, key=sort_key):
         at = len(order)
         for i, m in enumerate(order):
-            if number_key(m) > number_key(n):
+            if sort_key(m) > sort_key(n):
                 at = i
                 break
         order.insert(at, n)

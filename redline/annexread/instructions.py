@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
-from redline.model import Address
+from redline.model import Address, normalise_space
 
 _ADDR = r"[A-Z][0-9]+[A-Z]?(?:\.[0-9]+[A-Z]?)?(?:\([0-9A-Za-z]{1,6}\))*"
 _ADDR_RE = re.compile(_ADDR)
@@ -53,7 +54,7 @@ def looks_like_instruction(text: str) -> bool:
     """Whether a paragraph reads as a drafting instruction (a verb, then a Section it names)."""
     if not _VERB.match(text):  # (said first: most paragraphs are not instructions)
         return False
-    t = " ".join(text.split())
+    t = normalise_space(text)
     return bool(_VERB.match(t)) and bool(_SECTION_WORD.search(t)) and bool(_ADDR_RE.search(t)) and len(t) < 400
 
 
@@ -96,7 +97,7 @@ def _clause_range(a: str, b: str) -> list[Address]:
 
 def parse_instruction(text: str, where: str = "") -> Instruction | None:
     """The instruction ``text`` gives, or None if it is not one."""
-    t = " ".join(text.split())
+    t = normalise_space(text)
     m = _VERB.match(t)
     if not m or not looks_like_instruction(t):
         return None
@@ -131,6 +132,21 @@ def parse_instruction(text: str, where: str = "") -> Instruction | None:
 
 # --- agreement -------------------------------------------------------------------------------------
 
+class ShownKind(StrEnum):
+    """What a change the marks show does, in the terms the instructions use."""
+
+    ADDED = "added"
+    DELETED = "deleted"
+    AMENDED = "amended"
+    RENUMBERED = "renumbered"
+    MOVED = "moved"
+    HEADING = "heading"
+    CROSSHEADING = "crossheading"  # reworded over the clauses it keeps
+    ADD_DEFINITION = "add-definition"
+    AMEND_DEFINITION = "amend-definition"
+    DELETE_DEFINITION = "delete-definition"
+
+
 @dataclass(frozen=True)
 class Shown:
     """One change the marks show, in the terms the instructions use.
@@ -141,7 +157,7 @@ class Shown:
     added or moved one in the result.
     """
 
-    kind: str
+    kind: ShownKind
     old: Address | None
     new: Address | None
     after: Address | None = None
@@ -173,21 +189,21 @@ def _amends(instr: Instruction, addr: Address) -> bool:
 
 def _covers(instr: Instruction, ch: Shown) -> bool:
     verb = instr.verb
-    if ch.kind in ("add-definition", "amend-definition", "delete-definition"):
+    if ch.kind in (ShownKind.ADD_DEFINITION, ShownKind.AMEND_DEFINITION, ShownKind.DELETE_DEFINITION):
         return (verb == ch.kind and instr.term == ch.term) or any(_amends(instr, a) for a in ch.addresses())
     if verb in ("add-definition", "amend-definition", "delete-definition"):
         return False
-    if ch.kind == "added":
+    if ch.kind == ShownKind.ADDED:
         return (verb == "add" and _names(instr, ch.new)) or (ch.new.kind != "clause" and _amends(instr, ch.new))
-    if ch.kind == "deleted":
+    if ch.kind == ShownKind.DELETED:
         return (verb == "delete" and _names(instr, ch.old)) or (ch.old.kind != "clause" and _amends(instr, ch.old))
-    if ch.kind in ("renumbered", "moved"):
+    if ch.kind in (ShownKind.RENUMBERED, ShownKind.MOVED):
         if verb in ("renumber", "move") and (_names(instr, ch.old) or instr.new == ch.new):
             return True
         return ch.old.kind != "clause" and _amends(instr, ch.new)
-    if ch.kind == "heading":
+    if ch.kind == ShownKind.HEADING:
         return verb in ("amend-heading", "amend") and _names(instr, ch.new)
-    if ch.kind == "crossheading":  # "Amend the cross-heading above Section G3.17", any clause under it
+    if ch.kind == ShownKind.CROSSHEADING:  # "Amend the cross-heading above Section G3.17", any clause under it
         return verb in ("amend-heading", "amend") and any(_names(instr, a) for a in ch.addresses())
     return any(_amends(instr, a) for a in ch.addresses()) or (
         verb in ("renumber", "move") and any(_names(instr, a) for a in ch.addresses()))
@@ -198,7 +214,7 @@ def _done(instr: Instruction, shown: list[Shown]) -> str | None:
     mine = [c for c in shown if _covers(instr, c)]
     verb = instr.verb
     if verb == "add":
-        added = [c for c in mine if c.kind == "added"]
+        added = [c for c in mine if c.kind == ShownKind.ADDED]
         if not added:
             return "but the marks add no such text"
         if instr.anchor is not None and instr.position in ("after", "before"):
@@ -208,17 +224,17 @@ def _done(instr: Instruction, shown: list[Shown]) -> str | None:
             if instr.position == "before" and last.before is not None and last.before != instr.anchor:
                 return f"but the marks put it before {last.before}"
         return None
-    if verb == "delete" and not any(c.kind == "deleted" for c in mine):
+    if verb == "delete" and not any(c.kind == ShownKind.DELETED for c in mine):
         return "but the marks delete no such text"
     if verb == "renumber":
-        ren = [c for c in mine if c.kind in ("renumbered", "moved")]
+        ren = [c for c in mine if c.kind in (ShownKind.RENUMBERED, ShownKind.MOVED)]
         if not ren:
             return "but the marks renumber nothing there"
         if instr.new is not None and not any(c.new == instr.new for c in ren):
             return f"but the marks number it {ren[0].new}"
     # two neighbours swapped: which of them "moved" is the reader's choice, the order the same
-    if verb == "move" and not any(c.kind == "moved" or (instr.new is not None and c.kind == "renumbered"
-                                                        and c.new == instr.new) for c in mine):
+    if verb == "move" and not any(c.kind == ShownKind.MOVED or (instr.new is not None and c.new == instr.new
+                                                               and c.kind == ShownKind.RENUMBERED) for c in mine):
         return "but the marks move nothing there"
     if verb in ("amend", "amend-heading") and not mine:
         return "but the marks change nothing there"
@@ -268,7 +284,7 @@ def check_agreement(instructions: list[Instruction], shown: list[Shown]) -> list
             out.append(f"{instr.where}: “{instr.text}” {why}")
     for ch in shown:
         near_i = {id(i): i for x in ch.addresses() for w in _wider(x) for i in by_instr.get(w, ())}.values()
-        if ch.kind == "heading" or any(x.kind in ("part", "section") for x in ch.addresses()):
+        if ch.kind == ShownKind.HEADING or any(x.kind in ("part", "section") for x in ch.addresses()):
             near_i = instructions  # a part's change may be named through any clause of it
         if not any(_covers(i, ch) for i in near_i):
             what = {"added": f"add {ch.new}", "deleted": f"delete {ch.old}", "amended": f"amend {ch.new}",

@@ -481,7 +481,7 @@ def _next_structural(units: list, num: str):
 
 
 def _words(el) -> str:
-    return " ".join(el.text.split()) if el is not None and el.text else ""
+    return normalise_space(el.text) if el is not None else ""
 
 
 def _version_rows(part) -> list[tuple] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from redline import ops as O
 from redline.annexread.reading import AnnexReading
 from redline.annexread.compose import compact_diff
+from redline.model import normalise_space
 
 JSON_FORMAT = "redline-import-annex"
 JSON_FORMAT_VERSION = 1
@@ -20,7 +21,7 @@ QUOTE = 90
 
 
 def _q(text: str) -> str:
-    text = " ".join(text.split())
+    text = normalise_space(text)
     return f"“{text if len(text) <= QUOTE else text[:QUOTE - 1] + '…'}”"
 
 

@@ -24,12 +24,13 @@ import copy
 from dataclasses import dataclass, field
 
 from redline import ops as O
-from redline.annexread.compose import clause_words, number_key
-from redline.annexread.instructions import Shown
+from redline.annexread.compose import clause_words
+from redline.annexread.instructions import Shown, ShownKind
 from redline.apply import occurrences, phrase_pattern
 from redline.diff import ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node
 from redline.model import Address, Node, Version, normalise_space
 from redline.textdiff import DELETE, EQUAL, INSERT, Span, diff_text, new_text, old_text, tokenize
+from redline.validate import UNNUMBERED, sort_key
 
 # --- tuning knobs (named settings) --------------------------------------------------------------
 #: a field is amended whole (not by substitutions) when more than this share of its words change
@@ -138,7 +139,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         if a.part in gone_parts:
             continue
         out.operations.append(O.Delete(a, old=_body(oc.el[a])))
-        out.shown.append(Shown("deleted", a, None))
+        out.shown.append(Shown(ShownKind.DELETED, a, None))
 
     # the clauses as they now stand: identity (old address) -> current number, and their groups
     groups = _Groups(oc)
@@ -189,18 +190,18 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
     # 2. renumbers of the clauses that stay in place (each number must be free when it is given)
     staying = {o: n for n, o in pairs.items() if n not in moved and current.get(o) is not None and current[o] != n}
     for o, n in staying.items():
-        out.shown.append(Shown("renumbered", o, n, words=_changed_words(vdiff, n)))
+        out.shown.append(Shown(ShownKind.RENUMBERED, o, n, words=_changed_words(vdiff, n)))
     ops, waiting = _renumber_all(staying, current, occupied, nc.pos, out.notes)
     out.operations += ops
 
     # 3. new parts whole; then moves and insertions in document order, each next to a clause
     #    already where it belongs (a new cross-heading group goes in whole with its new clauses)
-    for p in sorted(new_part_nums, key=number_key):
+    for p in sorted(new_part_nums, key=sort_key):
         el = new_parts[p]
         out.operations.append(_insert_part(p, el, new_parts, old_parts, new_part_nums))
         for c in el.iter("clause"):
             inserted_now.add(_a(c.get("num")))
-            out.shown.append(Shown("added", None, _a(c.get("num"))))
+            out.shown.append(Shown(ShownKind.ADDED, None, _a(c.get("num"))))
     done: set[Address] = set(inserted_now)
     for n in nc.order:
         if n in done:
@@ -224,7 +225,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
             current[ch.old] = renum or target
             placed.add(n)
             done.add(n)
-            out.shown.append(Shown("moved", ch.old, n, words=ch.text_changed))
+            out.shown.append(Shown(ShownKind.MOVED, ch.old, n, words=ch.text_changed))
             continue
         if n not in added:
             continue
@@ -257,7 +258,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         for m in run:
             part = nc.part_clauses(m.part)
             i = part.index(m)
-            out.shown.append(Shown("added", None, m, after=part[i - 1] if i else None,
+            out.shown.append(Shown(ShownKind.ADDED, None, m, after=part[i - 1] if i else None,
                                    before=part[i + 1] if i + 1 < len(part) else None))
 
     # 4. the moved clauses that could not take their new number as they moved
@@ -272,10 +273,10 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         o = old_parts.get(p)
         if o is not None and (o.get("heading") or "") != (el.get("heading") or ""):
             out.operations.append(O.Amend(_a(p), o.get("heading") or "", el.get("heading") or "", "heading"))
-            out.shown.append(Shown("heading", _a(p), _a(p)))
+            out.shown.append(Shown(ShownKind.HEADING, _a(p), _a(p)))
     for n, was, now, group in reworded:  # the same clauses under it, its words changed
         out.operations += word_ops(n, "crossheading", diff_text(was, now))
-        out.shown.append(Shown("crossheading", n, n, group=group))
+        out.shown.append(Shown(ShownKind.CROSSHEADING, n, n, group=group))
     for n in sorted(regrouped, key=lambda a: nc.pos.get(a, 0)):
         if n not in moved:
             was, now = Node(oc.el[pairs[n]]).crossheading, Node(nc.el[n]).crossheading
@@ -292,14 +293,14 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         el_old, el_new = oc.el[c.old], nc.el[c.new]
         if _not_used(el_old, el_new):
             out.operations.append(O.Delete(c.new, "not-used", _body(el_old)))
-            out.shown.append(Shown("deleted", c.new, None))
+            out.shown.append(Shown(ShownKind.DELETED, c.new, None))
             continue
         before = len(out.operations)
         others = _clause_fields(el_old) + _clause_fields(el_new)
         _node_ops(c.diff, c.new, others, out)
         mine = out.operations[before:]
         if any(op.target.kind != "definition" for op in mine) and c.kind != ChangeKind.MOVED and c.old == c.new:
-            out.shown.append(Shown("amended", c.old, c.new))
+            out.shown.append(Shown(ShownKind.AMENDED, c.old, c.new))
     return out
 
 
@@ -358,7 +359,7 @@ def _changed_words(vdiff: VersionDiff, n: Address) -> bool:
 
 def _free(part: str, taken: set[Address]) -> Address:
     """A clause number free in ``part``: one past the highest held or wanted."""
-    top = max((number_key(a.clause)[0] for a in taken if a.part == part and number_key(a.clause)[0] < 10 ** 9),
+    top = max((sort_key(a.clause)[0] for a in taken if a.part == part and sort_key(a.clause)[0] < UNNUMBERED),
               default=0)
     return _a(f"{part}.{top + 1}")
 
@@ -371,7 +372,7 @@ def _renumber_all(pending: dict, current: dict, occupied: set, order: dict, note
     pending = dict(pending)
 
     def key(o):  # renumber upwards from the top, downwards from the bottom
-        up = number_key(str(pending[o])) >= number_key(str(current[o]))
+        up = sort_key(str(pending[o])) >= sort_key(str(current[o]))
         return (0, -order.get(pending[o], 0)) if up else (1, order.get(pending[o], 0))
 
     while pending:
@@ -519,10 +520,10 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
             el_words = old_words(k)
             if k.element == "definition":
                 out.operations.append(O.DeleteDefinition(a, el_words))
-                out.shown.append(Shown("delete-definition", a, None, term=a.term))
+                out.shown.append(Shown(ShownKind.DELETE_DEFINITION, a, None, term=a.term))
             else:
                 out.operations.append(O.Delete(a, old=el_words))
-                out.shown.append(Shown("deleted", a, None))
+                out.shown.append(Shown(ShownKind.DELETED, a, None))
     # renumbered (relettered) items, and renamed terms (a term is a definition's identity: another
     # term with other words is one definition deleted and another added)
     pending, current, order = {}, {}, {}
@@ -537,18 +538,18 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
         if o != n:
             if k.element == "definition" and old_words(k) != side_words(k, "new"):
                 out.operations.append(O.DeleteDefinition(o, old_words(k)))
-                out.shown.append(Shown("delete-definition", o, None, term=o.term))
+                out.shown.append(Shown(ShownKind.DELETE_DEFINITION, o, None, term=o.term))
                 out.operations.append(O.AddDefinition(n, etree_string(_element_of(k))))
-                out.shown.append(Shown("add-definition", None, n, term=n.term))
+                out.shown.append(Shown(ShownKind.ADD_DEFINITION, None, n, term=n.term))
                 replaced.add(i)
             elif k.element == "definition":
                 out.operations.append(O.AmendDefinition(o, new_term=n.term))
-                out.shown.append(Shown("amend-definition", o, n, term=o.term))
+                out.shown.append(Shown(ShownKind.AMEND_DEFINITION, o, n, term=o.term))
                 occupied.discard(o)
                 occupied.add(n)
             else:
                 pending[o], current[o] = n, o
-                out.shown.append(Shown("renumbered", o, n))
+                out.shown.append(Shown(ShownKind.RENUMBERED, o, n))
     while pending:
         progress = False
         for o in sorted(pending, key=lambda o: -order[pending[o]] if _later(pending[o], o) else order[pending[o]]):
@@ -577,12 +578,12 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
             for k, frag in zip(run, content):
                 a = _child_address(addr, k, "new")
                 out.operations.append(O.AddDefinition(a, frag))
-                out.shown.append(Shown("add-definition", None, a, term=a.term))
+                out.shown.append(Shown(ShownKind.ADD_DEFINITION, None, a, term=a.term))
         else:
             op = O.Insert(prev, "after", content) if prev is not None else O.Insert(addr, "start", content)
             out.operations.append(op)
             for k in run:
-                out.shown.append(Shown("added", None, _child_address(addr, k, "new")))
+                out.shown.append(Shown(ShownKind.ADDED, None, _child_address(addr, k, "new")))
         run.clear()
 
     for k in kids:
@@ -604,7 +605,7 @@ def _node_ops(nd: NodeDiff, addr: Address, others: list[str], out: Synthesis) ->
         before = len(out.operations)
         _node_ops(k, a, others, out)
         if k.element == "definition" and len(out.operations) > before:
-            out.shown.append(Shown("amend-definition", a, a, term=a.term))
+            out.shown.append(Shown(ShownKind.AMEND_DEFINITION, a, a, term=a.term))
 
 
 def _later(n: Address, o: Address) -> bool:

@@ -21,15 +21,14 @@ Pure logic: trees in, a new tree and a :class:`Merge` summary out; the inputs ar
 from __future__ import annotations
 
 import copy
-import re
 from typing import NamedTuple
 
 from lxml import etree
 
+from redline.model import Node
+from redline.validate import order_key, sort_key
+
 PROVENANCE = ("source", "evidence", "note")
-_INHERITED = ("source", "evidence")  # what a child takes from its ancestors (redline.model.Node)
-_PART = re.compile(r"[A-Z](\d+)([A-Z]?)\Z")
-_TAIL = re.compile(r"(\d+)([A-Z]?)\Z")
 
 
 class Merge(NamedTuple):
@@ -85,14 +84,13 @@ class Merge(NamedTuple):
 
 
 def part_key(num: str) -> tuple:
-    m = _PART.match(num or "")
-    return (int(m[1]), m[2]) if m else (10 ** 9, num or "")
+    """The order of part numbers (``G3`` -> (3, ""))."""
+    return sort_key(num or "")
 
 
 def clause_key(num: str) -> tuple:
-    part, _, tail = (num or "").partition(".")
-    m = _TAIL.match(tail)
-    return part_key(part) + ((int(m[1]), m[2]) if m else (10 ** 9, tail))
+    """The order of clause numbers across parts (``G3.20A`` -> (3, "", 20, "A"))."""
+    return sort_key((num or "").partition(".")[0]) + sort_key(num or "")
 
 
 def spans(nums) -> str:
@@ -100,9 +98,8 @@ def spans(nums) -> str:
     runs: list[list[str]] = []
     last = None
     for num in nums:
-        part, _, tail = num.partition(".")
-        m = _TAIL.match(tail)
-        here = (part, int(m[1])) if m and not m[2] else None
+        key = order_key(num) if "." in num else None
+        here = (num.partition(".")[0], key[0]) if key is not None and not key[1] else None
         if runs and here is not None and last is not None and here[0] == last[0] and here[1] == last[1] + 1:
             runs[-1].append(num)
         else:
@@ -114,14 +111,8 @@ def spans(nums) -> str:
 def _effective(el) -> dict[str, str]:
     """The provenance an element has in its tree: its own, else its nearest ancestor's (as
     :class:`redline.model.Node` reads ``source``, ``evidence`` and ``note``)."""
-    out: dict[str, str] = {}
-    node = el
-    while node is not None and len(out) < len(PROVENANCE):
-        for k in PROVENANCE:
-            if k not in out and node.get(k) is not None:
-                out[k] = node.get(k)
-        node = node.getparent()
-    return out
+    node = Node(el)
+    return {k: v for k in PROVENANCE if (v := getattr(node, k)) is not None}
 
 
 def _settle(el, want: dict[str, str]) -> None:

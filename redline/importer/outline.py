@@ -31,6 +31,8 @@ from lxml import etree
 
 from redline.errors import SourceError
 from redline.importer.report import ImportReport
+from redline.model import normalise_space, roman_value
+from redline.validate import order_key
 
 
 class Line(NamedTuple):
@@ -62,21 +64,6 @@ _SMALL = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of",
           "under", "upon", "per", "via", "nor", "but", "be"}
 _TERMINAL = ".;:,"
 HEADING_WORDS = 20  # longest cross-heading, in words
-
-_ROMAN_RE = re.compile(r"^(m{0,3})(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-
-
-def roman_value(s: str) -> int | None:
-    """The value of a lower-case roman numeral, or None."""
-    if not s or not _ROMAN_RE.match(s):
-        return None
-    total = 0
-    for a, b in zip(s, s[1:] + " "):
-        v = _ROMAN_VALUES[a]
-        total += -v if b in _ROMAN_VALUES and _ROMAN_VALUES[b] > v else v
-    return total
-
 
 def letter_value(s: str) -> int | None:
     """a=1 … z=26, aa=27, bb=28 (Word's letters), or None."""
@@ -152,10 +139,10 @@ class _Parsed(NamedTuple):
 
 def parse_line(line: Line) -> _Parsed:
     """What a line is, from its label (or a typed number at the start of its words)."""
-    text = " ".join(line.text.split())
+    text = normalise_space(line.text)
     if line.hint == "furniture":
         return _Parsed("furniture", None, text, line)
-    label = " ".join(line.label.split()) if line.label else None
+    label = normalise_space(line.label) if line.label else None
     if label:
         if _CLAUSE.match(label):
             return _Parsed("clause", label.rstrip("."), text, line)
@@ -374,7 +361,7 @@ class _Builder:
 
     def _check_order(self, num: str, p: _Parsed) -> None:
         prev = self.last_clause.get(self.part.get("num"))
-        if prev is not None and _num_key(num) <= _num_key(prev):
+        if prev is not None and (order_key(num) or (0, "")) <= (order_key(prev) or (0, "")):
             self.note("review", p, f"{num} comes after {prev}: out of order")
         self.last_clause[self.part.get("num")] = num
 
@@ -634,12 +621,6 @@ def _name(el) -> str:
     return clause + "".join(reversed(parts))
 
 
-def _num_key(num: str) -> tuple:
-    part, _, clause = num.partition(".")
-    m = re.match(r"(\d+)([A-Z]?)", clause)
-    return (int(m.group(1)), m.group(2)) if m else (0, "")
-
-
 def _acronyms(texts) -> set[str]:
     """Words the text writes in capitals (DCC, SMETS1, SEC): kept so in headings put in title case."""
     out: set[str] = set()
@@ -751,7 +732,7 @@ def split_sections(lines) -> list[tuple[str | None, list]]:
     for i, ln in enumerate(lines):
         text = ln.text if ln.label is None else ""
         if text[:7].upper() == "SECTION":
-            m = _SECTION.match(" ".join(text.split()))
+            m = _SECTION.match(normalise_space(text))
             if m:
                 cuts.append((i, m.group(1).upper()))
     if len({letter for _, letter in cuts}) < 2:

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from redline.model import normalise_space
+
 #: the counts a report gives, in the order it prints them
 COUNTED = ("parts", "crossheadings", "clauses", "items", "definitions", "closings", "not_used")
 #: how many notes of one kind the text report shows in full before summarising the rest
@@ -94,5 +96,5 @@ class ImportReport:
 
 
 def _short(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
+    text = normalise_space(text)
     return text if len(text) <= limit else text[:limit - 1] + "…"

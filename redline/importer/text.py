@@ -31,6 +31,7 @@ from typing import Iterable, NamedTuple
 from redline.errors import DocumentError
 from redline.importer.outline import _SECTION, _TYPED_CLAUSE, _TYPED_ITEM, _TYPED_PART, Line, heading_like
 from redline.importer.report import ImportReport
+from redline.model import normalise_space
 
 #: a line of this many spaces or underscores (or more) separates a page's footnotes from its body
 FOOTNOTE_RULE = 20
@@ -198,7 +199,7 @@ def _running_lines(pages: list[_Page], report: ImportReport) -> set[int]:
     seen: dict[str, list[RawLine]] = {}
     for page in pages:
         for ln in page.body:
-            t = " ".join(ln.text.split())
+            t = normalise_space(ln.text)
             if not t:
                 continue
             if _PAGE_NUMBER.match(t):
@@ -229,7 +230,7 @@ def paragraphs(lines: list[RawLine]) -> list[tuple[int, str, int | None]]:
     out: list[tuple[int, str, int | None]] = []
     open_para = False
     for ln in lines:
-        t = " ".join(ln.text.split())
+        t = normalise_space(ln.text)
         if not t:
             continue
         numbered = _numbered(t) and not (open_para and out and _refers_on(out[-1][1]))
@@ -288,7 +289,7 @@ def _blocks(lines: list[RawLine]) -> list[tuple[int, str, int | None]]:
     def flush():
         if not cur:
             return
-        text = " ".join(" ".join(ln.text.split()) for ln in cur)
+        text = " ".join(normalise_space(ln.text) for ln in cur)
         indent = len(cur[0].text) - len(cur[0].text.lstrip(" "))
         depth = (indent - BLOCK_CLAUSE_COL) // BLOCK_ITEM_COL if indent >= BLOCK_CLAUSE_COL and not _numbered(text) \
             else None

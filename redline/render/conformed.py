@@ -31,7 +31,7 @@ import re
 import zipfile
 from typing import Iterator, NamedTuple
 
-from redline.model import Version
+from redline.model import Version, normalise_space
 from redline.render import ooxml
 from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
     style_id, template
@@ -87,9 +87,9 @@ def _node(el, level: int, address: str) -> Iterator[Para]:
     for child in el:
         tag = child.tag
         if tag == "text":
-            text = " ".join(child.text.split()) if child.text else ""
+            text = normalise_space(child.text)
         elif tag == "closing":
-            closing = " ".join(child.text.split()) if child.text else ""
+            closing = normalise_space(child.text)
         elif tag == "item" or tag == "definition":
             children.append(child)
     tag = el.tag
