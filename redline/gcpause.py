@@ -5,7 +5,8 @@ addresses, references, spans, node diffs, Word paragraphs and runs) that form no
 until the work ends: each full collection would walk all of them, and the loaded trees'
 proxies, again and again for nothing (about two thirds of a whole-code redline's layout).
 Reference counting still frees whatever goes. Used by the commands that read a whole code
-(``check``, ``xref``, ``diff``, ``annex``, ``release``, ``import``) and by the Word reader.
+(``check``, ``xref``, ``diff``, ``annex``, ``release``, ``import``, ``import-annex``) and by the
+Word reader.
 Pure: no I/O. ``tests/test_architecture.py`` checks that no other module touches the collector.
 """
 

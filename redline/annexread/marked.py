@@ -72,6 +72,7 @@ class Para:
     auto: tuple[str | None, str | None] | Mapping[str, str | None] = field(default=_NO_NUMBERS, compare=False)
     style: str | None = None
     _texts: tuple[str, str] | None = field(default=None, compare=False, repr=False)  # (accept, reject)
+    _changed: bool | None = field(default=None, compare=False, repr=False)
 
     def _views(self) -> tuple[str, str]:
         texts = self._texts
@@ -122,8 +123,14 @@ class Para:
 
     @property
     def changed(self) -> bool:
-        """Whether anything in the paragraph is marked as changed."""
-        return self.mark is not None or any(r.change for r in self.runs) or any(r.change for r in self.num or ())
+        """Whether anything in the paragraph is marked as changed (worked out once: the readers
+        ask it of each of a whole code's paragraphs several times)."""
+        changed = self._changed
+        if changed is None:
+            changed = self.mark is not None or any(r.change for r in self.runs) or \
+                any(r.change for r in self.num or ())
+            object.__setattr__(self, "_changed", changed)  # a frozen value: never changes
+        return changed
 
     def plain(self) -> str:
         """The paragraph's text with both views' words (for front matter, which is never marked)."""

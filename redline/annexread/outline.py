@@ -269,7 +269,7 @@ _NOT_STRUCTURE = ("instruction", "furniture")
 def _builder_sections(paras: list[Para], base_root, problems: list[str]):
     """:class:`SectionViews` of paragraphs whose format does not say what they are (a Word
     document of anyone's making): each view's paragraphs go through the outline builder of
-    ``redline import`` (:func:`redline.importer.outline.build_section`), one section at a time,
+    ``redline import`` (:func:`redline.importer.outline.outline_section`), one section at a time,
     which places them by their numbers, typed or automatic; each clause is then tied back to the
     paragraph that opened it, so that the two views pair up.
 
@@ -490,29 +490,32 @@ def _version_rows(part) -> list[tuple] | None:
     the part heading, each cross-heading, clause and item, and closing words after a list. None
     if the part has something this does not follow (a definition, closing words without a list)."""
     out = [("part", part.get("num"), " ".join((part.get("heading") or "").split()), None)]
-
-    def node(el) -> bool:
-        text, kids, closing = node_parts(el)
-        out.append((el.tag, el.get("num"), _words(text), None))
-        for k in kids:
-            if k.tag != "item" or not node(k):
-                return False
-        words = _words(closing)
-        if words:
-            if not kids:
-                return False
-            out.append(("text", None, words, False))
-        return True
-
     for child in part:
         if child.tag == "crossheading":
             out.append(("text", None, " ".join((child.get("heading") or "").split()), True))
             for c in child:
-                if c.tag == "clause" and not node(c):
+                if c.tag == "clause" and not _node_rows(c, out):
                     return None
-        elif child.tag == "clause" and not node(child):
+        elif child.tag == "clause" and not _node_rows(child, out):
             return None
     return out
+
+
+def _node_rows(el, out: list) -> bool:
+    """Add a clause's or item's rows to ``out`` (:func:`_version_rows`); False if it has something
+    that does not follow. (A function of its own, not a closure that calls itself: such a closure
+    is a reference cycle, which would keep every row of a whole code until a collection.)"""
+    text, kids, closing = node_parts(el)
+    out.append((el.tag, el.get("num"), _words(text), None))
+    for k in kids:
+        if k.tag != "item" or not _node_rows(k, out):
+            return False
+    words = _words(closing)
+    if words:
+        if not kids:
+            return False
+        out.append(("text", None, words, False))
+    return True
 
 
 def _reads_as(rows: list[tuple], after, part) -> int | None:
@@ -553,11 +556,11 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, ro
     """Build ``rows`` (one section's, or part of it) with the outline builder and add what it
     shows to ``out``; the paragraph ``skip`` is there only to be looked ahead to."""
     from redline.errors import CorpusError, SourceError
-    from redline.importer.outline import build_section
+    from redline.importer.outline import outline_section
 
-    lines = [r[1] for r in rows]
+    lines = [r[2] for r in rows]  # as parse_line read them already
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
-        root, report = build_section(lines, section=letter, where=f"the {view} view", evidence=None)
+        root, report = outline_section(lines, section=letter, where=f"the {view} view", evidence=None)
     except (SourceError, CorpusError) as exc:
         out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.gcpause import gc_paused
 
 #: the largest Annex A read (``$REDLINE_MAX_INPUT`` replaces it): a whole-code Word compare is
 #: ~5 MB zipped, a whole-code HTML redline ~40 MB; a bigger file is refused before it is read
@@ -42,6 +43,7 @@ MAX_ANNEX_BYTES = 64 * 1024 * 1024
               help="The report's format (on standard output with -o FILE, else on standard error).")
 @corpus_option
 @handle_errors
+@gc_paused
 def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_untracked, ignore_instructions,
                      report_fmt):
     """Read the modification an Annex A makes (DOCX with tracked changes or the blue/red house

@@ -137,21 +137,33 @@ class _Parsed(NamedTuple):
     line: Line
 
 
+@functools.lru_cache(maxsize=65536)
+def _label_kind(label: str) -> tuple[str | None, str]:
+    """(kind, normalised label) of a number as shown: clause ``G3.20``, item ``(b)``, part ``G3``, or
+    (None, the label with its spaces normalised) for a number of another kind. (Labels repeat
+    thousands of times in a whole code: worked out once each.)"""
+    label = normalise_space(label)
+    if _CLAUSE.match(label):
+        return "clause", label.rstrip(".")
+    m = _ITEM.match(label)
+    if m:
+        return "item", f"({m.group(1)})"
+    if _PART.match(label):
+        return "part", label.rstrip(".")
+    return None, label
+
+
 def parse_line(line: Line) -> _Parsed:
     """What a line is, from its label (or a typed number at the start of its words)."""
     text = normalise_space(line.text)
     if line.hint == "furniture":
         return _Parsed("furniture", None, text, line)
-    label = normalise_space(line.label) if line.label else None
-    if label:
-        if _CLAUSE.match(label):
-            return _Parsed("clause", label.rstrip("."), text, line)
-        m = _ITEM.match(label)
-        if m:
-            return _Parsed("item", f"({m.group(1)})", text, line)
-        if _PART.match(label):
-            return _Parsed("part", label.rstrip("."), text, line)
-        text = f"{label} {text}".strip()  # a number of another kind ("1.", a bullet): keep it as words
+    if line.label:
+        kind, label = _label_kind(line.label)
+        if kind is not None:
+            return _Parsed(kind, label, text, line)
+        if label:
+            text = f"{label} {text}".strip()  # a number of another kind ("1.", a bullet): keep it as words
     m = _SECTION.match(text)
     if m:
         return _Parsed("section", m.group(1).upper(), m.group(2).strip(), line)
@@ -635,6 +647,22 @@ def _acronyms(texts) -> set[str]:
 
 # --- coverage -----------------------------------------------------------------------------------
 
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _cited_parts(words: str, letter: str) -> set[int]:
+    """The part numbers of Section ``letter`` that ``words`` cite (``G3`` in "Section G3.20"): the
+    letter and digits, not inside a longer word. (A search for the letter first: a pattern that
+    starts with a look-behind is tried at every position of a whole section's words.)"""
+    out = set()
+    for m in re.finditer(rf"{letter}(\d+)", words):
+        i = m.start()
+        if i and words[i - 1] in _ALNUM:
+            continue
+        out.add(int(m.group(1)))
+    return out
+
+
 def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
     """A part is complete if its clauses run from 1 with no gap; the section if its heading was
     printed, its parts run from 1 with no gap, all are complete, and no text refers to a part of
@@ -657,7 +685,7 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
         m = re.match(r"[A-Z](\d+)", part.get("num"))
         part_nums.append(int(m.group(1)))
     words = " ".join(t.text or "" for t in root.iter("text", "closing"))
-    cited = {int(n) for n in re.findall(rf"(?<![A-Za-z0-9]){letter}(\d+)", words)}
+    cited = _cited_parts(words, letter)
     beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
     contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))
     complete = had_heading and contiguous and all_complete and not beyond
@@ -687,12 +715,38 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     ``section`` is the letter (else taken from the numbers found); ``source``/``evidence`` are set
     on the section element (the manifest source id, ``printed``). ``report`` is extended if given
     (a text reader's repairs come first). Raises :class:`SourceError` if no clause is found or the
-    numbers belong to more than one section and none was named.
+    numbers belong to more than one section and none was named. The element validates against the
+    corpus schema, and each part's and the section's coverage is decided.
     """
+    root, report = _outline(lines, section, report, source, evidence, where)
+    _decide_coverage(root, report, report.heading is not None)
+    _validate(root, where)
+    return root, report
+
+
+def outline_section(lines, *, section: str | None = None, report: ImportReport | None = None,
+                    source: str | None = None, evidence: str | None = "printed",
+                    where: str = "the source") -> tuple[etree._Element, ImportReport]:
+    """:func:`build_section`'s structure of ``lines`` (parts, cross-headings, clauses, items,
+    definitions, closing words) and its report, for a reader that compares the structure with a
+    version rather than stores it (``redline import-annex``): coverage is not decided, and the
+    element is not checked against the corpus schema (which the builder's own tests prove), only
+    for numbers given twice (an item number in one list, a term in one clause: CorpusError).
+    ``lines`` may hold what :func:`parse_line` made of each :class:`Line` (a reader that parsed
+    them already passes those)."""
+    root, report = _outline(lines, section, report, source, evidence, where)
+    from redline.validate import check_section
+
+    check_section(root, where, order=False)
+    return root, report
+
+
+def _outline(lines, section: str | None, report: ImportReport | None, source: str | None, evidence: str | None,
+             where: str) -> tuple[etree._Element, ImportReport]:
     if section is not None and not re.fullmatch(r"[A-Z]", section):
         raise SourceError(f"--section must be one capital letter, not {section!r}", where)
     report = report or ImportReport(where)
-    parsed = [parse_line(ln) for ln in lines]
+    parsed = [ln if ln.__class__ is _Parsed else parse_line(ln) for ln in lines]
     letter = section
     if letter is None:
         letters = [p.label[0] for p in parsed if p.kind == "clause"]
@@ -715,12 +769,10 @@ def build_section(lines, *, section: str | None = None, code: str = "SEC", repor
     root = builder.finish()
     gone = {n.where for n in report.dropped}
     report.review = [n for n in report.review if n.where not in gone]  # doubts about text not imported
-    _decide_coverage(root, report, builder.heading is not None)
     report.section = letter
     report.heading = builder.heading
     nums = [c.get("num") for c in root.iter("clause")]
     report.span = (nums[0], nums[-1]) if nums else None
-    _validate(root, where)
     return root, report
 
 

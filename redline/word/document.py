@@ -227,6 +227,9 @@ class _BodyReader:
             raise DocumentError(f"part {part}: not well-formed XML: {_xml_why(exc)}", name, None) from None
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
+        finally:
+            self._paragraph = self._walk = None  # the closures refer to the reader: a cycle, kept
+            # (with the styles' and numbering's trees) until a collection, which may be paused
 
     def _paragraph_elements(self, el, nested: bool = True):
         """The paragraphs in a block element (a table, a content control...), in reading order."""
@@ -293,10 +296,16 @@ class _BodyReader:
         TRANSPARENT = frozenset(w + x for x in ("hyperlink", "smartTag", "customXml", "fldSimple", "dir", "bdo"))
         styles = self.styles
         style_of = self._style
+        style_info = self._style_info
         ref_of = self._ref
         field = self._field
         new_run = tuple.__new__  # Run(...) without the named tuple's argument handling
         this = self
+
+        ILVLS = {str(i): i for i in range(10)}
+        #: what ``walk`` does with an inline child: 1 a tracked change, 2 transparent, 3 a content control
+        INLINE = {**{tag: 1 for tag in CHANGE_TAGS}, **{tag: 2 for tag in TRANSPARENT}, SDT: 3}
+        inline_of = INLINE.get
 
         def numpr_of(el) -> tuple:
             num_id = ilvl = None
@@ -305,7 +314,8 @@ class _BodyReader:
                 if tag == NUM_ID:
                     num_id = c.get(VAL)
                 elif tag == ILVL:
-                    ilvl = _int(c.get(VAL))
+                    v = c.get(VAL)
+                    ilvl = ILVLS[v] if v in ILVLS else _int(v)
             return num_id, ilvl
 
         def run(r, change, runs, style_id, base_final):
@@ -314,8 +324,10 @@ class _BodyReader:
             for c in r:
                 tag = c.tag
                 if tag == T or tag == DEL_T:
-                    if not this._instr and c.text:
-                        text.append(c.text)
+                    if not this._instr:
+                        t = c.text
+                        if t:
+                            text.append(t)
                 elif tag == R_PR:
                     direct = run_flags(c, w)
                     rs = None
@@ -351,7 +363,7 @@ class _BodyReader:
             if not text:
                 return
             s = text[0] if len(text) == 1 else "".join(text)
-            kind, author, date = change if change is not None else (None, None, None)
+            kind, author, date = change if change is not None else _NO_CHANGE
             if runs:
                 last = runs[-1]
                 if last[1] == kind and last[2] == author and last[3] == date and last[4:] == final:
@@ -365,50 +377,65 @@ class _BodyReader:
                 if tag == R:
                     run(child, change, runs, style_id, base_final)
                     continue
-                kind = CHANGE_TAGS.get(tag)
-                if kind is not None:
+                what = inline_of(tag)
+                if what is None:
+                    continue
+                if what == 1:
                     this.revisions = True
-                    walk(child, (kind, child.get(AUTHOR), child.get(DATE)), runs, style_id, base_final)
-                elif tag in TRANSPARENT:
+                    walk(child, (CHANGE_TAGS[tag], child.get(AUTHOR), child.get(DATE)), runs, style_id, base_final)
+                elif what == 2:
                     walk(child, change, runs, style_id, base_final)
-                elif tag == SDT:
+                else:
                     for c in child:
                         if c.tag == SDT_CONTENT:
                             walk(c, change, runs, style_id, base_final)
 
         def paragraph(p, index: int) -> tuple:
             pstyle = numpr = outline = mark = old = None
-            for c in p:
-                if c.tag == P_PR:
-                    for c2 in c:
-                        tag = c2.tag
-                        if tag == P_STYLE:
-                            pstyle = c2.get(VAL)
-                        elif tag == NUM_PR:
-                            numpr = numpr_of(c2)
-                        elif tag == OUTLINE:
-                            v = _int(c2.get(VAL))
-                            outline = v if v is not None and 0 <= v <= 8 else None
-                        elif tag == R_PR:
-                            for m in c2:
-                                kind = CHANGE_TAGS.get(m.tag)
-                                if kind is not None:
-                                    mark = MARK[kind]
-                        elif tag == PPR_CHANGE:
-                            old_style = old_numpr = None
-                            for old_ppr in c2:
-                                if old_ppr.tag == P_PR:
-                                    s_el = old_ppr.find(P_STYLE)
-                                    old_style = s_el.get(VAL) if s_el is not None else None
-                                    n_el = old_ppr.find(NUM_PR)
-                                    old_numpr = numpr_of(n_el) if n_el is not None else None
-                            old = (old_style, old_numpr)
-                    break
-            style_id, style_name, problem, s_outline, _, base_final, s_num, s_ilvl = style_of(pstyle)
+            children = iter(p)
+            first = next(children, None)
+            if first is not None and first.tag == P_PR:
+                for c2 in first:
+                    tag = c2.tag
+                    if tag == P_STYLE:
+                        pstyle = c2.get(VAL)
+                    elif tag == NUM_PR:
+                        numpr = numpr_of(c2)
+                    elif tag == OUTLINE:
+                        v = _int(c2.get(VAL))
+                        outline = v if v is not None and 0 <= v <= 8 else None
+                    elif tag == R_PR:
+                        for m in c2:
+                            kind = CHANGE_TAGS.get(m.tag)
+                            if kind is not None:
+                                mark = MARK[kind]
+                    elif tag == PPR_CHANGE:
+                        old_style = old_numpr = None
+                        for old_ppr in c2:
+                            if old_ppr.tag == P_PR:
+                                s_el = old_ppr.find(P_STYLE)
+                                old_style = s_el.get(VAL) if s_el is not None else None
+                                n_el = old_ppr.find(NUM_PR)
+                                old_numpr = numpr_of(n_el) if n_el is not None else None
+                        old = (old_style, old_numpr)
+                first = None
+            info = style_info.get(pstyle)
+            if info is None:
+                info = style_of(pstyle)
+            style_id, style_name, problem, s_outline, _, base_final, s_num, s_ilvl = info
             if outline is None:
                 outline = s_outline
             runs: list[Run] = []
-            walk(p, None, runs, style_id, base_final)
+            if first is not None:  # the paragraph has no properties: its first child is content
+                walk((first,), None, runs, style_id, base_final)
+            for child in children:  # walk(p) inlined for the paragraph's own level
+                tag = child.tag
+                if tag == R:
+                    run(child, None, runs, style_id, base_final)
+                    continue
+                what = inline_of(tag)
+                if what is not None:
+                    walk((child,), None, runs, style_id, base_final)
             if mark is not None or old is not None:
                 this.revisions = True
             accept_ref = ref_of(style_id, numpr, s_num, s_ilvl) if (numpr is not None or s_num is not None) else None
@@ -471,6 +498,7 @@ class _BodyReader:
 
 
 _NONE2 = (None, None)
+_NO_CHANGE = (None, None, None)
 
 
 def _sym(char: str | None) -> str:
