@@ -596,6 +596,12 @@ def build_redline(
                                  (("new", h.clauses[0]),))
                      for h in vdiff.headings if h.level == "crossheading" and h.kind == ChangeKind.AMENDED
                      and h.clauses and h.part.section == letter]
+            # and a part's heading changed (governing the first clause of the part, where it is shown)
+            for h in vdiff.headings:
+                if h.level == "part" and h.kind == ChangeKind.AMENDED and h.part.section == letter:
+                    first = next((c.address for c in new_tree.clauses(letter) if c.address.part == h.part.part), None)
+                    instr.append(Instruction(f"Amend the heading of Section {h.part} as follows:",
+                                             (("new", first),) if first is not None else ()))
             instr += [Instruction(instruction_for(c, previous),
                                   (_key(c), ("old", c.old)) if c.kind == ChangeKind.MOVED else (_key(c),))
                       for c in vdiff.changes if c.address.section == letter]

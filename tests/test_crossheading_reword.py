@@ -156,3 +156,28 @@ def test_a_heading_put_over_clauses_that_stay_is_still_reported(corpus):
     reading = import_annex(read_document(render_html(red).encode(), "a.html"), base, mod_id="X")
     assert not reading.ok
     assert any("G3.19" in p and "not put a heading over clauses that stay" in p for p in reading.problems)
+
+
+PART_HEADING = """<?xml version="1.0" encoding="UTF-8"?>
+<modification id="MP902" base="6.17">
+  <title>A part heading</title>
+  <operations>
+    <amend target="G1" field="heading"><old>Security: General Provisions</old><new>Security: General Matters</new></amend>
+  </operations>
+</modification>
+"""
+
+
+@pytest.mark.parametrize("fmt, style", [("html", None), ("docx", "tracked"), ("docx", "markup")])
+def test_a_part_heading_changed_on_its_own_reads_back(invoke, tmp_path, fmt, style):
+    """The Annex A shows the part heading alone (no clause of the part): read back into the amend."""
+    src = tmp_path / "MP902.xml"
+    src.write_text(PART_HEADING, "utf-8")
+    annex = tmp_path / f"annex.{fmt}"
+    assert invoke("annex", src, "--format", fmt, "-o", annex, *(["--style", style] if style else [])).exit_code == 0
+    out = tmp_path / "back.xml"
+    r = invoke("import-annex", annex, "-o", out)
+    assert r.exit_code == 0, r.output
+    (op,) = list(etree.parse(str(out)).getroot().find("operations"))
+    assert (op.tag, op.get("target"), op.get("field"), op.findtext("new")) == \
+        ("amend", "G1", "heading", "Security: General Matters")

@@ -3,7 +3,7 @@
 Each example edits version 6.17's Section G at random (words inserted, deleted and replaced in
 lead and closing words; items added, dropped and inserted mid-list with the rest relettered;
 clauses added, with or without a new cross-heading, dropped, renumbered and moved; cross-headings
-reworded over the clauses they keep), renders the redline of 6.17 against the edited text (HTML, or DOCX
+reworded over the clauses they keep; part headings reworded), renders the redline of 6.17 against the edited text (HTML, or DOCX
 with tracked changes or the house mark-up, or tracked changes without redline's paragraph styles, read by
 the numbers through the outline builder), reads it back with ``import-annex`` and applies the
 operations to 6.17: the result must be the edited text, clause for clause, and the read must be
@@ -170,7 +170,13 @@ def _reword_crossheading(root, data) -> None:
     box.set("heading", " ".join(words))
 
 
-EDITS = {"words": _edit_words, "reword-crossheading": _reword_crossheading, "add-item": _add_item, "drop-item": _drop_item, "add-clause": _add_clause,
+def _reword_part_heading(root, data) -> None:
+    """A part's heading reworded (``amend field="heading"``)."""
+    part = data.draw(st.sampled_from([p for p in root.iter("part") if p.get("heading")]), label="part")
+    part.set("heading", part.get("heading") + " and " + _phrase(data).title())
+
+
+EDITS = {"words": _edit_words, "reword-crossheading": _reword_crossheading, "reword-part-heading": _reword_part_heading, "add-item": _add_item, "drop-item": _drop_item, "add-clause": _add_clause,
          "drop-clause": _drop_clause, "insert-item": _insert_item, "renumber-clause": _renumber_clause,
          "move-clause": _move_clause}
 
