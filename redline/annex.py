@@ -277,6 +277,12 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
                           ch if ch is not None else c.element))
     olds = old.clauses(letter)
     stays = [c.address in old_to_new and c.address not in moved_away for c in olds]
+    next_stay: list[int | None] = [None] * len(olds)  # the next clause that stays, after each
+    after: int | None = None
+    for k in range(len(olds) - 1, -1, -1):
+        next_stay[k] = after
+        if stays[k]:
+            after = k
 
     def settled(anchor: int, c: Node) -> int:
         """After the clause before it in the old version or, when ``c`` stood under another
@@ -307,7 +313,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         part = Address(letter, c.address.part)
         entry = _Entry(None, c, (part_moves or {}).get(part, part), ch.get("heading") if ch is not None else None,
                        ("old", ch if ch is not None else c.element))
-        succ = next((k for k in range(i + 1, len(olds)) if stays[k]), None)
+        succ = next_stay[i]
         if (ch is not None and succ is not None and _crossheading_el(olds[succ]) is ch
                 and (anchor < 0 or out[anchor].old is None or _crossheading_el(out[anchor].old) is not ch)
                 and old_to_new[olds[succ].address] in pos_of_new):
@@ -739,7 +745,7 @@ def build_redline(
                                                     r.deleted)
             continue
         at, gone = (h.clauses[0] if h.clauses else h.part), h.kind == ChangeKind.DELETED
-        if gone and h.level == "crossheading" and at in old_to_new:  # its clause stays: link to it
+        if gone and h.level == "crossheading" and at in old_to_new and at not in moves:  # its clause stays: link to it
             at, gone = old_to_new[at], False
         if h.level == "crossheading":
             what = f"cross-heading {h.kind}"

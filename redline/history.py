@@ -83,10 +83,11 @@ class Footprint:
         return f"{mod_id} operation {self.index + 1} ({self.instruction})"
 
 
-def address_map_from_diff(vdiff: VersionDiff) -> dict[Address, Address | None]:
+def address_map_from_diff(vdiff: VersionDiff, new_version: Version | None = None) -> dict[Address, Address | None]:
     """The address map of a version diff: every clause, item and definition of the old version
     that was deleted (None) or now stands at another address, and each part renumbered as a
-    whole (all its clauses went to one other part) or gone with all its clauses."""
+    whole (all its clauses went to one other part) or gone with all its clauses (unless
+    ``new_version`` still holds the part: its clauses were deleted, not the part)."""
     out: dict[Address, Address | None] = {}
     for change in vdiff.changes:
         if change.kind == ChangeKind.DELETED:
@@ -111,7 +112,7 @@ def address_map_from_diff(vdiff: VersionDiff) -> dict[Address, Address | None]:
             (to,) = real
             if to != part and not any(t == part for t in targets):
                 out[part] = to
-        elif not real and part not in {n.parent for n in vdiff.pairs}:
+        elif not real and part not in {n.parent for n in vdiff.pairs} and (new_version is None or new_version.find(part) is None):
             out[part] = None
     return out
 
@@ -132,7 +133,7 @@ def _node_pairs(nd: NodeDiff, out: dict) -> None:
 def version_step(before: Version, after: Version, modifications: Sequence[str] = ()) -> Step:
     """The step from version ``before`` to version ``after`` (its address map from their diff)."""
     vdiff = diff_versions(before, after)
-    return Step(VERSION, after.id, before, after, address_map_from_diff(vdiff), tuple(modifications))
+    return Step(VERSION, after.id, before, after, address_map_from_diff(vdiff, after), tuple(modifications))
 
 
 def descend(clause_el, address: Address):

@@ -143,6 +143,7 @@ class ReleaseReport:
     address_map: Mapping[Address, Address | None]
     references: tuple = ()  # redline.xref.Finding values for the consolidated text
     release: ReleaseFile | None = None
+    references_checked: bool = False  # whether the cross-references of the consolidated text were checked
 
     @property
     def ok(self) -> bool:
@@ -218,7 +219,8 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
         changed_all = sorted({c for m in mod_reports for c in m.changed}, key=lambda a: state.position(a) or (0, 0))
         references = tuple(_new_findings(onto, state, address_map,
                                          check_modification(onto, state, address_map, changed_all, "the release")))
-    return ReleaseReport(onto, tuple(mod_reports), overlaps, state, tuple(steps), address_map, references, release)
+    return ReleaseReport(onto, tuple(mod_reports), overlaps, state, tuple(steps), address_map, references, release,
+                         references_checked=bool(check_references and steps))
 
 
 def _new_findings(onto: Version, state: Version, address_map, findings):
@@ -267,7 +269,9 @@ def _overlaps(reports, steps: Sequence[Step]) -> tuple[Overlap, ...]:
                     touched[key] = {}
                     order.append(key)
                 deleted[key] = deleted.get(key, False) or gone
-                touched[key].setdefault(mod.id, []).append(o)
+                outs = touched[key].setdefault(mod.id, [])
+                if o not in outs:  # a renumbering touches its clause under both numbers
+                    outs.append(o)
     out = []
     for key in order:
         by_mod = touched[key]
@@ -312,11 +316,7 @@ def attribution(report: ReleaseReport) -> dict[tuple[str, Address], list[str]]:
         for old, new in step.address_map.items():
             if new is not None or old.kind != "clause":
                 continue
-            at: Address | None = old  # back to the address ``onto`` gives it
-            for prev in reversed(report.steps[:k]):
-                inverse = {v: key for key, v in prev.address_map.items() if v is not None}
-                at = map_address(at, inverse)
-            out.setdefault(("old", at), []).append(step.id)
+            out.setdefault(("old", _backward(old, report.steps, k)), []).append(step.id)
     return out
 
 
@@ -493,10 +493,47 @@ def release_cover(report: ReleaseReport, code: str = "SEC", title: str = "Smart 
              "summary of changes names the modifications that change each clause."]
     for m in report.modifications:
         about.append(f"{m.id} ({m.modification.title}), drafted against {code} Version {m.base}: "
-                     f"{STATUS_LABELS[m.status]}" + ("" if m.made or m.status == ALREADY_MADE else
-                                                     "; not included in this document"))
+                     f"{STATUS_LABELS[m.status]}"
+                     + ("" if m.made else
+                        f" (its changes are already in {code} Version {report.onto.id}, so it changes nothing here)"
+                        if m.status == ALREADY_MADE else "; not included in this document"))
     return Cover(reference, heading, "Release redline", f"{code} Version {report.onto.id} with the release made",
                  tuple(about), date=rel.date if rel is not None else None)
+
+
+def release_instructions(report: ReleaseReport) -> dict[str, list]:
+    """Section letter -> the drafting instructions of every modification made, in release order,
+    each prefixed by its modification's id ("MP087: Amend Section G3.20 as follows:") and
+    governing the clauses it touches as the consolidated version numbers them (or, for a
+    deletion, as ``onto`` did), so that the redline prints it just before its text."""
+    from redline.annex import Instruction, drafting_instructions
+
+    steps = list(report.steps)
+    at = {s.id: k for k, s in enumerate(steps)}
+    out: dict[str, list] = {}
+    for m in report.modifications:
+        if not m.made or m.id not in at:
+            continue
+        k = at[m.id]
+        for letter, ins in drafting_instructions(m.rebase.modification):
+            governs = []
+            for side, a in ins.governs:
+                if side == "new":
+                    final = _forward(a, steps, k + 1)
+                    if final is not None:
+                        governs.append(("new", final))
+                else:
+                    governs.append(("old", _backward(a, steps, k)))
+            out.setdefault(letter, []).append(Instruction(f"{m.id}: {ins.text}", tuple(governs)))
+    return out
+
+
+def _backward(a: Address, steps: Sequence[Step], k: int) -> Address:
+    """Address ``a`` of the state before step ``k`` as ``onto`` gives it."""
+    for prev in reversed(steps[:k]):
+        inverse = {v: key for key, v in prev.address_map.items() if v is not None}
+        a = map_address(a, inverse)
+    return a
 
 
 def release_redline(report: ReleaseReport, *, context: str = "group", date: str | None = None,
@@ -509,28 +546,28 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
 
     from redline.annex import build_redline, coverage_notes
     from redline.diff import diff_versions
+    from redline.rebase import STATUS_LABELS
 
     vdiff = attributed(report, diff_versions(report.onto, report.state, address_map=dict(report.address_map)))
-    instructions: dict[str, list[str]] = {}
+    instructions = release_instructions(report)
     targets: set[Address] = {c.address for c in vdiff.changes}
     for m in report.modifications:
-        if not m.made:
-            continue
-        for op in m.rebase.modification.operations:
-            lst = instructions.setdefault(op.section, [])
-            text = f"{m.id}: {op.instruction()}"
-            if text not in lst:
-                lst.append(text)
-        targets.update(m.changed)
+        if m.made:
+            targets.update(m.changed)
     notes = list(coverage_notes(vdiff))
     for m in report.modifications:
         if not m.made and m.status != ALREADY_MADE:
-            notes.append(f"{m.id} is not included: {m.status} (see the release report).")
+            notes.append(f"{m.id} is not included: {STATUS_LABELS[m.status]} (see the release report).")
+    if report.references_checked:
+        failures = report.reference_failures
+        notes.append(f"Cross-references of the consolidated text checked: "
+                     + (f"{len(failures)} broken." if failures else "none broken."))
     notes += [f"Cross-reference: {f.message}" for f in report.references]
+    # the words the release writes are its modifications' own: only the base's inferred text is told
     red = build_redline(report.onto, report.state, vdiff, release_cover(report, code, title),
                         instructions=instructions, targets=targets, context=context,
                         author=report.release.id if report.release is not None else "release", date=date,
-                        notes=tuple(notes))
+                        notes=tuple(notes), provenance_sides=("old",))
     who = attribution(report)
     rows = []
     for row in red.summary:

@@ -571,9 +571,16 @@ def gap_problems(root, before) -> list[Invalid]:
     refused here."""
     had = set(numbering_gaps(before)) if before is not None else set()
     numbered = {el.get("num") for el in before.iter("clause")} if before is not None else set()
+    # a part renumbered as a whole carries its clauses (and their gaps) to its new number: G2.3
+    # is G3.3 because G2 is now G3, not because the change numbered that clause
+    parts_before = {p.get("num") for p in before.iter("part")} if before is not None else set()
+    renamed = parts_before - {p.get("num") for p in root.iter("part")}
+    carried = {num.split(".", 1)[1] for num in numbered if num.split(".", 1)[0] in renamed}
     out = []
     for prev, num, part in numbering_gaps(root):
         if (prev, num, part) in had or num in numbered:
+            continue
+        if part not in parts_before and num.split(".", 1)[1] in carried:
             continue
         m = _WHOLE_CLAUSE.fullmatch(num)
         expected = int(prev.rsplit(".", 1)[1]) + 1 if prev else 1

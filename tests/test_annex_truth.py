@@ -34,6 +34,7 @@ from redline.mods import parse_modification
 from redline.render.docx import render_docx
 from redline.render.html import render_html
 
+from test_render_docx import check_ooxml
 from test_render_html import paragraphs
 
 #: edits against SEC 6.17, applied in this order when several are drawn (each names its bug, if any)
@@ -264,6 +265,9 @@ def test_accept_all_is_new_and_reject_all_is_old_in_html(corpus, names, context)
     assume(built is not None)
     base, result, red = built
     check_truth(base, result, red, context, html_lines(red, "new"), html_lines(red, "old"))
+    page = html.document_fromstring(render_html(red))
+    for href in page.xpath("//tbody//a/@href"):  # every row of the summary links to text shown
+        assert page.xpath(f"//*[@id='{href[1:]}']"), href
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -274,6 +278,7 @@ def test_accept_all_is_new_and_reject_all_is_old_in_word(corpus, tmp_path, names
     assume(built is not None)
     base, result, red = built
     check_truth(base, result, red, context, docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
+    check_ooxml(render_docx(red, "tracked"))  # revisions well formed, every summary link to a bookmark
 
 
 def test_a_version_redline_shows_a_run_of_deletions_between_held_clauses(corpus):
@@ -305,4 +310,9 @@ def test_a_moved_clause_is_struck_at_its_old_place_and_inserted_at_its_new(corpu
     assert heads[0] == ("SMETS1 Smart Metering Systems", "deleted")
     page = html.document_fromstring(render_html(red))
     assert page.xpath("//div[@id='was-G1.10']") and page.xpath("//div[@id='G3.22']")
+    # the summary links each row to where it is shown: the heading struck at the clause's old place
+    rows = {(r.address, str(r.change)): r.deleted for r in red.summary}
+    assert rows == {("G3.22", "moved"): False, ("G1.10", "cross-heading deleted"): True}
+    for href in page.xpath("//tbody//a/@href"):
+        assert page.xpath(f"//*[@id='{href[1:]}']"), href
     check_truth(base, result, red, "group", docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))

@@ -216,6 +216,27 @@ def test_github_annotations(invoke, scenario):
                for x in lines), lines
 
 
+def test_github_annotations_for_every_outcome_and_overlap(invoke, scenario):
+    """An error (at the operation's file and line) for each operation a human must decide, a
+    notice for each rebased or already-made one, and one for each clause several modifications
+    touch (an error when they clash there), shown on the later modification."""
+    r = invoke("release", "RB1", "RB3", "RB4", "RB6", "RB7", "RB8", "--onto", "2.0", "--format", "github",
+               "--corpus", scenario)
+    assert r.exit_code == 1
+    ann = [x for x in r.output.splitlines() if x.startswith("::")]
+    head = [x.split("::")[1] for x in ann]
+    assert [h.split(",title=")[1] for h in head] == [
+        "RB1 operation 1%3A applies after rebasing", "RB3 operation 1%3A conflict", "RB7 operation 1%3A conflict",
+        "RB8 operation 1%3A already made", "overlap in G8.3%3A RB3%2C RB4%2C RB8", "conflict in G8.1%3A RB6%2C RB7"]
+    assert [h.split(" ")[0] for h in head] == ["notice", "error", "error", "notice", "notice", "error"]
+    assert all(h.split(" ")[1].startswith("file=") and "/mods/RB" in h and ",line=5," in h for h in head)
+    conflict = next(x for x in ann if "RB7 operation 1%3A conflict" in x)
+    assert "changed by RB6 operation 1" in conflict and "%0A" in conflict  # the word diff, on its own lines
+    assert "RB6 operation 1 (applies as drafted); RB7 operation 1 (conflict)" in ann[-1]
+    clean = invoke("release", "RB4", "RB5", "--onto", "2.0", "--format", "github", "--corpus", scenario)
+    assert clean.exit_code == 0 and not [x for x in clean.output.splitlines() if x.startswith("::")]
+
+
 def test_address_log_follows_renumbering_and_deletion(scenario):
     corpus = Corpus.open(scenario)
     src = SectionSource(corpus.load_section, corpus.section_file)
@@ -424,20 +445,401 @@ def test_release_redline_html(clean_report):
     assert heads == ["Clause", "Change", "Modification", "Detail"]
 
 
-def test_release_redline_docx_accepts_to_the_consolidated_text(invoke, scenario, tmp_path):
+#: more planted modifications for the release redline: an item deleted, a clause added that cites
+#: the clause RB5 adds, the clause version 2.0 added deleted again
+MORE = {
+    "RX1": '<delete target="G8.2(b)"/>',
+    "RX2": '<insert end="G9"><clause num="G9.2"><text>Section G8.3A applies to this part.</text></clause></insert>',
+    "RX3": '<delete target="G8.4"/>',
+}
+
+
+def _plant(corpus: Path, mods: dict[str, str]) -> None:
+    for mod_id, ops in mods.items():
+        (corpus / "mods" / f"{mod_id}.xml").write_text(release_scenario.mod_xml(mod_id, ops, base="2.0"),
+                                                       encoding="utf-8")
+
+
+def _pandoc(path: Path, to: str, changes: str) -> str:
     import pypandoc
 
+    return pypandoc.convert_file(str(path), to, format="docx", extra_args=[f"--track-changes={changes}",
+                                                                            "--wrap=none"])
+
+
+def _lines(version, letter: str) -> list[str]:
+    """Every clause, item and closing of a section as its own line, as a plain-text reader of
+    the redline shows them ("G8.1 Each User …", "(a) the User's …")."""
+    out = []
+    for el in version.sections[letter].iter("clause", "item"):
+        out.append(f"{el.get('num')} {el.findtext('text')}".strip())
+        if el.findtext("closing"):
+            out.append(el.findtext("closing"))
+    return out
+
+
+def test_release_redline_docx_read_back_by_pandoc(invoke, scenario, tmp_path):
+    """The release redline as Word: pandoc reads each tracked change authored by the modification
+    that makes it, accept-all gives the consolidated text and reject-all the version the release
+    is made on (every clause shown), the summary table names modification × clause, and the
+    cross-reference check of the consolidated text is reported in the document."""
+    from lxml import html as lxml_html
+
+    _plant(scenario, MORE)
+    mods = [*CLEAN, *MORE]
     out = tmp_path / "release.docx"
-    r = invoke("release", *CLEAN, "--onto", "2.0", "--redline", "docx", "-o", out, "--corpus", scenario)
+    r = invoke("release", *mods, "--onto", "2.0", "--as", "3.0", "--redline", "docx", "-o", out,
+               "--corpus", scenario)
     assert r.exit_code == 0, r.output
-    accept = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=accept", "--wrap=none"])
-    reject = pypandoc.convert_file(str(out), "plain", extra_args=["--track-changes=reject", "--wrap=none"])
-    assert "G8.1 Each User shall undergo an annual fixture review." in accept
-    assert "G8.1 Each User shall undergo a fixture assessment." in reject
-    assert "\nG8.3A A planted clause after G8.3." in accept and "\nG8.3A " not in reject
+    corpus = Corpus.open(scenario)
+    onto, made = corpus.load("2.0"), corpus.load("3.0")
+    assert corpus.info("3.0").modifications == tuple(mods)
+
+    doc = lxml_html.document_fromstring(_pandoc(out, "html", "all"))
+    marks = []
+    for span in doc.xpath("//span[@class='insertion' or @class='deletion']"):
+        para = span.xpath("ancestor::p[1]")[0].text_content().split()
+        marks.append((para[0], span.get("class"), " ".join(span.text_content().split()), span.get("data-author")))
+    assert marks == [
+        ("G8.1", "deletion", "a", "RB6"), ("G8.1", "insertion", "an annual", "RB6"),
+        ("G8.1", "deletion", "assessment", "RB10"), ("G8.1", "insertion", "review", "RB10"),
+        ("(b)", "deletion", "(b) the User's fixture systems in use by any other fixture party,", "RX1"),
+        ("G8.3", "deletion", "shall", "RB4"), ("G8.3", "insertion", "must", "RB4"),
+        # the slot after G8.3: what was there (G8.4) struck out, then what is there now (G8.3A)
+        ("G8.4", "deletion", "G8.4 A new fixture clause inserted in version 2.0.", "RX3"),
+        ("G8.3A", "insertion", "G8.3A A planted clause after G8.3.", "RB5"),
+        ("G8.5", "insertion", "promptly", "RB1"),
+        ("G9.2", "insertion", "G9.2 Section G8.3A applies to this part.", "RX2"),
+    ], marks
+    rows = [[td.text_content().strip() for td in tr.xpath("td")] for tr in doc.xpath("//table//tr[td]")]
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        ("G8.1", "amended", "RB6, RB10"), ("G8.2", "amended", "RX1"), ("G8.3", "amended", "RB4"),
+        ("G8.4", "deleted", "RX3"), ("G8.3A", "added", "RB5"), ("G8.5", "amended", "RB1"),
+        ("G9.2", "added", "RX2")]
+    assert "Cross-references of the consolidated text checked: none broken." in doc.text_content()
+    instructions = [p.text_content() for p in doc.xpath("//p") if ": " in (p.text_content() or "")
+                    and p.text_content().split(":")[0] in mods]
+    assert "RX3: Delete Section G8.4" in instructions and "RB1: Amend Section G8.5 as follows:" in instructions
+
+    accept = _pandoc(out, "plain", "accept").splitlines()
+    reject = _pandoc(out, "plain", "reject").splitlines()
+    shown = {line.split()[0] for line in accept + reject if line.strip()}
+    for line in _lines(made, "G"):
+        if line.split()[0] in shown and line.split()[0].startswith(("G8", "G9", "(")):
+            assert line in accept, line
+    for line in _lines(onto, "G"):
+        if line.split()[0] in shown:
+            assert line in reject, line
+    assert "G8.4 A new fixture clause inserted in version 2.0." not in accept
+    assert not any(x.startswith("G9.2") for x in reject) and not any("an annual" in x for x in reject)
+
+
+def test_release_redline_html_read_back(invoke, scenario, tmp_path):
+    """The HTML release redline read with an HTML parser: every <ins>/<del> carries the
+    modification that makes it (data-by), the summary names modification × clause."""
+    from lxml import html as lxml_html
+
+    _plant(scenario, MORE)
+    out = tmp_path / "release.html"
+    r = invoke("release", *CLEAN, *MORE, "--onto", "2.0", "--redline", "html", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    doc = lxml_html.document_fromstring(out.read_text(encoding="utf-8"))
+    marks = doc.xpath("//div[@class='legal-text']//*[self::ins or self::del]")
+    assert marks and all(el.get("data-by") in (*CLEAN, *MORE) for el in marks)
+    by = {(el.tag, " ".join(el.text_content().split()), el.get("data-by")) for el in marks}
+    assert {("del", "a", "RB6"), ("ins", "an annual", "RB6"), ("ins", "review", "RB10"), ("del", "shall", "RB4"),
+            ("ins", "promptly", "RB1")} <= by
+    assert any(tag == "del" and who == "RX3" and "A new fixture clause" in text for tag, text, who in by)
+    assert any(tag == "ins" and who == "RX2" and "Section G8.3A applies" in text for tag, text, who in by)
+    rows = [[td.text_content().strip() for td in tr.xpath("td")] for tr in doc.xpath("//section[@class='summary']//tr[td]")]
+    assert ("G8.1", "RB6, RB10") in {(row[0], row[2]) for row in rows}
+    assert "Cross-references of the consolidated text checked: none broken." in doc.text_content()
+
+
+def test_release_redline_names_broken_references(invoke, scenario, tmp_path):
+    """A release that leaves a broken cross-reference exits 1; its redline is still written and
+    says which reference is broken."""
+    import pypandoc
+
+    _plant(scenario, {"RX4": '<insert end="G9"><clause num="G9.2"><text>Section G8.9 applies to this part.</text>'
+                             '</clause></insert>'})
+    out = tmp_path / "release.docx"
+    r = invoke("release", "RB4", "RX4", "--onto", "2.0", "--redline", "docx", "-o", out, "--corpus", scenario)
+    assert r.exit_code == 1, r.output
+    assert "G8.9" in r.output
+    text = " ".join(pypandoc.convert_file(str(out), "plain", format="docx", extra_args=["--wrap=none"]).split())
+    assert "Cross-references of the consolidated text checked: 1 broken." in text
+    assert "Cross-reference: " in text and "G8.9" in text.split("Cross-reference: ", 1)[1]
 
 
 def test_a_target_the_corpus_does_not_hold_is_said_so(invoke):
     r = invoke("release", "SECMP0065", "--onto", "5.20")
     assert r.exit_code == 1
     assert "conflict: its anchor G1.9 is not in 5.20; the corpus does not hold G1 in 5.20" in r.output
+
+
+def test_release_redline_of_the_bundled_release(invoke, tmp_path):
+    """2019-11 (SECMP0065 already made, MP087) onto 6.17 as Word: MP087's words tracked by MP087,
+    accept-all gives G3.20(b) as MP087 makes it, reject-all as 6.17 has it."""
+    from lxml import html as lxml_html
+
+    from redline.apply import apply_modification
+
+    out = tmp_path / "2019-11.docx"
+    r = invoke("release", "2019-11", "--redline", "docx", "-o", out)
+    assert r.exit_code == 0, r.output
+    corpus = Corpus.open(CORPUS)
+    v617 = corpus.load("6.17")
+    made = apply_modification(v617, load_modification(corpus, "MP087"), "x").version
+    doc = lxml_html.document_fromstring(_pandoc(out, "html", "all"))
+    marks = [(s.get("class"), " ".join(s.text_content().split()), s.get("data-author"))
+             for s in doc.xpath("//span[@class='insertion' or @class='deletion']")]
+    assert marks == [("insertion", "which forms part of a SMETS2+ Device", "MP087")]
+    text = " ".join(doc.text_content().split())
+    assert "SECMP0065 (SMETS1 Security Obligations), drafted against SEC Version 5.23: already made (its changes " \
+           "are already in SEC Version 6.17, so it changes nothing here)" in text
+    accept = " ".join(_pandoc(out, "plain", "accept").split())
+    reject = " ".join(_pandoc(out, "plain", "reject").split())
+    accept, reject = accept.split("G3.20 Each User", 1)[1], reject.split("G3.20 Each User", 1)[1]
+    assert f"(b) {made.find('G3.20(b)').text}" in accept and f"(b) {v617.find('G3.20(b)').text}" in reject
+    assert "SMETS2+ Device" not in reject and "SMETS2+ Device" in accept
+
+
+def test_release_as_beside_concurrent_writers_records_every_version(tmp_corpus):
+    """`release --as` run at the same moment as other writers of the corpus (two releases and two
+    applies, each in its own process, started together): every version is written and the
+    manifest records, for each release, the version it was made on and the modifications that
+    made it (the reliability suite, tests/test_faults.py, fails and kills `release --as` at
+    every file-system call)."""
+    import os
+
+    from faults import hidden
+
+    from redline.cli import main
+
+    jobs = [["release", "2019-11", "--as", "r1"], ["release", "SECMP0065", "MP087", "--onto", "6.17", "--as", "r2"],
+            ["apply", "MP087", "--as", "a1"], ["apply", "MP087", "--as", "a2"]]
+    r, w = os.pipe()
+    pids = []
+    for args in jobs:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 70
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 1)
+                os.dup2(null, 2)
+                os.close(w)
+                os.read(r, 1)
+                try:
+                    main([*args, "--corpus", str(tmp_corpus)], standalone_mode=True)
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+            finally:
+                os._exit(code)
+        pids.append(pid)
+    os.close(r)
+    os.write(w, b"x" * len(jobs))
+    os.close(w)
+    assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids] == [0] * len(jobs)
+    corpus = Corpus.open(tmp_corpus)
+    assert {"r1", "r2", "a1", "a2"} <= set(corpus.version_ids)
+    for vid in ("r1", "r2"):
+        info = corpus.info(vid)
+        assert info.predecessor == "6.17" and info.modifications == ("MP087",), info
+        assert "which forms part of a SMETS2+ Device" in corpus.load(vid).find("G3.20(b)").text
+    assert hidden(tmp_corpus) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the worked example of docs/releases.md, run as written
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "releases.md"
+
+
+def _doc_commands() -> list[tuple[str, list[str]]]:
+    """Each ``$ command`` of the page's shell blocks with the output shown under it."""
+    out: list[tuple[str, list[str]]] = []
+    fence = None  # the opening line of the block we are in
+    current: list[str] | None = None  # the output lines of the block's last command
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fence, current = (line if fence is None else None), None
+            continue
+        if fence != "```":
+            continue
+        if line.startswith("$ "):
+            out.append((line[2:], []))
+            current = out[-1][1]
+        elif current is not None:
+            current.append(line.rstrip())
+    return out
+
+
+def _shown(expected: list[str], actual: str) -> bool:
+    """Whether ``actual`` is the output shown, ``…`` standing for any text (a line of its own:
+    any lines)."""
+    import re
+
+    while expected and not expected[-1]:
+        expected = expected[:-1]
+    pattern = "\n".join(".*?".join(re.escape(part) for part in line.split("…")) for line in expected)
+    got = "\n".join(line.rstrip() for line in actual.rstrip("\n").splitlines())
+    return re.fullmatch(pattern, got, re.S) is not None
+
+
+def test_the_worked_example_of_the_docs_runs_as_written(tmp_path, monkeypatch):
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from redline.cli import main
+
+    root = DOC.parent.parent
+    places = {"/tmp/sec": str(tmp_path / "sec"), "/tmp/scenario": str(tmp_path / "scenario")}
+    env: dict[str, str] = {}
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    ran = 0
+    for command, expected in _doc_commands():
+        for old, new in places.items():
+            command = command.replace(old, new)
+        if not command.startswith("redline "):  # the set-up lines: a copy, a build, a variable
+            for part in command.split(" && "):
+                if part.startswith("export "):
+                    name, value = part[len("export "):].split("=", 1)
+                    env[name] = value
+                else:
+                    part = part.replace("python ", f"{shlex.quote(sys.executable)} ", 1)
+                    subprocess.run(part, shell=True, cwd=root, check=True, env={**os.environ, **env})
+            continue
+        monkeypatch.setenv("REDLINE_CORPUS", env["REDLINE_CORPUS"])
+        r = CliRunner().invoke(main, shlex.split(command)[1:], catch_exceptions=False)
+        assert _shown(expected, r.output), f"$ {command}\n--- shown in the docs:\n" + "\n".join(expected) + \
+            f"\n--- got (exit {r.exit_code}):\n{r.output}"
+        ran += 1
+    assert ran >= 7
+    assert (work / "RB9-2.0.xml").exists()  # the rebase wrote where the page says
+
+
+def test_log_and_blame_after_a_release_that_moves_deletes_and_amends(invoke, scenario):
+    """`redline log` says moved (from where), deleted, renumbered and amended, each by the
+    modification the manifest records; `--format json` gives the same; `show --blame` marks the
+    words and the number with the version and modification behind them."""
+    (scenario / "mods" / "MV.xml").write_text(release_scenario.mod_xml("MV", """
+        <move target="G9.1" after="G8.5" as="G8.6"/>
+        <delete target="G8.2(b)"/>
+        <amend-definition clause="A1.1" term="Panel"><old>means the fixture panel.</old>
+          <new>means the fixture code panel.</new></amend-definition>
+        <substitute target="G8.5"><old>correct it</old><new>correct it at once</new></substitute>""",
+                                                                       base="2.0"), encoding="utf-8")
+    assert invoke("release", "MV", "--onto", "2.0", "--as", "3.0", "--corpus", scenario).exit_code == 0
+
+    def log(*args):
+        r = invoke("log", *args, "--corpus", scenario)
+        assert r.exit_code == 0, r.output
+        return r.output.splitlines()
+
+    assert log("G8.6")[1:] == ["  1.0  G9.1: held (the oldest version holding it: its words may be older)",
+                               "  2.0  G9.1: unchanged", "  3.0  G8.6: moved from G9.1 by MV"]
+    assert log("G8.2(b)", "--in", "2.0")[-1] == "  3.0  deleted by MV (it was G8.2(b))"
+    assert log("G8.5", "--in", "1.0")[2:] == ["  2.0  deleted by V2 (it was G8.5)", "  3.0  not in this version"]
+    assert log('A1.1["Panel"]')[-2:] == ["  3.0  A1.1[\"Panel\"]: amended by MV",
+                                         "         \"Panel\" means the fixture {+code+} panel."]
+    g85 = log("G8.5")
+    assert g85[2:] == ["  2.0  G8.5: renumbered from G8.4 by V2", "  3.0  G8.5: amended by MV",
+                       "         … fault, the User shall correct it {+at once+}."]
+    data = json.loads(invoke("log", "G8.6", "--format", "json", "--corpus", scenario).output)
+    assert data["format"] == "redline-log" and data["address"] == "G8.6" and data["in"] == "3.0"
+    last = data["versions"][-1]
+    assert (last["status"], last["from"], last["address"], last["modifications"]) == ("moved", "G9.1", "G8.6", ["MV"])
+    data = json.loads(invoke("log", "G8.5", "--format", "json", "--corpus", scenario).output)
+    assert [(v["status"], v["from"]) for v in data["versions"]] == [("held", None), ("renumbered", "G8.4"),
+                                                                     ("amended", None)]
+    assert data["versions"][-1]["diff"].endswith("correct it {+at once+}.")
+
+    r = invoke("show", "3.0", "G8.5", "--blame", "--corpus", scenario)
+    assert r.output.splitlines() == ["G8.5  (numbered so since 2.0 (V2))",
+                                     "  1.0 or earlier  Where a fixture assessment finds a fault, the User shall correct it",
+                                     "  3.0 (MV)        at once",
+                                     "  1.0 or earlier  ."]
+    runs = json.loads(invoke("show", "3.0", "G8.5", "--blame", "--format", "json", "--corpus", scenario).output)
+    assert [(run["text"], run["version"], run["modifications"]) for run in runs["node"]["text"]] == [
+        ("Where a fixture assessment finds a fault, the User shall correct it ", "1.0", []),
+        ("at once", "3.0", ["MV"]), (".", "1.0", [])]
+    assert runs["node"]["numbered"] == {"version": "2.0", "modifications": ["V2"]}
+
+
+def test_rebased_through_an_earlier_modification_of_the_release(invoke, scenario):
+    """A target an earlier modification of the release renumbers is followed, and the report says
+    from what to what and by which modification and operation; the clause both touch is listed
+    once per modification."""
+    _plant(scenario, {"REN": '<renumber target="G8.4" as="G8.4B"/>',
+                      "AMD2": '<substitute target="G8.4"><old>A new fixture clause</old>'
+                              '<new>A newer fixture clause</new></substitute>'})
+    r = invoke("release", "REN", "RB1", "AMD2", "--onto", "2.0", "--format", "json", "--corpus", scenario)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    by_id = {m["id"]: m for m in data["modifications"]}
+    (op,) = by_id["AMD2"]["operations"]
+    assert op["status"] == "rebased"
+    assert op["message"] == "G8.4 renumbered G8.4B by REN operation 1 (Renumber Section G8.4 as Section G8.4B)"
+    assert op["rebased"].startswith('<substitute target="G8.4B">')
+    (rb1,) = by_id["RB1"]["operations"]
+    assert rb1["message"] == "G8.4 renumbered G8.5 in version 2.0 (V2)"
+    assert [(o["clause"], [(m["id"], m["operations"]) for m in o["modifications"]]) for o in data["overlaps"]] == [
+        ("G8.4B", [("REN", [1]), ("AMD2", [1])])]
+    made = invoke("release", "REN", "RB1", "AMD2", "--onto", "2.0", "--as", "3.0", "--corpus", scenario)
+    assert made.exit_code == 0
+    assert Corpus.open(scenario).load("3.0").find("G8.4B").text == "A newer fixture clause inserted in version 2.0."
+
+
+def test_generated_release_with_planted_conflicts_renumberings_and_deletions(generated):
+    """The planted modifications of the generated code made together onto 1.1, with two more
+    that change the same words of one clause (a conflict naming the first) and one that changes
+    other words of it (an overlap that applies): each is reported as planted."""
+    from redline.mods import Modification
+    from redline.ops import Substitute
+
+    corpus, edits = generated
+    base, onto = corpus.load("1.0"), corpus.load("1.1")
+    step = version_step(base, onto)
+    planted = _planted(corpus, edits)
+    touched = {c for c, _ in edits["amended"]} | set(edits["deleted"]) | set(edits["renumbered"]) \
+        | set(edits["renumbered"].values()) | set(edits["inserted"])
+    def phrases(text: str):
+        """Two phrases of ``text`` far apart, each occurring once in it, or None."""
+        import re
+
+        w = text.split()
+        if len(w) < 12:
+            return None
+        one, two = " ".join(w[1:3]), " ".join(w[-5:-3])
+        if any(re.search(r"[^\w ]|\d", p) or text.count(p) != 1 for p in (one, two)):
+            return None
+        return one, two
+
+    clause = next(n for n in onto.nodes("clause") if str(n.address) not in touched and n.text and phrases(n.text))
+    first, later = phrases(clause.text)
+    a = Modification("SAME-A", "t", "1.0", (Substitute(clause.address, first, "words of A"),))
+    b = Modification("SAME-B", "t", "1.0", (Substitute(clause.address, first, "words of B"),))
+    c = Modification("OTHER-C", "t", "1.0", (Substitute(clause.address, later, "words of C"),))
+    mods = [m for m, _, _ in planted.values()] + [a, c, b]
+    rep = make_release(mods, onto, lambda m: (base, [step]))
+    got = {m.id: m.status for m in rep.modifications}
+    for name, (_, status, _) in planted.items():
+        assert got[name] == status, (name, got[name])
+    assert (got["SAME-A"], got["OTHER-C"], got["SAME-B"]) == ("as-drafted", "as-drafted", "conflict")
+    same_b = next(m for m in rep.modifications if m.id == "SAME-B")
+    assert same_b.rebase.outcomes[0].culprit_mod == "SAME-A"
+    (ov,) = [o for o in rep.overlaps if o.clause == clause.address]
+    assert [t[0] for t in ov.touches] == ["SAME-A", "OTHER-C", "SAME-B"] and ov.conflict
+    assert rep.version is None and not rep.ok
+    made = rep.state.find(clause.address).text
+    assert "words of A" in made and "words of C" in made and "words of B" not in made

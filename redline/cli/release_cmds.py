@@ -360,7 +360,7 @@ def _escape_property(text: str) -> str:
 def _annotations(report) -> list[str]:
     """GitHub workflow commands: an error per operation that needs a human, a notice per
     rebased or already made one and per overlap."""
-    from redline.rebase import AS_DRAFTED, NEEDS_HUMAN
+    from redline.rebase import AS_DRAFTED, NEEDS_HUMAN, STATUS_LABELS
 
     out = []
     for m in report.modifications:
@@ -377,10 +377,23 @@ def _annotations(report) -> list[str]:
             props.append(f"title={_escape_property(f'{m.id} operation {o.index + 1}: {o.label}')}")
             msg = o.message + "".join(f"\n{d}" for d in o.details)
             out.append(f"::{level} {','.join(props)}::{_escape_data(msg or o.label)}")
+    by_id = {m.id: m.modification for m in report.modifications}
     for ov in report.overlaps:
-        who = ", ".join(mid for mid, _, _ in ov.touches)
+        who = "; ".join(f"{mid} operation{'s' if len(ops) > 1 else ''} {', '.join(map(str, ops))} ({STATUS_LABELS[st]})"
+                        for mid, ops, st in ov.touches)
         level = "error" if ov.conflict else "notice"
-        out.append(f"::{level} title={_escape_property(f'overlap in {ov.clause}')}::{_escape_data(who)}")
+        # shown on the last modification to touch the clause, at its first operation there
+        last_id, last_ops, _ = ov.touches[-1]
+        mod = by_id.get(last_id)
+        props = []
+        if mod is not None and mod.file:
+            props.append(f"file={_escape_property(display_path(mod.file))}")
+            line = mod.line_of(last_ops[0] - 1) if last_ops else None
+            if line:
+                props.append(f"line={line}")
+        title = f"{'conflict' if ov.conflict else 'overlap'} in {ov.clause}: " + ", ".join(t[0] for t in ov.touches)
+        props.append(f"title={_escape_property(title)}")
+        out.append(f"::{level} {','.join(props)}::{_escape_data(who)}")
     for f in report.reference_failures:
         out.append(f"::error title={_escape_property(f'reference in {f.holder}')}::{_escape_data(f.message)}")
     return out

@@ -416,7 +416,7 @@ def _write_body(body: _Body, redline: Redline, style: str, flush) -> None:
                 elif b.level == "part":
                     k = INSERT if b.state == NodeState.INSERTED else DELETE if b.state == NodeState.DELETED else EQUAL
                     body.paragraph("SEC Part Heading", _pieces(b.num) + [(k, TAB)] + _pieces(b.spans),
-                                   bookmark=anchor_id(b.anchor) if b.anchor else None)
+                                   bookmark=anchor_id(b.anchor, deleted=b.state == NodeState.DELETED) if b.anchor else None)
                 else:
                     body.paragraph("SEC Cross-heading", _pieces(b.spans))
             elif isinstance(b, ClauseBlock):

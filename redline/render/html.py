@@ -167,7 +167,7 @@ def legal_text(section: SectionRedline, annotate: Annotate | None = None) -> str
                 _spans_html(b.spans, None, out)
                 out.append("</h3>\n")
             elif b.level == "part":
-                ident = anchor_id(b.anchor) if b.anchor else None
+                ident = anchor_id(b.anchor, deleted=b.state == NodeState.DELETED) if b.anchor else None
                 ident = f' id="{_escape(ident)}"' if ident else ""  # as the template: no empty id
                 out.append(f'    <h3 class="part state-{_escape(b.state)}"{ident}><span class="num">')
                 _spans_html(b.num, None, out)
