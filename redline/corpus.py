@@ -82,7 +82,7 @@ class Corpus:
         m = parse_manifest(_read(manifest, "manifest", "manifest"), root, str(manifest))
         return cls(root, m.code, m.title, m.versions, m.sources)
 
-    def _reload(self, changed=()) -> None:
+    def reload(self, changed=()) -> None:
         """Read the manifest again (after a transaction changed it); forget the loaded versions
         in ``changed`` and those whose files changed."""
         fresh = Corpus.open(self.root)

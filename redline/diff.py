@@ -280,9 +280,7 @@ def diff_node(old: Node | None, new: Node | None) -> NodeDiff:
 
 
 def _with_address(node: Node | None, parent: Address) -> Node | None:
-    if node is not None and node._address is None:
-        node._address = child_address(parent, node.element)
-    return node
+    return node.under(parent) if node is not None else None
 
 
 def unchanged_pair(oe, ne, oa: Address, na: Address) -> NodeDiff:
@@ -382,9 +380,9 @@ class _Side:
             self.parts.update(outline.parts)
             digests = version.clause_digests(letter)
             if digests is not None:
-                self.digest.update(zip((c._address for c in outline.clauses), digests))
+                self.digest.update(zip((c.address for c in outline.clauses), digests))
             if skip_parts:
-                self.clauses += [c for c in outline.clauses if c._address.part not in skip_parts]
+                self.clauses += [c for c in outline.clauses if c.address.part not in skip_parts]
             else:
                 self.clauses += outline.clauses
 
@@ -451,15 +449,15 @@ def diff_versions(
     oidx, onode, nidx, nnode = {}, {}, {}, {}
     for clauses, idx, node in ((oclauses, oidx, onode), (nclauses, nidx, nnode)):
         for i, c in enumerate(clauses):
-            a = c._address
+            a = c.address
             idx[a] = i
             node[a] = c
     odigest, ndigest = old.digest, new.digest
 
     def identical(o: Node, n: Node) -> bool:
         """Byte-identical XML: by the digests of the bytes read, when both sides have them."""
-        do = odigest.get(o._address)
-        if do is not None and do == ndigest.get(n._address):
+        do = odigest.get(o.address)
+        if do is not None and do == ndigest.get(n.address):
             return True
         return _same_xml(o, n)
 

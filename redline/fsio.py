@@ -153,11 +153,6 @@ def input_limit(kind: str) -> int:
     return LIMITS[kind]
 
 
-def _a(what: str) -> str:
-    """``what`` with its indefinite article ("a modification file", "an Annex A")."""
-    return f"{'an' if what[:1].lower() in 'aeiou' else 'a'} {what}"
-
-
 def human_size(n: int) -> str:
     """``n`` bytes as a short figure (``16 MB``, ``300 kB``, ``12 bytes``)."""
     for unit, size in (("GB", GiB), ("MB", MiB), ("kB", KiB)):
@@ -170,6 +165,10 @@ def human_size(n: int) -> str:
 def kind_of(mode: int) -> str:
     """What a file of ``st_mode`` ``mode`` is, for a message ("a FIFO (named pipe)")."""
     return _KIND_NAMES.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def read_input(path, *, limit: int | str, what: str = "file", error=None) -> bytes:
@@ -203,10 +202,10 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
         if not stat.S_ISREG(st.st_mode):
             kind = kind_of(st.st_mode)
             if stat.S_ISDIR(st.st_mode):
-                raise fail(f"is a directory, not a {what}", True)
-            raise fail(f"is {kind}, not a regular file (a {what} must be a regular file)", True)
+                raise fail(f"is a directory, not {_article(what)} {what}", True)
+            raise fail(f"is {kind}, not a regular file ({_article(what)} {what} must be a regular file)", True)
         if st.st_size > limit_bytes:
-            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} {_a(what)} may be "
+            raise fail(f"is {human_size(st.st_size)}, more than the {human_size(limit_bytes)} {_article(what)} {what} may be "
                        f"(set {LIMIT_ENV} to change the limit)", True)
         chunks, total = [], 0
         while True:
@@ -216,7 +215,7 @@ def read_input(path, *, limit: int | str, what: str = "file", error=None) -> byt
             chunks.append(chunk)
             total += len(chunk)
             if total > limit_bytes:  # it grew while being read
-                raise fail(f"is more than the {human_size(limit_bytes)} {_a(what)} may be "
+                raise fail(f"is more than the {human_size(limit_bytes)} {_article(what)} {what} may be "
                            f"(set {LIMIT_ENV} to change the limit)", True)
         return b"".join(chunks)
     except OSError as exc:
@@ -557,7 +556,7 @@ def fsync_directory(directory) -> None:
         os.close(fd)
 
 
-def _umask_mode(mode: int = 0o666) -> int:
+def umask_mode(mode: int = 0o666) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return mode & ~umask
@@ -573,7 +572,7 @@ class TempFile:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         try:
             _lock_fd(self.fd)
-            os.fchmod(self.fd, _umask_mode() if mode is None else mode)
+            os.fchmod(self.fd, umask_mode() if mode is None else mode)
         except BaseException:
             self.close(remove=True)
             raise
@@ -694,7 +693,7 @@ class TempDir:
     def __init__(self, target: Path):
         self.target = Path(target)
         self.path = self.target.parent / temp_name(self.target.name)
-        os.mkdir(self.path, _umask_mode(0o777))
+        os.mkdir(self.path, umask_mode(0o777))
         self.fd = None
         try:
             self.fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -706,7 +705,7 @@ class TempDir:
     def add(self, name: str, data, durable: bool = True) -> Path:
         """Write the file ``name`` (flushed to disk) inside the temporary directory."""
         path = self.path / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), _umask_mode())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), umask_mode())
         try:
             for chunk in _chunks(data):
                 _write_all(fd, chunk)

@@ -303,6 +303,13 @@ class Node:
             self._address = element_address(self.element)
         return self._address
 
+    def under(self, parent: Address) -> "Node":
+        """This node, its address made from its parent's (``parent``) if not known yet: cheaper
+        than walking the tree up to the section, for a walk that comes down from the parent."""
+        if self._address is None:
+            self._address = child_address(parent, self.element)
+        return self
+
     @property
     def kind(self) -> str:
         return self.element.tag
@@ -384,7 +391,7 @@ class Node:
 
 #: the part and clause numbers of a section tree where its skeleton puts them (section > part >
 #: [cross-heading >] clause), in document order, as strings: read by libxml2, no element proxy made
-_OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
+OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
                                " | /section/part/crossheading/clause/@num", smart_strings=False)
 #: the same parts and clauses as elements
 _OUTLINE_ELEMENTS = etree.XPath("/section/part | /section/part/clause | /section/part/crossheading/clause")
@@ -403,7 +410,7 @@ class Outline:
         self._root = root
         #: the part and clause addresses, in document order
         self.sequence: list[Address] = [clause_address(n) if "." in n else part_address(n)
-                                        for n in _OUTLINE_NUMBERS(root)]
+                                        for n in OUTLINE_NUMBERS(root)]
         self._clauses: list[Node] | None = None
         self._parts: dict[Address, object] | None = None
         self._by_address: dict[Address, Node] | None = None

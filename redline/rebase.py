@@ -525,16 +525,27 @@ def _missing(r: _Rebaser, i: int, op, a: Address, role: str = "target") -> OpOut
     return _outcome(i, op, CONFLICT, f"its {role} {a} is not in {r.label}{why}", clauses=_clauses(a))
 
 
+def _located(r: _Rebaser, i: int, op, target: Address, role: str = "target", named: str | None = None):
+    """``(o, a0, hops, a)`` of :meth:`_Rebaser.locate`: where ``target`` stands now, or the
+    outcome that says why the operation cannot follow it (deleted since, not found, not held).
+    ``named`` is how a not-found message names it (default: the address alone)."""
+    o, a0, hops, a = r.locate(target)
+    if a0 is None and hops:
+        return _gone(r, i, op, target, hops, role)
+    if a is None:
+        return _outcome(i, op, CONFLICT, f"{named or target} cannot be found in {r.label}")
+    if not r.a_has(a):
+        return _missing(r, i, op, a, role)
+    return o, a0, hops, a
+
+
 def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """amend, substitute, and amend-definition's words."""
     fld = op.field
-    o, a0, hops, a = r.locate(op.target)
-    if a0 is None and hops:
-        return _gone(r, i, op, op.target, hops)
-    if a is None:
-        return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
-    if not r.a_has(a):
-        return _missing(r, i, op, a)
+    found = _located(r, i, op, op.target)
+    if isinstance(found, OpOutcome):
+        return found
+    o, a0, hops, a = found
     if isinstance(o, _Created):
         rebased = _retarget(op, a)
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED,
@@ -693,13 +704,10 @@ def _content_words(el) -> str:
 
 
 def _insert_op(r: _Rebaser, i: int, op: O.Insert) -> OpOutcome:
-    o, a0, hops, a = r.locate(op.target)
-    if a0 is None and hops:
-        return _gone(r, i, op, op.target, hops, "anchor")
-    if a is None:
-        return _outcome(i, op, CONFLICT, f"its anchor {op.target} cannot be found in {r.label}")
-    if not r.a_has(a):
-        return _missing(r, i, op, a, "anchor")
+    found = _located(r, i, op, op.target, "anchor", f"its anchor {op.target}")
+    if isinstance(found, OpOutcome):
+        return found
+    o, a0, hops, a = found
     reasons = r.hop_reasons(hops)
     content = [O.fragment_element(f) for f in op.content]
     # numbers of new clauses follow a renumbered part, or an anchor they are numbered after
@@ -873,13 +881,10 @@ def _exists_in_base(r: _Rebaser, a: Address) -> bool:
 
 def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """renumber and move: the node's own number or place must not have changed since."""
-    o, a0, hops, a = r.locate(op.target)
-    if a0 is None and hops:
-        return _gone(r, i, op, op.target, hops)
-    if a is None:
-        return _outcome(i, op, CONFLICT, f"{op.target} cannot be found in {r.label}")
-    if not r.a_has(a):
-        return _missing(r, i, op, a)
+    found = _located(r, i, op, op.target)
+    if isinstance(found, OpOutcome):
+        return found
+    o, a0, hops, a = found
     reasons = r.hop_reasons(hops)
     dest_drafted = op.new if isinstance(op, O.Renumber) else op.destination
     # the destination follows the parent (or anchor) as it now stands
@@ -944,13 +949,10 @@ def _mapped_parent(r: _Rebaser, o: Address) -> Address | None:
 
 def _add_definition_op(r: _Rebaser, i: int, op: O.AddDefinition) -> OpOutcome:
     clause = op.target.clause_address
-    o, a0, hops, a = r.locate(clause)
-    if a0 is None and hops:
-        return _gone(r, i, op, clause, hops, "definitions clause")
-    if a is None:
-        return _outcome(i, op, CONFLICT, f"{clause} cannot be found in {r.label}")
-    if not r.a_has(a):
-        return _missing(r, i, op, a, "definitions clause")
+    found = _located(r, i, op, clause, "definitions clause")
+    if isinstance(found, OpOutcome):
+        return found
+    o, a0, hops, a = found
     target = Address(a.section, a.part, a.clause, op.target.term)
     reasons = r.hop_reasons(hops)
     if r.a_has(target):

@@ -439,7 +439,7 @@ class _Commit:
         versions = self.root / "versions"
         if self.news and not versions.is_dir():
             self.doing = versions
-            os.mkdir(versions, fsio._umask_mode(0o777))
+            os.mkdir(versions, fsio.umask_mode(0o777))
         for target, files in self.news:
             self.doing = target
             tmp = fsio.TempDir(target)
@@ -685,7 +685,7 @@ def transaction(corpus, timeout: float | None = None):
         tx = Transaction(corpus, manifest)
         yield tx
         if tx.commit():
-            corpus._reload(changed={vid for vid, _ in tx._puts})
+            corpus.reload(changed={vid for vid, _ in tx._puts})
     finally:
         lock.release()
 

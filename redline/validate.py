@@ -35,7 +35,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from redline.errors import CorpusError
-from redline.model import _OUTLINE_NUMBERS, Address, clause_address, element_address, normalise_space, part_address
+from redline.model import OUTLINE_NUMBERS, Address, clause_address, element_address, normalise_space, part_address
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 #: where the validation cache lives (see :class:`ValidationCache`); "off" (or empty) disables it
@@ -317,7 +317,7 @@ def _outline_numbers(root, sec: str, order: bool) -> list[str] | None:
     place has a number if the numbers read are as many as the parts and clauses there. (A clause
     nested deeper, in an item, is the schema's to refuse; the outline does not see it, and the
     address index refuses it if it has no number or repeats one.)"""
-    nums = _OUTLINE_NUMBERS(root)
+    nums = OUTLINE_NUMBERS(root)
     placed = int(_PLACED_CLAUSES(root))
     if len(nums) != int(_PARTS(root)) + placed:
         return None

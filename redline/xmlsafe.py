@@ -51,20 +51,6 @@ def parse_bytes(data: bytes, name: str, error=XMLInputError, element_only: bool 
     return tree
 
 
-def read_file(path, error=XMLInputError, limit: int | str = "section") -> bytes:
-    """The bytes of ``path``, a regular file of at most ``limit`` bytes (a key of
-    :data:`redline.fsio.LIMITS`, or a number); a missing, unreadable, special or too large file
-    raises ``error`` (see :func:`redline.fsio.read_input`)."""
-    from redline.fsio import read_input
-
-    return read_input(path, limit=limit, what="file", error=error)
-
-
-def parse_file(path, error=XMLInputError) -> etree._ElementTree:
-    """Read and parse ``path`` safely; a missing or unreadable file raises ``error``."""
-    return parse_bytes(read_file(path, error), str(path), error)
-
-
 def serialise(element) -> bytes:
     """Serialise an element as indented UTF-8 XML with a declaration (the corpus house form)."""
     el = etree.fromstring(etree.tostring(element), _parser())

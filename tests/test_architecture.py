@@ -7,6 +7,7 @@ Every import counts, also one made inside a function. A new module is placed in 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -30,6 +31,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
+def _tree(path: Path) -> ast.Module:
+    """The parsed module (each file is parsed once for all the checks)."""
+    return ast.parse(path.read_text("utf-8"))
+
+
 def _modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
@@ -49,7 +56,7 @@ def _imports(name: str, path: Path, known: set[str], source: str | None = None) 
     or under ``if TYPE_CHECKING``, and those named in a ``"module:attribute"`` string)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out = set()
-    tree = ast.parse(path.read_text("utf-8") if source is None else source)
+    tree = _tree(path) if source is None else ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             m = _LAZY.fullmatch(node.value)
@@ -161,7 +168,7 @@ def test_only_one_module_pauses_the_garbage_collector():
     or a ``with`` block everywhere else."""
     def imports_gc(path: Path) -> bool:
         return any(isinstance(n, ast.Import) and any(a.name == "gc" for a in n.names)
-                   or isinstance(n, ast.ImportFrom) and n.module == "gc" for n in ast.walk(ast.parse(path.read_text("utf-8"))))
+                   or isinstance(n, ast.ImportFrom) and n.module == "gc" for n in ast.walk(_tree(path)))
 
     touching = sorted(name for name, path in _modules().items() if imports_gc(path))
     assert touching == ["redline.gcpause"]
@@ -179,7 +186,7 @@ _IO_MODULES = {"shutil", "tempfile"}
 
 def _does_io(path: Path) -> list[str]:
     out = []
-    for base, attr in _calls(ast.parse(path.read_text("utf-8"))):
+    for base, attr in _calls(_tree(path)):
         if base is None and attr in _IO_BUILTINS or base == "os" and attr in _IO_OS or base in _IO_MODULES \
                 or base not in (None, "os", "self", "st", "re") and attr in _IO_METHODS:
             out.append(f"{base}.{attr}" if base else attr)
@@ -193,5 +200,47 @@ def test_file_io_only_where_the_docstring_says_so(module):
     path = _modules()[module]
     calls = _does_io(path)
     if calls:
-        doc = ast.get_docstring(ast.parse(path.read_text("utf-8"))) or ""
+        doc = ast.get_docstring(_tree(path)) or ""
         assert "I/O" in doc, f"{module} does file I/O ({', '.join(sorted(set(calls)))}) but its docstring does not say so"
+
+
+def _private_imports(name: str, path: Path) -> list[str]:
+    """``module.name`` for each private name (``_x``) that module ``name`` imports from another."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("redline")):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module
+            out += [f"{target}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    # ``fsio._helper(...)`` through a module imported by name
+    modules = {a.asname or a.name for node in ast.walk(_tree(path))
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("redline") or
+               isinstance(node, ast.ImportFrom) and node.level
+               for a in node.names if f"{node.module or package}.{a.name}" in GRAPH or f"redline.{a.name}" in GRAPH}
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules \
+                and node.attr.startswith("_") and not node.attr.startswith("__"):
+            out.append(f"{node.value.id}.{node.attr}")
+    return out
+
+
+#: a reader package's modules share its private patterns (the PDF-text reader and the outline builder)
+_FRIENDS = {("redline.importer.text", "redline.importer.outline")}
+
+
+def test_no_module_imports_another_modules_private_names():
+    """What a module keeps private (an index's state, a helper, a constant) stays private: another
+    module that needs it uses a public name, so that the owner can change it safely."""
+    wrong = [f"{name} imports {p}" for name, path in _modules().items() for p in _private_imports(name, path)
+             if (name, p.rpartition(".")[0]) not in _FRIENDS]
+    assert wrong == []
+
+
+def test_the_private_check_sees_both_forms(tmp_path):
+    fake = tmp_path / "fake.py"
+    fake.write_text("from redline import fsio\nfrom redline.model import _X\nfsio._umask_mode(1)\n")
+    assert _private_imports("redline.fake", fake) == ["redline.model._X", "fsio._umask_mode"]

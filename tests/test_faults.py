@@ -59,6 +59,7 @@ OUTPUT_WRITERS = [
     pytest.param(["xref", "--mod", "MP087", "--update-references", "-o", "{out}"], id="xref-update"),
     pytest.param(["release", "2019-11", "--redline", "docx", "-o", "{out}"], id="release-redline-docx"),
     pytest.param(["new", "MP901", "--base", "6.17", "--target", "G3.20", "-o", "{out}"], id="new"),
+    pytest.param(["rebase", "MP087", "--onto", "5.23", "-o", "{out}"], id="rebase"),
     pytest.param(["import", "{src}", "-o", "{out}"], id="import-o"),
     pytest.param(["export", "6.17", "--format", "docx", "--date", "2020-01-01", "-o", "{out}"], id="export-docx"),
     pytest.param(["import-annex", "{annex}", "--base", "6.17", "-o", "{out}"], id="import-annex"),
@@ -340,6 +341,40 @@ def test_concurrent_writers_all_recorded(args, n, tmp_corpus):
     assert sorted(i for i in ids if i.startswith("c")) == sorted(f"c{i}" for i in range(n))
     assert sorted(p.name for p in (tmp_corpus / "versions").iterdir()) == sorted(
         ["5.20", "5.23", "6.17"] + [f"c{i}" for i in range(n)])
+    assert hidden(tmp_corpus) == []
+    _validate(tmp_corpus)
+
+
+def test_concurrent_writers_of_every_kind_at_once(tmp_corpus):
+    """Every corpus writer at once, twice each (new versions and sections replaced in place, by
+    apply, release and import): every run that succeeds is recorded. The one clear refusal
+    allowed is ``import --into 5.23 --as``'s when another writer rewrote 5.23's section while it
+    worked from it ("version 5.23 changed while this command was working from it …; nothing was
+    written: run the command again"): it then leaves nothing, and run again it succeeds."""
+    from redline.corpus import Corpus
+
+    runs = [_fill(w.values[0], id=f"m{k}{i}") for k, w in enumerate(CORPUS_WRITERS) for i in range(2)]
+    r, w = os.pipe()
+    pids = []
+    for args in runs:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(w)
+            os._exit(_fork_run(args, tmp_corpus, start=r))
+        pids.append(pid)
+    os.close(r)
+    os.write(w, b"x" * len(runs))  # start them together
+    os.close(w)
+    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+    refused = [a for a, code in zip(runs, codes) if code != 0]
+    assert all(code in (0, 1) for code in codes), codes
+    assert all("--into" in a and "--as" in a for a in refused), refused
+    for args in refused:  # run again, alone: it succeeds
+        assert _fork_run(args, tmp_corpus) == 0
+    made = sorted(a[a.index("--as") + 1] for a in runs if "--as" in a)
+    ids = Corpus.open(tmp_corpus).version_ids
+    assert sorted(i for i in ids if i.startswith("m")) == made
+    assert sorted(p.name for p in (tmp_corpus / "versions").iterdir()) == sorted(["5.20", "5.23", "6.17"] + made)
     assert hidden(tmp_corpus) == []
     _validate(tmp_corpus)
 

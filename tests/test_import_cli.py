@@ -24,9 +24,9 @@ def test_import_text_to_a_section_file(invoke, tmp_path):
     assert "10 clause(s)" in res.output and "'(a)(c)' read as (c)" in res.output
     assert "nothing needs review" in res.output
     from redline.validate import check_schema
-    from redline.xmlsafe import parse_file
+    from redline.xmlsafe import parse_bytes
 
-    check_schema(parse_file(out), "corpus", str(out))
+    check_schema(parse_bytes(out.read_bytes(), str(out)), "corpus", str(out))
 
 
 def test_import_report_as_json(invoke, tmp_path):

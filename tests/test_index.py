@@ -19,8 +19,10 @@ def rebuilt(version: Version, letter: str) -> list:
     return list(Version("r", {letter: version.sections[letter]}).section_index(letter).items())
 
 
-def assert_current(version: Version) -> None:
+def assert_current(version: Version, owned_only: bool = False) -> None:
     for letter in version.sections:
+        if owned_only and version.is_shared(letter):
+            continue  # the base's tree and index, untouched (test_derive_shares_what_is_made_once)
         expected = rebuilt(version, letter)
         assert list(version.section_index(letter).items()) == expected, letter
         outline = version.outline(letter)
@@ -38,7 +40,7 @@ def test_a_patched_index_is_the_rebuilt_one_after_every_modification(generated, 
             except ApplyError:
                 continue
             applied += 1
-            assert_current(res.version)
+            assert_current(res.version, owned_only=True)
     assert applied >= 45
 
 

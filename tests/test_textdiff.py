@@ -134,7 +134,7 @@ def edited(draw):
     return text, "".join(tokens)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited())
 def test_spans_rebuild_both_texts(pair):
     old, new = pair
@@ -148,7 +148,7 @@ def test_spans_rebuild_both_texts(pair):
         assert not (a.kind == INSERT and b.kind == DELETE)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edited())
 def test_changes_fall_on_token_boundaries(pair):
     """Every span boundary is a token boundary of the text it belongs to: no split words."""

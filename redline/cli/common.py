@@ -32,6 +32,19 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+def check_new_version_id(corpus, new_id: str) -> None:
+    """Refuse (exit 2) an ``--as`` id that is not a version id, too long for a directory name, or
+    already in the corpus, before any work is done (the transaction checks again under its lock)."""
+    from redline.transaction import MAX_ID, VERSION_ID
+
+    if not VERSION_ID.match(new_id):
+        raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
+    if len(new_id) > MAX_ID:
+        raise click.UsageError(f"--as: a version id may have at most {MAX_ID} characters, not {len(new_id)}")
+    if new_id in corpus.version_ids:
+        raise click.UsageError(f"version {new_id} already exists in the corpus")
+
+
 def display_path(path) -> str | None:
     """``path`` as a report shows it: relative to the working directory when it lies inside it."""
     if path is None:

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import click
 
-from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
+from redline.cli.common import (
+    OUTPUT_PATH, InputError, check_new_version_id, check_output, corpus_option, handle_errors, register_input,
+    write_output,
+)
 from redline.gcpause import gc_paused
 
 #: largest input read (named settings; ``$REDLINE_MAX_INPUT`` replaces both): a whole-code .docx is
@@ -23,7 +26,6 @@ from redline.gcpause import gc_paused
 MAX_DOCX_BYTES = 64 * 1024 * 1024
 MAX_TEXT_BYTES = 32 * 1024 * 1024
 WORD_SUFFIXES = (".docx", ".docm", ".dotx", ".dotm", ".doc")
-_VERSION_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*\Z")
 
 
 def is_word(path: Path, head: bytes) -> bool:
@@ -192,10 +194,7 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
     if replace and into is None:
         raise click.UsageError("--replace-section replaces a section of --into VERSION: give --into")
     if new_id is not None:
-        if not _VERSION_ID.match(new_id):
-            raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
-        if new_id in corpus.version_ids:
-            raise click.UsageError(f"version {new_id} already exists in the corpus")
+        check_new_version_id(corpus, new_id)
     if into is not None and into not in corpus.version_ids:
         raise InputError(f"--into: unknown version {into!r}; the corpus holds: {', '.join(corpus.version_ids)}")
     if section is not None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import (
+    check_new_version_id,
     InputError,
     OUTPUT_PATH,
     corpus_option,
@@ -27,7 +28,6 @@ from redline.cli.common import (
     write_output,
 )
 from redline.errors import ModificationError
-from redline.transaction import MAX_ID, VERSION_ID as _VERSION_ID
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,12 +65,7 @@ def apply_cmd(corpus, mod, onto, output, new_id):
     if (output is None) == (new_id is None):
         raise click.UsageError("give exactly one of -o FILE and --as NEW_VERSION")
     if new_id is not None:
-        if not _VERSION_ID.match(new_id):
-            raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
-        if len(new_id) > MAX_ID:
-            raise click.UsageError(f"--as: a version id may have at most {MAX_ID} characters, not {len(new_id)}")
-        if new_id in corpus.version_ids:
-            raise click.UsageError(f"version {new_id} already exists in the corpus")
+        check_new_version_id(corpus, new_id)
     modification = load_modification(corpus, mod)
     version = load_base(corpus, modification, onto)
     result = apply_modification(version, modification, new_id, onto=onto is not None and onto != modification.base)

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from redline.cli.common import (
+    check_new_version_id,
     OUTPUT_PATH,
     InputError,
     corpus_option,
@@ -30,7 +31,6 @@ from redline.cli.common import (
     write_output,
 )
 from redline.errors import ModificationError, UnknownVersion
-from redline.transaction import MAX_ID, VERSION_ID as _VERSION_ID
 
 
 
@@ -198,12 +198,7 @@ def release_cmd(corpus, names, onto, new_id, fmt, redline_fmt, style, date, outp
     if onto not in corpus.version_ids:
         raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: {', '.join(corpus.version_ids)}")
     if new_id is not None:
-        if not _VERSION_ID.match(new_id):
-            raise click.UsageError(f"{new_id!r} is not a version id (letters, digits and . + _ -)")
-        if len(new_id) > MAX_ID:
-            raise click.UsageError(f"--as: a version id may have at most {MAX_ID} characters, not {len(new_id)}")
-        if new_id in corpus.version_ids:
-            raise click.UsageError(f"version {new_id} already exists in the corpus")
+        check_new_version_id(corpus, new_id)
     mods = []
     seen: dict[str, str] = {}
     for ref in refs:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from redline import fsio
 from redline.cli.common import (
     InputError,
     corpus_option,
@@ -189,7 +190,6 @@ def _update_references(corpus, version_id, mod_name):
     such as a provenance header, and its layout) exactly as it was."""
     from redline.consequential import with_consequential_amendments
     from redline.mods import append_operations, modification_to_xml
-    from redline.xmlsafe import read_file
 
     mod = load_modification(corpus, mod_name)
     base = load_base(corpus, mod, version_id, "VERSION")
@@ -197,7 +197,7 @@ def _update_references(corpus, version_id, mod_name):
     extra = tuple(updated.operations[len(mod.operations):])
     if mod.path is None:  # pragma: no cover - a loaded modification always has its file
         return modification_to_xml(updated).decode("utf-8"), False
-    data = read_file(mod.path, ModificationError)
+    data = fsio.read_input(mod.path, limit="modification", what="modification file", error=ModificationError)
     comment = (f"Consequential amendments, added by `redline xref` (update references) against {base.id}: "
                f"references to what {mod.id} renumbers follow the new numbers")
     return append_operations(data, extra, str(mod.path), comment if extra else None).decode("utf-8"), False

@@ -35,7 +35,7 @@ from redline.model import Version, normalise_space
 from redline.render import ooxml
 from redline.render.docx_template import CM, ITEM_COL_CM, MAX_LEVEL, NUM_COL_CM, continued_style, item_style, \
     style_id, template
-from redline.render.links import anchor_id, bookmark_name
+from redline.render.links import anchor_id, bookmark_name, section_anchor
 
 FORMATS = ("docx", "html", "text")
 #: zlib level of the package (1 is ~3x faster than the default 6 for ~20% more bytes: a whole code
@@ -196,10 +196,10 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
             if in_section:
                 out.append("</div></section>\n")
             in_section = True
-            out.append(f'<section class="sec" id="section-{escape(p.label)}">\n<h2 class="section-title">'
+            out.append(f'<section class="sec" id="{escape(section_anchor(p.label))}">\n<h2 class="section-title">'
                        f'{escape(section_title(p.label, p.text))}</h2>\n<div class="legal-text">\n')
         elif k == "part":
-            out.append(f'<h3 class="part" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+            out.append(f'<h3 class="part" id="{escape(anchor_id(p.address))}"><span class="num">{escape(p.label)}</span>'
                        f"{escape(p.text)}</h3>\n")
         elif k == "crossheading":
             out.append(f'<h4 class="crossheading">{escape(p.text)}</h4>\n')
@@ -207,12 +207,12 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
             level = p.level if k == "item" else (0 if k == "clause" else 1)
             close_to(level)
             if k == "definition":
-                out.append(f'<div class="definition" id="{escape(p.address)}"><div class="body"><p class="lead">'
+                out.append(f'<div class="definition" id="{escape(anchor_id(p.address))}"><div class="body"><p class="lead">'
                            f'<span class="term">&#34;{escape(p.label)}&#34;</span> {escape(p.text)}</p>\n')
             else:
                 cls = "clause" if k == "clause" else f"item level-{p.level}"
                 lead = f'<p class="lead">{escape(p.text)}</p>' if p.text else ""
-                out.append(f'<div class="{cls}" id="{escape(p.address)}"><span class="num">{escape(p.label)}</span>'
+                out.append(f'<div class="{cls}" id="{escape(anchor_id(p.address))}"><span class="num">{escape(p.label)}</span>'
                            f'<div class="body">{lead}\n')
             open_divs.append(level)
         else:  # closing words of the element at p.level
@@ -227,7 +227,6 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
 
 # --- DOCX ---------------------------------------------------------------------------------------------
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NUMBERING_PART = "word/numbering.xml"
 NUMBERING_REL = ('<Relationship Id="rIdNumbering" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                  'relationships/numbering" Target="numbering.xml"/>')
@@ -337,13 +336,13 @@ def _auto(lists: _Lists, p: Para) -> tuple[str, int] | None:
 def render_docx(version: Version, *, code_title: str, sections: list[str] | None = None, date: str | None = None,
                 numbering: str = "auto") -> bytes:
     """The conformed copy as a .docx (bytes)."""
-    from redline.render.docx import CORE, DOCUMENT, FOOTER, _core_xml, _footer_xml, _w_date
+    from redline.render.docx import CORE, DOCUMENT, FOOTER, core_xml, footer_xml, word_date
 
     if numbering not in NUMBERING:
         raise ValueError(f"numbering must be one of {', '.join(NUMBERING)}, not {numbering!r}")
     parts, head, tail = template()
     day = date or _today()
-    w_date = _w_date(day)
+    w_date = word_date(day)
     title, sub = cover_lines(version, code_title, sections, day)
     body: list[str] = [head, ooxml.paragraph(ooxml.runs(title), "Title"),
                        ooxml.paragraph(ooxml.runs(sub), style_id("SEC Cover Subtitle"))]
@@ -388,11 +387,11 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
                  mark=p.address if k == "clause" else None)
     body.append(tail)
     generated = {
-        CORE: _core_xml(parts[CORE], title=title, subject=sub, author="redline", when=w_date),
-        FOOTER: _footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
+        CORE: core_xml(parts[CORE], title=title, subject=sub, author="redline", when=w_date),
+        FOOTER: footer_xml(parts[FOOTER], f"{version.code} {version.id} – conformed copy"),
     }
     if all_lists:
-        numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{W_NS}">'
+        numbering_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:numbering xmlns:w="{ooxml.W_NS}">'
                          + "".join(x.abstract_xml() for x in all_lists) + "".join(x.nums_xml() for x in all_lists)
                          + "</w:numbering>")
         generated[NUMBERING_PART] = numbering_xml.encode("utf-8")
@@ -424,9 +423,9 @@ def render_docx(version: Version, *, code_title: str, sections: list[str] | None
 
 def _zip_entry(name: str, w_date: str) -> zipfile.ZipInfo:
     """The Annex A's dated zip entry, at this module's compression level."""
-    from redline.render.docx import _entry
+    from redline.render.docx import zip_entry
 
-    info = _entry(name, w_date)
+    info = zip_entry(name, w_date)
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", COMPRESS_LEVEL)
     return info
 

@@ -66,7 +66,7 @@ def _twips(cm: float) -> int:
     return round(int(cm * CM) / 635)
 
 
-def _w_date(date: str | None) -> str:
+def word_date(date: str | None) -> str:
     """A w:date value (ISO 8601, UTC, no fraction) from an ISO date or date-time; now if None."""
     if date:
         m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?Z?", date.strip())
@@ -78,7 +78,7 @@ def _w_date(date: str | None) -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry(name: str, w_date: str) -> zipfile.ZipInfo:
+def zip_entry(name: str, w_date: str) -> zipfile.ZipInfo:
     """A zip entry stamped with the redline's date (not the clock), so that the same redline with
     the same ``--date`` gives the same bytes."""
     y, mo, d, h, mi, sec = (int(x) for x in re.findall(r"\d+", w_date)[:6])
@@ -324,7 +324,7 @@ def number_columns(redline: Redline) -> dict[str, str]:
 
 # --- the document ----------------------------------------------------------------------------
 
-def _footer_xml(template: bytes, label: str) -> bytes:
+def footer_xml(template: bytes, label: str) -> bytes:
     """The template's footer paragraph with our label and "Page N of M"."""
     text = template.decode("utf-8")
     head = text[:text.index("</w:pPr>") + len("</w:pPr>")]
@@ -334,7 +334,7 @@ def _footer_xml(template: bytes, label: str) -> bytes:
     return (head + body + tail).encode("utf-8")
 
 
-def _core_xml(template: bytes, *, title: str, subject: str, author: str, when: str) -> bytes:
+def core_xml(template: bytes, *, title: str, subject: str, author: str, when: str) -> bytes:
     """The core properties (title, subject, author, dates) in the template's namespaces."""
     text = template.decode("utf-8")
     head = text[:text.index("<dc:title")]
@@ -438,22 +438,22 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
         raise ValueError(f"style must be one of {', '.join(STYLES)}, not {style!r}")
     parts, doc_head, doc_tail = template()
     cover = redline.cover
-    date = _w_date(redline.date)
+    date = word_date(redline.date)
     label = f"{cover.reference} {cover.document}"
     if cover.subtitle and len(label) + len(cover.subtitle) < FOOTER_CHARS:
         label += f" – {cover.subtitle}"
     title = f"{cover.reference} {cover.document}" + (f" – {cover.subtitle}" if cover.subtitle else "")
     generated = {
-        CORE: _core_xml(parts[CORE], title=title, subject=cover.title, author=redline.author, when=date),
-        FOOTER: _footer_xml(parts[FOOTER], label),
+        CORE: core_xml(parts[CORE], title=title, subject=cover.title, author=redline.author, when=date),
+        FOOTER: footer_xml(parts[FOOTER], label),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=COMPRESSION, compresslevel=COMPRESS_LEVEL) as z:
         for name, data in parts.items():
             if name != DOCUMENT:
-                z.writestr(_entry(name, date), generated.get(name, data))
+                z.writestr(zip_entry(name, date), generated.get(name, data))
                 continue
-            with z.open(_entry(name, date), "w") as out:
+            with z.open(zip_entry(name, date), "w") as out:
                 body = _Body(style, redline.author, date, number_columns(redline))
 
                 def flush() -> None:

@@ -23,6 +23,9 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
+#: the WordprocessingML namespace of everything written here (the ``w:`` prefix; the reader,
+#: :mod:`redline.word`, also accepts its Strict form)
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: characters XML 1.0 does not allow (lxml refuses them): left out of the document
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CR = {"\r": "&#13;"}
