@@ -26,7 +26,7 @@ from redline.diff import (
     ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions, unchanged_pair,
 )
 from redline.model import Address, Node, Version, clause_address, element_address, part_address
-from redline.textdiff import DELETE, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
+from redline.textdiff import DELETE, EQUAL, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
 
 #: how much text is shown around a change: the whole cross-heading group, only the changed
 #: clauses, the whole part (under the section and part headings), or every clause of the
@@ -475,7 +475,7 @@ class _Provenance:
             name = str(n.new if n.new is not None else n.old)
             if n.old is not None and n.new is not None and n.old != n.new:
                 name += f" (formerly {n.old})"
-            words_changed = n.state != NodeState.UNCHANGED and any(sp.kind != "equal" for sp in (*n.text, *n.closing))
+            words_changed = n.state != NodeState.UNCHANGED and any(sp.kind != EQUAL for sp in (*n.text, *n.closing))
             out += self._told(name, on, nn, changed=words_changed or n.state in (NodeState.INSERTED, NodeState.DELETED))
         return out
 

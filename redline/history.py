@@ -23,6 +23,7 @@ does I/O: the caller hands in the versions or a loader.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Callable, Iterable, Mapping, Sequence
 
 from redline.diff import (
@@ -355,30 +356,34 @@ def field_words(version: Version, address: Address | None, field: str) -> str | 
 # ---------------------------------------------------------------------------------------------
 # one address through the versions of a lineage: ``redline log``
 
-#: how the node at an address stands in one version, against the version before
-ADDED_HERE, UNCHANGED, AMENDED, RENUMBERED_FROM, MOVED_FROM, DELETED_HERE, NOT_HELD, ABSENT = (
-    "added", "unchanged", "amended", "renumbered", "moved", "deleted", "not held", "absent")
-#: the first version of the lineage that holds the node's place: the words may well be older
-FIRST_HELD = "held"
+class LogStatus(StrEnum):
+    """How the node at an address stands in one version, against the version before."""
+
+    ADDED = "added"
+    UNCHANGED = "unchanged"
+    AMENDED = "amended"
+    RENUMBERED = "renumbered"
+    MOVED = "moved"
+    DELETED = "deleted"
+    NOT_HELD = "not held"
+    ABSENT = "absent"
+    #: the first version of the lineage that holds the node's place: the words may well be older
+    HELD = "held"
+
+
+ADDED_HERE, UNCHANGED, AMENDED, RENUMBERED_FROM, MOVED_FROM, DELETED_HERE, NOT_HELD, ABSENT, FIRST_HELD = (
+    LogStatus.ADDED, LogStatus.UNCHANGED, LogStatus.AMENDED, LogStatus.RENUMBERED, LogStatus.MOVED,
+    LogStatus.DELETED, LogStatus.NOT_HELD, LogStatus.ABSENT, LogStatus.HELD)
 
 
 class SectionTree:
-    """One section of one version, with cheap look-ups: a clause by its number, then its items or
-    definitions by walking down (no address index of the whole section is built)."""
+    """One section of one version, with cheap look-ups: a clause through the section's outline
+    (:class:`redline.model.Outline`), then its items or definitions by walking down (no address
+    index of the whole section is built)."""
 
     def __init__(self, version_id: str, letter: str, root, code: str = "SEC"):
         self.id, self.letter, self.root, self.code = version_id, letter, root, code
-        self._clauses: dict[str, object] | None = None
-        self._parts: dict[str, object] = {}
         self._version: Version | None = None
-
-    def _index(self) -> dict:
-        if self._clauses is None:
-            self._clauses = {}
-            if self.root is not None:
-                for el in self.root.iter("part", "clause"):
-                    (self._parts if el.tag == "part" else self._clauses)[el.get("num")] = el
-        return self._clauses
 
     def element(self, address: Address):
         """The element at ``address`` (None if not held)."""
@@ -386,26 +391,19 @@ class SectionTree:
             return None
         if address.kind == "section":
             return self.root
-        clauses = self._index()
+        outline = self.version().outline(self.letter)
         if address.clause is None:
-            return self._parts.get(address.part)
-        return descend(clauses.get(address.clause), address)
+            return outline.parts.get(address)
+        clause = outline.clause(address.clause_address)
+        return descend(clause.element if clause is not None else None, address)
 
     def find(self, address: Address) -> Node | None:
         el = self.element(address)
         return Node(el, address) if el is not None else None
 
     def coverage_of(self, address: Address) -> str:
-        """As :meth:`redline.model.Version.coverage_of`."""
-        if self.root is None:
-            return "absent"
-        if address.part is None:
-            return self.root.get("coverage", "partial")
-        self._index()
-        part = self._parts.get(address.part)
-        if part is None:
-            return "complete" if self.root.get("coverage") == "complete" else "absent"
-        return part.get("coverage", "partial")
+        """:meth:`redline.model.Version.coverage_of`."""
+        return self.version().coverage_of(address)
 
     def version(self) -> Version:
         """The section as a :class:`Version` (for :func:`redline.diff.diff_versions`)."""
@@ -452,7 +450,7 @@ class LogEntry:
 
     version: str
     address: Address | None  # where it stands in this version (None: not there)
-    status: str  # added | unchanged | amended | renumbered | moved | deleted | not held | absent
+    status: LogStatus
     previous: Address | None = None  # where it stood in the version before (renumbered, moved)
     diff: str | None = None  # the word diff against the version before ([-old-]{+new+})
     modifications: tuple[str, ...] = ()  # the modifications the manifest says made this version
