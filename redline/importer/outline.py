@@ -466,6 +466,11 @@ class _Builder:
         if owner is self.clause and self.has_definitions:
             self.note("unplaced", p, f"{label}: a list item among definitions")
             return
+        if any(c.get("num") == label for c in owner.iterchildren("item")):  # a list restarted after its closing words
+            self.note("unplaced", p, f"{label} repeats a number of its list; left out")
+            if how != "sibling":
+                self.frames.pop()  # the list it would have started
+            return
         if owner is self.clause:
             self.has_clause_items = True
         closing = owner[-1] if len(owner) and owner[-1].tag == "closing" else None
