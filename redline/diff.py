@@ -29,8 +29,8 @@ from redline.model import (
     Address, Node, Version, child_address, node_parts, node_words, normalise_space, part_address,
 )
 from redline.textdiff import (
-    EQUAL, Span, deleted, diff_text, inserted, is_changed, lcs_similarity, longest_increasing, new_text, old_text,
-    similarity, unchanged, word_counts, word_tokens,
+    EQUAL, Span, common_ends, deleted, diff_text, inserted, is_changed, lcs_similarity, longest_increasing, new_text,
+    old_text, similarity, unchanged, word_counts, word_tokens,
 )
 
 # --- tuning knobs (named settings, see STYLE.md) -------------------------------------------------
@@ -679,13 +679,7 @@ def _kept_ends(old: str, new: str) -> float:
     total = len(a) + len(b)
     if not total:
         return 1.0
-    top = min(len(a), len(b))
-    lo = 0
-    while lo < top and a[lo] == b[lo]:
-        lo += 1
-    hi = 0
-    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
-        hi += 1
+    lo, hi = common_ends(a, b)
     return 2 * (lo + hi) / total
 
 

@@ -636,6 +636,19 @@ def _counts(text: str) -> Counter:
 LCS_EXACT_CELLS = 100_000_000
 
 
+def common_ends(a: Sequence, b: Sequence) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at their start, and then at their end (not
+    overlapping the start)."""
+    top = min(len(a), len(b))
+    lo = 0
+    while lo < top and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
+        hi += 1
+    return lo, hi
+
+
 def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     """The length of the longest common subsequence of two token lists.
 
@@ -645,13 +658,7 @@ def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     anchored diff (:func:`_anchored_token_ops`, exact between its anchors): a lower bound that
     equals the exact length unless the texts were rearranged wholesale.
     """
-    lo = 0
-    top = min(len(a), len(b))
-    while lo < top and a[lo] == b[lo]:
-        lo += 1
-    hi = 0
-    while hi < top - lo and a[-1 - hi] == b[-1 - hi]:
-        hi += 1
+    lo, hi = common_ends(a, b)
     a, b = a[lo:len(a) - hi], b[lo:len(b) - hi]
     if not a or not b:
         return lo + hi

@@ -121,3 +121,12 @@ def test_coverage_of(tiny):
 def test_node_equality(tiny):
     assert tiny.get("G1.1") == Node(tiny.get("G1.1").element)
     assert len({tiny.get("G1.1"), tiny.get("G1.1")}) == 1
+
+
+@given(st.text(alphabet=st.sampled_from([" ", "a", "Z", "\t", "\n", "\r", "\x0b", "\x1f", "\x85", "\xa0", "\u2003",
+                                         "\u2028", "\u3000", "\u200b", "\xad", "“", "–"]), max_size=12))
+def test_normalise_space_is_split_and_join(text):
+    """The fast path (text already one space apart) gives what splitting and joining gives."""
+    from redline.model import normalise_space
+
+    assert normalise_space(text) == " ".join(text.split())

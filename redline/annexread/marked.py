@@ -110,6 +110,8 @@ class Para:
         other way round."""
         if self.mark is not None:
             return (self.mark == INS) == (view == "accept")
+        if not self.changed:
+            return True  # nothing marked: there in both views
         only = None  # the one change every visible run has, if there is one
         for r in (*(self.num or ()), *self.runs):
             if not r.text.strip():

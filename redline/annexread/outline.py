@@ -242,21 +242,6 @@ def _by_letter(reject: ViewOutline, accept: ViewOutline):
         yield SectionViews(letter, r, a)
 
 
-def builder_outlines(paras: list[Para]) -> tuple[ViewOutline, ViewOutline]:
-    """The reject-all and accept-all :class:`ViewOutline` of the whole document, every section
-    built (no part settled against a base): :class:`DocumentSections` joined up."""
-    reject, accept = ViewOutline("reject"), ViewOutline("accept")
-    sections = DocumentSections(paras)
-    for sv in sections:
-        for whole, part in ((reject, sv.reject), (accept, sv.accept)):
-            whole.clauses += part.clauses
-            whole.parts.update(part.parts)
-            whole.problems += part.problems
-    reject.problems[:0] = sections.problems
-    accept.problems[:0] = sections.problems
-    return reject, accept
-
-
 # --- paragraphs without roles: the shared outline builder ---------------------------------------
 
 #: paragraph styles of Word's that are not legal text, and that mark a heading

@@ -29,7 +29,7 @@ from lxml import etree
 from redline.errors import DocumentError
 from redline.gcpause import gc_paused
 from redline.word.numbering import Counters, Numbering
-from redline.word.package import READ_ERRORS, Package
+from redline.word.package import READ_ERRORS, Package, int_value
 from redline.word.styles import NO_FLAGS, Styles, run_flags
 
 W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -215,8 +215,7 @@ class _BodyReader:
                     else:
                         for p in self._paragraph_elements(el, nested=False):
                             add(paragraph(p, len(raws) + 1))
-                    el.clear(keep_tail=False)
-                    while el.getprevious() is not None:
+                    while el.getprevious() is not None:  # what was read before (this one goes with the next)
                         del parent[0]
                 docinfo = it.root.getroottree().docinfo if it.root is not None else None
             if docinfo is not None and (docinfo.doctype or docinfo.internalDTD is not None):
@@ -228,7 +227,7 @@ class _BodyReader:
         except READ_ERRORS as exc:
             raise DocumentError(f"part {part} cannot be read from the package ({exc})", name) from None
         finally:
-            self._paragraph = self._walk = None  # the closures refer to the reader: a cycle, kept
+            self._paragraph = None  # the closure refers to the reader: a cycle, kept
             # (with the styles' and numbering's trees) until a collection, which may be paused
 
     def _paragraph_elements(self, el, nested: bool = True):
@@ -315,7 +314,7 @@ class _BodyReader:
                     num_id = c.get(VAL)
                 elif tag == ILVL:
                     v = c.get(VAL)
-                    ilvl = ILVLS[v] if v in ILVLS else _int(v)
+                    ilvl = ILVLS[v] if v in ILVLS else int_value(v)
             return num_id, ilvl
 
         def run(r, change, runs, style_id, base_final):
@@ -402,7 +401,7 @@ class _BodyReader:
                     elif tag == NUM_PR:
                         numpr = numpr_of(c2)
                     elif tag == OUTLINE:
-                        v = _int(c2.get(VAL))
+                        v = int_value(c2.get(VAL))
                         outline = v if v is not None and 0 <= v <= 8 else None
                     elif tag == R_PR:
                         for m in c2:
@@ -463,38 +462,39 @@ class _BodyReader:
 
     # --- numbering, in one pass per view -------------------------------------------------------
     def _number(self, raws: list[tuple]) -> list[Paragraph]:
+        """The paragraphs of ``raws`` (made in place of each raw tuple) with their automatic numbers."""
         numbering = self.numbering
         accept, reject = Counters(numbering), Counters(numbering)
-        out = []
-        if not self.revisions:  # both views are the same document: count once
-            for (index, style_id, style_name, outline, runs, mark, problems, aref, _, changed) in raws:
-                if aref is None:
-                    out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                         tuple(problems) if problems else (), _NONE2, _NONE2, changed))
-                    continue
-                problems = problems or []
-                label = accept.advance(aref[0], aref[1], problems)
-                ref = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
-                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                     tuple(dict.fromkeys(problems)), (label, label), (ref, ref), changed))
-            return out
-        for (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in raws:
-            if aref is None and rref is None:
-                out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                     tuple(problems) if problems else (), _NONE2, _NONE2, changed))
+        both = not self.revisions  # both views are the same document: count once
+        make = tuple.__new__  # Paragraph(...) without the named tuple's argument handling
+        refs: dict = {}
+
+        def ref_of(r: tuple) -> NumberingRef:
+            got = refs.get(r)
+            if got is None:
+                got = refs[r] = NumberingRef(r[0], r[1], numbering.abstract_id(r[0]))
+            return got
+
+        for k, (index, style_id, style_name, outline, runs, mark, problems, aref, rref, changed) in enumerate(raws):
+            if aref is None and (both or rref is None):
+                raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
+                                           tuple(problems) if problems else (), _NONE2, _NONE2, changed))
                 continue
-            problems = problems or []
-            labels = [None, None]
-            refs = [None, None]
-            if aref is not None and mark != "del":
-                labels[0] = accept.advance(aref[0], aref[1], problems)
-                refs[0] = NumberingRef(aref[0], aref[1], numbering.abstract_id(aref[0]))
-            if rref is not None and mark != "ins":
-                labels[1] = reject.advance(rref[0], rref[1], problems)
-                refs[1] = NumberingRef(rref[0], rref[1], numbering.abstract_id(rref[0]))
-            out.append(Paragraph(index, style_id, style_name, outline, runs, mark,
-                                 tuple(dict.fromkeys(problems)), tuple(labels), tuple(refs), changed))
-        return out
+            found = problems or []
+            if both:
+                label = accept.advance(aref[0], aref[1], found)
+                ref = ref_of(aref)
+                labels, nrefs = (label, label), (ref, ref)
+            else:
+                la = lr = ra = rr = None
+                if aref is not None and mark != "del":
+                    la, ra = accept.advance(aref[0], aref[1], found), ref_of(aref)
+                if rref is not None and mark != "ins":
+                    lr, rr = reject.advance(rref[0], rref[1], found), ref_of(rref)
+                labels, nrefs = (la, lr), (ra, rr)
+            raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
+                                       tuple(dict.fromkeys(found)) if found else (), labels, nrefs, changed))
+        return raws
 
 
 _NONE2 = (None, None)
@@ -515,8 +515,3 @@ def _sym(char: str | None) -> str:
         return ""
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None

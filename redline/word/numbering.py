@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from redline.word.package import int_value
+
 MAX_LEVELS = 9
 _MISSING = object()
 _PLACEHOLDER = re.compile(r"%([1-9])")
@@ -72,12 +74,12 @@ class Numbering:
                 continue
             overrides, levels = {}, {}
             for o in n.iter(w + "lvlOverride"):
-                lv = _int(o.get(w + "ilvl"))
+                lv = int_value(o.get(w + "ilvl"))
                 if lv is None or not 0 <= lv < MAX_LEVELS:
                     continue
                 so = o.find(w + "startOverride")
-                if so is not None and _int(so.get(w + "val")) is not None:
-                    overrides[lv] = _int(so.get(w + "val"))
+                if so is not None and int_value(so.get(w + "val")) is not None:
+                    overrides[lv] = int_value(so.get(w + "val"))
                 lvl_el = o.find(w + "lvl")
                 if lvl_el is not None:
                     _, lvl = self._level(lvl_el)
@@ -86,7 +88,7 @@ class Numbering:
 
     def _level(self, el) -> tuple[int | None, Level | None]:
         w = self.w
-        lv = _int(el.get(w + "ilvl"))
+        lv = int_value(el.get(w + "ilvl"))
         if lv is None or not 0 <= lv < MAX_LEVELS:
             return None, None
 
@@ -94,7 +96,7 @@ class Numbering:
             c = el.find(w + tag)
             return c.get(w + "val") if c is not None else None
 
-        start = _int(val("start"))
+        start = int_value(val("start"))
         text_el = el.find(w + "lvlText")
         text = None
         if text_el is not None:
@@ -102,7 +104,7 @@ class Numbering:
         legal_el = el.find(w + "isLgl")
         legal = legal_el is not None and (legal_el.get(w + "val") or "true") not in ("0", "false", "off")
         return lv, Level(start if start is not None else 0, val("numFmt") or "decimal", text,
-                         _int(val("lvlRestart")), legal, val("pStyle"))
+                         int_value(val("lvlRestart")), legal, val("pStyle"))
 
     def abstract_id(self, num_id: str) -> str | None:
         """The abstract definition an instance uses, through a numbering style's link if any."""
@@ -333,8 +335,3 @@ def format_number(n: int, fmt: str, problems: list[str] | None = None) -> str:
     return str(n)
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None

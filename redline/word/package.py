@@ -182,3 +182,12 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
         raise DocumentError(f"inflates to {total // (1024 * 1024)} MB (at most {MAX_UNPACKED // (1024 * 1024)} MB): "
                             "refused as a zip bomb", name)
     return z
+
+
+def int_value(text: str | None) -> int | None:
+    """An integer attribute's value (``w:val="3"``), or None if absent or not a number: Word's
+    parts are read leniently (the reader reports what it assumed instead)."""
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from redline.word.package import int_value
+
 #: the run flags a reader uses: (underline, strike, colour, vanish); None = not set at this level
 class RunFlags(NamedTuple):
     underline: bool | None = None
@@ -104,10 +106,10 @@ class Styles:
                     n = numpr.find(w + "numId")
                     num_id = n.get(w + "val") if n is not None else None
                     lv = numpr.find(w + "ilvl")
-                    ilvl = _int(lv.get(w + "val")) if lv is not None else None
+                    ilvl = int_value(lv.get(w + "val")) if lv is not None else None
                 ol = ppr.find(w + "outlineLvl")
                 if ol is not None:
-                    outline = _int(ol.get(w + "val"))
+                    outline = int_value(ol.get(w + "val"))
                     if outline is not None and not 0 <= outline <= 8:
                         outline = None
             flags = run_flags(el.find(w + "rPr"), w)
@@ -192,8 +194,3 @@ class Styles:
         return got
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
