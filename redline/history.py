@@ -79,6 +79,7 @@ class Footprint:
     instruction: str
     nodes: tuple[Address, ...]
     results: tuple[Address, ...] = ()
+    anchors: tuple[Address, ...] = ()  # the siblings it placed something before or after
 
     def label(self, mod_id: str) -> str:
         return f"{mod_id} operation {self.index + 1} ({self.instruction})"

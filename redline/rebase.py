@@ -663,6 +663,10 @@ def _delete_op(r: _Rebaser, i: int, op) -> OpOutcome:
     if isinstance(o, _Created):
         return _outcome(i, op, AS_DRAFTED if a == op.target else REBASED, "", rebased=_retarget(op, a),
                         clauses=_clauses(a))
+    if not not_used:
+        taken = _place_taken(r, i, op, o, a0, hops, "deletes")
+        if taken is not None:
+            return taken
     before = _body_words(r.base, o)
     now = _body_words(r.onto, a0)
     reasons = r.hop_reasons(hops)
@@ -708,6 +712,10 @@ def _insert_op(r: _Rebaser, i: int, op: O.Insert) -> OpOutcome:
     if isinstance(found, OpOutcome):
         return found
     o, a0, hops, a = found
+    if op.position in ("before", "after"):
+        taken = _place_taken(r, i, op, o, a0, hops, f"places new text {op.position}")
+        if taken is not None and "placed" not in taken.message:  # two insertions at one anchor: see below
+            return taken
     reasons = r.hop_reasons(hops)
     content = [O.fragment_element(f) for f in op.content]
     # numbers of new clauses follow a renumbered part, or an anchor they are numbered after
@@ -879,6 +887,34 @@ def _exists_in_base(r: _Rebaser, a: Address) -> bool:
     return made_at(a, r.steps) is None and r.base.find(before_steps(a, r.steps)) is not None
 
 
+def _place_taken(r: _Rebaser, i: int, op, o, a0: Address | None, hops, verb: str) -> OpOutcome | None:
+    """A conflict when the node this operation renumbers, moves, deletes or places something
+    next to has a place an earlier modification of the release changed or relies on: its own
+    number or place changed by that modification, or that modification placed something before
+    or after it. Both orders of two such modifications then clash (a version's renumbering is
+    followed instead: the version is settled, the modification is rebased onto it)."""
+    if isinstance(o, _Created) or o is None or a0 is None:
+        return None
+    if last_number(a0) != last_number(o) or a0.parent != _mapped_parent(r, o):
+        hop = next((h for h in reversed(hops) if h.new is not None), None)
+        if hop is not None and r.steps[hop.step].kind == MODIFICATION:
+            label, mod = r._label(hop.step, hop.old, hop.new)
+            return _outcome(i, op, CONFLICT, f"{describe_hop(hop, r.steps)}; this operation {verb} {o}",
+                            culprit=label, culprit_mod=mod, clauses=_clauses(a0))
+    for k, step in enumerate(r.steps):
+        if step.kind != MODIFICATION:
+            continue
+        for fp in step.operations:
+            for anchor in fp.anchors:
+                if follow(anchor, r.steps, k)[0] == a0:
+                    label = fp.label(step.id)
+                    return _outcome(i, op, CONFLICT, f"{label} placed {', '.join(map(str, fp.results[:1])) or 'a node'} "
+                                                     f"next to {a0}; this operation {verb} {o}",
+                                    culprit=label, culprit_mod=step.id,
+                                    clauses=_clauses(a0, *(follow(x, r.steps, k + 1)[0] for x in fp.results[:1])))
+    return None
+
+
 def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """renumber and move: the node's own number or place must not have changed since."""
     found = _located(r, i, op, op.target)
@@ -903,6 +939,9 @@ def _renumber_op(r: _Rebaser, i: int, op) -> OpOutcome:
         reasons += r.hop_reasons(anc_hops)
         parent = anchor if op.position in ("start", "end") else anchor.parent
         dest = _withlast_number(dest_drafted, parent)
+    taken = _place_taken(r, i, op, o, a0, hops, "renumbers" if isinstance(op, O.Renumber) else "moves")
+    if taken is not None and not (a == dest and not isinstance(o, _Created)):
+        return taken
     renumbered_only = a0 is not None and a0.parent == _mapped_parent(r, o) if not isinstance(o, _Created) else False
     if isinstance(op, O.Move) and op.new is not None and renumbered_only:
         pass  # a move that gives the node its new number: its number since does not matter
@@ -1131,5 +1170,8 @@ def footprints(result: RebaseResult) -> tuple[Footprint, ...]:
         op = o.rebased
         nodes = (op.target,) + ((op.anchor,) if isinstance(op, O.Move) else ())
         results = tuple(op.creates()) + tuple(op.clause_addresses())
-        out.append(Footprint(o.index, o.instruction, nodes, results))
+        anchors = ()
+        if isinstance(op, (O.Insert, O.Move)) and op.position in ("before", "after"):
+            anchors = (op.anchor if isinstance(op, O.Move) else op.target,)
+        out.append(Footprint(o.index, o.instruction, nodes, results, anchors))
     return tuple(out)

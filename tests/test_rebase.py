@@ -500,3 +500,34 @@ def test_a_part_emptied_of_its_clauses_is_not_deleted():
     m = Modification("M", "t", "1.0", (Renumber(Address.parse("G2"), Address.parse("G3")),))
     res = rebase_modification(m, v0, [step], v1)
     assert res.status == AS_DRAFTED and res.applied.version.find("G3") is not None
+
+
+@pytest.mark.parametrize("one, two", [
+    ('<delete target="G1.3"/>', '<substitute target="G1.3"><old>alpha13</old><new>first13</new></substitute>'),
+    ('<renumber target="G1.3" as="G1.3B"/>', '<renumber target="G1.3" as="G1.3C"/>'),
+    ('<delete target="G1.3"/>', '<renumber target="G1.3" as="G1.3B"/>'),
+    ('<move target="G1.3" after="G1.6" as="G1.6M"/>', '<renumber target="G1.3" as="G1.3B"/>'),
+    ('<insert after="G1.3"><clause num="G1.3A"><text>one way.</text></clause></insert>',
+     '<insert after="G1.3"><clause num="G1.3A"><text>another way.</text></clause></insert>'),
+    ('<insert after="G1.3"><clause num="G1.3A"><text>one way.</text></clause></insert>', '<delete target="G1.3"/>'),
+    ('<delete target="G1.3"/>', '<delete target="G1.3"/>'),  # the same change twice in one release
+    ('<delete target="G1.2(b)"/>', '<substitute target="G1.2(b)"><old>charlie2b</old><new>x</new></substitute>'),
+])
+def test_structural_clashes_conflict_whatever_the_order(one, two):
+    """Two modifications of a release that change the same clause's place, or one deletes what
+    the other changes: a conflict naming the earlier one, in either order, and the clause is
+    listed as a conflict among the overlaps."""
+    from redline.mods import parse_modification
+    from redline.release import make_release
+
+    import release_scenario
+
+    v0 = _base()
+    a = parse_modification(release_scenario.mod_xml("ONE", one).encode(), "ONE.xml")
+    b = parse_modification(release_scenario.mod_xml("TWO", two).encode(), "TWO.xml")
+    for first, second in ((a, b), (b, a)):
+        rep = make_release([first, second], v0, lambda mod: (v0, []), check_references=False)
+        early, late = rep.modifications
+        assert early.made and late.status == CONFLICT, [o.message for o in late.rebase.outcomes]
+        assert any(o.culprit_mod == first.id for o in late.rebase.outcomes)
+        assert rep.version is None and any(ov.conflict for ov in rep.overlaps), rep.overlaps
