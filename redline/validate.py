@@ -81,7 +81,7 @@ ATTRIBUTES: dict[str, dict[str, tuple[bool, str, str | None]]] = {
     "section": {"num": (True, "a section letter such as G", r"[A-Z]"), "heading": (True, "", None),
                 "coverage": _COVERAGE, **_PROVENANCE},
     "part": {"num": (True, "a part number such as G3", r"[A-Z][0-9]+[A-Z]?"), "heading": (False, "", None),
-             "coverage": (False, *_COVERAGE[1:]), **_PROVENANCE},
+             "coverage": _COVERAGE, **_PROVENANCE},
     "crossheading": {"heading": (True, "", None), **_PROVENANCE},
     "clause": {"num": (True, "a clause number such as G3.20", r"[A-Z][0-9]+[A-Z]?\.[0-9]+[A-Z]?"), **_PROVENANCE},
     "item": {"num": (True, "an item number such as (b) or (iv)", r"\([0-9A-Za-z]+\)"), **_PROVENANCE},
@@ -90,9 +90,9 @@ ATTRIBUTES: dict[str, dict[str, tuple[bool, str, str | None]]] = {
                      "base": (True, "a version id such as 6.17", r"[0-9A-Za-z][0-9A-Za-z.+_-]*")},
     "insert": dict(_POSITION),
     "amend": {"target": (True, _ADDRESS[1], _ADDRESS[0]),
-              "field": (False, "text, closing or heading", r"text|closing|heading")},
+              "field": (False, "text, closing, heading or crossheading", r"text|closing|heading|crossheading")},
     "substitute": {"target": (True, _ADDRESS[1], _ADDRESS[0]),
-                   "field": (False, "text, closing or heading", r"text|closing|heading"),
+                   "field": (False, "text, closing, heading or crossheading", r"text|closing|heading|crossheading"),
                    "occurrence": (False, "a whole number from 1", r"[1-9][0-9]*")},
     "delete": {"target": (True, _ADDRESS[1], _ADDRESS[0]), "leave": (False, "remove or not-used", r"remove|not-used")},
     "renumber": {"target": (True, _ADDRESS[1], _ADDRESS[0]), "as": (True, _ADDRESS[1], _ADDRESS[0])},
@@ -242,19 +242,6 @@ def plain_schema_error(entries, tree) -> tuple[str, int | None]:
     return last.message, last.line or _locate(tree, last.message)
 
 
-#: enumerated attribute values of the corpus format, used to find the line of a schema error
-#: that libxml2 reports without one (attribute errors)
-_ENUMS = {"coverage": {"complete", "partial"}, "evidence": {"printed", "inferred"}}
-_ATTRS = {
-    "section": {"num", "heading", "coverage", "source", "evidence", "note"},
-    "part": {"num", "heading", "coverage", "source", "evidence", "note"},
-    "crossheading": {"heading", "source", "evidence", "note"},
-    "clause": {"num", "source", "evidence", "note"},
-    "item": {"num", "source", "evidence", "note"},
-    "definition": {"term", "source", "evidence", "note"},
-}
-
-
 def _locate(tree, message: str) -> int | None:
     """Best-effort line of the element a line-less schema error is about."""
     m = re.match(r"Element (\w+)", message or "")
@@ -263,10 +250,8 @@ def _locate(tree, message: str) -> int | None:
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     candidates = list(root.iter(m.group(1)))
     for el in candidates:
-        allowed = _ATTRS.get(el.tag)
-        for k, v in el.attrib.items():
-            if (allowed is not None and k not in allowed) or (k in _ENUMS and v not in _ENUMS[k]):
-                return el.sourceline
+        if _attribute_problem(el) is not None:
+            return el.sourceline
     return candidates[0].sourceline if len(candidates) == 1 else None
 
 

@@ -98,6 +98,10 @@ MOD_CASES = [
      '<substitute G3.20> has occurrence="0", which is not a whole number from 1'),
     ('<insert after="G3.20"><clause num="G3.20A">words</clause></insert>', 4,
      "<clause G3.20A> has words outside its elements (‘words’)"),
+    ('<insert after="G8"><part num="G9" heading="New"/></insert>', 4,
+     "<part G9> has no coverage attribute (it needs complete or partial)"),
+    ('<amend target="G3.20" field="crossheading"><old>a</old><new>b</new><x/></amend>', 4,
+     "<x> is not expected there, inside <amend G3.20>: <amend G3.20> holds <old> then <new>"),
 ]
 
 
