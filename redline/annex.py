@@ -597,9 +597,20 @@ def build_redline(
             instr = [_as_instruction(i) for i in instructions.get(letter, ())]
         else:
             previous = previous or _previous_clauses(new_tree)
-            instr = [Instruction(instruction_for(c, previous),
-                                 (_key(c), ("old", c.old)) if c.kind == ChangeKind.MOVED else (_key(c),))
-                     for c in vdiff.changes if c.address.section == letter]
+            # a cross-heading reworded over its clauses comes first: it stands above them
+            instr = [Instruction(f"Amend the cross-heading above Section {h.clauses[0]} as follows:",
+                                 (("new", h.clauses[0]),))
+                     for h in vdiff.headings if h.level == "crossheading" and h.kind == ChangeKind.AMENDED
+                     and h.clauses and h.part.section == letter]
+            # and a part's heading changed (governing the first clause of the part, where it is shown)
+            for h in vdiff.headings:
+                if h.level == "part" and h.kind == ChangeKind.AMENDED and h.part.section == letter:
+                    first = next((c.address for c in new_tree.clauses(letter) if c.address.part == h.part.part), None)
+                    instr.append(Instruction(f"Amend the heading of Section {h.part} as follows:",
+                                             (("new", first),) if first is not None else ()))
+            instr += [Instruction(instruction_for(c, previous),
+                                  (_key(c), ("old", c.old)) if c.kind == ChangeKind.MOVED else (_key(c),))
+                      for c in vdiff.changes if c.address.section == letter]
         # each instruction goes before the unit of text holding the first clause it governs
         where: dict[tuple[str, Address], tuple[int, int]] = {}
         pos = 0

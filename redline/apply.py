@@ -318,6 +318,9 @@ class _State:
 
 
 def _field_text(el, field: str) -> str:
+    if field == "crossheading":  # the heading of the group a clause stands in ("" under none)
+        box = el.getparent()
+        return normalise_space(box.get("heading")) if box is not None and box.tag == "crossheading" else ""
     if field == "heading":
         return normalise_space(el.get("heading"))
     child = el.find(field)
@@ -325,6 +328,9 @@ def _field_text(el, field: str) -> str:
 
 
 def _set_field(el, field: str, words: str) -> None:
+    if field == "crossheading":  # _words_edit_target has checked the group and the words
+        el.getparent().set("heading", words)
+        return
     if field == "heading":
         if words:
             el.set("heading", words)
@@ -357,7 +363,7 @@ def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[st
     pattern = phrase_pattern(words)
     out = []
     for addr, el in st.version.index.items():
-        if el is skip or addr.kind == "section" or field == "heading":
+        if el is skip or addr.kind == "section" or field in ("heading", "crossheading"):
             continue
         text = _field_text(el, field)
         if (text == words) if exact else bool(pattern.search(text)):
@@ -367,7 +373,7 @@ def _elsewhere(st: _State, words: str, field: str, exact: bool, skip) -> list[st
 
 def _mismatch(st: _State, address: Address, el, field: str, expected: str, actual: str,
               phrase: bool) -> _Fail:
-    what = "closing words" if field == "closing" else ("heading" if field == "heading" else "words")
+    what = {"closing": "closing words", "heading": "heading", "crossheading": "cross-heading"}.get(field, "words")
     details = []
     if phrase:
         msg = f"expected text not found: the phrase {_quote(expected)} is not in the {what} of {address}"
@@ -524,20 +530,32 @@ def _insert(st: _State, op: O.Insert) -> None:
             st.touch(el.getparent(), words=False)
 
 
-def _amend(st: _State, op: O.Amend) -> None:
+def _words_edit_target(st: _State, op) -> tuple:
+    """(element, words) an amend or substitute works on; for ``field="crossheading"`` the target
+    clause must stand under a cross-heading."""
     el = st.lookup(op.target)
-    actual = _field_text(el, op.field)
+    if op.field == "crossheading" and el.getparent().tag != "crossheading":
+        raise _fail("text-mismatch", f"{op.target} stands under no cross-heading, so there is none to reword "
+                                     "(a new cross-heading is inserted with its clauses)", op.target)
+    return el, _field_text(el, op.field)
+
+
+def _touch_words(st: _State, op, el) -> None:
+    st.touch(el.getparent() if op.field == "crossheading" else el)
+
+
+def _amend(st: _State, op: O.Amend) -> None:
+    el, actual = _words_edit_target(st, op)
     if actual != op.old:
         raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=False)
     if op.field == "heading" and not op.new and el.tag == "section":
         raise _fail("invalid-result", f"Section {op.target} must keep a heading", op.target)
     _set_field(el, op.field, op.new)
-    st.touch(el)
+    _touch_words(st, op, el)
 
 
 def _substitute(st: _State, op: O.Substitute) -> None:
-    el = st.lookup(op.target)
-    actual = _field_text(el, op.field)
+    el, actual = _words_edit_target(st, op)
     spans = occurrences(actual, op.old)
     if not spans:
         raise _mismatch(st, op.target, el, op.field, op.old, actual, phrase=True)
@@ -553,8 +571,11 @@ def _substitute(st: _State, op: O.Substitute) -> None:
     new_text = normalise_space(actual[:s] + op.new + actual[e:])
     if op.field == "heading" and not new_text and el.tag == "section":
         raise _fail("invalid-result", f"Section {op.target} must keep a heading", op.target)
+    if op.field == "crossheading" and not new_text:
+        raise _fail("invalid-result", f"the cross-heading above {op.target} must keep a heading (delete a "
+                                      "cross-heading with its clauses)", op.target)
     _set_field(el, op.field, new_text)
-    st.touch(el)
+    _touch_words(st, op, el)
 
 
 def _delete(st: _State, op: O.Delete) -> None:

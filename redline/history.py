@@ -349,6 +349,8 @@ def field_words(version: Version, address: Address | None, field: str) -> str | 
         return None
     if field == "heading":
         return normalise_space(node.heading)
+    if field == "crossheading":
+        return normalise_space(node.crossheading)
     return node.text if field == "text" else node.closing
 
 

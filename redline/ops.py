@@ -29,8 +29,9 @@ from redline.model import Address, normalise_space, number_address
 
 #: where an insert or a move puts its node relative to its anchor
 POSITIONS = ("before", "after", "start", "end")
-#: the words of a node an amend or substitute can change
-FIELDS = ("text", "closing", "heading")
+#: the words of a node an amend or substitute can change: a clause's ``crossheading`` is the
+#: heading of the cross-heading group the clause stands in (reworded over the clauses it keeps)
+FIELDS = ("text", "closing", "heading", "crossheading")
 #: the elements an insert can add (definitions go through ``add-definition``)
 CONTENT_TAGS = ("part", "crossheading", "clause", "item")
 #: the words a deletion leaves behind when the number is kept
@@ -186,6 +187,9 @@ def _check_text_field(op, field: str, allowed=FIELDS) -> None:
         raise ValueError(f"{op.kind}: field must be one of {', '.join(allowed)}, not {field!r}")
     if field == "heading" and op.target.kind not in ("section", "part"):
         raise ValueError(f"{op.kind}: only a section or part has a heading, not {op.target}")
+    if field == "crossheading" and op.target.kind != "clause":
+        raise ValueError(f"{op.kind}: field=\"crossheading\" names the cross-heading a clause stands under, "
+                         f"so its target is a clause, not {op.target}")
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,8 @@ class _WordsEdit(Operation):
     def instruction(self) -> str:
         if self.field == "heading":
             return f"Amend the heading of Section {self.target} as follows:"
+        if self.field == "crossheading":
+            return f"Amend the cross-heading above Section {self.target} as follows:"
         return f"Amend Section {self.target.clause_address or self.target} as follows:"
 
     def clause_addresses(self) -> tuple[Address, ...]:
@@ -286,6 +292,10 @@ class Amend(_WordsEdit):
         if self.old == self.new:
             raise ValueError(f"amend {self.target}: the new words are the same as the old, so it changes "
                              "nothing (edit <new>, or remove the operation)")
+        if self.field == "crossheading" and not (self.old and self.new):
+            raise ValueError(f"amend {self.target}: a cross-heading is reworded, never added or removed by an "
+                             "amend (<old> and <new> both needed; insert or delete a cross-heading with its "
+                             "clauses)")
 
     def to_element(self):
         el = etree.Element("amend", target=str(self.target))

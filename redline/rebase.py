@@ -475,7 +475,7 @@ class _Rebaser:
 
 
 def _field_name(fld: str) -> str:
-    return {"text": "words", "closing": "closing words", "heading": "heading"}[fld]
+    return {"text": "words", "closing": "closing words", "heading": "heading", "crossheading": "cross-heading"}[fld]
 
 
 def _clauses(*addresses: Address | None) -> tuple[Address, ...]:

@@ -67,16 +67,50 @@ def test_own_annex_reads_back_as_the_original(invoke, corpus, tmp_path, mod_id, 
     assert same_version(apply_modification(base, original).version, apply_modification(base, read).version)
 
 
+@pytest.mark.parametrize("context", ["clause", "part", "all"])
+@pytest.mark.parametrize("fmt,style", [("html", None), ("docx", "tracked")])
+@pytest.mark.parametrize("mod_id", ["MP087", "SECMP0065"])
+def test_every_context_of_the_annex_reads_back(invoke, corpus, tmp_path, mod_id, fmt, style, context):
+    """The changed clause alone, its whole part under the section and part headings (as
+    SECMP0065's legal text prints G1), or the whole section held (a section document edited
+    with Track Changes): each reads back as the original."""
+    annex = render(invoke, tmp_path, mod_id, fmt, style, "--context", context)
+    out = tmp_path / "read.xml"
+    r = invoke("import-annex", annex, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert read_modification(out).operations == read_modification(corpus.mods_dir() / f"{mod_id}.xml").operations
+
+
 def test_mp087_cover_metadata(invoke, tmp_path):
     annex = render(invoke, tmp_path, "MP087", "html", None)
     r = invoke("import-annex", annex, "--report", "json", "-o", tmp_path / "m.xml")
     assert r.exit_code == 0, r.output
     rep = json.loads(r.output)
+    proposer = "Gordon Hextall on behalf of the Security Sub-Committee (SSC)"
     assert rep["cover"] == {"reference": "MP087", "title": "Correction to SEC Section G – User Responsibilities",
-                            "legal_text_version": "0.1", "base": "6.17", "classification": "White", "date": None}
-    assert rep["modification"]["meta"] == {"legal-text-version": "0.1", "classification": "White"}
+                            "legal_text_version": "0.1", "base": "6.17", "classification": "White",
+                            "date": "2019-10-04", "proposer": proposer, "author": None}
+    assert rep["modification"]["meta"] == {"legal-text-version": "0.1", "classification": "White",
+                                           "date": "2019-10-04", "proposer": proposer}
     assert [op["kind"] for op in rep["operations"]] == ["substitute"]
     assert rep["proof"]["proven"] and rep["ok"] and not rep["untracked"] and not rep["disagreements"]
+
+
+@pytest.mark.parametrize("style", ["tracked", "markup"])
+def test_the_docx_cover_gives_back_the_metadata_of_the_original(invoke, corpus, tmp_path, style):
+    """Id, title, legal text version, date, proposer and classification from the cover; the author
+    (who drafted the legal text) is the one author of the tracked changes, when there is one."""
+    from redline.mods import load_modification
+
+    annex = render(invoke, tmp_path, "MP087", "docx", style)
+    r = invoke("import-annex", annex, "-o", tmp_path / "m.xml")
+    assert r.exit_code == 0, r.output
+    back = load_modification(corpus, tmp_path / "m.xml")
+    original = load_modification(corpus, "MP087")
+    want = {k: v for k, v in original.meta.items() if k != "source"}
+    if style == "markup":  # no revisions, so no author of them
+        want.pop("author")
+    assert (back.id, back.title, dict(back.meta)) == (original.id, original.title, want)
 
 
 def test_modification_to_stdout_report_to_stderr(invoke, tmp_path, runner):

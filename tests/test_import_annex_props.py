@@ -2,7 +2,8 @@
 
 Each example edits version 6.17's Section G at random (words inserted, deleted and replaced in
 lead and closing words; items added, dropped and inserted mid-list with the rest relettered;
-clauses added, with or without a new cross-heading, dropped, renumbered and moved), renders the redline of 6.17 against the edited text (HTML, or DOCX
+clauses added, with or without a new cross-heading, dropped, renumbered and moved; cross-headings
+reworded over the clauses they keep; part headings reworded), renders the redline of 6.17 against the edited text (HTML, or DOCX
 with tracked changes or the house mark-up, or tracked changes without redline's paragraph styles, read by
 the numbers through the outline builder), reads it back with ``import-annex`` and applies the
 operations to 6.17: the result must be the edited text, clause for clause, and the read must be
@@ -159,7 +160,23 @@ def _move_clause(root, data) -> None:
     last.addnext(clause)
 
 
-EDITS = {"words": _edit_words, "add-item": _add_item, "drop-item": _drop_item, "add-clause": _add_clause,
+def _reword_crossheading(root, data) -> None:
+    """A cross-heading reworded over the clauses it keeps (``substitute field="crossheading"``)."""
+    boxes = list(root.iter("crossheading"))
+    box = data.draw(st.sampled_from(boxes), label="cross-heading")
+    words = box.get("heading").split()
+    i = data.draw(st.integers(0, len(words) - 1), label="heading word")
+    words[i:i + 1] = _phrase(data).title().split()
+    box.set("heading", " ".join(words))
+
+
+def _reword_part_heading(root, data) -> None:
+    """A part's heading reworded (``amend field="heading"``)."""
+    part = data.draw(st.sampled_from([p for p in root.iter("part") if p.get("heading")]), label="part")
+    part.set("heading", part.get("heading") + " and " + _phrase(data).title())
+
+
+EDITS = {"words": _edit_words, "reword-crossheading": _reword_crossheading, "reword-part-heading": _reword_part_heading, "add-item": _add_item, "drop-item": _drop_item, "add-clause": _add_clause,
          "drop-clause": _drop_clause, "insert-item": _insert_item, "renumber-clause": _renumber_clause,
          "move-clause": _move_clause}
 

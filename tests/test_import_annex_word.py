@@ -203,13 +203,27 @@ HOSTILE = {
     "ole.docx": (lambda: OLE_MAGIC + b"\0" * 1024, "OLE compound file"),
     "macro.docx": (lambda: docx(p(r("G3.21 x")), extra={"word/vbaProject.bin": b"\0"}), "macro-enabled"),
     "entity.html": (lambda: b"\x00\x01\x02 binary, not HTML", "not an HTML document"),
+    "xxe.html": (lambda: b'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                 b'<html><body><div class="legal-text"><p>G3.21 &x;</p></div></body></html>', "DOCTYPE"),
+    "huge.html": (None, "more than the 64 MB"),
+    "macro.docm": (lambda: docx(p(r("G3.21 x")), main_ct="application/vnd.ms-word.document.macroEnabled.main+xml"),
+                   "macro-enabled"),
+    **{f"dtd-{part.replace('/', '-')}.docx": (
+        (lambda part=part: docx(p(r("G3.21 x")), extra={part: DTD.replace("w:document", "w:x")})), "DOCTYPE")
+       for part in ("word/styles.xml", "word/numbering.xml", "docProps/core.xml", "word/footnotes.xml",
+                    "word/header1.xml", "[Content_Types].xml")},
 }
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp_path, name):
     make, says = HOSTILE[name]
-    f = write(tmp_path, make(), name)
+    if make is None:  # 100 MB (sparse)
+        f = tmp_path / name
+        with open(f, "wb") as fh:
+            fh.truncate(100 * 1024 * 1024)
+    else:
+        f = write(tmp_path, make(), name)
     out = tmp_path / "m.xml"
     res = invoke("import-annex", f, "--base", "6.17", "-o", out, *(["--format", "html"] if name.endswith("html") else []))
     assert res.exit_code == 2, res.output
@@ -257,3 +271,64 @@ def test_the_printed_mp087_annex_a_rebuilt_in_word(invoke, corpus, tmp_path):
     assert (mod.id, mod.title, mod.base) == (original.id, original.title, original.base)
     assert mod.meta == {"legal-text-version": "0.1", "classification": "White"}
     assert mod.operations == original.operations
+
+
+def _moved(tag: str, text: str, rid: int) -> str:
+    t = "delText" if tag == "moveFrom" else "t"
+    return f'<w:{tag} w:id="{rid}" w:author="Bob" w:date="2024-03-04T00:00:00Z">{r(text, t=t)}</w:{tag}>'
+
+
+def _clause_moved(c, num: str, tag: str, rid: int) -> list[str]:
+    """A clause's paragraphs (number and lead words, items, closing words) as Word marks a moved
+    block: the runs in ``w:moveFrom``/``w:moveTo`` and each paragraph mark moved too."""
+    out = [p(_moved(tag, f"{num}\t{c.text}", rid), mark=tag)]
+    for i, item in enumerate(c.element.findall("item")):
+        out.append(p(_moved(tag, f"{item.get('num')}\t{item.findtext('text')}", rid + 1 + i), mark=tag))
+    if c.closing:
+        out.append(p(_moved(tag, c.closing, rid + 9), mark=tag))
+    return out
+
+
+def _renumbered(old: str, new: str, words: str, rid: int) -> str:
+    return p(r("G3."), dele(old, rid=rid), ins(r(new), rid=rid + 1), r("\t" + words))
+
+
+def test_a_whole_clause_moved_with_words_move_marks(invoke, corpus, tmp_path):
+    """Word's move of whole paragraphs (G3.17 with its items and closing words dragged below G3.19,
+    the numbers retyped as tracked changes): one move and the renumberings, as instructed."""
+    base = corpus.load("6.17")
+    c17, c18, c19 = base.get("G3.17"), base.get("G3.18"), base.get("G3.19")
+    data = docx(*COVER,
+                p(r("Move Section G3.17 to follow Section G3.19 as Section G3.19")),
+                p(r("Renumber Section G3.18 as Section G3.17")), p(r("Renumber Section G3.19 as Section G3.18")),
+                p(r("Manufacturers: Duty to Notify and Be Notified")),
+                *_clause_moved(c17, "G3.17", "moveFrom", 50),
+                _renumbered("18", "17", c18.text, 70),
+                *[p(r(f"{i.get('num')}\t{i.findtext('text')}")) for i in c18.element.findall("item")],
+                _renumbered("19", "18", c19.text, 72),
+                *_clause_moved(c17, "G3.19", "moveTo", 80))
+    res, out = read_back(invoke, tmp_path, write(tmp_path, data))
+    assert res.exit_code == 0, res.output
+    mod = read_modification(out)
+    assert [op.kind for op in mod.operations].count("move") == 1
+    g = apply_modification(base, mod).version
+    assert g.get("G3.19").full_text().split(" ", 1)[1] == c17.full_text().split(" ", 1)[1]
+    assert g.get("G3.17").text == c18.text and g.get("G3.18").text == c19.text
+
+
+def test_two_neighbours_swapped_by_a_move_agree_with_either_reading(invoke, corpus, tmp_path):
+    """G3.21 moved above G3.20: the reader may say either moved (the order is the same); the
+    instructions, which say G3.21 moved, agree."""
+    base = corpus.load("6.17")
+    data = docx(*COVER,
+                p(r("Move Section G3.21 to follow Section G3.19 as Section G3.20")),
+                p(r("Renumber Section G3.20 as Section G3.21")),
+                p(r("Manufacturers: Duty to Notify and Be Notified")),
+                p(r(f"G3.19\t{base.get('G3.19').text}")),
+                p(_moved("moveTo", "G3.20\t" + G3_21, 41), mark="moveTo"),
+                _renumbered("20", "21", G3_20, 43), p(r("(a)\t" + A)), p(r(f"(b)\t{B_HEAD}{B_TAIL}")), p(r(CLOSING)),
+                p(_moved("moveFrom", "G3.21\t" + G3_21, 42), mark="moveFrom"))
+    res, out = read_back(invoke, tmp_path, write(tmp_path, data))
+    assert res.exit_code == 0, res.output
+    g = apply_modification(base, read_modification(out)).version
+    assert g.get("G3.20").text == G3_21 and g.get("G3.21").text == G3_20

@@ -114,10 +114,17 @@ def _hostile(tmp_path, name):
         f.write_bytes(_zip({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}))
     elif name == "dtd.docx":
         f.write_bytes(docx(document_xml=DTD))
+    elif name.startswith("dtd-"):  # a DTD in a part other than the main one
+        part = {"dtd-styles.docx": "word/styles.xml", "dtd-numbering.docx": "word/numbering.xml",
+                "dtd-core.docx": "docProps/core.xml", "dtd-footnotes.docx": "word/footnotes.xml",
+                "dtd-types.docx": "[Content_Types].xml"}[name]
+        f.write_bytes(docx(p(r("G1.1 x")), extra={part: DTD.replace("w:document", "w:x")}))
     elif name == "ole.docx":
         f.write_bytes(OLE_MAGIC + b"\0" * 1024)
     elif name == "macro.docx":
         f.write_bytes(docx(p(r("G1.1 x")), extra={"word/vbaProject.bin": b"\0"}))
+    elif name == "macro.docm":  # no macro part, only the macro-enabled content type a .docm has
+        f.write_bytes(docx(p(r("G1.1 x")), main_ct="application/vnd.ms-word.document.macroEnabled.main+xml"))
     elif name == "huge.txt":
         with open(f, "wb") as fh:
             fh.truncate(100 * 1024 * 1024)  # 100 MB (sparse)
@@ -128,7 +135,9 @@ def _hostile(tmp_path, name):
 
 @pytest.mark.parametrize("name, says", [
     ("text.docx", "not a zip"), ("bomb.docx", "zip bomb"), ("nodoc.docx", "no main document part"),
-    ("dtd.docx", "DOCTYPE"), ("ole.docx", "OLE compound file"), ("macro.docx", "macro-enabled"),
+    ("dtd.docx", "DOCTYPE"), ("dtd-styles.docx", "DOCTYPE"), ("dtd-numbering.docx", "DOCTYPE"),
+    ("dtd-core.docx", "DOCTYPE"), ("dtd-footnotes.docx", "DOCTYPE"), ("dtd-types.docx", "DOCTYPE"),
+    ("ole.docx", "OLE compound file"), ("macro.docx", "macro-enabled"), ("macro.docm", "macro-enabled"),
     ("huge.txt", "more than the 32 MB"), ("binary.txt", "binary data"),
 ])
 def test_hostile_files_get_one_error_line_exit_2_and_nothing_written(invoke, tmp_path, tmp_corpus, name, says):
@@ -204,3 +213,18 @@ def test_every_command_has_help_with_an_example(invoke):
     for cmd in ("import", "export"):
         res = invoke(cmd, "--help")
         assert res.exit_code == 0 and "Example:" in res.output
+
+
+def test_several_sections_need_a_directory_or_section(invoke, tmp_path):
+    src = tmp_path / "two.txt"
+    src.write_text("SECTION G – SECURITY\n\nG1.1 The Panel shall act.\n\nSECTION H – SERVICES\n\n"
+                   "H1.1 The DCC shall act.\n", encoding="utf-8")
+    res = invoke("import", src, "-o", tmp_path / "one.xml")
+    assert res.exit_code == 2 and "holds 2 sections (G, H)" in res.output and not (tmp_path / "one.xml").exists()
+    assert invoke("import", src, "-o", tmp_path / "out").exit_code == 0
+    assert sorted(x.name for x in (tmp_path / "out").iterdir()) == ["G.xml", "H.xml"]
+    res = invoke("import", src, "--section", "H", "-o", tmp_path / "h.xml")
+    assert res.exit_code == 0 and "Section H (Services)" in res.output
+    assert "H1.1" in (tmp_path / "h.xml").read_text("utf-8") and "G1.1" not in (tmp_path / "h.xml").read_text("utf-8")
+    res = invoke("import", src, "--section", "M", "-o", tmp_path / "m.xml")
+    assert res.exit_code == 1 and "holds Sections G, H, not M" in res.output

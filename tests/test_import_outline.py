@@ -182,3 +182,9 @@ def test_result_validates_and_serialises(tmp_path):
                                           ("12", {"digit": 12})])
 def test_item_kinds(label, kinds):
     assert item_kinds(label) == kinds
+
+
+def test_flattened_redline_number_that_cannot_be_decided_is_kept_and_listed():
+    root, rep = build("G1.10 Any reference to:\n(a) one;\n(b)(a) two.")
+    assert not rep.repaired and rep.needs_review
+    assert any("flattened redline" in n.what and n.where == "line 3" for n in rep.review)

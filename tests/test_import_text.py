@@ -118,3 +118,18 @@ def test_binary_data_is_refused(data, msg):
     with pytest.raises(DocumentError, match=msg) as err:
         read_text(data, "bad.txt")
     assert err.value.exit_code == 2
+
+
+def test_a_glued_footnote_mark_is_cut_only_where_one_place_fits_else_listed():
+    rule = " " * 30
+    lines, report = read_text(f"G1.1 Comply with version 5.231 of the rules.\n{rule}\n1 A footnote.\n".encode(), "x.txt")
+    assert [ln.text for ln in lines] == ["G1.1 Comply with version 5.23 of the rules."]
+    assert [n.where for n in report.repaired] == ["line 1"] and "footnote 1" in report.repaired[0].what
+    # two places fit: neither is cut, both are listed for review
+    lines, report = read_text(f"G1.1 Each party2 and supplier2 shall act.\n{rule}\n2 A footnote.\n".encode(), "x.txt")
+    assert [ln.text for ln in lines] == ["G1.1 Each party2 and supplier2 shall act."] and not report.repaired
+    assert any("'party2'" in n.what and "'supplier2'" in n.what for n in report.review)
+    # no place fits: kept, listed
+    lines, report = read_text(f"G1.1 Each Party2 shall act.\n{rule}\n2 A footnote.\n".encode(), "x.txt")
+    assert [ln.text for ln in lines] == ["G1.1 Each Party2 shall act."]
+    assert any("not found" in n.what for n in report.review) and report.needs_review

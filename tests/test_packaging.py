@@ -95,3 +95,14 @@ def test_installed_redline_without_its_corpus_says_how_to_give_one(installed, tm
     assert res.returncode == 2
     [line] = res.stderr.splitlines()
     assert line.startswith("Error: no corpus") and "--corpus" in line and "REDLINE_CORPUS" in line
+
+
+def test_the_wheel_holds_every_package(installed):
+    """Every package of the checkout is in the wheel (``[tool.setuptools] packages`` lists each by
+    hand: ``redline.annexread`` was missing, so an installed ``redline import-annex`` failed)."""
+    wheel, *_ = installed
+    names = set(zipfile.ZipFile(wheel).namelist())
+    root = Path(__file__).resolve().parent.parent
+    for init in sorted((root / "redline").rglob("__init__.py")):
+        rel = init.relative_to(root).as_posix()
+        assert rel in names, f"{rel} is not in the wheel: add its package to pyproject.toml"

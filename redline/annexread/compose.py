@@ -287,7 +287,8 @@ def compose(base: Version, blocks: list[Block], old: ViewOutline, new: ViewOutli
     document's unmarked text shows)."""
     problems: list[str] = []
     src, dst = sides
-    letters = sorted({c.num[0] for b in blocks for c in (getattr(b, src), getattr(b, dst)) if c is not None})
+    letters = sorted({c.num[0] for b in blocks for c in (getattr(b, src), getattr(b, dst)) if c is not None}
+                     | {num[0] for num in (new if dst == "new" else old).parts})  # a part shown without clauses
     sections = dict(base.sections)
     same: set = set()
     target_parts = (new if dst == "new" else old).parts

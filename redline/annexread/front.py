@@ -32,7 +32,9 @@ _SECTION_TITLE = re.compile(r"^\s*Section\s+([A-Z])\s*(?:[‘'\"“](.*?)[’'\"
 _LEGAL_START = re.compile(r"^\s*(?:SECTION\s+[A-Z]\b|[A-Z][0-9]+[A-Z]?(?:\.[0-9]+[A-Z]?)?(?:\t|\s)|\([a-z]{1,4}\)\s)")
 _DATE = re.compile(r"^\s*(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\s+(\d{4})\s*$", re.I)
-_AUTHOR = re.compile(r"^\s*(?:author|prepared by|drafted by|proposer)\s*[:\-–]?\s+(.{2,80}?)\s*$", re.I)
+_AUTHOR = re.compile(r"^\s*(?:author|prepared by|drafted by)\s*[:\-–]?\s+(.{2,80}?)\s*$", re.I)
+_PROPOSER = re.compile(r"^\s*(?:proposer|proposed by)\s*[:\-–]?\s+(.{2,120}?)\s*$", re.I)
+_DATE_LINE = re.compile(r"^\s*(?:date|dated)\s*[:\-–]?\s+(.+?)\s*$", re.I)
 _MONTHS = ("january february march april may june july august september october november december").split()
 
 
@@ -47,6 +49,7 @@ class Cover:
     classification: str | None = None
     date: str | None = None
     author: str | None = None
+    proposer: str | None = None
     lines: list[str] = field(default_factory=list)
 
 
@@ -164,8 +167,14 @@ def read_cover(paras: list[Para]) -> Cover:
             m = _CLASSIFICATION.search(text)
             if m:
                 cover.classification = (m.group(1) or m.group(2)).capitalize()
-        if cover.date is None and _DATE.match(text):
-            cover.date = iso_date(text)
+        if cover.date is None:
+            m = _DATE_LINE.match(text)
+            cover.date = iso_date(m.group(1) if m else text) if (m or _DATE.match(text)) else None
+        if cover.proposer is None:
+            m = _PROPOSER.match(text)
+            if m:
+                cover.proposer = m.group(1)
+                continue
         if cover.author is None:
             m = _AUTHOR.match(text)
             if m:

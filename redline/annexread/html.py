@@ -15,6 +15,8 @@ are not text. Pure: bytes in, paragraphs out.
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from lxml import etree
 
@@ -27,6 +29,10 @@ _SKIP = frozenset(("script", "style", "template", "head", "title", "noscript"))
 _BLOCKS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "caption",
                      "blockquote", "pre", "div"))
 _MARKS = {"ins": INS, "del": DEL, "s": DEL, "strike": DEL}
+
+
+#: a document type declaration with an internal subset, or an entity declaration anywhere
+_DTD_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[|<!ENTITY", re.I)
 
 
 def _classes(el) -> set[str]:
@@ -44,6 +50,8 @@ def parse_html(data: bytes, name: str):
         raise DocumentError("the file is empty", name)
     if b"\x00" in data[:4096]:
         raise DocumentError("not an HTML document (binary data)", name)
+    if _DTD_SUBSET.search(data):  # an HTML page never needs one; an XXE attempt does
+        raise DocumentError("a DOCTYPE with declarations (a DTD, entities) is not allowed", name)
     try:
         root = lxml.html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
@@ -94,6 +102,10 @@ def read_html(data: bytes, name: str) -> list[Para]:
         cls = _classes(el)
         if el.tag == "p" and cls & {"cover-title", "cover-document", "cover-subtitle"}:
             out.append(para(_runs(el), (cls & {"cover-title", "cover-document", "cover-subtitle"}).pop()))
+        elif el.tag == "dt" and "cover-facts" in _classes(el.getparent()):  # "Proposer" "Gordon …"
+            dd = el.getnext()
+            value = _runs(dd) if dd is not None and dd.tag == "dd" else []
+            out.append(para([*_runs(el), Run(": "), *value], "cover-fact"))
         elif el.tag == "p" and "classification" in cls:
             out.append(para(_runs(el), "cover-classification"))
         elif el.tag == "p" and el.getparent() is not None and "about" in _classes(el.getparent()):

@@ -141,6 +141,7 @@ class ShownKind(StrEnum):
     RENUMBERED = "renumbered"
     MOVED = "moved"
     HEADING = "heading"
+    CROSSHEADING = "crossheading"  # reworded over the clauses it keeps
     ADD_DEFINITION = "add-definition"
     AMEND_DEFINITION = "amend-definition"
     DELETE_DEFINITION = "delete-definition"
@@ -150,9 +151,10 @@ class ShownKind(StrEnum):
 class Shown:
     """One change the marks show, in the terms the instructions use.
 
-    ``kind`` is ``added``, ``deleted``, ``amended``, ``renumbered``, ``moved``, ``heading`` or
-    one of the definition kinds; ``old``/``new`` its addresses before and after;
-    ``after``/``before`` the clauses next to an added or moved one in the result.
+    ``kind`` is ``added``, ``deleted``, ``amended``, ``renumbered``, ``moved``, ``heading``,
+    ``crossheading`` (reworded over the clauses in ``group``) or one of the definition kinds;
+    ``old``/``new`` its addresses before and after; ``after``/``before`` the clauses next to an
+    added or moved one in the result.
     """
 
     kind: ShownKind
@@ -162,8 +164,11 @@ class Shown:
     before: Address | None = None
     term: str | None = None
     words: bool = False  # a renumbered or moved clause whose words changed too
+    group: tuple[Address, ...] = ()  # a reworded cross-heading: the clauses under it
 
     def addresses(self) -> tuple[Address, ...]:
+        if self.group:
+            return self.group
         return tuple(a for a in (self.old, self.new) if a is not None)
 
 
@@ -198,6 +203,8 @@ def _covers(instr: Instruction, ch: Shown) -> bool:
         return ch.old.kind != "clause" and _amends(instr, ch.new)
     if ch.kind == ShownKind.HEADING:
         return verb in ("amend-heading", "amend") and _names(instr, ch.new)
+    if ch.kind == ShownKind.CROSSHEADING:  # "Amend the cross-heading above Section G3.17", any clause under it
+        return verb in ("amend-heading", "amend") and any(_names(instr, a) for a in ch.addresses())
     return any(_amends(instr, a) for a in ch.addresses()) or (
         verb in ("renumber", "move") and any(_names(instr, a) for a in ch.addresses()))
 
@@ -225,7 +232,9 @@ def _done(instr: Instruction, shown: list[Shown]) -> str | None:
             return "but the marks renumber nothing there"
         if instr.new is not None and not any(c.new == instr.new for c in ren):
             return f"but the marks number it {ren[0].new}"
-    if verb == "move" and not any(c.kind == ShownKind.MOVED for c in mine):
+    # two neighbours swapped: which of them "moved" is the reader's choice, the order the same
+    if verb == "move" and not any(c.kind == ShownKind.MOVED or (instr.new is not None and c.new == instr.new
+                                                               and c.kind == ShownKind.RENUMBERED) for c in mine):
         return "but the marks move nothing there"
     if verb in ("amend", "amend-heading") and not mine:
         return "but the marks change nothing there"
@@ -280,6 +289,7 @@ def check_agreement(instructions: list[Instruction], shown: list[Shown]) -> list
         if not any(_covers(i, ch) for i in near_i):
             what = {"added": f"add {ch.new}", "deleted": f"delete {ch.old}", "amended": f"amend {ch.new}",
                     "renumbered": f"renumber {ch.old} as {ch.new}", "moved": f"move {ch.old} (as {ch.new})",
-                    "heading": f"change the heading of {ch.new}"}.get(ch.kind, f"{ch.kind} {ch.new or ch.old}")
+                    "heading": f"change the heading of {ch.new}",
+                    "crossheading": f"reword the cross-heading above {ch.new}"}.get(ch.kind, f"{ch.kind} {ch.new or ch.old}")
             out.append(f"the marks {what}, but no drafting instruction says so")
     return out

@@ -547,7 +547,8 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, ro
     try:  # numbers may be out of sequence in the reject view (a move shown at its new place)
         root, report = outline_section(lines, section=letter, where=f"the {view} view", evidence=None)
     except (SourceError, CorpusError) as exc:
-        out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
+        if not _parts_alone(out, paras, letter, rows, skip):
+            out.problems.append(f"the {view} view of Section {letter}: {exc.detail}")
         return
     del lines
     for note in report.unplaced:
@@ -583,6 +584,21 @@ def _one_section(out: ViewOutline, paras: list[Para], view: str, letter: str, ro
             heading = parent.get("heading")
             group = _heading_paragraph(texts, block, heading)
         out.clauses.append(DocClause(num, clause, heading, group, block, paras[block].where))
+
+
+def _parts_alone(out: ViewOutline, paras: list[Para], letter: str, rows, skip: int | None) -> bool:
+    """Part headings shown without any clause (a part heading changed on its own): read them as
+    the outline builder would, which needs a clause to build a section. False if the rows show
+    anything else."""
+    from redline.importer.outline import title_case
+
+    shown = [(i, p) for i, _, p in rows if i != skip and p.kind not in ("instruction", "furniture")]
+    if not shown or any(p.kind != "part" or not p.text or p.label[:1] != letter for _, p in shown):
+        return False
+    for i, p in shown:
+        heading = title_case(p.text) if p.text.isupper() else normalise_space(p.text)
+        out.parts.setdefault(p.label, DocPart(p.label, heading, i, paras[i].where))
+    return True
 
 
 def _heading_paragraph(texts: list[tuple[int, str]], block: int, heading: str) -> int | None:

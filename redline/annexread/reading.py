@@ -138,8 +138,13 @@ def _meta(doc: AnnexDocument) -> dict:
         meta["legal-text-version"] = cover.legal_text_version
     if cover.date:
         meta["date"] = cover.date
+    authors = tuple(doc.properties.get("authors") or ())
     if cover.author:
         meta["author"] = cover.author
+    elif len(authors) == 1:  # who drafted the legal text: the one author of its tracked changes
+        meta["author"] = authors[0]
+    if cover.proposer:
+        meta["proposer"] = cover.proposer
     if cover.classification:
         meta["classification"] = cover.classification
     return meta

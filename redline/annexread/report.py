@@ -28,11 +28,12 @@ def _q(text: str) -> str:
 def describe(op) -> str:
     """One line saying what an operation does."""
     if isinstance(op, O.Substitute):
-        what = f" ({op.field})" if op.field != "text" else ""
+        what = {"text": "", "crossheading": " (the cross-heading above it)"}.get(op.field, f" ({op.field})")
         return f"substitute in {op.target}{what}: {compact_diff(op.old, op.new, None)}"
     if isinstance(op, O.Amend):
-        what = {"text": "words", "closing": "closing words", "heading": "heading"}[op.field]
-        return f"amend the {what} of {op.target}: {_q(op.old) if op.old else '(none)'} → {_q(op.new) if op.new else '(none)'}"
+        what = {"text": "the words of", "closing": "the closing words of", "heading": "the heading of",
+                "crossheading": "the cross-heading above"}[op.field]
+        return f"amend {what} {op.target}: {_q(op.old) if op.old else '(none)'} → {_q(op.new) if op.new else '(none)'}"
     if isinstance(op, O.Insert):
         return op.instruction().replace("Add ", "insert ", 1)
     if isinstance(op, O.Delete):
@@ -63,6 +64,10 @@ def report_text(reading: AnnexReading, output: str | None = None) -> str:
         bits.append(f"classified {cover.classification}")
     if cover.date:
         bits.append(f"dated {cover.date}")
+    if cover.proposer:
+        bits.append(f"proposed by {cover.proposer}")
+    if cover.author:
+        bits.append(f"author {cover.author}")
     lines.append(f"  cover: {', '.join(bits) if bits else '(none found)'}")
     authors = doc.properties.get("authors") or ()
     if authors:
@@ -121,7 +126,8 @@ def report_json(reading: AnnexReading, output: str | None = None) -> dict:
         "base": reading.base,
         "cover": {"reference": cover.reference, "title": cover.title,
                   "legal_text_version": cover.legal_text_version, "base": cover.base,
-                  "classification": cover.classification, "date": cover.date},
+                  "classification": cover.classification, "date": cover.date, "proposer": cover.proposer,
+                  "author": cover.author},
         "instructions": [{"text": i.text, "where": i.where, "verb": i.verb, "targets": [str(a) for a in i.targets]}
                          for i in doc.instructions],
         "modification": None if mod is None else {"id": mod.id, "title": mod.title, "base": mod.base,

@@ -29,7 +29,7 @@ from redline.annexread.instructions import Shown, ShownKind
 from redline.apply import occurrences, phrase_pattern
 from redline.diff import ChangeKind, NodeDiff, NodeState, VersionDiff, diff_node
 from redline.model import Address, Node, Version, normalise_space
-from redline.textdiff import DELETE, EQUAL, INSERT, Span, new_text, old_text, tokenize
+from redline.textdiff import DELETE, EQUAL, INSERT, Span, diff_text, new_text, old_text, tokenize
 from redline.validate import UNNUMBERED, sort_key
 
 # --- tuning knobs (named settings) --------------------------------------------------------------
@@ -120,6 +120,7 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
             continue
         if (Node(oc.el[o]).crossheading or "") != (Node(nc.el[n]).crossheading or ""):
             regrouped.append(n)
+    reworded, regrouped = _reworded(regrouped, oc, nc, pairs, moved, set(deleted))
     for n in regrouped:
         box = nc.container(n)
         others = [_a(c.get("num")) for c in box.iter("clause") if _a(c.get("num")) not in regrouped]
@@ -273,12 +274,16 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         if o is not None and (o.get("heading") or "") != (el.get("heading") or ""):
             out.operations.append(O.Amend(_a(p), o.get("heading") or "", el.get("heading") or "", "heading"))
             out.shown.append(Shown(ShownKind.HEADING, _a(p), _a(p)))
+    for n, was, now, group in reworded:  # the same clauses under it, its words changed
+        out.operations += word_ops(n, "crossheading", diff_text(was, now))
+        out.shown.append(Shown(ShownKind.CROSSHEADING, n, n, group=group))
     for n in sorted(regrouped, key=lambda a: nc.pos.get(a, 0)):
         if n not in moved:
             was, now = Node(oc.el[pairs[n]]).crossheading, Node(nc.el[n]).crossheading
             out.problems.append(
-                f"the cross-heading above {n} changes from {_q(was)} to {_q(now)}: a modification can add or "
-                "delete a cross-heading only together with its clauses (no operation rewords one)")
+                f"the cross-heading above {n} changes from {_q(was)} to {_q(now)} and the clauses under it "
+                "change too: a modification can reword a cross-heading over the clauses it keeps, or add or "
+                "delete one together with its clauses, but not put a heading over clauses that stay")
 
     # 6. inside each changed clause
     inside = (c for c in changes if c.kind not in (ChangeKind.ADDED, ChangeKind.DELETED))
@@ -297,6 +302,40 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
         if any(op.target.kind != "definition" for op in mine) and c.kind != ChangeKind.MOVED and c.old == c.new:
             out.shown.append(Shown(ShownKind.AMENDED, c.old, c.new))
     return out
+
+
+def _reworded(regrouped: list[Address], oc: _Clauses, nc: _Clauses, pairs: dict, moved: dict,
+              deleted: set) -> tuple[list[tuple[Address, str, str, tuple]], list[Address]]:
+    """The cross-headings reworded over the clauses they keep: a group of the new version whose
+    staying clauses (neither new nor moved) are exactly those that stay of one group of the old
+    version, under other words. Gives (first staying clause, old words, new words, the staying
+    clauses) for each, and
+    the regrouped clauses left over (whose grouping really changed)."""
+    regrouped_set = set(regrouped)
+    new_of = {o: n for n, o in pairs.items()}
+    out, done = [], set()
+    for n in sorted(regrouped, key=lambda a: nc.pos.get(a, 0)):
+        if n in done:
+            continue
+        box = nc.container(n)
+        if box.tag != "crossheading":
+            continue
+        staying = [m for m in (_a(c.get("num")) for c in box.iter("clause")) if m in pairs and m not in moved]
+        old_boxes = {id(oc.container(pairs[m])): oc.container(pairs[m]) for m in staying}
+        if not staying or not set(staying) <= regrouped_set or len(old_boxes) != 1:
+            continue
+        (obox,) = old_boxes.values()
+        if obox.tag != "crossheading":
+            continue
+        kept = {o for o in (_a(c.get("num")) for c in obox.iter("clause"))
+                if o not in deleted and o in new_of and new_of[o] not in moved}
+        if kept != {pairs[m] for m in staying}:
+            continue
+        was, now = normalise_space(obox.get("heading")), normalise_space(box.get("heading"))
+        if was and now and was != now:
+            out.append((staying[0], was, now, tuple(staying)))
+            done.update(staying)
+    return out, [n for n in regrouped if n not in done]
 
 
 def _change(kind, old, new, nd):

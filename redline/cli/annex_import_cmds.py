@@ -12,6 +12,7 @@ modification was written; 1 the document does not read as one proven modificatio
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,10 @@ import click
 
 from redline.cli.common import OUTPUT_PATH, InputError, check_output, corpus_option, handle_errors, register_input, write_output
 from redline.gcpause import gc_paused
+
+#: the largest Annex A read (``$REDLINE_MAX_INPUT`` replaces it): a whole-code Word compare is
+#: ~5 MB zipped, a whole-code HTML redline ~40 MB; a bigger file is refused before it is read
+MAX_ANNEX_BYTES = 64 * 1024 * 1024
 
 @click.command("import-annex")
 @click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
@@ -68,7 +73,8 @@ def import_annex_cmd(corpus, file, base_id, output, mod_id, title, fmt, allow_un
 
     register_input(file)
     check_output(output)  # refused now (an input, inside the corpus), not after the work
-    data = fsio.read_input(file, limit="document", what="Annex A", error=DocumentError)
+    limit = fsio.input_limit("document") if os.environ.get(fsio.LIMIT_ENV, "").strip() else MAX_ANNEX_BYTES
+    data = fsio.read_input(file, limit=limit, what="Annex A", error=DocumentError)
     doc = read_document(data, str(file), fmt)
     base_id = base_id or doc.cover.base
     if not base_id:

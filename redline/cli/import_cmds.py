@@ -238,8 +238,10 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
     if len(roots) == 1 and not (output is not None and output.is_dir()):
         write_output(_house_form(roots[0]), output)
     else:
-        if to_stdout:
-            raise click.UsageError(f"{file} holds {len(roots)} sections: give -o DIRECTORY (one file per section)")
+        letters = ", ".join(r.get("num") for r in roots)
+        if to_stdout or (not output.is_dir() and output.suffix):  # "-o G.xml" names a file
+            raise click.UsageError(f"{file} holds {len(roots)} sections ({letters}): give -o DIRECTORY (one file "
+                                   "per section) or --section LETTER")
         write_files(output, {f"{r.get('num')}.xml": _house_form(r) for r in roots})
     click.echo(_rendered(file, reports, fmt), nl=False, err=to_stdout)
 

@@ -69,7 +69,9 @@ def apply_cmd(corpus, mod, onto, output, new_id):
     modification = load_modification(corpus, mod)
     version = load_base(corpus, modification, onto)
     result = apply_modification(version, modification, new_id, onto=onto is not None and onto != modification.base)
-    changed = ", ".join(str(a) for a in result.changed) or "no clause"
+    headings = any(getattr(op, "field", None) in ("heading", "crossheading") for op in modification.operations)
+    changed = ", ".join(str(a) for a in result.changed) or ("no clause's words (headings only)" if headings
+                                                              else "no clause")
     if new_id is not None:
         from redline.errors import CorpusError
 

@@ -319,7 +319,7 @@ class _Builder:
             self.note("unplaced", p, f"part {num} is not in Section {self.letter}")
             return
         self.close_clause()
-        self.pending = None
+        self._flush_pending()
         part = self.ensure_part(num, p)
         heading = p.text
         if not heading:
@@ -466,6 +466,11 @@ class _Builder:
         if owner is self.clause and self.has_definitions:
             self.note("unplaced", p, f"{label}: a list item among definitions")
             return
+        if any(c.get("num") == label for c in owner.iterchildren("item")):  # a list restarted after its closing words
+            self.note("unplaced", p, f"{label} repeats a number of its list; left out")
+            if how != "sibling":
+                self.frames.pop()  # the list it would have started
+            return
         if owner is self.clause:
             self.has_clause_items = True
         closing = owner[-1] if len(owner) and owner[-1].tag == "closing" else None
@@ -602,12 +607,18 @@ class _Builder:
             t.text = f"{t.text} {text}"
 
     # --- the end ----------------------------------------------------------------------------
-    def finish(self) -> etree._Element:
-        if self.pending is not None and self.part is not None:
+    def _flush_pending(self) -> None:
+        """A cross-heading still waiting for a clause (a part or the end came first): kept, for review."""
+        if self.pending is not None:
             heading, where = self.pending
+            self.pending = None
             self.report.add("review", where, "a cross-heading with no clause after it", heading)
-            etree.SubElement(self.part, "crossheading", heading=heading)
-            self.report.counts["crossheadings"] += 1
+            if self.part is not None:
+                etree.SubElement(self.part, "crossheading", heading=heading)
+                self.report.counts["crossheadings"] += 1
+
+    def finish(self) -> etree._Element:
+        self._flush_pending()
         self.root.set("num", self.letter)
         self.root.set("heading", self.heading or "")
         return self.root

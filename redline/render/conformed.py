@@ -208,7 +208,7 @@ def render_html(version: Version, *, code_title: str, sections: list[str] | None
             close_to(level)
             if k == "definition":
                 out.append(f'<div class="definition" id="{escape(anchor_id(p.address))}"><div class="body"><p class="lead">'
-                           f'<span class="term">“{escape(p.label)}”</span> {escape(p.text)}</p>\n')
+                           f'<span class="term">&#34;{escape(p.label)}&#34;</span> {escape(p.text)}</p>\n')
             else:
                 cls = "clause" if k == "clause" else f"item level-{p.level}"
                 lead = f'<p class="lead">{escape(p.text)}</p>' if p.text else ""
