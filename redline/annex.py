@@ -733,7 +733,7 @@ def build_redline(
     extra: list[SummaryRow] = []
     kind_of = {_key(c): c.kind for c in vdiff.changes}
     for h in vdiff.headings:
-        words = f"‘{h.new or h.old or ''}’"
+        words = f"‘{h.old}’ → ‘{h.new}’" if h.old and h.new and h.old != h.new else f"‘{h.new or h.old or ''}’"
         # a cross-heading that comes or goes with all its clauses is told in the first clause's row
         whole = h.kind if h.kind in (ChangeKind.ADDED, ChangeKind.DELETED) else None
         side = "new" if whole == ChangeKind.ADDED else "old"

@@ -459,12 +459,13 @@ class Outline:
 class _Section:
     """One section tree and what is derived from it; shared by every version sharing the tree."""
 
-    __slots__ = ("root", "index", "ordered", "memo", "outline", "digests", "file")
+    __slots__ = ("root", "index", "ordered", "exact", "memo", "outline", "digests", "file")
 
     def __init__(self, root, file: str | None = None, digests: list | None = None):
         self.root = root
         self.index: dict | None = None  # address -> element
         self.ordered = True  # the index is in document order (patched ones are not)
+        self.exact = True  # no address repeats in the tree (else the index kept the last of each)
         self.memo: dict = {}
         self.outline: Outline | None = None
         self.digests = digests  # the file's piece digests, as read (only for the tree read)
@@ -474,6 +475,7 @@ class _Section:
         """The tree's structure changed: drop everything derived from it."""
         self.index = None
         self.ordered = True
+        self.exact = True
         self.memo = {}
         self.outline = None
         self.digests = None
@@ -680,10 +682,12 @@ class Version:
         give exactly what a rebuild would (an entry to drop is not there, or an address to add
         is already held), forget the index instead (it is made again on next use)."""
         sec = self._sec[letter]
-        idx = sec.index
+        idx, exact = sec.index, sec.exact
         sec.forget()
         self._merged = None
-        if idx is None or any(d is None for d in removed + added):
+        # a tree in which an address repeats was indexed with the last of each: removing one of
+        # the repeated elements would drop an address the tree still holds, so it is made again
+        if idx is None or not exact or any(d is None for d in removed + added):
             return
         for d in removed:
             for a, el in d.items():
@@ -722,7 +726,7 @@ class Version:
                 raise CorpusError(exc.detail, sec.file or f"Section {letter}", exc.line) from None
             if n != len(idx) and sec.file is not None:  # a tree read from a file is never ambiguous
                 raise _first_repeat(sec.root, sec.file)
-            sec.index, sec.ordered = idx, True
+            sec.index, sec.ordered, sec.exact = idx, True, n == len(idx)
         return idx
 
     def section_index(self, letter: str) -> Mapping[Address, object]:

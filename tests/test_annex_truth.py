@@ -234,6 +234,8 @@ def test_a_part_heading_change_alone_is_shown_with_its_instruction(corpus):
         assert norm(legal[0].text_content()) == "Amend the heading of Section G1 as follows:"
         assert [norm(d.text_content()) for d in legal[1].xpath(".//del")] == ["Provisions"]
         assert [norm(i.text_content()) for i in legal[1].xpath(".//ins")] == ["Rules"]
+        assert [(r.address, str(r.change), r.detail) for r in red.summary] == [
+            ("G1", "part heading amended", "‘Security: General Provisions’ → ‘Security: General Rules’")]
 
 
 def test_a_cross_heading_left_by_its_clauses_is_struck_through(corpus):

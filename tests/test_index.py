@@ -141,3 +141,24 @@ def test_changes_not_said_are_forgotten_by_reindex(tmp_corpus):
     v.reindex("G")
     assert v.find("G3.20") is None and v.find("G3.20A").element is clause
     assert sum(1 for _ in v.sections["G"].iter(*ADDRESSABLE)) == len(v.section_index("G"))
+
+
+def test_removing_one_of_a_repeated_address_keeps_the_other():
+    """A move can leave an address twice in a tree (the index keeps the last); removing that one
+    must leave the first findable, not drop the address (hypothesis found it)."""
+    from lxml import etree
+
+    root = etree.fromstring(
+        '<section num="G"><part num="G1"><clause num="G1.1"><text>x</text><item num="(a)"><text>a</text></item>'
+        '</clause><clause num="G1.2"><text>y</text><item num="(a)"><text>b</text></item></clause></part></section>')
+    v = Version("x", {"G": root})
+    first, second = root.findall(".//item")
+    a = Address.parse("G1.1(a)")
+    assert v.element(a) is first
+    with v.changing(second):
+        first.addnext(second)  # G1.2(a) becomes a second G1.1(a)
+    assert v.element(a) is second
+    with v.changing(second):
+        second.getparent().remove(second)
+    assert v.element(a) is first
+    assert list(v.section_index("G").items()) == rebuilt(v, "G")

@@ -203,29 +203,40 @@ def synthesize(old: Version, new: Version, vdiff: VersionDiff) -> Synthesis:
             inserted_now.add(_a(c.get("num")))
             out.shown.append(Shown(ShownKind.ADDED, None, _a(c.get("num"))))
     done: set[Address] = set(inserted_now)
+
+    def move(n: Address, where: tuple[str, Address]) -> None:
+        ch = moved[n]
+        target = current[ch.old]
+        renum = None
+        if n != target and n not in occupied:
+            renum = n  # its new number is free: moved and renumbered at once
+        elif n.part != target.part:  # a move into another part must give a number there
+            renum = _free(n.part, occupied | set(nc.order))
+            out.notes.append(f"{ch.old} is moved as {renum} first ({n} is still taken), then renumbered")
+        out.operations.append(O.Move(target, where[0], where[1], renum))
+        if where[0] in ("after", "before"):
+            groups.remove(ch.old)
+            groups.place([ch.old], where[0], anchor_ident(where))
+        occupied.discard(target)
+        occupied.add(renum or target)
+        current[ch.old] = renum or target
+        placed.add(n)
+        done.add(n)
+        out.shown.append(Shown(ShownKind.MOVED, ch.old, n, words=ch.text_changed))
+
+    # first the moves that land beside a clause of their own group that stays: a clause moved
+    # away must have left its group before a new group goes where it was (G1.6 moved to the end
+    # of G1, a new group after G1.5, which ended G1.6's group only once G1.6 had gone)
+    for n in nc.order:
+        if n in moved and n not in done:
+            where = anchor_for(n)
+            if where is not None:
+                move(n, where)
     for n in nc.order:
         if n in done:
             continue
         if n in moved:
-            ch = moved[n]
-            where = anchor_for(n) or anchor_for(n, same_container=False) or ("end", Address(n.section, n.part))
-            target = current[ch.old]
-            renum = None
-            if n != target and n not in occupied:
-                renum = n  # its new number is free: moved and renumbered at once
-            elif n.part != target.part:  # a move into another part must give a number there
-                renum = _free(n.part, occupied | set(nc.order))
-                out.notes.append(f"{ch.old} is moved as {renum} first ({n} is still taken), then renumbered")
-            out.operations.append(O.Move(target, where[0], where[1], renum))
-            if where[0] in ("after", "before"):
-                groups.remove(ch.old)
-                groups.place([ch.old], where[0], anchor_ident(where))
-            occupied.discard(target)
-            occupied.add(renum or target)
-            current[ch.old] = renum or target
-            placed.add(n)
-            done.add(n)
-            out.shown.append(Shown(ShownKind.MOVED, ch.old, n, words=ch.text_changed))
+            move(n, anchor_for(n) or anchor_for(n, same_container=False) or ("end", Address(n.section, n.part)))
             continue
         if n not in added:
             continue
