@@ -830,7 +830,6 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         else:
             out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading),
                                      tuple(addrs)))
-    old_to_new = {o: n for n, o in pairs.items()}
     for part, heading, addrs in old_groups:
         if heading is None or all(a in unheld for a in addrs) or (part, heading) in consumed:
             continue
