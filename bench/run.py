@@ -175,7 +175,8 @@ def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
         # the whole code out to Word and back in (the import reads the file the export row wrote)
         ("export 1.0 --format docx (whole version)", REDLINE + ["export", "1.0", "--format", "docx", "--date",
                                                                "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),
-        ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o", str(out / "imported")]
+        ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o",
+                                                         str(out / f"imported-{d.name}")]
          + c, (0,)),
         # reading BM001 back from the Annex A the two rows above wrote
         (IMPORT_ANNEX_DOCX, REDLINE + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
@@ -293,16 +294,19 @@ def machine() -> dict:
 
 # --------------------------------------------------------------------------- run
 
-def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
+def run(sizes: list[int], repeat: int, with_peers: bool, rows: str | None = None) -> dict:
+    """Measure every row at every size (only redline's own rows whose name contains ``rows``, if
+    given: then the start-up, word-diff and peer rows are left out)."""
     results: dict = {"machine": machine(), "sizes": sizes, "data": {}, "measurements": []}
     largest = max(sizes)
     out = Path(tempfile.mkdtemp(prefix="redline-bench-"))
     try:
         print("start-up", file=sys.stderr)
-        results["measurements"].append(asdict(measure("redline --help", 0, REDLINE + ["--help"], max(repeat, 5), 30)))
-        results["measurements"].append(asdict(measure("python -c pass", 0, [PY, "-c", "pass"], max(repeat, 5), 30)))
+        starts = [] if rows is not None else [("redline --help", REDLINE + ["--help"]), ("python -c pass", [PY, "-c", "pass"])]
+        for name, cmd in starts:
+            results["measurements"].append(asdict(measure(name, 0, cmd, max(repeat, 5), 30)))
         print("word diff of one long clause", file=sys.stderr)
-        for words in WORD_DIFF_SIZES:  # the diff's own time is in the row's info (text generation not counted)
+        for words in WORD_DIFF_SIZES if rows is None else ():  # the diff's own time is in the row's info (text generation not counted)
             results["measurements"].append(asdict(measure(f"word diff of one clause ({words:,} words)", 0,
                                                           [PY, "-m", "bench.worddiff", str(words)], 1, 120)))
         for size in sizes:
@@ -321,11 +325,13 @@ def run(sizes: list[int], repeat: int, with_peers: bool) -> dict:
                     stats["compare_docx"] = {"bytes": cmp_docx.stat().st_size,
                                              "unpacked": sum(i.file_size for i in z.infolist())}
             for name, cmd, ok in ours(d, out):
+                if rows is not None and rows not in name:
+                    continue
                 results["measurements"].append(asdict(measure(name, size, cmd, repeat, OURS_CAP, ok)))
             if export_docx(d).exists():  # the import target is set against the DOCX's unpacked size
                 with zipfile.ZipFile(export_docx(d)) as z:
                     stats["export_docx_unpacked"] = sum(i.file_size for i in z.infolist())
-            if with_peers:
+            if with_peers and rows is None:
                 for name, cmd, ok, cap in peers(d, size, largest):
                     results["measurements"].append(asdict(measure(name, size, cmd, repeat, cap, ok)))
     finally:
@@ -341,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default=",".join(map(str, generate.SIZES)), help="comma-separated clause counts")
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement (median kept; fewer for slow ones)")
     ap.add_argument("--no-peers", action="store_true", help="measure redline only")
+    ap.add_argument("--rows", metavar="TEXT", help="measure again only redline's rows whose name contains TEXT "
+                    "(every size asked for), keeping the other results of the last run")
     ap.add_argument("--render", action="store_true", help="only rewrite BENCHMARKS.md from bench/data/results.json")
     ap.add_argument("--report", type=Path, default=REPORT)
     args = ap.parse_args(argv)
@@ -350,8 +358,15 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(RESULTS.read_text())
     else:
         t0 = time.time()
-        results = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_peers)
-        results["wall_seconds"] = round(time.time() - t0)
+        results = run([int(s) for s in args.sizes.split(",")], args.repeat, not args.no_peers, args.rows)
+        if args.rows is not None:  # merged into the last full run's results
+            fresh = results["measurements"]
+            results = json.loads(RESULTS.read_text())
+            again = {(m["name"], m["size"]) for m in fresh}
+            results["measurements"] = [m for m in results["measurements"] if (m["name"], m["size"]) not in again] + fresh
+            results["remeasured"] = sorted({m["name"] for m in fresh})
+        else:
+            results["wall_seconds"] = round(time.time() - t0)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1))
     args.report.write_text(report.render(results), encoding="utf-8")
