@@ -76,3 +76,48 @@ def hidden(root: Path) -> list[str]:
     """Names under ``root`` that start with a dot (temporary files, journals): none may be left."""
     return sorted(os.path.relpath(os.path.join(d, n), root)
                   for d, dirs, files in os.walk(root) for n in dirs + files if n.startswith("."))
+
+
+def fork_run(args, corpus, faults: Faults | None = None, start: int | None = None) -> int:
+    """Run the CLI (``redline ARGS --corpus CORPUS``) in a forked child, its output thrown away,
+    with ``faults`` installed there, after reading a byte from the pipe end ``start`` if given;
+    return its exit status as ``os.waitstatus_to_exitcode`` gives it (negative: killed)."""
+    from redline.cli import main
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 70
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            os.dup2(null, 2)
+            if start is not None:
+                os.read(start, 1)
+            if faults is not None:
+                faults.install()
+            try:
+                main([*map(str, args), "--corpus", str(corpus)], standalone_mode=True)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def run_together(runs, corpus) -> list[int]:
+    """Run each of ``runs`` (CLI arguments) in its own process, all started at the same moment
+    (each waits on one pipe), on ``corpus``; return their exit statuses in the order of ``runs``."""
+    r, w = os.pipe()
+    pids = []
+    for args in runs:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(w)
+            os._exit(fork_run(args, corpus, start=r))
+        pids.append(pid)
+    os.close(r)
+    os.write(w, b"x" * len(pids))  # start them together
+    os.close(w)
+    return [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]

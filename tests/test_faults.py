@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import pytest
-from faults import Faults, hidden, snapshot
+from faults import Faults, fork_run, hidden, run_together, snapshot
 
 from redline.cli import main
 
@@ -159,7 +159,7 @@ def _committed_state(args, corpus, tmp_path) -> dict:
     """The snapshot of ``corpus`` after one successful run of ``args`` (with id v1) on a copy."""
     done = tmp_path / "done"
     shutil.copytree(corpus, done)
-    assert _fork_run(_fill(args, id="v1"), done) == 0
+    assert fork_run(_fill(args, id="v1"), done) == 0
     after = snapshot(done)
     shutil.rmtree(done)
     return after
@@ -217,31 +217,6 @@ def test_output_writer_fails_cleanly_at_every_call(args, tmp_corpus, tmp_path, m
     assert snapshot(tmp_corpus) == before
 
 
-def _fork_run(args, corpus, faults=None, start=None) -> int:
-    """Run the CLI in a forked child (with ``faults`` installed there); return its exit status
-    as ``os.waitstatus_to_exitcode`` gives it (negative: killed by that signal)."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        code = 70
-        try:
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            os.dup2(null, 2)
-            if start is not None:
-                os.read(start, 1)
-            if faults is not None:
-                faults.install()
-            try:
-                main([*map(str, args), "--corpus", str(corpus)], standalone_mode=True)
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
-
-
 def _recover(corpus) -> None:
     """What the next writer does first: take the lock and recover."""
     from redline.corpus import Corpus
@@ -257,7 +232,7 @@ def test_corpus_writer_killed_at_every_call(args, tmp_corpus, tmp_path, monkeypa
     after = _committed_state(args, tmp_corpus, tmp_path)
     outcomes = set()
     for at in range(1, len(points) + 1):
-        status = _fork_run(_fill(args, id="v1"), tmp_corpus, Faults(at, kill=True))
+        status = fork_run(_fill(args, id="v1"), tmp_corpus, Faults(at, kill=True))
         assert status == -signal.SIGKILL, (at, points[at - 1], status)
         _recover(tmp_corpus)
         now = snapshot(tmp_corpus)
@@ -270,7 +245,7 @@ def test_corpus_writer_killed_at_every_call(args, tmp_corpus, tmp_path, monkeypa
             _restore(tmp_corpus, before)
     assert outcomes == {"committed", "undone"}, outcomes
     # an interrupted id can be used again
-    assert _fork_run(_fill(args, id="v1"), tmp_corpus) == 0
+    assert fork_run(_fill(args, id="v1"), tmp_corpus) == 0
     assert snapshot(tmp_corpus) == after
 
 
@@ -303,7 +278,7 @@ def test_corpus_writer_killed_at_random_times(args, tmp_corpus):
 
     for i in range(2):  # every id is either there or can be used now
         if "{id}" not in args or f"r{i}" not in Corpus.open(tmp_corpus).version_ids:
-            assert _fork_run(_fill(args, id=f"r{i}"), tmp_corpus) == 0
+            assert fork_run(_fill(args, id=f"r{i}"), tmp_corpus) == 0
     if "{id}" in args:
         assert {"r0", "r1"} <= set(Corpus.open(tmp_corpus).version_ids)
 
@@ -320,18 +295,7 @@ def _concurrency_cases():
 def test_concurrent_writers_all_recorded(args, n, tmp_corpus):
     from redline.corpus import Corpus
 
-    r, w = os.pipe()
-    pids = []
-    for i in range(n):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            os.close(w)
-            os._exit(_fork_run(_fill(args, id=f"c{i}"), tmp_corpus, start=r))
-        pids.append(pid)
-    os.close(r)
-    os.write(w, b"x" * n)  # start them together
-    os.close(w)
-    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+    codes = run_together([_fill(args, id=f"c{i}") for i in range(n)], tmp_corpus)
     assert codes == [0] * n
     assert hidden(tmp_corpus) == []
     _validate(tmp_corpus)
@@ -354,23 +318,12 @@ def test_concurrent_writers_of_every_kind_at_once(tmp_corpus):
     from redline.corpus import Corpus
 
     runs = [_fill(w.values[0], id=f"m{k}{i}") for k, w in enumerate(CORPUS_WRITERS) for i in range(2)]
-    r, w = os.pipe()
-    pids = []
-    for args in runs:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            os.close(w)
-            os._exit(_fork_run(args, tmp_corpus, start=r))
-        pids.append(pid)
-    os.close(r)
-    os.write(w, b"x" * len(runs))  # start them together
-    os.close(w)
-    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
+    codes = run_together(runs, tmp_corpus)
     refused = [a for a, code in zip(runs, codes) if code != 0]
     assert all(code in (0, 1) for code in codes), codes
     assert all("--into" in a and "--as" in a for a in refused), refused
     for args in refused:  # run again, alone: it succeeds
-        assert _fork_run(args, tmp_corpus) == 0
+        assert fork_run(args, tmp_corpus) == 0
     made = sorted(a[a.index("--as") + 1] for a in runs if "--as" in a)
     ids = Corpus.open(tmp_corpus).version_ids
     assert sorted(i for i in ids if i.startswith("m")) == made
@@ -383,18 +336,7 @@ def test_concurrent_writers_of_every_kind_at_once(tmp_corpus):
 def test_concurrent_writers_of_one_id_one_wins(args, tmp_corpus):
     from redline.corpus import Corpus
 
-    r, w = os.pipe()
-    pids = []
-    for _ in range(5):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            os.close(w)
-            os._exit(_fork_run(_fill(args, id="same"), tmp_corpus, start=r))
-        pids.append(pid)
-    os.close(r)
-    os.write(w, b"x" * 5)
-    os.close(w)
-    codes = sorted(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids)
+    codes = sorted(run_together([_fill(args, id="same")] * 5, tmp_corpus))
     assert codes[0] == 0 and all(c != 0 for c in codes[1:]), codes
     assert Corpus.open(tmp_corpus).version_ids.count("same") == 1
     assert hidden(tmp_corpus) == []

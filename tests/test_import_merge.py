@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 
 import pytest
 from conftest import SEEDS
@@ -205,38 +204,15 @@ def test_cli_json_says_what_was_kept(invoke, tmp_corpus, tmp_path):
 def test_writers_at_once_into_one_version_keep_each_others_clauses(tmp_corpus, tmp_path):
     """Five imports into 5.23 at once, each of another part: each reads the section under the
     corpus lock, so every part is there at the end (none is merged into a stale copy)."""
-    from redline.cli import main
+    from faults import run_together
 
     srcs = []
     for k in range(4, 9):
         f = tmp_path / f"g{k}.txt"
         f.write_text(f"G{k}.1 The words of part G{k}.\n", encoding="utf-8")
         srcs.append(f)
-    r, w = os.pipe()
-    pids = []
-    for f in srcs:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            code = 70
-            try:
-                os.close(w)
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, 1)
-                os.dup2(null, 2)
-                os.read(r, 1)
-                try:
-                    main(["import", str(f), "--into", "5.23", "--corpus", str(tmp_corpus)], standalone_mode=True)
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
-            finally:
-                os._exit(code)
-        pids.append(pid)
-    os.close(r)
-    os.write(w, b"x" * len(pids))
-    os.close(w)
-    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
-    assert codes == [0] * len(pids)
+    codes = run_together([["import", f, "--into", "5.23"] for f in srcs], tmp_corpus)
+    assert codes == [0] * len(srcs)
     v = Corpus.open(tmp_corpus).load("5.23", use_cache=False)
     nums = [n.num for n in v.clauses()]
     assert [f"G{k}.1" for k in range(4, 9)] == [n for n in nums if n[1] in "45678"]

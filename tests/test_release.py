@@ -611,38 +611,11 @@ def test_release_as_beside_concurrent_writers_records_every_version(tmp_corpus):
     manifest records, for each release, the version it was made on and the modifications that
     made it (the reliability suite, tests/test_faults.py, fails and kills `release --as` at
     every file-system call)."""
-    import os
-
-    from faults import hidden
-
-    from redline.cli import main
+    from faults import hidden, run_together
 
     jobs = [["release", "2019-11", "--as", "r1"], ["release", "SECMP0065", "MP087", "--onto", "6.17", "--as", "r2"],
             ["apply", "MP087", "--as", "a1"], ["apply", "MP087", "--as", "a2"]]
-    r, w = os.pipe()
-    pids = []
-    for args in jobs:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            code = 70
-            try:
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, 1)
-                os.dup2(null, 2)
-                os.close(w)
-                os.read(r, 1)
-                try:
-                    main([*args, "--corpus", str(tmp_corpus)], standalone_mode=True)
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 1
-            finally:
-                os._exit(code)
-        pids.append(pid)
-    os.close(r)
-    os.write(w, b"x" * len(jobs))
-    os.close(w)
-    assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids] == [0] * len(jobs)
+    assert run_together(jobs, tmp_corpus) == [0] * len(jobs)
     corpus = Corpus.open(tmp_corpus)
     assert {"r1", "r2", "a1", "a2"} <= set(corpus.version_ids)
     for vid in ("r1", "r2"):
