@@ -162,6 +162,11 @@ def docx(*paragraphs: str, styles_xml: str | None = None, numbering_xml: str | N
         "docProps/core.xml": CORE.format(title=escape(title)),
     }
     parts.update(extra or {})
+    return zip_parts(parts)
+
+
+def zip_parts(parts: dict) -> bytes:
+    """A zip of ``parts`` (name -> str or bytes; None leaves the part out), as a DOCX is packed."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
@@ -169,3 +174,8 @@ def docx(*paragraphs: str, styles_xml: str | None = None, numbering_xml: str | N
                 continue
             z.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
     return buf.getvalue()
+
+
+#: a main document part with a DTD declaring an external entity (refused by every reader)
+XXE_DOCUMENT = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')

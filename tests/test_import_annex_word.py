@@ -9,11 +9,9 @@ inserted), a paragraph removed whole, numbers from ``numbering.xml``.
 
 from __future__ import annotations
 
-import io
-import zipfile
 
 import pytest
-from docx_builder import abstract, dele, docx, ins, lvl, num, numbering, p, r, style, styles
+from docx_builder import XXE_DOCUMENT, abstract, dele, docx, ins, lvl, num, numbering, p, r, style, styles, zip_parts
 
 from redline.apply import apply_modification
 from redline.mods import read_modification
@@ -183,23 +181,13 @@ def test_markup_document_with_unmarked_differences(invoke, tmp_path):
     assert "[-Any-]{+All+} arrangements" in res.output
 
 
-def _zip(parts: dict) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for k, v in parts.items():
-            z.writestr(k, v)
-    return buf.getvalue()
-
-
-DTD = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
 
 HOSTILE = {
     "text.docx": (lambda: b"not a zip at all", "not a .docx"),
-    "bomb.docx": (lambda: _zip({"word/document.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"}), "zip bomb"),
-    "nodoc.docx": (lambda: _zip({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}),
+    "bomb.docx": (lambda: zip_parts({"word/document.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"}), "zip bomb"),
+    "nodoc.docx": (lambda: zip_parts({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}),
                    "no main document part"),
-    "dtd.docx": (lambda: docx(document_xml=DTD), "DOCTYPE"),
+    "dtd.docx": (lambda: docx(document_xml=XXE_DOCUMENT), "DOCTYPE"),
     "ole.docx": (lambda: OLE_MAGIC + b"\0" * 1024, "OLE compound file"),
     "macro.docx": (lambda: docx(p(r("G3.21 x")), extra={"word/vbaProject.bin": b"\0"}), "macro-enabled"),
     "entity.html": (lambda: b"\x00\x01\x02 binary, not HTML", "not an HTML document"),
@@ -209,7 +197,7 @@ HOSTILE = {
     "macro.docm": (lambda: docx(p(r("G3.21 x")), main_ct="application/vnd.ms-word.document.macroEnabled.main+xml"),
                    "macro-enabled"),
     **{f"dtd-{part.replace('/', '-')}.docx": (
-        (lambda part=part: docx(p(r("G3.21 x")), extra={part: DTD.replace("w:document", "w:x")})), "DOCTYPE")
+        (lambda part=part: docx(p(r("G3.21 x")), extra={part: XXE_DOCUMENT.replace("w:document", "w:x")})), "DOCTYPE")
        for part in ("word/styles.xml", "word/numbering.xml", "docProps/core.xml", "word/footnotes.xml",
                     "word/header1.xml", "[Content_Types].xml")},
 }

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from html.parser import HTMLParser
 
 import pytest
 from conftest import SEEDS
-from docx_builder import docx, p, r
+from docx_builder import XXE_DOCUMENT, docx, p, r, zip_parts
 
 from redline.corpus import Corpus
 from redline.word.package import OLE_MAGIC
@@ -92,16 +90,6 @@ def test_import_usage_errors(invoke, tmp_path, tmp_corpus):
     assert res.exit_code == 2 and "inside the corpus" in res.output
 
 
-def _zip(parts: dict) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for k, v in parts.items():
-            z.writestr(k, v)
-    return buf.getvalue()
-
-
-DTD = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-       '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
 
 
 def _hostile(tmp_path, name):
@@ -109,16 +97,16 @@ def _hostile(tmp_path, name):
     if name == "text.docx":
         f.write_text("not a zip at all")
     elif name == "bomb.docx":
-        f.write_bytes(_zip({"word/document.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"}))
+        f.write_bytes(zip_parts({"word/document.xml": b"<a>" + b" " * (60 * 1024 * 1024) + b"</a>"}))
     elif name == "nodoc.docx":
-        f.write_bytes(_zip({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}))
+        f.write_bytes(zip_parts({"[Content_Types].xml": "<Types/>", "word/styles.xml": "<a/>"}))
     elif name == "dtd.docx":
-        f.write_bytes(docx(document_xml=DTD))
+        f.write_bytes(docx(document_xml=XXE_DOCUMENT))
     elif name.startswith("dtd-"):  # a DTD in a part other than the main one
         part = {"dtd-styles.docx": "word/styles.xml", "dtd-numbering.docx": "word/numbering.xml",
                 "dtd-core.docx": "docProps/core.xml", "dtd-footnotes.docx": "word/footnotes.xml",
                 "dtd-types.docx": "[Content_Types].xml"}[name]
-        f.write_bytes(docx(p(r("G1.1 x")), extra={part: DTD.replace("w:document", "w:x")}))
+        f.write_bytes(docx(p(r("G1.1 x")), extra={part: XXE_DOCUMENT.replace("w:document", "w:x")}))
     elif name == "ole.docx":
         f.write_bytes(OLE_MAGIC + b"\0" * 1024)
     elif name == "macro.docx":
