@@ -144,45 +144,47 @@ def precompile(root: Path) -> None:
 
 # --------------------------------------------------------------------------- the plan
 
-def ours(d: Path, out: Path) -> list[tuple[str, list[str], tuple[int, ...]]]:
-    """(name, command, accepted exit codes) of redline's own measurements on corpus ``d``."""
+def ours(d: Path, out: Path, redline: list[str] = REDLINE, py: str = PY,
+         peers: str = PEERS) -> list[tuple[str, list[str], tuple[int, ...]]]:
+    """(name, command, accepted exit codes) of redline's own measurements on corpus ``d``, run by
+    the ``redline`` script, interpreter and ``peers`` helper given (this checkout's by default)."""
     c = ["--corpus", str(d)]
     cold = ["env", "REDLINE_CACHE_DIR=off"]
     return [
-        ("load 1.0 (library, validated)", cold + [PY, PEERS, "redline-load", str(d)], (0,)),
-        ("load 1.0 (library, validation cached)", [PY, PEERS, "redline-load", str(d)], (0,)),
-        ("diff 1.0 1.0 (no change)", REDLINE + ["diff", "1.0", "1.0", "--no-color", "-o", str(out / "d0.txt")] + c, (0,)),
-        ("diff 1.0 1.1 (text)", REDLINE + ["diff", "1.0", "1.1", "--no-color", "-o", str(out / "d.txt")] + c, (0,)),
-        ("diff 1.0 1.2 (10x the changes)", REDLINE + ["diff", "1.0", "1.2", "--no-color", "-o", str(out / "d10.txt")] + c, (0,)),
-        ("diff 1.0 1.1 --format json", REDLINE + ["diff", "1.0", "1.1", "--format", "json", "-o", str(out / "d.json")] + c, (0,)),
-        ("diff 1.0 1.1 --format html", REDLINE + ["diff", "1.0", "1.1", "--format", "html", "-o", str(out / "d.html")] + c, (0,)),
-        ("diff 1.0 1.1 --format docx --context all", REDLINE + ["diff", "1.0", "1.1", "--format", "docx", "--context", "all",
+        ("load 1.0 (library, validated)", cold + [py, peers, "redline-load", str(d)], (0,)),
+        ("load 1.0 (library, validation cached)", [py, peers, "redline-load", str(d)], (0,)),
+        ("diff 1.0 1.0 (no change)", redline + ["diff", "1.0", "1.0", "--no-color", "-o", str(out / "d0.txt")] + c, (0,)),
+        ("diff 1.0 1.1 (text)", redline + ["diff", "1.0", "1.1", "--no-color", "-o", str(out / "d.txt")] + c, (0,)),
+        ("diff 1.0 1.2 (10x the changes)", redline + ["diff", "1.0", "1.2", "--no-color", "-o", str(out / "d10.txt")] + c, (0,)),
+        ("diff 1.0 1.1 --format json", redline + ["diff", "1.0", "1.1", "--format", "json", "-o", str(out / "d.json")] + c, (0,)),
+        ("diff 1.0 1.1 --format html", redline + ["diff", "1.0", "1.1", "--format", "html", "-o", str(out / "d.html")] + c, (0,)),
+        ("diff 1.0 1.1 --format docx --context all", redline + ["diff", "1.0", "1.1", "--format", "docx", "--context", "all",
                                                        "-o", str(out / "d.docx")] + c, (0,)),
-        ("apply BM001 (section-sized)", REDLINE + ["apply", "BM001", "-o", str(out / "apply.xml")] + c, (0,)),
-        ("check (50 modifications)", REDLINE + ["check"] + c, (0, 1)),
-        ("check, validation cache off (a fresh clone)", cold + REDLINE + ["check"] + c, (0, 1)),
-        ("xref 1.0 (whole version)", REDLINE + ["xref", "1.0", "-o", str(out / "x.txt")] + c, (0, 1)),
-        ("xref 1.0 --format json", REDLINE + ["xref", "1.0", "--format", "json", "-o", str(out / "x.json")] + c, (0, 1)),
-        ("annex BM001 --format docx", REDLINE + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
-        ("annex BM001 --format html", REDLINE + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
-        ("annex BM003 --format docx (small)", REDLINE + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
+        ("apply BM001 (section-sized)", redline + ["apply", "BM001", "-o", str(out / "apply.xml")] + c, (0,)),
+        ("check (50 modifications)", redline + ["check"] + c, (0, 1)),
+        ("check, validation cache off (a fresh clone)", cold + redline + ["check"] + c, (0, 1)),
+        ("xref 1.0 (whole version)", redline + ["xref", "1.0", "-o", str(out / "x.txt")] + c, (0, 1)),
+        ("xref 1.0 --format json", redline + ["xref", "1.0", "--format", "json", "-o", str(out / "x.json")] + c, (0, 1)),
+        ("annex BM001 --format docx", redline + ["annex", "BM001", "--format", "docx", "-o", str(out / "a.docx")] + c, (0,)),
+        ("annex BM001 --format html", redline + ["annex", "BM001", "--format", "html", "-o", str(out / "a.html")] + c, (0,)),
+        ("annex BM003 --format docx (small)", redline + ["annex", "BM003", "--format", "docx", "-o", str(out / "a3.docx")] + c, (0,)),
         # what the cross-reference check of the result (annex refuses a broken reference) costs
-        ("annex BM001 --format docx --allow-broken-refs", REDLINE + ["annex", "BM001", "--format", "docx",
+        ("annex BM001 --format docx --allow-broken-refs", redline + ["annex", "BM001", "--format", "docx",
                                                                      "--allow-broken-refs", "-o", str(out / "ab.docx")]
          + c, (0,)),
-        ("annex BM001 --format html --context part", REDLINE + ["annex", "BM001", "--format", "html", "--context",
+        ("annex BM001 --format html --context part", redline + ["annex", "BM001", "--format", "html", "--context",
                                                                 "part", "-o", str(out / "ap.html")] + c, (0,)),
         # the whole code out to Word and back in (the import reads the file the export row wrote)
-        ("export 1.0 --format docx (whole version)", REDLINE + ["export", "1.0", "--format", "docx", "--date",
+        ("export 1.0 --format docx (whole version)", redline + ["export", "1.0", "--format", "docx", "--date",
                                                                "2024-01-01", "-o", str(export_docx(d))] + c, (0,)),
-        ("import of that DOCX (every section)", REDLINE + ["import", str(export_docx(d)), "-o",
+        ("import of that DOCX (every section)", redline + ["import", str(export_docx(d)), "-o",
                                                          str(out / f"imported-{d.name}")]
          + c, (0,)),
         # reading BM001 back from the Annex A the two rows above wrote
-        (IMPORT_ANNEX_DOCX, REDLINE + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
-        ("import-annex BM001 (HTML)", REDLINE + ["import-annex", str(out / "a.html"), "-o", str(out / "ih.xml")] + c, (0,)),
-        ("release of the 50 modifications onto 1.0", REDLINE + ["release", "all", "--onto", "1.0"] + c, (0, 1)),
-    ] + _history_rows(d, c) + _compare_rows(d, out, c)
+        (IMPORT_ANNEX_DOCX, redline + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
+        ("import-annex BM001 (HTML)", redline + ["import-annex", str(out / "a.html"), "-o", str(out / "ih.xml")] + c, (0,)),
+        ("release of the 50 modifications onto 1.0", redline + ["release", "all", "--onto", "1.0"] + c, (0, 1)),
+    ] + _history_rows(d, c, redline) + _compare_rows(d, out, c, redline)
 
 
 #: the row names the report's targets read
@@ -202,24 +204,24 @@ def compare_docx(d: Path) -> Path | None:
     return path
 
 
-def _compare_rows(d: Path, out: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
+def _compare_rows(d: Path, out: Path, c: list[str], redline: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
     """``import-annex`` of the whole-code Word compare (when python-redlines could make it)."""
     path = d / "peer" / "compare.docx"
     if not path.exists():
         return []
-    return [(IMPORT_ANNEX_COMPARE, REDLINE + ["import-annex", str(path), "--base", "1.0", "-o", str(out / "ic.xml")]
+    return [(IMPORT_ANNEX_COMPARE, redline + ["import-annex", str(path), "--base", "1.0", "-o", str(out / "ic.xml")]
              + c, (0,))]
 
 
-def _history_rows(d: Path, c: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
+def _history_rows(d: Path, c: list[str], redline: list[str]) -> list[tuple[str, list[str], tuple[int, ...]]]:
     """``redline log`` and ``show --blame`` of the generated history's tracked clause (20 versions)."""
     hist = json.loads((d / "edits.json").read_text()).get("history")
     if not hist:
         return []
     clause, last = hist["clause"], hist["versions"][-1]
     n = len(hist["versions"])
-    return [(f"log one clause over {n} versions", REDLINE + ["log", clause] + c, (0,)),
-            (f"show --blame, one clause over {n} versions", REDLINE + ["show", last, clause, "--blame"] + c, (0,))]
+    return [(f"log one clause over {n} versions", redline + ["log", clause] + c, (0,)),
+            (f"show --blame, one clause over {n} versions", redline + ["show", last, clause, "--blame"] + c, (0,))]
 
 
 def export_docx(d: Path) -> Path:
