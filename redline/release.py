@@ -560,7 +560,7 @@ def release_redline(report: ReleaseReport, *, context: str = "group", date: str 
             notes.append(f"{m.id} is not included: {STATUS_LABELS[m.status]} (see the release report).")
     if report.references_checked:
         failures = report.reference_failures
-        notes.append(f"Cross-references of the consolidated text checked: "
+        notes.append("Cross-references of the consolidated text checked: "
                      + (f"{len(failures)} broken." if failures else "none broken."))
     notes += [f"Cross-reference: {f.message}" for f in report.references]
     # the words the release writes are its modifications' own: only the base's inferred text is told

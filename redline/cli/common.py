@@ -19,7 +19,6 @@ import click
 
 from redline import fsio
 from redline.errors import FileError, ModificationError, RedlineError, UnknownVersion
-from redline.gcpause import gc_paused  # noqa: F401 - the commands take it from here
 
 #: keys of ``click.Context.meta`` where the corpus root and the input files of a command are kept
 _CORPUS_KEY = "redline.corpus_root"

@@ -20,13 +20,13 @@ from redline.cli.common import (
     corpus_option,
     display_path,
     format_option,
-    gc_paused,
     handle_errors,
     load_base,
     load_modification,
     write_files,
     write_output,
 )
+from redline.gcpause import gc_paused
 from redline.errors import ModificationError
 
 

@@ -18,7 +18,6 @@ from redline.cli.common import (
     corpus_option,
     date_option,
     format_option,
-    gc_paused,
     handle_errors,
     load_base,
     load_modification,
@@ -26,6 +25,7 @@ from redline.cli.common import (
     valid_date,
     write_output,
 )
+from redline.gcpause import gc_paused
 
 
 def _context_option(fn):

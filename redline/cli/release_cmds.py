@@ -24,12 +24,12 @@ from redline.cli.common import (
     display_path,
     date_option,
     format_option,
-    gc_paused,
     handle_errors,
     load_modification,
     valid_date,
     write_output,
 )
+from redline.gcpause import gc_paused
 from redline.errors import ModificationError, UnknownVersion
 
 

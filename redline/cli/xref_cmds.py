@@ -15,9 +15,9 @@ from redline.cli.common import (
     load_base,
     load_modification,
     output_option,
-    gc_paused,
     write_output,
 )
+from redline.gcpause import gc_paused
 from redline.errors import AddressSyntaxError, ModificationError, UnknownAddress, UnknownVersion
 
 _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "heading-mismatch": "heading?"}
