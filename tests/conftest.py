@@ -8,6 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
+
+#: CI runs the property tests on fixed examples (``HYPOTHESIS_PROFILE=ci``, set by ``.ci/run``), so
+#: that a landing is judged on the same examples every time; a developer's run explores new ones
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
