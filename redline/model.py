@@ -776,8 +776,8 @@ class Version:
         """The element at ``address`` or None (looks in one section only).
 
         A tree as read from its file, not yet indexed whole, is not indexed whole for this: its
-        parts and clauses are found by its outline and an item or definition in its clause's own
-        index, so that resolving a few references into a section costs a few clauses, not the
+        parts and clauses are found by its outline, and a clause and what it holds in the clause's
+        own index, so that resolving a few references into a section costs a few clauses, not the
         section. (The loader has checked that every part and clause of such a tree is numbered and
         none twice; an address repeated within the clause is refused as the whole index would.)"""
         sec = self._sec.get(address.section)
@@ -796,8 +796,10 @@ class Version:
             return outline.parts.get(address) if address.term is None and not address.items else None
         clause_addr = address.clause_address
         node = outline.clause(clause_addr)
-        if node is None or address == clause_addr:
-            return node.element if node is not None else None
+        if node is None:
+            return None
+        # the clause's own index, even for the clause itself: what is found is checked below
+        # (every item numbered, none twice) as the whole index would have checked it
         memo = self._sec[letter].memo.setdefault("clause indexes", {})
         idx = memo.get(clause_addr)
         if idx is None:

@@ -185,18 +185,18 @@ def test_a_lookup_before_the_index_is_made_finds_what_the_index_would(generated,
 
 def test_a_repeated_item_found_by_a_lookup_is_reported(tmp_path):
     """A tree read from a file whose clause repeats an item number (possible only past the schema,
-    e.g. with a planted validation marker) is refused when a lookup reaches that clause, naming
-    the file and line, as the whole index refuses it."""
+    e.g. with a planted validation marker) is refused when a lookup reaches that clause or an item
+    of it, naming the file and line, as the whole index refuses it."""
     from redline.errors import CorpusError
 
     root = etree_section('<section num="G"><part num="G1"><clause num="G1.1"><text>x</text>'
                          '<item num="(a)"><text>a</text></item><item num="(a)"><text>b</text></item>'
                          '</clause></part></section>')
-    v = Version("1", {"G": root}, files={"G": "G.xml"})
-    assert v.element(Address.parse("G1.1")) is not None
-    with pytest.raises(CorpusError) as exc:
-        v.element(Address.parse("G1.1(a)"))
-    assert "G1.1(a) appears twice" in str(exc.value) and "G.xml" in str(exc.value)
+    for address in ("G1.1(a)", "G1.1"):  # the clause itself too: its words would be shown
+        with pytest.raises(CorpusError) as exc:
+            Version("1", {"G": root}, files={"G": "G.xml"}).element(Address.parse(address))
+        assert "G1.1(a) appears twice" in str(exc.value) and "G.xml" in str(exc.value)
+    assert Version("1", {"G": root}, files={"G": "G.xml"}).element(Address.parse("G1")) is not None
     with pytest.raises(CorpusError):
         Version("1", {"G": root}, files={"G": "G.xml"}).section_index("G")
 
