@@ -37,8 +37,9 @@ _ATTR = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"}
 def escape(data: str, entities: dict[str, str] | None = None) -> str:
     """``&``, ``<`` and ``>`` escaped, then each character of ``entities`` replaced by its entity."""
     data = _html_escape(data, quote=False)
-    for char, entity in (entities or {}).items():
-        data = data.replace(char, entity)
+    if entities:
+        for char, entity in entities.items():
+            data = data.replace(char, entity)
     return data
 
 
@@ -48,7 +49,11 @@ TAB = "\t"
 def text(words: str) -> str:
     """Character data: ``&``, ``<``, ``>`` escaped, a carriage return as ``&#13;`` (as lxml
     writes them); characters XML 1.0 does not allow left out."""
-    words = _XML_BAD.sub("", words)
+    return _escape_text(_XML_BAD.sub("", words))
+
+
+def _escape_text(words: str) -> str:
+    """:func:`text` of words already free of characters XML does not allow."""
     return escape(words, _CR) if "\r" in words else escape(words)
 
 
@@ -75,13 +80,13 @@ def runs(words: str, *, deleted: bool = False, rpr: str = "") -> str:
     if TAB not in words:
         if not words:
             return ""
-        return f"{open_t}{escape(words, _CR) if chr(13) in words else escape(words)}{close_t}"
+        return f"{open_t}{_escape_text(words)}{close_t}"
     out = []
     for part in _TAB_SPLIT.split(words):
         if part == TAB:
             out.append(TAB_RUN)
         elif part:
-            out.append(f"{open_t}{escape(part, _CR) if chr(13) in part else escape(part)}{close_t}")
+            out.append(f"{open_t}{_escape_text(part)}{close_t}")
     return "".join(out)
 
 
