@@ -56,9 +56,11 @@ _ITEM_RE = re.compile(r"\([0-9A-Za-z]+\)")
 
 def normalise_space(text: str | None) -> str:
     """Collapse runs of whitespace to one space and strip the ends (the corpus text rule)."""
-    # (split and join are quicker than first asking whether the text is already so: isprintable
-    # looks each character up, where split scans it in C)
-    return " ".join(text.split()) if text else ""
+    if not text:
+        return ""
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text  # already so (most text is): the only white space printable is the space itself
+    return " ".join(text.split())
 
 
 class _AddressFields(NamedTuple):
