@@ -397,6 +397,10 @@ class Node:
 #: [cross-heading >] clause), in document order, as strings: read by libxml2, no element proxy made
 OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
                                " | /section/part/crossheading/clause/@num", smart_strings=False)
+#: a part, and a clause of a part, by number (where :data:`OUTLINE_NUMBERS` reads them)
+_PART_BY_NUMBER = etree.XPath("/section/part[@num = $p]")
+_CLAUSE_BY_NUMBER = etree.XPath("/section/part[@num = $p]/clause[@num = $n]"
+                                " | /section/part[@num = $p]/crossheading/clause[@num = $n]")
 #: the same parts and clauses as elements
 _OUTLINE_ELEMENTS = etree.XPath("/section/part | /section/part/clause | /section/part/crossheading/clause")
 
@@ -775,41 +779,44 @@ class Version:
     def element(self, address: Address):
         """The element at ``address`` or None (looks in one section only).
 
-        A tree as read from its file, not yet indexed whole, is not indexed whole for this: its
-        parts and clauses are found by its outline, and a clause and what it holds in the clause's
-        own index, so that resolving a few references into a section costs a few clauses, not the
-        section. (The loader has checked that every part and clause of such a tree is numbered and
+        A tree as read from its file, not yet indexed whole, is not indexed whole for this: a part
+        or clause is found by its number where the skeleton puts it (libxml2 looks), and a clause
+        and what it holds in the clause's own index, so that resolving a few references into a
+        section costs a few clauses, not the section. (The loader has checked that every part and clause of such a tree is numbered and
         none twice; an address repeated within the clause is refused as the whole index would.)"""
         sec = self._sec.get(address.section)
         if sec is None:
             return None
         if sec.index is None and sec.file is not None:
-            return self._element_by_outline(address)
+            return self._element_by_number(address)
         return self._index(address.section).get(address)
 
-    def _element_by_outline(self, address: Address):
+    def _element_by_number(self, address: Address):
         letter = address.section
+        sec = self._sec[letter]
         if address.part is None:
-            return self._sec[letter].root if address.clause is None and not address.items else None
-        outline = self.outline(letter)
+            return sec.root if address.clause is None and not address.items else None
         if address.clause is None:
-            return outline.parts.get(address) if address.term is None and not address.items else None
+            if address.term is not None or address.items:
+                return None
+            found = _PART_BY_NUMBER(sec.root, p=address.part)
+            return found[0] if found else None
         clause_addr = address.clause_address
-        node = outline.clause(clause_addr)
-        if node is None:
-            return None
         # the clause's own index, even for the clause itself: what is found is checked below
         # (every item numbered, none twice) as the whole index would have checked it
-        memo = self._sec[letter].memo.setdefault("clause indexes", {})
+        memo = sec.memo.setdefault("clause indexes", {})
         idx = memo.get(clause_addr)
         if idx is None:
+            found = _CLAUSE_BY_NUMBER(sec.root, p=address.part, n=address.clause)
+            if not found:
+                return None
             idx = {}
             try:
-                n = _index_tree(node.element, idx, clause_addr)
+                n = _index_tree(found[0], idx, clause_addr)
             except CorpusError as exc:
-                raise CorpusError(exc.detail, self._sec[letter].file, exc.line) from None
+                raise CorpusError(exc.detail, sec.file, exc.line) from None
             if n != len(idx):
-                raise _first_repeat(node.element, self._sec[letter].file)
+                raise _first_repeat(found[0], sec.file)
             memo[clause_addr] = idx
         return idx.get(address)
 
