@@ -11,9 +11,13 @@ not keep. This reader, in named stages:
    page ("version 5.231" for "5.23" and footnote 1) is cut off when exactly one place fits,
    otherwise reported; running page headers and footers (the same short line on several pages,
    "Page 3 of 11") are dropped (reported);
-3. ``paragraphs``: hard line wraps are joined: a line continues the paragraph before it unless
-   it starts with a number (``G1.2``, ``(a)``, ``SECTION G``), or the line before it ended the
-   paragraph (final punctuation, or a short line such as a heading);
+3. ``paragraphs``: hard line wraps are joined. In blocks (paragraphs separated by blank lines,
+   as redline's own text export writes them) a block's lines are one paragraph unless a line
+   starts with a number; in lines (a blank line after every line, as the seeds) a line continues
+   the paragraph before it unless it starts with a number (``G1.2``, ``(a)``, ``SECTION G``), or
+   the line before it ended the paragraph (final punctuation, or a short line such as a heading);
+   a heading-like line before a clause number after a line without final punctuation is read as a
+   heading and reported (:func:`paragraphs`);
 4. ``words``: a word split by stray spaces ("wil l", "al l t imes", "verif ication") is joined
    when the joined word is known (the corpus's words, the document's own whole words, common
    English words) and a fragment is not a word; a fragment that looks split but cannot be joined
@@ -216,33 +220,47 @@ def _running_lines(pages: list[_Page], report: ImportReport) -> set[int]:
     return drop
 
 
-def paragraphs(lines: list[RawLine]) -> list[tuple[int, str, int | None]]:
+def paragraphs(lines: list[RawLine], report: ImportReport | None = None) -> list[tuple[int, str, int | None]]:
     """Hard-wrapped lines joined into paragraphs: (first line number, words, list depth or None).
 
-    Two layouts are told apart: "block" text whose paragraphs are separated by blank lines (as
-    ``redline export --format text`` writes it: every line of a block is joined, and an
-    unnumbered block's indent gives its list depth), and "line" text (as the seeds' extraction:
-    blank lines everywhere, a paragraph's lines joined by the rules of this module's doc)."""
+    Two layouts are told apart (:func:`_block_layout`): "block" text whose paragraphs are
+    separated by blank lines (as ``redline export --format text`` writes it: every line of a block
+    is joined, and an unnumbered block's indent gives its list depth), and "line" text (as the
+    seeds' extraction: blank lines everywhere, a paragraph's lines joined by the rules of this
+    module's doc). In line text, a line that reads as a heading (short, capitalised, no final
+    punctuation) just before a clause, part or section number is taken as a paragraph of its own
+    even when the line before it has no final punctuation, and that doubt is reported: it is never
+    joined silently to the paragraph before it."""
     if _block_layout(lines):
         return _blocks(lines)
-    lengths = sorted(len(ln.text.strip()) for ln in lines if ln.text.strip())
+    report = report if report is not None else ImportReport("")
+    text_lines = [(ln, normalise_space(ln.text)) for ln in lines if ln.text.strip()]
+    lengths = sorted(len(t) for _, t in text_lines)
     usual = max(lengths[int(len(lengths) * 0.9)] if lengths else 80, MIN_WRAP)
     out: list[tuple[int, str, int | None]] = []
     open_para = False
-    for ln in lines:
-        t = normalise_space(ln.text)
-        if not t:
-            continue
+    for k, (ln, t) in enumerate(text_lines):
         numbered = _numbered(t) and not (open_para and out and _refers_on(out[-1][1]))
         lower_start = t[0].islower() or (t[0] == "(" and len(t) > 1 and t[1].islower() and not _TYPED_ITEM.match(t))
-        if out and not numbered and (open_para or lower_start):
+        joins = out and not numbered and (open_para or lower_start)
+        if joins and not lower_start and heading_like(t) and not _refers_on(t) and k + 1 < len(text_lines) \
+                and _heads(text_lines[k + 1][1]):
+            joins = False  # a heading, or the last words of the paragraph before: reported either way
+            report.add("review", f"line {ln.number}", f"read as a heading before the number that follows, "
+                                                      f"though the line before ends '{out[-1][1][-20:]}' without "
+                                                      "final punctuation and may run on into it", t)
+        if joins:
             out[-1] = (out[-1][0], f"{out[-1][1]} {t}", None)  # a sentence never starts in lower case
         else:
             out.append((ln.number, t, None))
-        ends = t[-1] in ".:;" or t.endswith(("; and", "; or", "; and/or"))
+        ends = t[-1] in _FINAL or t.endswith(("; and", "; or", "; and/or"))
         full = len(t) >= FULL_LINE * usual
         open_para = full and not ends
     return out
+
+
+#: punctuation that ends a paragraph's last line
+_FINAL = ".:;"
 
 
 #: words after which a number at the start of the next line is a cross-reference, not a new paragraph
@@ -260,22 +278,46 @@ def _refers_on(prev: str) -> bool:
 
 
 def _numbered(t: str) -> bool:
-    if any(p.match(t) for p in _STARTS_NUMBERED) or _BARE_PART.match(t):
+    return bool(_TYPED_ITEM.match(t)) or _heads(t)
+
+
+def _heads(t: str) -> bool:
+    """Whether a line starts with a number a heading stands above: a section, part or clause."""
+    if _SECTION.match(t) or _TYPED_CLAUSE.match(t) or _BARE_PART.match(t):
         return True
     m = _TYPED_PART.match(t)
     return bool(m and heading_like(m.group(2)))
 
 
 def _block_layout(lines: list[RawLine]) -> bool:
-    """Whether paragraphs are blocks of lines separated by blank lines (many lines run on without one)."""
-    text_lines = run_on = indented = 0
-    for a, b in zip(lines, lines + lines[-1:]):
-        if a.text.strip():
-            text_lines += 1
-            indented += a.text.startswith(" " * BLOCK_CLAUSE_COL)
-            if b is not a and b.text.strip() and b.page == a.page:
+    """Whether paragraphs are blocks of lines separated by blank lines, rather than lines with a
+    blank line after each (the seeds' extraction).
+
+    An indented line (redline's hanging indents) says blocks. Otherwise the evidence is weighed:
+    a line running on into the next without a blank line between them (on one page, in a text
+    that has blank lines between its lines elsewhere) says blocks; a line that plainly continues
+    the one before it across a blank line (it starts in lower case, the line before has no final
+    punctuation) says lines. Blocks when the first outweighs the second. With no evidence either
+    way (every paragraph on one line), the line layout's rules apply, and they report what they
+    cannot decide (:func:`paragraphs`)."""
+    run_on = across = gaps = 0
+    prev: RawLine | None = None  # the last line with text
+    blank = False  # a blank line since it
+    for ln in lines:
+        t = ln.text.strip()
+        if not t:
+            blank = True
+            continue
+        if ln.text.startswith(" " * BLOCK_CLAUSE_COL):
+            return True
+        if prev is not None and prev.page == ln.page:
+            if not blank:
                 run_on += 1
-    return text_lines > 0 and (run_on / text_lines > 0.2 or indented > 0)
+            else:
+                gaps += 1
+                across += t[0].islower() and prev.text.rstrip()[-1] not in _FINAL
+        prev, blank = ln, False
+    return gaps > 0 and run_on > across
 
 
 #: indent of a clause's words, and of each list level, in redline's text layout
@@ -429,7 +471,7 @@ def read_text(data: bytes, name: str, *, vocabulary: Iterable[str] = (), report:
     vocab = Vocabulary(vocabulary)
     vocab.add_text(" ".join(ln.text for ln in body))
     out = []
-    for number, words, depth in paragraphs(body):
+    for number, words, depth in paragraphs(body, report):
         where = f"line {number}"
         out.append(Line(None, repair_words(words, where, vocab, report), where, None, depth))
     return out, report
