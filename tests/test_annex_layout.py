@@ -163,16 +163,24 @@ def test_a_renumbered_number_stays_inside_the_hanging_indent(corpus):
     widest = max(_number_cm("".join(s.text for s in b.diff.num)) for sec in red.sections for b in sec.blocks
                  if isinstance(b, ClauseBlock))
     assert widest > NUM_COL_CM  # "G3.20G3.19" does not fit the usual column
-    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(render_docx(red))).read("word/document.xml"))
+    package = zipfile.ZipFile(io.BytesIO(render_docx(red)))
+    root = etree.fromstring(package.read("word/document.xml"))
     clause_paras = [p for p in root.iter(f"{W}p")
                     if p.find(f"{W}pPr/{W}pStyle") is not None and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "SECClause"]
     assert clause_paras
-    for p in clause_paras:
-        ind = p.find(f"{W}pPr/{W}ind")
-        tab = p.find(f"{W}pPr/{W}tabs/{W}tab[@{W}val='left']")
-        left_cm = int(ind.get(f"{W}left")) / 567
-        assert int(ind.get(f"{W}hanging")) == int(ind.get(f"{W}left")) == int(tab.get(f"{W}pos"))
-        assert left_cm >= widest  # the words start after the widest number, on every clause alike
+    # the column is widened in the style every clause paragraph uses, not paragraph by paragraph
+    assert all(p.find(f"{W}pPr/{W}ind") is None and p.find(f"{W}pPr/{W}tabs") is None for p in clause_paras)
+    styles = etree.fromstring(package.read("word/styles.xml"))
+    ppr = styles.find(f"{W}style[@{W}styleId='SECClause']/{W}pPr")
+    assert [etree.QName(c).localname for c in ppr] == ["tabs", "spacing", "ind"]  # the schema's order
+    ind = ppr.find(f"{W}ind")
+    tab = ppr.find(f"{W}tabs/{W}tab[@{W}val='left']")
+    assert ppr.find(f"{W}tabs/{W}tab[@{W}val='clear']").get(f"{W}pos") == str(round(NUM_COL_CM * 567))
+    left_cm = int(ind.get(f"{W}left")) / 567
+    assert int(ind.get(f"{W}hanging")) == int(ind.get(f"{W}left")) == int(tab.get(f"{W}pos"))
+    assert left_cm >= widest  # the words start after the widest number, on every clause alike
+    item = styles.find(f"{W}style[@{W}styleId='SECItem1']/{W}pPr/{W}ind")
+    assert int(item.get(f"{W}left")) > int(ind.get(f"{W}left"))
     # items move with the clause text; the words after a list too
     cols = number_columns(red)
     item_left = int(re.search(r'w:left="(\d+)"', cols["SEC Item 1"]).group(1))

@@ -31,6 +31,9 @@ import re
 import zipfile
 from itertools import count
 
+from lxml import etree
+
+from redline import xmlsafe
 from redline.annex import ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, display_date
 from redline.diff import NodeDiff, NodeState
 from redline.render.docx_template import (
@@ -60,6 +63,7 @@ FLUSH_CHARS = 1 << 16
 TAB = ooxml.TAB
 FOOTER = "word/footer1.xml"
 CORE = "docProps/core.xml"
+STYLES_PART = "word/styles.xml"
 
 
 def _twips(cm: float) -> int:
@@ -105,9 +109,8 @@ class _Body:
     """The paragraphs of the document part, in order, as chunks of text (flushed to the zip
     stream as they pile up); revision and bookmark ids from one counter."""
 
-    def __init__(self, style: str, author: str, date: str, ppr: dict[str, str] | None = None):
+    def __init__(self, style: str, author: str, date: str):
         self.style = style
-        self.ppr = ppr or {}  # style name -> paragraph properties (tabs, indent) beyond the style's
         self.chunks: list[str] = []
         self.size = 0
         self._ids = count(1)  # one counter for every annotation id: unique across kinds
@@ -136,14 +139,14 @@ class _Body:
         content = "".join(self._runs(kind, text, by) for kind, text, by in merged)
         if bookmark:
             content = ooxml.bookmark(bid, self._bookmark_name(bookmark), content)
-        self.add(ooxml.paragraph(content, style_id(style), mark, properties=self.ppr.get(style, "")), marked)
+        self.add(ooxml.paragraph(content, style_id(style), mark), marked)
 
     def plain_paragraph(self, style: str, text: str, bookmark: str | None = None) -> None:
         """:meth:`paragraph` for unchanged words only (no revision, no colour)."""
         content = ooxml.runs(text)
         if bookmark:
             content = ooxml.bookmark(next(self._ids), self._bookmark_name(bookmark), content)
-        self.add(ooxml.paragraph(content, style_id(style), properties=self.ppr.get(style, "")))
+        self.add(ooxml.paragraph(content, style_id(style)))
 
     def _bookmark_name(self, anchor: str) -> str:
         """The bookmark name of ``anchor``, made unique in the document (``G3_20_2`` for a second)."""
@@ -281,8 +284,9 @@ def number_columns(redline: Redline) -> dict[str, str]:
     A renumbered clause shows both numbers ("G3.20G3.19", the old struck through): wider than the
     clause number column, it would push its words past the hanging indent. If any number shown
     (both numbers, as the tracked view prints them) needs more room, that column is widened for
-    every paragraph of the document, so that all words stay aligned; the styles' own tab stop
-    is cleared and one set at the new indent. Empty (the styles as they are) when all fit.
+    every paragraph of the document, so that all words stay aligned: style name -> the ``w:tabs``
+    (the style's own tab stop cleared, one set at the new indent) and ``w:ind`` that
+    :func:`widened_styles` puts in the document's styles. Empty (the styles as they are) when all fit.
     """
     need = [0.0] * (MAX_LEVEL + 1)  # 0: clauses, n: items at level n
     widths: dict[str, float] = {}  # number shown -> its width (most numbers repeat: "(a)", "(i)")
@@ -326,6 +330,51 @@ def number_columns(redline: Redline) -> dict[str, str]:
                                   f'w:hanging="{_twips(cols[level])}"/>')
         out[continued_style(level)] = f'<w:ind w:left="{_twips(left)}" w:firstLine="0"/>'
     return out
+
+
+#: the children of ``w:pPr`` in the order the schema gives them (CT_PPrBase, then CT_PPr's own)
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange")
+
+
+def widened_styles(styles: bytes, columns: dict[str, str]) -> bytes:
+    """The styles part ``styles`` with the paragraph properties of :func:`number_columns` in the
+    styles they name: each one's ``w:tabs`` and ``w:ind`` replaced (or added in the schema's
+    order). Widening the styles, not each paragraph, keeps the document as small as without a
+    renumbering, and a reader who adds a paragraph in Word gets the same columns."""
+    if not columns:
+        return styles
+    w = f"{{{ooxml.W_NS}}}"
+    root = xmlsafe.parse_bytes(styles, "the DOCX template's styles", ValueError).getroot()
+    by_id = {el.get(f"{w}styleId"): el for el in root.iter(f"{w}style")}
+    for name, properties in columns.items():
+        style = by_id.get(style_id(name))
+        if style is None:
+            raise ValueError(f"the DOCX template has no style {name!r}")
+        ppr = style.find(f"{w}pPr")
+        if ppr is None:
+            ppr = etree.SubElement(style, f"{w}pPr")
+            rpr = style.find(f"{w}rPr")
+            if rpr is not None:  # CT_Style: pPr before rPr
+                rpr.addprevious(ppr)
+        new = etree.fromstring(f'<w:pPr xmlns:w="{ooxml.W_NS}">{properties}</w:pPr>')
+        for el in list(new):
+            local = etree.QName(el).localname
+            old = ppr.find(f"{w}{local}")
+            if old is not None:
+                old.getparent().replace(old, el)
+                continue
+            rank = _PPR_ORDER.index(local)
+            after = next((c for c in ppr if _PPR_ORDER.index(etree.QName(c).localname) > rank), None)
+            if after is not None:
+                after.addprevious(el)
+            else:
+                ppr.append(el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -452,6 +501,7 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     generated = {
         CORE: core_xml(parts[CORE], title=title, subject=cover.title, author=redline.author, when=date),
         FOOTER: footer_xml(parts[FOOTER], label),
+        STYLES_PART: widened_styles(parts[STYLES_PART], number_columns(redline)),
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=COMPRESSION, compresslevel=COMPRESS_LEVEL) as z:
@@ -460,7 +510,7 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                 z.writestr(zip_entry(name, date), generated.get(name, data))
                 continue
             with z.open(zip_entry(name, date), "w") as out:
-                body = _Body(style, redline.author, date, number_columns(redline))
+                body = _Body(style, redline.author, date)
 
                 def flush() -> None:
                     out.write("".join(body.chunks).encode("utf-8"))
