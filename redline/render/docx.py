@@ -111,6 +111,7 @@ class _Body:
 
     def __init__(self, style: str, author: str, date: str):
         self.style = style
+        self.columns = NumberColumns()  # the number columns its clause and item paragraphs need
         self.chunks: list[str] = []
         self.size = 0
         self._ids = count(1)  # one counter for every annotation id: unique across kinds
@@ -230,6 +231,7 @@ def _emit_node(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> None:
                        bookmark=anchor_id(nd.address) if bookmark else None)
     else:
         style = "SEC Clause" if level == 0 else item_style(level)
+        body.columns.see(level, "".join(s.text for s in nd.num))  # both numbers, as tracked shows them
         head = _pieces(nd.num) + [(k, TAB, by)] + _pieces(nd.text)
         name = None
         if bookmark:
@@ -254,6 +256,7 @@ def _emit_unchanged(body: _Body, nd: NodeDiff, level: int, bookmark: bool) -> bo
         style, head = "SEC Definition", f'"{num}" {text}'
     else:
         style, head = ("SEC Clause" if level == 0 else item_style(level)), num + TAB + text
+        body.columns.see(level, num)
     body.plain_paragraph(style, head, anchor_id(nd.address) if bookmark else None)
     inner = level - 1 if definition else level
     for c in nd.children:
@@ -278,58 +281,53 @@ def _number_cm(text: str) -> float:
     return ems * BODY_PT * 2.54 / 72
 
 
-def number_columns(redline: Redline) -> dict[str, str]:
-    """Paragraph properties that widen the number columns when a number does not fit its own.
+class NumberColumns:
+    """The widths of the number columns a redline's paragraphs need, gathered as they are written.
 
     A renumbered clause shows both numbers ("G3.20G3.19", the old struck through): wider than the
     clause number column, it would push its words past the hanging indent. If any number shown
     (both numbers, as the tracked view prints them) needs more room, that column is widened for
-    every paragraph of the document, so that all words stay aligned: style name -> the ``w:tabs``
-    (the style's own tab stop cleared, one set at the new indent) and ``w:ind`` that
-    :func:`widened_styles` puts in the document's styles. Empty (the styles as they are) when all fit.
-    """
-    need = [0.0] * (MAX_LEVEL + 1)  # 0: clauses, n: items at level n
-    widths: dict[str, float] = {}  # number shown -> its width (most numbers repeat: "(a)", "(i)")
+    every paragraph of the document, so that all words stay aligned: :meth:`properties` gives, per
+    style name, the ``w:tabs`` (the style's own tab stop cleared, one set at the new indent) and
+    ``w:ind`` that :func:`widened_styles` puts in the document's styles."""
 
-    def walk(nd: NodeDiff, level: int) -> None:
-        if nd.element != "definition":
-            text = nd.num[0].text if len(nd.num) == 1 else "".join(s.text for s in nd.num)
-            width = widths.get(text)
-            if width is None:
-                width = widths[text] = _number_cm(text) + NUMBER_GAP_CM
-            at = min(level, MAX_LEVEL)
-            if width > need[at]:
-                need[at] = width
-        inner = level - 1 if nd.element == "definition" else level
-        for c in nd.children:
-            walk(c, inner + 1)
+    def __init__(self):
+        self.need = [0.0] * (MAX_LEVEL + 1)  # 0: clauses, n: items at level n
+        self._widths: dict[str, float] = {}  # number shown -> its width (most repeat: "(a)", "(i)")
 
-    for sec in redline.sections:
-        for b in sec.blocks:
-            if isinstance(b, ClauseBlock):
-                walk(b.diff, 0)
-    cols = [max(NUM_COL_CM, need[0])] + [max(ITEM_COL_CM, n) for n in need[1:]]
-    if cols == [NUM_COL_CM] + [ITEM_COL_CM] * MAX_LEVEL:
-        return {}
+    def see(self, level: int, number: str) -> None:
+        """A paragraph at ``level`` (0: a clause, n: an item at list level n) shows ``number``."""
+        width = self._widths.get(number)
+        if width is None:
+            width = self._widths[number] = _number_cm(number) + NUMBER_GAP_CM
+        at = min(level, MAX_LEVEL)
+        if width > self.need[at]:
+            self.need[at] = width
 
-    def tabs(old_cm: float, new_cm: float) -> str:
-        return (f'<w:tabs><w:tab w:val="clear" w:pos="{_twips(old_cm)}"/>'
-                f'<w:tab w:val="left" w:pos="{_twips(new_cm)}"/></w:tabs>')
+    def properties(self) -> dict[str, str]:
+        """Style name -> the paragraph properties that widen its column; empty when all fit."""
+        cols = [max(NUM_COL_CM, self.need[0])] + [max(ITEM_COL_CM, n) for n in self.need[1:]]
+        if cols == [NUM_COL_CM] + [ITEM_COL_CM] * MAX_LEVEL:
+            return {}
 
-    out = {}
-    clause = cols[0]
-    for name in ("SEC Clause", "SEC Part Heading"):
-        out[name] = f'{tabs(NUM_COL_CM, clause)}<w:ind w:left="{_twips(clause)}" w:hanging="{_twips(clause)}"/>'
-    for name in ("SEC Clause Continued", "SEC Definition"):
-        out[name] = f'<w:ind w:left="{_twips(clause)}" w:firstLine="0"/>'
-    left = clause
-    for level in range(1, MAX_LEVEL + 1):
-        left += cols[level]
-        style_left = NUM_COL_CM + ITEM_COL_CM * level
-        out[item_style(level)] = (f'{tabs(style_left, left)}<w:ind w:left="{_twips(left)}" '
-                                  f'w:hanging="{_twips(cols[level])}"/>')
-        out[continued_style(level)] = f'<w:ind w:left="{_twips(left)}" w:firstLine="0"/>'
-    return out
+        def tabs(old_cm: float, new_cm: float) -> str:
+            return (f'<w:tabs><w:tab w:val="clear" w:pos="{_twips(old_cm)}"/>'
+                    f'<w:tab w:val="left" w:pos="{_twips(new_cm)}"/></w:tabs>')
+
+        out = {}
+        clause = cols[0]
+        for name in ("SEC Clause", "SEC Part Heading"):
+            out[name] = f'{tabs(NUM_COL_CM, clause)}<w:ind w:left="{_twips(clause)}" w:hanging="{_twips(clause)}"/>'
+        for name in ("SEC Clause Continued", "SEC Definition"):
+            out[name] = f'<w:ind w:left="{_twips(clause)}" w:firstLine="0"/>'
+        left = clause
+        for level in range(1, MAX_LEVEL + 1):
+            left += cols[level]
+            style_left = NUM_COL_CM + ITEM_COL_CM * level
+            out[item_style(level)] = (f'{tabs(style_left, left)}<w:ind w:left="{_twips(left)}" '
+                                      f'w:hanging="{_twips(cols[level])}"/>')
+            out[continued_style(level)] = f'<w:ind w:left="{_twips(left)}" w:firstLine="0"/>'
+        return out
 
 
 #: the children of ``w:pPr`` in the order the schema gives them (CT_PPrBase, then CT_PPr's own)
@@ -342,7 +340,7 @@ _PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "
 
 
 def widened_styles(styles: bytes, columns: dict[str, str]) -> bytes:
-    """The styles part ``styles`` with the paragraph properties of :func:`number_columns` in the
+    """The styles part ``styles`` with the paragraph properties of :meth:`NumberColumns.properties` in the
     styles they name: each one's ``w:tabs`` and ``w:ind`` replaced (or added in the schema's
     order). Widening the styles, not each paragraph, keeps the document as small as without a
     renumbering, and a reader who adds a paragraph in Word gets the same columns."""
@@ -501,16 +499,17 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
     generated = {
         CORE: core_xml(parts[CORE], title=title, subject=cover.title, author=redline.author, when=date),
         FOOTER: footer_xml(parts[FOOTER], label),
-        STYLES_PART: widened_styles(parts[STYLES_PART], number_columns(redline)),
     }
     buf = io.BytesIO()
+    body = _Body(style, redline.author, date)
     with zipfile.ZipFile(buf, "w", compression=COMPRESSION, compresslevel=COMPRESS_LEVEL) as z:
         for name, data in parts.items():
+            if name == STYLES_PART:
+                continue  # after the body: its number columns are known once it is written
             if name != DOCUMENT:
                 z.writestr(zip_entry(name, date), generated.get(name, data))
                 continue
             with z.open(zip_entry(name, date), "w") as out:
-                body = _Body(style, redline.author, date)
 
                 def flush() -> None:
                     out.write("".join(body.chunks).encode("utf-8"))
@@ -521,4 +520,5 @@ def render_docx(redline: Redline, style: str = "tracked") -> bytes:
                 _write_body(body, redline, style, flush)
                 body.add(doc_tail)
                 flush()
+        z.writestr(zip_entry(STYLES_PART, date), widened_styles(parts[STYLES_PART], body.columns.properties()))
     return buf.getvalue()
