@@ -195,13 +195,14 @@ class _BodyReader:
     @gc_paused  # ~10^6 small tuples: the cyclic collector would rescan them again and again
     def read(self, pkg: Package, part: str, name: str) -> list[Paragraph]:
         """Every body paragraph of the main part, streamed: each top-level body element is read
-        when it ends and then dropped, so the whole tree is never held."""
+        when it ends and then dropped (a few hundred at a time), so the whole tree is never held."""
         w = self.w
         body_tag = w + "body"
         tags = (w + "p", w + "tbl", w + "sdt", w + "customXml", w + "altChunk")
         raws: list[tuple] = []
         add = raws.append
         paragraph = self._paragraph
+        held = 0  # body elements read and not yet dropped
         try:
             with pkg.stream(part) as fh:
                 it = etree.iterparse(fh, events=("end",), tag=tags, resolve_entities=False, no_network=True,
@@ -215,8 +216,10 @@ class _BodyReader:
                     else:
                         for p in self._paragraph_elements(el, nested=False):
                             add(paragraph(p, len(raws) + 1))
-                    while el.getprevious() is not None:  # what was read before (this one goes with the next)
-                        del parent[0]
+                    held += 1
+                    if held == _DROP_EVERY:  # what was read before, dropped together (this one goes with
+                        del parent[:parent.index(el)]  # the next; what the parser made after it is not read yet)
+                        held = 0
                 docinfo = it.root.getroottree().docinfo if it.root is not None else None
             if docinfo is not None and (docinfo.doctype or docinfo.internalDTD is not None):
                 raise DocumentError(f"part {part}: DOCTYPE declarations are not allowed (entities and DTDs are "
@@ -498,6 +501,8 @@ class _BodyReader:
 
 
 _NONE2 = (None, None)
+#: the body elements read are dropped this many at a time (one slice deletion, not one each)
+_DROP_EVERY = 256
 _NO_CHANGE = (None, None, None)
 
 
