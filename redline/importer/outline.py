@@ -186,12 +186,14 @@ def parse_line(line: Line) -> _Parsed:
 # --- the builder --------------------------------------------------------------------------------
 
 class _Frame:
-    """An open list: who holds it, its kind, its last number and last item."""
+    """An open list: who holds it, its kind, its last number and last item, and the numbers of
+    the items its owner holds (a list restarted after its closing words must not repeat one)."""
 
-    __slots__ = ("owner", "kind", "last", "item")
+    __slots__ = ("owner", "kind", "last", "item", "nums")
 
     def __init__(self, owner, kind: str, last: int, item):
         self.owner, self.kind, self.last, self.item = owner, kind, last, item
+        self.nums = {c.get("num") for c in owner.iterchildren("item")}
 
 
 class _Builder:
@@ -409,18 +411,19 @@ class _Builder:
         if not cands:
             self.note("unplaced", p, f"{label} is not a list number")
             return
-        used = [f.kind for f in self.frames]
+        frames = self.frames
         options: list[tuple[str, int | None, str]] = []  # (how, frame index, kind)
-        for k in range(len(self.frames) - 1, -1, -1):
-            f = self.frames[k]
+        for k in range(len(frames) - 1, -1, -1):
+            f = frames[k]
             if cands.get(f.kind) == f.last + 1:
                 options.append(("sibling", k, f.kind))
         for kind, v in cands.items():
-            if v == 1 and kind not in used:
+            if v == 1 and all(f.kind != kind for f in frames):
                 options.append(("new", None, kind))
-        choice = None
         doubt = None
-        if len(options) > 1:
+        if len(options) == 1:
+            choice = options[0]
+        elif options:
             nxt = self.next_item_label(i)
             confirmed = [o for o in options if nxt is not None and self._continues(o, cands, nxt)]
             if len(confirmed) == 1:
@@ -433,18 +436,16 @@ class _Builder:
                 doubt = (f"{label} could continue a list or start a new one; taken as "
                          + ("the first of a new list" if choice[0] == "new" else "the next in its list")
                          + " (no later item decides it)")
-        elif options:
-            choice = options[0]
-        if choice is None:  # out of sequence
-            same = [k for k in range(len(self.frames) - 1, -1, -1) if self.frames[k].kind in cands]
+        else:  # out of sequence
+            same = [k for k in range(len(frames) - 1, -1, -1) if frames[k].kind in cands]
             if same:
                 k = same[0]
-                kind = self.frames[k].kind
-                if cands[kind] <= self.frames[k].last:
+                kind = frames[k].kind
+                if cands[kind] <= frames[k].last:
                     self.note("unplaced", p, f"{label} repeats a number of its list "
-                                             f"(after {self._label(self.frames[k])}); left out")
+                                             f"(after {self._label(frames[k])}); left out")
                     return
-                self.note("review", p, f"{label} follows {self._label(self.frames[k])}: out of sequence")
+                self.note("review", p, f"{label} follows {self._label(frames[k])}: out of sequence")
                 choice = ("sibling", k, kind)
             else:
                 kind = next(iter(cands))
@@ -454,26 +455,32 @@ class _Builder:
             self.note("review", p, doubt)
         how, k, kind = choice
         if how == "sibling":
-            del self.frames[k + 1:]
-            frame = self.frames[k]
+            del frames[k + 1:]
+            frame = frames[k]
             owner = frame.owner
+            closing = None
         else:
-            owner = self.frames[-1].item if self.frames else self.container
-            if len(owner) and owner[-1].tag == "closing":
+            owner = frames[-1].item if frames else self.container
+            closing = _closing_at_end(owner)
+            if closing is not None:
                 self.note("review", p, f"{label} follows the closing words of its list")
             frame = _Frame(owner, kind, 0, None)
-            self.frames.append(frame)
-        if owner is self.clause and self.has_definitions:
+            frames.append(frame)
+        clause = self.clause
+        if owner is clause and self.has_definitions:
             self.note("unplaced", p, f"{label}: a list item among definitions")
             return
-        if any(c.get("num") == label for c in owner.iterchildren("item")):  # a list restarted after its closing words
+        if label in frame.nums:  # a list restarted after its closing words
             self.note("unplaced", p, f"{label} repeats a number of its list; left out")
             if how != "sibling":
-                self.frames.pop()  # the list it would have started
+                frames.pop()  # the list it would have started
             return
-        if owner is self.clause:
+        if owner is clause:
             self.has_clause_items = True
-        closing = owner[-1] if len(owner) and owner[-1].tag == "closing" else None
+        if how == "sibling":
+            last = frame.item  # the owner's last child, unless closing words came after it
+            if last is None or last.getnext() is not None:
+                closing = _closing_at_end(owner)
         item = etree.SubElement(owner, "item", num=label)  # made in place: a free Element is a document of its own
         if closing is not None:
             closing.addprevious(item)
@@ -481,6 +488,7 @@ class _Builder:
             etree.SubElement(item, "text").text = text
         frame.last = cands[kind]
         frame.item = item
+        frame.nums.add(label)
         self.report.counts["items"] += 1
 
     def _continues(self, option, cands: dict, nxt: str) -> bool:
@@ -622,6 +630,12 @@ class _Builder:
         self.root.set("num", self.letter)
         self.root.set("heading", self.heading or "")
         return self.root
+
+
+def _closing_at_end(el):
+    """The closing words ``el`` ends with, or None."""
+    last = el[-1] if len(el) else None
+    return last if last is not None and last.tag == "closing" else None
 
 
 def _name(el) -> str:
