@@ -216,7 +216,7 @@ class _Builder:
         self.container = None  # the clause or definition whose list is open
         self.frames: list[_Frame] = []
         self.clauses: dict[str, str] = {}  # clause number -> where it was found
-        self.last_clause: dict[str, str] = {}  # part number -> its last clause number
+        self.last_clause: dict[str, tuple] = {}  # part number -> its last clause number and its order key
         self.started = False
         self.other_section: str | None = None
         self._acronyms: set[str] | None = None
@@ -276,6 +276,7 @@ class _Builder:
 
     # --- one line at a time -----------------------------------------------------------------
     def run(self) -> None:
+        handlers: dict = {}  # kind -> its on_ method
         for i, p in enumerate(self.parsed):
             kind = p.kind
             if self.other_section:
@@ -296,7 +297,10 @@ class _Builder:
                     self.note("dropped", p, "before the legal text")
                     continue
                 self.started = True
-            getattr(self, "on_" + kind)(i, p)
+            handler = handlers.get(kind)
+            if handler is None:
+                handler = handlers[kind] = getattr(self, "on_" + kind)
+            handler(i, p)
 
     def on_section(self, i: int, p: _Parsed) -> None:
         letter = p.label
@@ -374,17 +378,19 @@ class _Builder:
         self.clause = self.container = clause
 
     def _check_order(self, num: str, p: _Parsed) -> None:
-        prev = self.last_clause.get(self.part.get("num"))
-        if prev is not None and (order_key(num) or (0, "")) <= (order_key(prev) or (0, "")):
-            self.note("review", p, f"{num} comes after {prev}: out of order")
-        self.last_clause[self.part.get("num")] = num
+        part_num = self.part.get("num")
+        key = order_key(num) or (0, "")
+        prev = self.last_clause.get(part_num)
+        if prev is not None and key <= prev[1]:
+            self.note("review", p, f"{num} comes after {prev[0]}: out of order")
+        self.last_clause[part_num] = (num, key)
 
     def on_item(self, i: int, p: _Parsed) -> None:
         if self.container is None:
             self.note("unplaced", p, f"item {p.label} outside any clause")
             return
         label, text = p.label, p.text
-        m = _TYPED_ITEM.match(text)
+        m = _TYPED_ITEM.match(text) if text[:1] == "(" else None
         if m:  # two numbers in a row: a flattened redline ("(a)(c)": the struck number and its replacement)
             second = f"({m.group(1)})"
             fits1, fits2 = self._fits(label), self._fits(second)
@@ -703,7 +709,7 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
             report.coverage.append(f"{part.get('num')} partial: its clauses ({span}) do not run from 1 without a gap")
         m = re.match(r"[A-Z](\d+)", part.get("num"))
         part_nums.append(int(m.group(1)))
-    words = " ".join(t.text or "" for t in root.iter("text", "closing"))
+    words = " ".join(root.itertext("text", "closing", with_tail=False))  # (words only: no element holds both)
     cited = _cited_parts(words, letter)
     beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
     contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))

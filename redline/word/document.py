@@ -83,8 +83,12 @@ class Paragraph(NamedTuple):
 
     def text(self, view: str = "accept") -> str:
         """The paragraph's words in ``view`` (hidden runs excluded), without the automatic number."""
-        shown = SHOWN[VIEWS[_view(view)]]
-        return "".join(r.text for r in self.runs if r.change in shown and not r.vanish)
+        shown = _SHOWN_IN[_view(view)]
+        runs = self.runs
+        if len(runs) == 1:  # most paragraphs (adjacent runs that agree are merged when read)
+            r = runs[0]
+            return r[0] if r[1] in shown and not r[7] else ""  # Run.text, .change, .vanish
+        return "".join([r[0] for r in runs if r[1] in shown and not r[7]])
 
     def exists(self, view: str = "accept") -> bool:
         """Whether the paragraph is there in ``view`` (a deleted mark is gone once accepted, an
@@ -98,11 +102,14 @@ class Paragraph(NamedTuple):
 
 
 def _view(view: str) -> int:
-    if view == "accept":
-        return 0
-    if view == "reject":
-        return 1
-    raise ValueError(f"view must be 'accept' or 'reject', not {view!r}")
+    i = _VIEW_INDEX.get(view)
+    if i is None:
+        raise ValueError(f"view must be 'accept' or 'reject', not {view!r}")
+    return i
+
+
+_VIEW_INDEX = {v: i for i, v in enumerate(VIEWS)}
+_SHOWN_IN = tuple(SHOWN[v] for v in VIEWS)
 
 
 class Document:
@@ -203,15 +210,19 @@ class _BodyReader:
         add = raws.append
         paragraph = self._paragraph
         held = 0  # body elements read and not yet dropped
+        body = None  # the body element, once seen
+        p_tag = tags[0]
         try:
             with pkg.stream(part) as fh:
                 it = etree.iterparse(fh, events=("end",), tag=tags, resolve_entities=False, no_network=True,
                                      load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
                 for _, el in it:
                     parent = el.getparent()
-                    if parent is None or parent.tag != body_tag:
-                        continue
-                    if el.tag == tags[0]:
+                    if parent is not body:  # (one proxy per element while it is referenced: held here)
+                        if parent is None or parent.tag != body_tag:
+                            continue
+                        body = parent
+                    if el.tag == p_tag:
                         add(paragraph(el, len(raws) + 1))
                     else:
                         for p in self._paragraph_elements(el, nested=False):
@@ -302,6 +313,7 @@ class _BodyReader:
         ref_of = self._ref
         field = self._field
         new_run = tuple.__new__  # Run(...) without the named tuple's argument handling
+        refs: dict = {}  # (style id, numPr) -> (numId, ilvl) or None
         this = self
 
         ILVLS = {str(i): i for i in range(10)}
@@ -440,7 +452,13 @@ class _BodyReader:
                     walk((child,), None, runs, style_id, base_final)
             if mark is not None or old is not None:
                 this.revisions = True
-            accept_ref = ref_of(style_id, numpr, s_num, s_ilvl) if (numpr is not None or s_num is not None) else None
+            if numpr is not None or s_num is not None:
+                key = (style_id, numpr)  # (a paragraph's numbering is a function of these)
+                accept_ref = refs.get(key, _NO_REF)
+                if accept_ref is _NO_REF:
+                    accept_ref = refs[key] = ref_of(style_id, numpr, s_num, s_ilvl)
+            else:
+                accept_ref = None
             if old is not None:
                 o_id, _, _, _, _, _, o_num, o_ilvl = style_of(old[0])
                 reject_ref = ref_of(o_id, old[1], o_num, o_ilvl)
@@ -501,6 +519,7 @@ class _BodyReader:
 
 
 _NONE2 = (None, None)
+_NO_REF = object()
 #: the body elements read are dropped this many at a time (one slice deletion, not one each)
 _DROP_EVERY = 256
 _NO_CHANGE = (None, None, None)
