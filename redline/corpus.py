@@ -133,18 +133,19 @@ class Corpus:
             return self._loaded[version_id]
         info = self.info(version_id)
         cache = ValidationCache.default() if use_cache else None
-        sections, files, digests = {}, {}, {}
+        sections, files, digests, numbers = {}, {}, {}, {}
         for letter, rel in info.files:
-            root, pieces = self._read_section(letter, rel, cache)
+            root, pieces, numbers[letter] = self._read_section(letter, rel, cache)
             sections[letter], files[letter] = root, str(self.root / rel)
             if pieces is not None:
                 digests[letter] = pieces
-        version = Version(version_id, sections, self.code, files=files, digests=digests)
+        version = Version(version_id, sections, self.code, files=files, digests=digests, numbers=numbers)
         self._loaded[version_id] = version
         return version
 
     def _read_section(self, letter: str, rel: str, cache: "ValidationCache | None"):
-        """Parse and check one section file: (its tree, its piece digests or None)."""
+        """Parse and check one section file: (its tree, its piece digests or None, its part and
+        clause numbers in document order)."""
         path = self.root / rel
         data = _read(path, "section", "file")
         tree = xmlsafe.parse_bytes(data, str(path), CorpusError, element_only=True)
@@ -162,7 +163,7 @@ class Corpus:
                 cache.record(key)
         if root.get("num") != letter:
             raise CorpusError(f"holds section {root.get('num')}, manifest says {letter}", str(path), 1)
-        return root, (pieces if _aligned(cuts, nums) else None)
+        return root, (pieces if _aligned(cuts, nums) else None), nums
 
     def load_section(self, version_id: str, letter: str):
         """The tree of one section of a version (validated as :meth:`load` does), or None if the

@@ -37,7 +37,6 @@ import errno
 import io
 import os
 import re
-import secrets
 import shutil
 import signal
 import stat
@@ -481,7 +480,8 @@ def temp_name(name: str) -> str:
     raw = name.encode("utf-8", "surrogateescape")
     if len(raw) > room:
         name = raw[:room].decode("utf-8", "ignore")
-    return f".{name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+    # os.urandom: what secrets.token_hex is, without importing hmac and random at every start
+    return f".{name}.{os.urandom(4).hex()}{TMP_SUFFIX}"
 
 
 def is_temp_name(name: str) -> bool:

@@ -74,6 +74,7 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
         for s in top.iterfind("sources/source")
     }
     versions, ids = [], set()
+    inside = _Inside(root, name)
     for v in top.iterfind("version"):
         vid = v.get("id")
         if vid in ids:
@@ -91,7 +92,7 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
                 raise CorpusError(f"version {vid} lists section {letter} twice (first at line {lines[letter]})",
                                   name, f.sourceline)
             lines[letter] = f.sourceline
-            files.append((letter, _inside(root, f.get("path"), name, f.sourceline)))
+            files.append((letter, inside(f.get("path"), f.sourceline)))
         mods = tuple((v.get("modifications") or "").split())
         legacy = v.get("modification")  # the attribute of manifests written before `modifications`
         if legacy and legacy not in mods:
@@ -100,8 +101,19 @@ def parse_manifest(data: bytes, root: Path, name: str) -> Manifest:
     return Manifest(top.get("code"), top.get("title"), versions, sources)
 
 
-def _inside(root: Path, rel: str, manifest: str, line: int | None) -> str:
-    """``rel`` if it names a file inside the corpus directory ``root``; else a CorpusError."""
-    if Path(rel).is_absolute() or not (root / rel).resolve().is_relative_to(root.resolve()):
-        raise CorpusError(f"file path {rel!r} is outside the corpus directory", manifest, line)
-    return rel
+class _Inside:
+    """Checks that a file path of the manifest ``manifest`` names a file inside the corpus
+    directory ``root`` (each distinct path resolved once: versions list the same files again)."""
+
+    def __init__(self, root: Path, manifest: str):
+        self.root, self.manifest = root, manifest
+        self.resolved_root = root.resolve()
+        self.seen: set[str] = set()
+
+    def __call__(self, rel: str, line: int | None) -> str:
+        """``rel`` if it names a file inside the corpus directory; else a CorpusError."""
+        if rel not in self.seen:
+            if Path(rel).is_absolute() or not (self.root / rel).resolve().is_relative_to(self.resolved_root):
+                raise CorpusError(f"file path {rel!r} is outside the corpus directory", self.manifest, line)
+            self.seen.add(rel)
+        return rel

@@ -397,6 +397,10 @@ class Node:
 #: [cross-heading >] clause), in document order, as strings: read by libxml2, no element proxy made
 OUTLINE_NUMBERS = etree.XPath("/section/part/@num | /section/part/clause/@num"
                                " | /section/part/crossheading/clause/@num", smart_strings=False)
+#: a part, and a clause of a part, by number (where :data:`OUTLINE_NUMBERS` reads them)
+_PART_BY_NUMBER = etree.XPath("/section/part[@num = $p]")
+_CLAUSE_BY_NUMBER = etree.XPath("/section/part[@num = $p]/clause[@num = $n]"
+                                " | /section/part[@num = $p]/crossheading/clause[@num = $n]")
 #: the same parts and clauses as elements
 _OUTLINE_ELEMENTS = etree.XPath("/section/part | /section/part/clause | /section/part/crossheading/clause")
 
@@ -410,11 +414,13 @@ class Outline:
 
     __slots__ = ("sequence", "_root", "_clauses", "_parts", "_by_address")
 
-    def __init__(self, root):
+    def __init__(self, root, numbers: list[str] | None = None):
+        """``numbers``: what :data:`OUTLINE_NUMBERS` gives for ``root``, if known (the loader has
+        read them to check the tree)."""
         self._root = root
         #: the part and clause addresses, in document order
         self.sequence: list[Address] = [clause_address(n) if "." in n else part_address(n)
-                                        for n in OUTLINE_NUMBERS(root)]
+                                        for n in (OUTLINE_NUMBERS(root) if numbers is None else numbers)]
         self._clauses: list[Node] | None = None
         self._parts: dict[Address, object] | None = None
         self._by_address: dict[Address, Node] | None = None
@@ -459,9 +465,10 @@ class Outline:
 class _Section:
     """One section tree and what is derived from it; shared by every version sharing the tree."""
 
-    __slots__ = ("root", "index", "ordered", "exact", "memo", "outline", "digests", "file")
+    __slots__ = ("root", "index", "ordered", "exact", "memo", "outline", "digests", "file", "numbers")
 
-    def __init__(self, root, file: str | None = None, digests: list | None = None):
+    def __init__(self, root, file: str | None = None, digests: list | None = None,
+                 numbers: list[str] | None = None):
         self.root = root
         self.index: dict | None = None  # address -> element
         self.ordered = True  # the index is in document order (patched ones are not)
@@ -470,6 +477,7 @@ class _Section:
         self.outline: Outline | None = None
         self.digests = digests  # the file's piece digests, as read (only for the tree read)
         self.file = file  # the file the tree was read from, if it is that tree
+        self.numbers = numbers  # its part and clause numbers as the loader read them (for the outline)
 
     def forget(self) -> None:
         """The tree's structure changed: drop everything derived from it."""
@@ -480,6 +488,7 @@ class _Section:
         self.outline = None
         self.digests = None
         self.file = None
+        self.numbers = None
 
 
 def _index_tree(el, idx: dict, parent_addr: Address | None = None) -> int:
@@ -569,15 +578,17 @@ class Version:
     """
 
     def __init__(self, id: str, sections: Mapping[str, object], code: str = "SEC", *,
-                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None):
-        """``files`` and ``digests`` are what a loader knows of each section it read: the file
-        (named in errors: a tree read from a file never has an address twice) and its piece
-        digests (``corpus.piece_digests``)."""
+                 files: Mapping[str, str] | None = None, digests: Mapping[str, list] | None = None,
+                 numbers: Mapping[str, list[str]] | None = None):
+        """``files``, ``digests`` and ``numbers`` are what a loader knows of each section it read:
+        the file (named in errors: a tree read from a file never has an address twice), its piece
+        digests (``corpus.piece_digests``) and its part and clause numbers in document order (as
+        :data:`OUTLINE_NUMBERS` reads them)."""
         self.id = id
         self.code = code
-        files, digests = files or {}, digests or {}
+        files, digests, numbers = files or {}, digests or {}, numbers or {}
         self._sec: dict[str, _Section] = {
-            k: _Section(root, files.get(k), digests.get(k)) for k, root in sorted(sections.items())}
+            k: _Section(root, files.get(k), digests.get(k), numbers.get(k)) for k, root in sorted(sections.items())}
         self._roots = {k: s.root for k, s in self._sec.items()}
         self.sections: Mapping[str, object] = MappingProxyType(self._roots)
         self._shared: set[str] = set()  # sections whose tree is shared with another Version
@@ -766,10 +777,48 @@ class Version:
         return self._merged
 
     def element(self, address: Address):
-        """The element at ``address`` or None (looks in one section's index only)."""
-        if address.section not in self._sec:
+        """The element at ``address`` or None (looks in one section only).
+
+        A tree as read from its file, not yet indexed whole, is not indexed whole for this: a part
+        or clause is found by its number where the skeleton puts it (libxml2 looks), and a clause
+        and what it holds in the clause's own index, so that resolving a few references into a
+        section costs a few clauses, not the section. (The loader has checked that every part and clause of such a tree is numbered and
+        none twice; an address repeated within the clause is refused as the whole index would.)"""
+        sec = self._sec.get(address.section)
+        if sec is None:
             return None
+        if sec.index is None and sec.file is not None:
+            return self._element_by_number(address)
         return self._index(address.section).get(address)
+
+    def _element_by_number(self, address: Address):
+        letter = address.section
+        sec = self._sec[letter]
+        if address.part is None:
+            return sec.root if address.clause is None and not address.items else None
+        if address.clause is None:
+            if address.term is not None or address.items:
+                return None
+            found = _PART_BY_NUMBER(sec.root, p=address.part)
+            return found[0] if found else None
+        clause_addr = address.clause_address
+        # the clause's own index, even for the clause itself: what is found is checked below
+        # (every item numbered, none twice) as the whole index would have checked it
+        memo = sec.memo.setdefault("clause indexes", {})
+        idx = memo.get(clause_addr)
+        if idx is None:
+            found = _CLAUSE_BY_NUMBER(sec.root, p=address.part, n=address.clause)
+            if not found:
+                return None
+            idx = {}
+            try:
+                n = _index_tree(found[0], idx, clause_addr)
+            except CorpusError as exc:
+                raise CorpusError(exc.detail, sec.file, exc.line) from None
+            if n != len(idx):
+                raise _first_repeat(found[0], sec.file)
+            memo[clause_addr] = idx
+        return idx.get(address)
 
     def section_memo(self, letter: str) -> dict:
         """A dict for values derived from section ``letter``'s tree (document positions, words),
@@ -795,7 +844,7 @@ class Version:
         """The parts and clauses of section ``letter``, in document order."""
         sec = self._sec[letter]
         if sec.outline is None:
-            sec.outline = Outline(sec.root)
+            sec.outline = Outline(sec.root, sec.numbers)
         return sec.outline
 
     def piece_digests(self, letter: str) -> list[bytes] | None:

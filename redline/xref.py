@@ -772,6 +772,7 @@ def check_modification(base: Version, result: Version, address_map: Mapping[Addr
     """
     findings: list[Finding] = []
     name = mod_id
+    moves = any(new != old for old, new in address_map.items())  # else no kept word can go stale
     for node, fld, text, old in text_runs(base, result, address_map, changed):
         if old is None:
             for ref in find_references(text, node.address):
@@ -783,6 +784,8 @@ def check_modification(base: Version, result: Version, address_map: Mapping[Addr
                 findings.append(Finding(sev, kind, node.address,
                                         f"{node.address} (as {name} writes it) refers to {ref.targets_text()}: "
                                         + "; ".join(r.reasons), ref))
+            continue
+        if not moves:
             continue
         for ref in find_references(text, old):
             if ref.form == "self":

@@ -300,7 +300,7 @@ def test_group_and_clause_context_say_what_is_not_held_between_what_they_show(co
 def test_a_renumbered_number_stays_inside_the_hanging_indent_in_html(corpus):
     """In HTML each clause and item is a two-column grid (number, words); the struck and inserted
     numbers are unbreakable boxes that stack inside the number column rather than push the words."""
-    from redline.render.html import template_dirs
+    from redline.render import template_dirs
 
     red = annex(corpus, read_modification(FIXTURE))
     page = html.fromstring(render_html(red))
@@ -308,7 +308,7 @@ def test_a_renumbered_number_stays_inside_the_hanging_indent_in_html(corpus):
     assert [c.tag + "." + c.get("class") for c in g319] == ["span.num", "div.body"]
     assert [norm(x.text_content()) for x in g319[0]] == ["G3.20", "G3.19"]
     assert [x.tag for x in g319[0]] == ["del", "ins"]
-    css = "\n".join(p.read_text(encoding="utf-8") for d in template_dirs() for p in Path(d).glob("*.css"))
+    css = "\n".join(p.read_text(encoding="utf-8") for d in template_dirs("redline.html.j2") for p in Path(d).glob("*.css"))
     css = re.sub(r"\s+", " ", css)
     assert re.search(r"\.clause, \.item, \.definition \{ display: grid; grid-template-columns: var\(--num-col\) 1fr;", css)
     assert ".num ins, .num del { display: inline-block; white-space: nowrap; }" in css

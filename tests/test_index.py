@@ -162,3 +162,46 @@ def test_removing_one_of_a_repeated_address_keeps_the_other():
         second.getparent().remove(second)
     assert v.element(a) is first
     assert list(v.section_index("G").items()) == rebuilt(v, "G")
+
+
+def test_a_lookup_before_the_index_is_made_finds_what_the_index_would(generated, corpus):
+    """A loaded version finds a node by its section's outline and its clause's own index until
+    the whole section index is made: every address, and addresses not held, give the same
+    element both ways."""
+    from redline.corpus import Corpus
+
+    for c in (generated, corpus):
+        lazy = Corpus.open(c.root).load("1.0" if c is generated else "6.17")
+        whole = c.load(lazy.id)
+        wanted = list(whole.index.items())
+        absent = [Address("G", "G99"), Address("G", "G3", "G3.999"), Address("A", "A1", "A1.1", "No Such Term"),
+                  Address("G", "G3", "G3.20", None, ("zz",)), Address("Q")]
+        for a, el in wanted:
+            got = lazy.element(a)
+            assert got is not None and got.tag == el.tag and got.sourceline == el.sourceline, a
+        for a in absent:
+            assert lazy.element(a) is None and whole.element(a) is None, a
+
+
+def test_a_repeated_item_found_by_a_lookup_is_reported(tmp_path):
+    """A tree read from a file whose clause repeats an item number (possible only past the schema,
+    e.g. with a planted validation marker) is refused when a lookup reaches that clause or an item
+    of it, naming the file and line, as the whole index refuses it."""
+    from redline.errors import CorpusError
+
+    root = etree_section('<section num="G"><part num="G1"><clause num="G1.1"><text>x</text>'
+                         '<item num="(a)"><text>a</text></item><item num="(a)"><text>b</text></item>'
+                         '</clause></part></section>')
+    for address in ("G1.1(a)", "G1.1"):  # the clause itself too: its words would be shown
+        with pytest.raises(CorpusError) as exc:
+            Version("1", {"G": root}, files={"G": "G.xml"}).element(Address.parse(address))
+        assert "G1.1(a) appears twice" in str(exc.value) and "G.xml" in str(exc.value)
+    assert Version("1", {"G": root}, files={"G": "G.xml"}).element(Address.parse("G1")) is not None
+    with pytest.raises(CorpusError):
+        Version("1", {"G": root}, files={"G": "G.xml"}).section_index("G")
+
+
+def etree_section(xml: str):
+    from lxml import etree
+
+    return etree.fromstring(xml)

@@ -13,7 +13,8 @@ from redline.apply import apply_modification
 from redline.diff import diff_node, diff_versions
 from redline.model import Version
 from redline.mods import load_modification
-from redline.render.html import render_html, template_dirs
+from redline.render import template_dirs
+from redline.render.html import render_html
 from redline.render.links import anchor_id
 from redline.textdiff import tokenize
 
@@ -87,7 +88,7 @@ def paragraphs(doc, side: str) -> list[str]:
 
 
 def test_templates_are_found():
-    assert template_dirs()
+    assert template_dirs("redline.html.j2")
 
 
 # --- golden: MP087 ---------------------------------------------------------------------------

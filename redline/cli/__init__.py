@@ -14,6 +14,7 @@ import sys
 import click
 
 from redline import __version__
+from redline.gcpause import exiting
 
 #: command name -> "module:attribute" (imported lazily)
 COMMANDS = {
@@ -70,10 +71,12 @@ def run() -> None:
     A stream that cannot be flushed any more (a reader that closed the pipe, a full device) is
     pointed at the null device, so that the interpreter's own flush at exit prints no second
     error after the command's one ``Error:`` line (or its output). The exit code is click's.
+    What is left in memory is left to the exit (:func:`redline.gcpause.exiting`).
     """
     try:
         main()
     finally:
+        exiting()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

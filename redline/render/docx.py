@@ -285,11 +285,17 @@ def number_columns(redline: Redline) -> dict[str, str]:
     is cleared and one set at the new indent. Empty (the styles as they are) when all fit.
     """
     need = [0.0] * (MAX_LEVEL + 1)  # 0: clauses, n: items at level n
+    widths: dict[str, float] = {}  # number shown -> its width (most numbers repeat: "(a)", "(i)")
 
     def walk(nd: NodeDiff, level: int) -> None:
         if nd.element != "definition":
-            text = "".join(s.text for s in nd.num)
-            need[min(level, MAX_LEVEL)] = max(need[min(level, MAX_LEVEL)], _number_cm(text) + NUMBER_GAP_CM)
+            text = nd.num[0].text if len(nd.num) == 1 else "".join(s.text for s in nd.num)
+            width = widths.get(text)
+            if width is None:
+                width = widths[text] = _number_cm(text) + NUMBER_GAP_CM
+            at = min(level, MAX_LEVEL)
+            if width > need[at]:
+                need[at] = width
         inner = level - 1 if nd.element == "definition" else level
         for c in nd.children:
             walk(c, inner + 1)

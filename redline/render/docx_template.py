@@ -16,7 +16,7 @@ default document and the house styles below; regenerate it after changing a styl
 ``tests/test_docx_writer.py`` checks that the shipped template is what :func:`build_template` gives.
 
 I/O: :func:`template` reads the shipped template (found beside the package, see
-:func:`redline.render.html.template_dirs`); :func:`main` writes it.
+:func:`redline.render.template_dirs`); :func:`main` writes it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import io
 import sys
 import zipfile
 from pathlib import Path
+
+from redline.render import template_dirs
 
 TEMPLATE_NAME = "redline.docx"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
@@ -68,8 +70,6 @@ def style_id(name: str) -> str:
 
 def template_path() -> Path:
     """Where the template is: package data first, then the checkout's ``templates/``."""
-    from redline.render.html import template_dirs
-
     for d in template_dirs(TEMPLATE_NAME):
         return d / TEMPLATE_NAME
     raise FileNotFoundError(f"the DOCX template ({TEMPLATE_NAME}) is not installed beside the redline package")

@@ -28,6 +28,7 @@ from redline.annex import (
     ClauseBlock, HeadingBlock, InstructionBlock, NoteBlock, Redline, SectionRedline, display_date,
 )
 from redline.diff import NodeDiff, NodeState
+from redline.render import template_dirs
 from redline.render.links import anchor_id, section_anchor
 from redline.textdiff import DELETE, EQUAL, INSERT, Span
 
@@ -36,13 +37,6 @@ Annotate = Callable[[str], list[tuple[str, str | None]]]
 
 TEMPLATE = "redline.html.j2"
 STYLESHEET = "redline.css"
-
-
-def template_dirs(name: str = TEMPLATE) -> list[Path]:
-    """Where the templates (the file ``name``) are: package data first, then the checkout's
-    ``templates/``. The one place that knows where the templates are installed."""
-    here = Path(__file__).resolve().parent.parent  # the redline package
-    return [cand for cand in (here / "templates", here.parent / "templates") if (cand / name).is_file()]
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +49,7 @@ def stylesheet() -> str:
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The jinja2 environment (autoescape on, strict undefined)."""
-    dirs = template_dirs()
+    dirs = template_dirs(TEMPLATE)
     if not dirs:
         raise FileNotFoundError(f"the HTML templates ({TEMPLATE}) are not installed beside the redline package")
     return jinja2.Environment(

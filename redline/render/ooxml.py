@@ -4,8 +4,10 @@ A whole-code redline has ~150,000 paragraphs and ~700,000 elements, so the DOCX 
 (:mod:`redline.render.docx` for redlines, :mod:`redline.render.conformed` for conformed copies)
 write the body as strings, a paragraph at a time, straight into the zip stream, instead of
 building an element tree. This module is the only place that spells those strings: text and
-attribute escaping (the standard library's :func:`xml.sax.saxutils.escape`, with the entities
-lxml writes: a carriage return as ``&#13;``; in attributes also ``"``, line feed and tab),
+attribute escaping (the standard library's :func:`html.escape` of ``&``, ``<`` and ``>``, with the
+entities lxml writes: a carriage return as ``&#13;``; in attributes also ``"``, line feed and tab;
+not :func:`xml.sax.saxutils.escape`, whose module imports ``urllib.request`` and the e-mail and
+HTTP packages, a quarter of a command's start-up),
 runs, paragraphs, revisions (``w:ins``/``w:del``), bookmarks and internal hyperlinks. The
 package around the body (styles, page set-up, footer) comes from the template that
 :mod:`redline.render.docx_template` builds with python-docx.
@@ -21,7 +23,7 @@ Pure: strings in, strings out.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 #: the WordprocessingML namespace of everything written here (the ``w:`` prefix; the reader,
 #: :mod:`redline.word`, also accepts its Strict form)
@@ -30,13 +32,28 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CR = {"\r": "&#13;"}
 _ATTR = {'"': "&quot;", "\n": "&#10;", "\t": "&#9;", "\r": "&#13;"}
+
+
+def escape(data: str, entities: dict[str, str] | None = None) -> str:
+    """``&``, ``<`` and ``>`` escaped, then each character of ``entities`` replaced by its entity."""
+    data = _html_escape(data, quote=False)
+    if entities:
+        for char, entity in entities.items():
+            data = data.replace(char, entity)
+    return data
+
+
 TAB = "\t"
 
 
 def text(words: str) -> str:
     """Character data: ``&``, ``<``, ``>`` escaped, a carriage return as ``&#13;`` (as lxml
     writes them); characters XML 1.0 does not allow left out."""
-    words = _XML_BAD.sub("", words)
+    return _escape_text(_XML_BAD.sub("", words))
+
+
+def _escape_text(words: str) -> str:
+    """:func:`text` of words already free of characters XML does not allow."""
     return escape(words, _CR) if "\r" in words else escape(words)
 
 
@@ -63,13 +80,13 @@ def runs(words: str, *, deleted: bool = False, rpr: str = "") -> str:
     if TAB not in words:
         if not words:
             return ""
-        return f"{open_t}{escape(words, _CR) if chr(13) in words else escape(words)}{close_t}"
+        return f"{open_t}{_escape_text(words)}{close_t}"
     out = []
     for part in _TAB_SPLIT.split(words):
         if part == TAB:
             out.append(TAB_RUN)
         elif part:
-            out.append(f"{open_t}{escape(part, _CR) if chr(13) in part else escape(part)}{close_t}")
+            out.append(f"{open_t}{_escape_text(part)}{close_t}")
     return "".join(out)
 
 
