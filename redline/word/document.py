@@ -489,6 +489,7 @@ class _BodyReader:
         both = not self.revisions  # both views are the same document: count once
         make = tuple.__new__  # Paragraph(...) without the named tuple's argument handling
         refs: dict = {}
+        both_refs: dict = {}  # (numId, ilvl) -> its NumberingRef in both views
 
         def ref_of(r: tuple) -> NumberingRef:
             got = refs.get(r)
@@ -501,11 +502,14 @@ class _BodyReader:
                 raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
                                            tuple(problems) if problems else (), _NONE2, _NONE2, changed))
                 continue
-            found = problems or []
+            found = problems if problems else []
             if both:
                 label = accept.advance(aref[0], aref[1], found)
-                ref = ref_of(aref)
-                labels, nrefs = (label, label), (ref, ref)
+                nrefs = both_refs.get(aref)
+                if nrefs is None:
+                    ref = ref_of(aref)
+                    nrefs = both_refs[aref] = (ref, ref)
+                labels = (label, label)
             else:
                 la = lr = ra = rr = None
                 if aref is not None and mark != "del":
