@@ -186,12 +186,14 @@ def parse_line(line: Line) -> _Parsed:
 # --- the builder --------------------------------------------------------------------------------
 
 class _Frame:
-    """An open list: who holds it, its kind, its last number and last item."""
+    """An open list: who holds it, its kind, its last number and last item, and the numbers of
+    the items its owner holds (a list restarted after its closing words must not repeat one)."""
 
-    __slots__ = ("owner", "kind", "last", "item")
+    __slots__ = ("owner", "kind", "last", "item", "nums")
 
     def __init__(self, owner, kind: str, last: int, item):
         self.owner, self.kind, self.last, self.item = owner, kind, last, item
+        self.nums = {c.get("num") for c in owner.iterchildren("item")}
 
 
 class _Builder:
@@ -214,7 +216,7 @@ class _Builder:
         self.container = None  # the clause or definition whose list is open
         self.frames: list[_Frame] = []
         self.clauses: dict[str, str] = {}  # clause number -> where it was found
-        self.last_clause: dict[str, str] = {}  # part number -> its last clause number
+        self.last_clause: dict[str, tuple] = {}  # part number -> its last clause number and its order key
         self.started = False
         self.other_section: str | None = None
         self._acronyms: set[str] | None = None
@@ -274,6 +276,7 @@ class _Builder:
 
     # --- one line at a time -----------------------------------------------------------------
     def run(self) -> None:
+        handlers: dict = {}  # kind -> its on_ method
         for i, p in enumerate(self.parsed):
             kind = p.kind
             if self.other_section:
@@ -294,7 +297,10 @@ class _Builder:
                     self.note("dropped", p, "before the legal text")
                     continue
                 self.started = True
-            getattr(self, "on_" + kind)(i, p)
+            handler = handlers.get(kind)
+            if handler is None:
+                handler = handlers[kind] = getattr(self, "on_" + kind)
+            handler(i, p)
 
     def on_section(self, i: int, p: _Parsed) -> None:
         letter = p.label
@@ -372,17 +378,19 @@ class _Builder:
         self.clause = self.container = clause
 
     def _check_order(self, num: str, p: _Parsed) -> None:
-        prev = self.last_clause.get(self.part.get("num"))
-        if prev is not None and (order_key(num) or (0, "")) <= (order_key(prev) or (0, "")):
-            self.note("review", p, f"{num} comes after {prev}: out of order")
-        self.last_clause[self.part.get("num")] = num
+        part_num = self.part.get("num")
+        key = order_key(num) or (0, "")
+        prev = self.last_clause.get(part_num)
+        if prev is not None and key <= prev[1]:
+            self.note("review", p, f"{num} comes after {prev[0]}: out of order")
+        self.last_clause[part_num] = (num, key)
 
     def on_item(self, i: int, p: _Parsed) -> None:
         if self.container is None:
             self.note("unplaced", p, f"item {p.label} outside any clause")
             return
         label, text = p.label, p.text
-        m = _TYPED_ITEM.match(text)
+        m = _TYPED_ITEM.match(text) if text[:1] == "(" else None
         if m:  # two numbers in a row: a flattened redline ("(a)(c)": the struck number and its replacement)
             second = f"({m.group(1)})"
             fits1, fits2 = self._fits(label), self._fits(second)
@@ -409,18 +417,19 @@ class _Builder:
         if not cands:
             self.note("unplaced", p, f"{label} is not a list number")
             return
-        used = [f.kind for f in self.frames]
+        frames = self.frames
         options: list[tuple[str, int | None, str]] = []  # (how, frame index, kind)
-        for k in range(len(self.frames) - 1, -1, -1):
-            f = self.frames[k]
+        for k in range(len(frames) - 1, -1, -1):
+            f = frames[k]
             if cands.get(f.kind) == f.last + 1:
                 options.append(("sibling", k, f.kind))
         for kind, v in cands.items():
-            if v == 1 and kind not in used:
+            if v == 1 and all(f.kind != kind for f in frames):
                 options.append(("new", None, kind))
-        choice = None
         doubt = None
-        if len(options) > 1:
+        if len(options) == 1:
+            choice = options[0]
+        elif options:
             nxt = self.next_item_label(i)
             confirmed = [o for o in options if nxt is not None and self._continues(o, cands, nxt)]
             if len(confirmed) == 1:
@@ -433,18 +442,16 @@ class _Builder:
                 doubt = (f"{label} could continue a list or start a new one; taken as "
                          + ("the first of a new list" if choice[0] == "new" else "the next in its list")
                          + " (no later item decides it)")
-        elif options:
-            choice = options[0]
-        if choice is None:  # out of sequence
-            same = [k for k in range(len(self.frames) - 1, -1, -1) if self.frames[k].kind in cands]
+        else:  # out of sequence
+            same = [k for k in range(len(frames) - 1, -1, -1) if frames[k].kind in cands]
             if same:
                 k = same[0]
-                kind = self.frames[k].kind
-                if cands[kind] <= self.frames[k].last:
+                kind = frames[k].kind
+                if cands[kind] <= frames[k].last:
                     self.note("unplaced", p, f"{label} repeats a number of its list "
-                                             f"(after {self._label(self.frames[k])}); left out")
+                                             f"(after {self._label(frames[k])}); left out")
                     return
-                self.note("review", p, f"{label} follows {self._label(self.frames[k])}: out of sequence")
+                self.note("review", p, f"{label} follows {self._label(frames[k])}: out of sequence")
                 choice = ("sibling", k, kind)
             else:
                 kind = next(iter(cands))
@@ -454,26 +461,32 @@ class _Builder:
             self.note("review", p, doubt)
         how, k, kind = choice
         if how == "sibling":
-            del self.frames[k + 1:]
-            frame = self.frames[k]
+            del frames[k + 1:]
+            frame = frames[k]
             owner = frame.owner
+            closing = None
         else:
-            owner = self.frames[-1].item if self.frames else self.container
-            if len(owner) and owner[-1].tag == "closing":
+            owner = frames[-1].item if frames else self.container
+            closing = _closing_at_end(owner)
+            if closing is not None:
                 self.note("review", p, f"{label} follows the closing words of its list")
             frame = _Frame(owner, kind, 0, None)
-            self.frames.append(frame)
-        if owner is self.clause and self.has_definitions:
+            frames.append(frame)
+        clause = self.clause
+        if owner is clause and self.has_definitions:
             self.note("unplaced", p, f"{label}: a list item among definitions")
             return
-        if any(c.get("num") == label for c in owner.iterchildren("item")):  # a list restarted after its closing words
+        if label in frame.nums:  # a list restarted after its closing words
             self.note("unplaced", p, f"{label} repeats a number of its list; left out")
             if how != "sibling":
-                self.frames.pop()  # the list it would have started
+                frames.pop()  # the list it would have started
             return
-        if owner is self.clause:
+        if owner is clause:
             self.has_clause_items = True
-        closing = owner[-1] if len(owner) and owner[-1].tag == "closing" else None
+        if how == "sibling":
+            last = frame.item  # the owner's last child, unless closing words came after it
+            if last is None or last.getnext() is not None:
+                closing = _closing_at_end(owner)
         item = etree.SubElement(owner, "item", num=label)  # made in place: a free Element is a document of its own
         if closing is not None:
             closing.addprevious(item)
@@ -481,6 +494,7 @@ class _Builder:
             etree.SubElement(item, "text").text = text
         frame.last = cands[kind]
         frame.item = item
+        frame.nums.add(label)
         self.report.counts["items"] += 1
 
     def _continues(self, option, cands: dict, nxt: str) -> bool:
@@ -624,6 +638,12 @@ class _Builder:
         return self.root
 
 
+def _closing_at_end(el):
+    """The closing words ``el`` ends with, or None."""
+    last = el[-1] if len(el) else None
+    return last if last is not None and last.tag == "closing" else None
+
+
 def _name(el) -> str:
     if el.tag == "clause":
         return el.get("num")
@@ -689,7 +709,7 @@ def _decide_coverage(root, report: ImportReport, had_heading: bool) -> None:
             report.coverage.append(f"{part.get('num')} partial: its clauses ({span}) do not run from 1 without a gap")
         m = re.match(r"[A-Z](\d+)", part.get("num"))
         part_nums.append(int(m.group(1)))
-    words = " ".join(t.text or "" for t in root.iter("text", "closing"))
+    words = " ".join(root.itertext("text", "closing", with_tail=False))  # (words only: no element holds both)
     cited = _cited_parts(words, letter)
     beyond = sorted(n for n in cited if not part_nums or n > max(part_nums))
     contiguous = bool(part_nums) and sorted(set(part_nums)) == list(range(1, max(part_nums) + 1))

@@ -83,8 +83,12 @@ class Paragraph(NamedTuple):
 
     def text(self, view: str = "accept") -> str:
         """The paragraph's words in ``view`` (hidden runs excluded), without the automatic number."""
-        shown = SHOWN[VIEWS[_view(view)]]
-        return "".join(r.text for r in self.runs if r.change in shown and not r.vanish)
+        shown = _SHOWN_IN[_view(view)]
+        runs = self.runs
+        if len(runs) == 1:  # most paragraphs (adjacent runs that agree are merged when read)
+            r = runs[0]
+            return r[0] if r[1] in shown and not r[7] else ""  # Run.text, .change, .vanish
+        return "".join([r[0] for r in runs if r[1] in shown and not r[7]])
 
     def exists(self, view: str = "accept") -> bool:
         """Whether the paragraph is there in ``view`` (a deleted mark is gone once accepted, an
@@ -103,6 +107,9 @@ def _view(view: str) -> int:
     if view == "reject":
         return 1
     raise ValueError(f"view must be 'accept' or 'reject', not {view!r}")
+
+
+_SHOWN_IN = tuple(SHOWN[v] for v in VIEWS)  # by _view's index
 
 
 class Document:
@@ -195,28 +202,35 @@ class _BodyReader:
     @gc_paused  # ~10^6 small tuples: the cyclic collector would rescan them again and again
     def read(self, pkg: Package, part: str, name: str) -> list[Paragraph]:
         """Every body paragraph of the main part, streamed: each top-level body element is read
-        when it ends and then dropped, so the whole tree is never held."""
+        when it ends and then dropped (a few hundred at a time), so the whole tree is never held."""
         w = self.w
         body_tag = w + "body"
         tags = (w + "p", w + "tbl", w + "sdt", w + "customXml", w + "altChunk")
         raws: list[tuple] = []
         add = raws.append
         paragraph = self._paragraph
+        held = 0  # body elements read and not yet dropped
+        body = None  # the body element, once seen
+        p_tag = tags[0]
         try:
             with pkg.stream(part) as fh:
                 it = etree.iterparse(fh, events=("end",), tag=tags, resolve_entities=False, no_network=True,
                                      load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
                 for _, el in it:
                     parent = el.getparent()
-                    if parent is None or parent.tag != body_tag:
-                        continue
-                    if el.tag == tags[0]:
+                    if parent is not body:  # (one proxy per element while it is referenced: held here)
+                        if parent is None or parent.tag != body_tag:
+                            continue
+                        body = parent
+                    if el.tag == p_tag:
                         add(paragraph(el, len(raws) + 1))
                     else:
                         for p in self._paragraph_elements(el, nested=False):
                             add(paragraph(p, len(raws) + 1))
-                    while el.getprevious() is not None:  # what was read before (this one goes with the next)
-                        del parent[0]
+                    held += 1
+                    if held == _DROP_EVERY:  # what was read before, dropped together (this one goes with
+                        del parent[:parent.index(el)]  # the next; what the parser made after it is not read yet)
+                        held = 0
                 docinfo = it.root.getroottree().docinfo if it.root is not None else None
             if docinfo is not None and (docinfo.doctype or docinfo.internalDTD is not None):
                 raise DocumentError(f"part {part}: DOCTYPE declarations are not allowed (entities and DTDs are "
@@ -299,6 +313,7 @@ class _BodyReader:
         ref_of = self._ref
         field = self._field
         new_run = tuple.__new__  # Run(...) without the named tuple's argument handling
+        refs: dict = {}  # (style id, numPr) -> (numId, ilvl) or None
         this = self
 
         ILVLS = {str(i): i for i in range(10)}
@@ -437,7 +452,13 @@ class _BodyReader:
                     walk((child,), None, runs, style_id, base_final)
             if mark is not None or old is not None:
                 this.revisions = True
-            accept_ref = ref_of(style_id, numpr, s_num, s_ilvl) if (numpr is not None or s_num is not None) else None
+            if numpr is not None or s_num is not None:
+                key = (style_id, numpr)  # (a paragraph's numbering is a function of these)
+                accept_ref = refs.get(key, _NO_REF)
+                if accept_ref is _NO_REF:
+                    accept_ref = refs[key] = ref_of(style_id, numpr, s_num, s_ilvl)
+            else:
+                accept_ref = None
             if old is not None:
                 o_id, _, _, _, _, _, o_num, o_ilvl = style_of(old[0])
                 reject_ref = ref_of(o_id, old[1], o_num, o_ilvl)
@@ -468,6 +489,7 @@ class _BodyReader:
         both = not self.revisions  # both views are the same document: count once
         make = tuple.__new__  # Paragraph(...) without the named tuple's argument handling
         refs: dict = {}
+        both_refs: dict = {}  # (numId, ilvl) -> its NumberingRef in both views
 
         def ref_of(r: tuple) -> NumberingRef:
             got = refs.get(r)
@@ -480,11 +502,14 @@ class _BodyReader:
                 raws[k] = make(Paragraph, (index, style_id, style_name, outline, runs, mark,
                                            tuple(problems) if problems else (), _NONE2, _NONE2, changed))
                 continue
-            found = problems or []
+            found = problems if problems else []
             if both:
                 label = accept.advance(aref[0], aref[1], found)
-                ref = ref_of(aref)
-                labels, nrefs = (label, label), (ref, ref)
+                nrefs = both_refs.get(aref)
+                if nrefs is None:
+                    ref = ref_of(aref)
+                    nrefs = both_refs[aref] = (ref, ref)
+                labels = (label, label)
             else:
                 la = lr = ra = rr = None
                 if aref is not None and mark != "del":
@@ -498,6 +523,9 @@ class _BodyReader:
 
 
 _NONE2 = (None, None)
+_NO_REF = object()
+#: the body elements read are dropped this many at a time (one slice deletion, not one each)
+_DROP_EVERY = 256
 _NO_CHANGE = (None, None, None)
 
 

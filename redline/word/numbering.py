@@ -152,6 +152,15 @@ class Numbering:
         return None
 
 
+class _Step(NamedTuple):
+    """What a paragraph of one (instance, level) does: see :meth:`Counters._step`."""
+
+    abstract: str | None  # whose counters it moves
+    levels: dict  # the instance's levels
+    restarts: tuple  # (level, start value) of each deeper level it restarts
+    plan: object  # the label as literal text and (level, {value: text}, format) pieces, or _COMPUTE
+
+
 class _State:
     __slots__ = ("cur", "nxt")
 
@@ -161,18 +170,87 @@ class _State:
 
 
 class Counters:
-    """The running counters of one view of a document; :meth:`advance` numbers one paragraph."""
+    """The running counters of one view of a document; :meth:`advance` numbers one paragraph.
+
+    What a paragraph of (instance, level) needs besides the counters is the same for every such
+    paragraph, and worked out on the first: the abstract definition whose counters it moves, the
+    deeper levels it restarts (with their start values) and how its label is written
+    (:meth:`_step`). A definition with a problem to report takes the careful path every time."""
 
     def __init__(self, numbering: Numbering):
         self.numbering = numbering
         self.states: dict[str, _State] = {}
         self.seen: set[str] = set()
         self._plans: dict = {}
+        self._steps: dict[str, dict] = {}  # num_id -> ilvl -> _Step, or None (the careful path)
 
     def advance(self, num_id: str, ilvl: int, problems: list[str]) -> str | None:
         """Count a paragraph of instance ``num_id`` at level ``ilvl``; its label (None if none shows).
 
         Problems with the definition are appended to ``problems`` with what was assumed."""
+        by_level = self._steps.get(num_id)
+        if by_level is None:
+            by_level = self._steps[num_id] = {}
+        step = by_level.get(ilvl, _MISSING)
+        if step is _MISSING:
+            step = by_level[ilvl] = self._step(num_id, ilvl)
+        if step is None:
+            return self._advance_slow(num_id, ilvl, problems)
+        st = self.states.get(step.abstract)
+        if st is None:
+            st = self.states[step.abstract] = _State(step.levels)
+        if num_id not in self.seen:
+            self.seen.add(num_id)
+            for lv, value in self.numbering.nums[num_id].overrides.items():
+                st.cur[lv] = None
+                st.nxt[lv] = value
+        cur, nxt = st.cur, st.nxt
+        value = nxt[ilvl]
+        cur[ilvl] = value
+        nxt[ilvl] = value + 1
+        for m, start in step.restarts:
+            cur[m] = None
+            nxt[m] = start
+        plan = step.plan
+        if plan is _COMPUTE:
+            return self._label_slow(step.levels, ilvl, st, num_id, problems)
+        out = []
+        for piece in plan:
+            if piece.__class__ is str:
+                out.append(piece)
+            else:
+                k, memo, fmt = piece
+                n = cur[k]
+                if n is None:
+                    n = nxt[k] - 1
+                got = memo.get(n)
+                if got is None:
+                    got = memo[n] = format_number(n, fmt)
+                out.append(got)
+        return "".join(out) or None
+
+    def _step(self, num_id: str, ilvl: int) -> _Step | None:
+        """What every paragraph of (``num_id``, ``ilvl``) does to the counters; None if the
+        definition has a problem to report (missing instance, definition or level)."""
+        nb = self.numbering
+        levels = nb.levels(num_id)
+        if not levels or ilvl not in levels:
+            return None
+        restarts = []
+        for m in range(ilvl + 1, MAX_LEVELS):
+            lvl = levels.get(m)
+            r = lvl.restart if lvl is not None else None
+            if r == 0:
+                continue
+            if r is None or r - 1 >= m or ilvl <= r - 1:
+                restarts.append((m, lvl.start if lvl is not None else 0))
+        plan = self._plan(levels, ilvl)
+        if plan is not _COMPUTE:
+            plan = tuple(p if p.__class__ is str else (p[0], _FORMATTED.setdefault(p[1], {}), p[1]) for p in plan)
+        return _Step(nb.abstract_id(num_id), levels, tuple(restarts), plan)
+
+    def _advance_slow(self, num_id: str, ilvl: int, problems: list[str]) -> str | None:
+        """:meth:`advance` for a definition with a problem: each paragraph reports it."""
         nb = self.numbering
         levels = nb.levels(num_id)
         if levels is None:
@@ -285,6 +363,8 @@ class Counters:
 
 
 _COMPUTE = object()
+#: format -> {counter value: the value written in that format} (numbers repeat in every list)
+_FORMATTED: dict[str, dict[int, str]] = {}
 
 _ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
           (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
