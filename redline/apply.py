@@ -109,8 +109,32 @@ def phrase_pattern(phrase: str) -> re.Pattern:
 
 
 def occurrences(text: str, phrase: str) -> list[tuple[int, int]]:
-    """(start, end) of each whole-word occurrence of ``phrase`` in ``text``."""
-    return [m.span() for m in phrase_pattern(phrase).finditer(text)]
+    """(start, end) of each whole-word occurrence of ``phrase`` in ``text``.
+
+    What :func:`phrase_pattern` finds. Text whose only white space is single spaces (the corpus
+    rule, :func:`redline.model.normalise_space`: most text) is searched without compiling a
+    pattern: the phrase's words one space apart, found left to right, each hit kept only where it
+    does not start or end inside a longer word (``\\w`` is what ``str.isalnum`` or ``_`` is)."""
+    words = phrase.split()
+    if not words or not text.isprintable() or "  " in text or not phrase.isprintable():
+        return [m.span() for m in phrase_pattern(phrase).finditer(text)]
+    needle = " ".join(words)
+    lead, trail = _word_char(phrase[0]), _word_char(phrase[-1])  # as phrase_pattern decides
+    out, at, n = [], text.find(needle), len(needle)
+    while at != -1:
+        end = at + n
+        if (not lead or at == 0 or not _word_char(text[at - 1])) and \
+                (not trail or end == len(text) or not _word_char(text[end])):
+            out.append((at, end))
+            at = text.find(needle, end)
+        else:
+            at = text.find(needle, at + 1)
+    return out
+
+
+def _word_char(c: str) -> bool:
+    """True if ``c`` is a regular expression's ``\\w`` (a letter, digit or underscore)."""
+    return c.isalnum() or c == "_"
 
 
 def closest_match(text: str, phrase: str) -> str | None:

@@ -16,6 +16,7 @@ from redline.apply import (
     apply_modification,
     closest_match,
     occurrences,
+    phrase_pattern,
     term_key,
 )
 from redline.corpus import Corpus
@@ -400,6 +401,17 @@ def test_occurrences_are_whole_words():
     assert occurrences("Device and Devices", "Device") == [(0, 6)]
     assert occurrences("a (b) c", "(b)") == [(2, 5)]
     assert occurrences("Gas  Proxy Function", "Gas Proxy Function") == [(0, 19)]
+
+
+_WORDISH = st.lists(st.sampled_from(list("ab _.,()éß1") + ["\xa0", "\n", "  ", "\t"]), max_size=14).map("".join)
+
+
+@settings(max_examples=400)
+@given(text=_WORDISH, phrase=_WORDISH.filter(lambda p: p.split()))
+def test_occurrences_without_a_pattern_are_the_patterns(text, phrase):
+    """The search without a compiled pattern (text spaced as the corpus spaces it) finds exactly
+    what phrase_pattern finds, and the pattern stays the answer for any other spacing."""
+    assert occurrences(text, phrase) == [m.span() for m in phrase_pattern(phrase).finditer(text)]
 
 
 def test_closest_match():
