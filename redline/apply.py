@@ -153,9 +153,9 @@ def closest_match(text: str, phrase: str) -> str | None:
         return None
     start, end = loc, min(len(text), loc + len(phrase))
     # widen to whole words, then drop stray punctuation the phrase does not have at its ends
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+    while start > 0 and _word_char(text[start - 1]):
         start -= 1
-    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+    while end < len(text) and _word_char(text[end]):
         end += 1
     while end > start and not text[end - 1].isalnum() and not phrase.endswith(text[end - 1]):
         end -= 1

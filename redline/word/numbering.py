@@ -30,6 +30,20 @@ _MISSING = object()
 _PLACEHOLDER = re.compile(r"%([1-9])")
 
 
+def _restarts(levels: dict[int, "Level"], ilvl: int) -> tuple[tuple[int, int], ...]:
+    """(level, its start) of each deeper level that a paragraph at ``ilvl`` restarts: every one
+    unless its ``lvlRestart`` is 0 (never) or names a level deeper than ``ilvl`` (OOXML 17.9.10)."""
+    out = []
+    for m in range(ilvl + 1, MAX_LEVELS):
+        lvl = levels.get(m)
+        r = lvl.restart if lvl is not None else None
+        if r == 0:
+            continue
+        if r is None or r - 1 >= m or ilvl <= r - 1:
+            out.append((m, lvl.start if lvl is not None else 0))
+    return tuple(out)
+
+
 class Level(NamedTuple):
     start: int
     fmt: str  # decimal, lowerLetter, ..., none, bullet
@@ -236,18 +250,11 @@ class Counters:
         levels = nb.levels(num_id)
         if not levels or ilvl not in levels:
             return None
-        restarts = []
-        for m in range(ilvl + 1, MAX_LEVELS):
-            lvl = levels.get(m)
-            r = lvl.restart if lvl is not None else None
-            if r == 0:
-                continue
-            if r is None or r - 1 >= m or ilvl <= r - 1:
-                restarts.append((m, lvl.start if lvl is not None else 0))
+        restarts = _restarts(levels, ilvl)
         plan = self._plan(levels, ilvl)
         if plan is not _COMPUTE:
             plan = tuple(p if p.__class__ is str else (p[0], _FORMATTED.setdefault(p[1], {}), p[1]) for p in plan)
-        return _Step(nb.abstract_id(num_id), levels, tuple(restarts), plan)
+        return _Step(nb.abstract_id(num_id), levels, restarts, plan)
 
     def _advance_slow(self, num_id: str, ilvl: int, problems: list[str]) -> str | None:
         """:meth:`advance` for a definition with a problem: each paragraph reports it."""
@@ -279,14 +286,9 @@ class Counters:
         value = st.nxt[ilvl]
         st.cur[ilvl] = value
         st.nxt[ilvl] = value + 1
-        for m in range(ilvl + 1, MAX_LEVELS):
-            lvl = levels.get(m)
-            r = lvl.restart if lvl is not None else None
-            if r == 0:
-                continue
-            if r is None or r - 1 >= m or ilvl <= r - 1:
-                st.cur[m] = None
-                st.nxt[m] = lvl.start if lvl is not None else 0
+        for m, start in _restarts(levels, ilvl):
+            st.cur[m] = None
+            st.nxt[m] = start
         return self._label(levels, ilvl, st, num_id, problems)
 
     def _label(self, levels: dict[int, Level], ilvl: int, st: _State, num_id: str, problems: list[str]) -> str | None:
