@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "redline"
 
 #: the layers, lowest first: a module may import modules of its own layer or of a lower one
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundations", ("redline.errors", "redline.textdiff", "redline.fsio", "redline.xmlsafe", "redline.gcpause")),
+    ("foundations", ("redline.errors", "redline.textdiff", "redline.fsio", "redline.xmlsafe", "redline.gcpause",
+                     "redline.fanout")),
     ("model", ("redline.model",)),
     ("pure core", ("redline.validate", "redline.ops", "redline.xref", "redline.terms", "redline.diff",
                    "redline.draft")),

@@ -216,3 +216,50 @@ def test_several_sections_need_a_directory_or_section(invoke, tmp_path):
     assert "H1.1" in (tmp_path / "h.xml").read_text("utf-8") and "G1.1" not in (tmp_path / "h.xml").read_text("utf-8")
     res = invoke("import", src, "--section", "M", "-o", tmp_path / "m.xml")
     assert res.exit_code == 1 and "holds Sections G, H, not M" in res.output
+
+
+# --- a whole code: its sections built by several processes (--jobs) ----------------------------
+
+def test_a_whole_code_imports_the_same_whoever_builds_its_sections(invoke, tmp_path, generated):
+    """The sections of a multi-section document are built, checked and serialised by --jobs
+    processes (redline.fanout): the files and the report are byte for byte those of one process,
+    and --into puts the same sections into the corpus."""
+    doc = tmp_path / "whole.docx"
+    res = invoke("export", "1.0", "--format", "docx", "--date", "2024-01-01", "-o", doc, "--corpus", generated.root)
+    assert res.exit_code == 0, res.output
+    outs = {}
+    for jobs in (1, 2, 3):
+        res = invoke("import", doc, "-o", tmp_path / f"j{jobs}", "--jobs", jobs, "--format", "json",
+                     "--corpus", generated.root)
+        assert res.exit_code == 0, res.output
+        files = {f.name: f.read_bytes() for f in sorted((tmp_path / f"j{jobs}").iterdir())}
+        outs[jobs] = (files, res.output)
+    letters = sorted(generated.info("1.0").sections)
+    assert len(letters) >= 2 and sorted(outs[1][0]) == [f"{x}.xml" for x in letters]
+    assert outs[2] == outs[1] and outs[3] == outs[1]
+    assert [s["section"] for s in json.loads(outs[1][1])["sections"]] == letters
+
+    import shutil
+
+    copy = tmp_path / "corpus"
+    shutil.copytree(generated.root, copy)
+    res = invoke("import", doc, "--into", "1.0", "--as", "1.0-word", "--jobs", "2", "--corpus", copy)
+    assert res.exit_code == 0, res.output
+    for letter in letters:  # the same sections (the corpus records the document as their source)
+        stored = (copy / "versions" / "1.0-word" / f"{letter}.xml").read_bytes()
+        assert _unsourced(stored) == _unsourced(outs[1][0][f"{letter}.xml"])
+    assert invoke("validate", "--corpus", copy).exit_code == 0
+
+
+def test_jobs_must_be_a_positive_number(invoke, tmp_path):
+    res = invoke("import", SEED_003, "-o", tmp_path / "g.xml", "--jobs", "0")
+    assert res.exit_code == 2 and "--jobs" in res.output and not (tmp_path / "g.xml").exists()
+
+
+def _unsourced(xml: bytes) -> bytes:
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    for el in root.iter():
+        el.attrib.pop("source", None)
+    return etree.tostring(root, method="c14n2", strip_text=True)

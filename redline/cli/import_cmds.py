@@ -7,6 +7,7 @@ encrypted, macro-enabled, DTD or entity, binary data in a text file, too big).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -55,10 +56,9 @@ def read_file_bytes(path: Path) -> tuple[bytes, bool]:
     return data, word or is_word(path, data[:8])
 
 
-def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus, source_id: str | None):
-    """([(section element, report)], metadata) for the source ``data`` read from ``path``: one
-    pair per section the document holds (a whole code holds many)."""
-    from redline.importer import build_sections
+def read_source(path: Path, data: bytes, word: bool, corpus):
+    """(lines, report, metadata) of the source ``data`` read from ``path``: the numbered lines the
+    outline builder reads, and the report of what reading them found."""
     from redline.importer.report import ImportReport
 
     report = ImportReport(str(path))
@@ -76,7 +76,18 @@ def read_source(path: Path, data: bytes, word: bool, section: str | None, corpus
 
         vocabulary = _corpus_words(corpus) if corpus is not None else ()
         lines, report = read_text(data, str(path), vocabulary=vocabulary, report=report)
-    return build_sections(lines, section=section, report=report, source=source_id, where=str(path)), meta
+    return lines, report, meta
+
+
+def built_section(piece: tuple, *, source: str | None, where: str) -> tuple[str, bytes, object]:
+    """(letter, file bytes, report) of one piece of :func:`redline.importer.outline.plan_sections`:
+    the section built, checked and serialised as the corpus writes its files. Pure (a job of
+    :func:`redline.fanout.map_jobs`)."""
+    from redline.importer import build_section
+
+    letter, lines, report = piece
+    root, report = build_section(lines, section=letter, report=report, source=source, where=where)
+    return root.get("num"), _house_form(root), report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,9 +174,12 @@ def _house_form(root) -> bytes:
 @click.option("--replace-section", "replace", is_flag=True,
               help="With --into: make the section exactly the document, dropping the clauses and parts of the "
                    "version's section that the document does not hold (default: keep them).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Build the sections of a document holding several (a whole code) in N processes "
+                   "[default: the CPUs available].")
 @corpus_option
 @handle_errors
-def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace):
+def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace, jobs):
     """Read one section of the code from FILE (.docx, or text extracted from a PDF).
 
     A document holding several sections (SECTION A …, SECTION B …) gives one file each (-o
@@ -207,11 +221,22 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
         check_output(output, directory=True)
     data, word = read_file_bytes(file)
     source = _source(corpus, file, data, file.name, None) if to_corpus else None
-    with gc_paused():  # hundreds of thousands of small objects, none of them cyclic garbage
-        built, meta = read_source(file, data, word, section, corpus, source.id if source else None)
-    roots = [root for root, _ in built]
-    reports = [report for _, report in built]
     to_stdout = output is not None and str(output) == "-"
+    with gc_paused():  # hundreds of thousands of small objects, none of them cyclic garbage
+        from redline.fanout import map_jobs
+        from redline.importer.outline import plan_sections
+
+        lines, report, meta = read_source(file, data, word, corpus)
+        pieces = plan_sections(lines, section=section, report=report, where=str(file))
+        del lines
+        if len(pieces) > 1 and not to_corpus and (to_stdout or (not output.is_dir() and output.suffix)):
+            letters = ", ".join(letter for letter, _, _ in pieces)  # "-o G.xml" names a file
+            raise click.UsageError(f"{file} holds {len(pieces)} sections ({letters}): give -o DIRECTORY (one "
+                                   "file per section) or --section LETTER")
+        # the sections share nothing: built, checked and serialised by as many processes as --jobs
+        built = map_jobs(functools.partial(built_section, source=source.id if source else None, where=str(file)),
+                         pieces, jobs=jobs, weight=lambda piece: len(piece[1]))
+    reports = [report for _, _, report in built]
     needing = sum(len(r.review) + len(r.unplaced) for r in reports)
     if strict and needing:
         click.echo(_rendered(file, reports, fmt), nl=False, err=to_stdout)
@@ -221,12 +246,15 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
 
         source = Source(source.id, source.file, meta["title"] or file.name, meta["date"])
         note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
+        from redline.xmlsafe import parse_bytes
+
+        roots = [parse_bytes(xml, f"Section {letter}", element_only=True).getroot() for letter, xml, _ in built]
         target, merges = store_sections(corpus, roots, into=into, new_id=new_id, source=source, data=data,
                                         note=note, replace=replace)
         click.echo(_rendered(file, reports, fmt, merges), nl=False)
         if fmt == "text":
-            letters = ", ".join(r.get("num") for r in roots)
-            click.echo(f"wrote Section{'s' if len(roots) > 1 else ''} {letters} into "
+            letters = ", ".join(letter for letter, _, _ in built)
+            click.echo(f"wrote Section{'s' if len(built) > 1 else ''} {letters} into "
                        f"{'new version ' if new_id else 'version '}{target} and recorded {file.name} as source "
                        f"{source.id} ({source.file})")
             if into is not None:
@@ -235,14 +263,10 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
         return
     from redline.cli.common import write_files
 
-    if len(roots) == 1 and not (output is not None and output.is_dir()):
-        write_output(_house_form(roots[0]), output)
+    if len(built) == 1 and not (output is not None and output.is_dir()):
+        write_output(built[0][1], output)
     else:
-        letters = ", ".join(r.get("num") for r in roots)
-        if to_stdout or (not output.is_dir() and output.suffix):  # "-o G.xml" names a file
-            raise click.UsageError(f"{file} holds {len(roots)} sections ({letters}): give -o DIRECTORY (one file "
-                                   "per section) or --section LETTER")
-        write_files(output, {f"{r.get('num')}.xml": _house_form(r) for r in roots})
+        write_files(output, {f"{letter}.xml": xml for letter, xml, _ in built})
     click.echo(_rendered(file, reports, fmt), nl=False, err=to_stdout)
 
 
