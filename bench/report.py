@@ -130,6 +130,7 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
     ex = r.t(EXPORT, L)
     rows.append(("`export` of the whole code to DOCX under 2.5 s", _fmt_t(ex), verdict(ex is not None and ex < 2.5)))
     im, im_mb = r.t(IMPORT, L), r.rss(IMPORT, L)
+    one, one_mb = r.t(IMPORT_ONE, L), r.rss(IMPORT_ONE, L)
     unpacked = r.data["data"][str(L)].get("export_docx_unpacked")
     peers = []
     for name, label in (("pandoc -f docx -t plain (the export DOCX)", "pandoc"),
@@ -141,6 +142,8 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
     rows.append(("`import` of that whole-code DOCX under 3 s and under 10× its unpacked size in memory",
                  f"{_fmt_t(im)} / {_fmt_mb(im_mb)}"
                  + (f" ({im_mb / (unpacked / 2**20):.1f}× the {unpacked / 2**20:.0f} MB unpacked)" if im_mb and unpacked else "")
+                 + (f", its sections built by one process per CPU (in one process: {_fmt_t(one)} / {_fmt_mb(one_mb)})"
+                    if one is not None else "")
                  + (f"; peers reading the same file: {', '.join(peers)}" if peers else ""),
                  verdict(None if im is None else im < 3 and bool(mem_ok))))
     rel = r.t(RELEASE, L)
@@ -189,6 +192,7 @@ def targets(r: Results) -> list[tuple[str, str, str]]:
 
 EXPORT = "export 1.0 --format docx (whole version)"
 IMPORT = "import of that DOCX (every section)"
+IMPORT_ONE = "import of that DOCX, one process (--jobs 1)"
 
 _OURS = {
     EXPORT,

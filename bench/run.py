@@ -180,6 +180,10 @@ def ours(d: Path, out: Path, redline: list[str] = REDLINE, py: str = PY,
         ("import of that DOCX (every section)", redline + ["import", str(export_docx(d)), "-o",
                                                          str(out / f"imported-{d.name}")]
          + c, (0,)),
+        # the same in one process (the default shares the building of the sections among the CPUs)
+        ("import of that DOCX, one process (--jobs 1)", redline + ["import", str(export_docx(d)), "--jobs", "1", "-o",
+                                                                  str(out / f"imported-1-{d.name}")]
+         + c, (0,)),
         # reading BM001 back from the Annex A the two rows above wrote
         (IMPORT_ANNEX_DOCX, redline + ["import-annex", str(out / "a.docx"), "-o", str(out / "ia.xml")] + c, (0,)),
         ("import-annex BM001 (HTML)", redline + ["import-annex", str(out / "a.html"), "-o", str(out / "ih.xml")] + c, (0,)),
