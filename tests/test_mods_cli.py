@@ -430,3 +430,16 @@ def test_junk_filter_excludes_phrases_g3_20_a_holds():
     """The property above once drew ';', which G3.20(a) holds, so its 'junk' applied cleanly."""
     assert not _absent_from_g3_20_a(";")
     assert _absent_from_g3_20_a("zebra crossing")
+
+
+def test_check_says_the_same_whoever_checks_each_modification(invoke, generated):
+    """`check` shares the modifications among --jobs processes (redline.fanout): the report and
+    exit code are those of one process, in the same order, in every format."""
+    for fmt in ("text", "json", "github"):
+        one = invoke("check", "--jobs", "1", "--format", fmt, "--corpus", generated.root)
+        assert one.exit_code in (0, 1) and one.output
+        if fmt == "text":
+            assert one.output.count("\n") >= 50  # a line for each modification at least
+        for jobs in (2, 3):
+            many = invoke("check", "--jobs", jobs, "--format", fmt, "--corpus", generated.root)
+            assert (many.exit_code, many.output) == (one.exit_code, one.output), (fmt, jobs)

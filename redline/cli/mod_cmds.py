@@ -142,12 +142,14 @@ def _github_errors(fn):
                                  "env REDLINE_MODS_DIR), for modifications kept apart from the corpus.")
 @click.option("--allow-empty", is_flag=True,
               help="Succeed when there is no modification to check (without it, that is an error, exit 2).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Check the modifications in N processes [default: the CPUs available].")
 @format_option("text", "json", "github")
 @_github_errors
 @corpus_option
 @handle_errors
 @gc_paused
-def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
+def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt, jobs):
     """Check that each modification applies to its base and gives a valid version.
 
     MOD is an id or a path; with none, every *.xml file of the modifications directory is checked:
@@ -167,7 +169,7 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
       redline check corpus/mods/*.xml --format github
     """
     from redline import mods
-    from redline.check import CheckResult, Problem, check_modification
+    from redline.check import CheckResult, Problem
 
     if onto is not None and onto not in corpus.version_ids:
         raise click.UsageError(f"--onto: unknown version {onto!r}; the corpus holds: "
@@ -184,8 +186,8 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
                              "give --mods-dir DIR, or --allow-empty if none is expected")
         _report([], fmt, corpus)
         return
-    results: list[CheckResult] = []
-    seen: dict[str, str | None] = {}
+    results: list[CheckResult | None] = []  # in the order of the names; None: checked below
+    todo: list = []  # the modifications read, in order
     unreadable = False
     for name in names:
         try:
@@ -197,18 +199,45 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt):
                               "unreadable")
             results.append(CheckResult(label, problem.file, (), (problem,)))
             continue
-        result = check_modification(corpus, mod, onto)
+        results.append(None)
+        todo.append(mod)
+    checked = iter(zip(todo, _checked(corpus, todo, onto, jobs)))
+    seen: dict[str, str | None] = {}
+    for k, result in enumerate(results):
+        if result is not None:
+            continue
+        mod, result = next(checked)
         first = seen.setdefault(mod.id, mod.file)
         if first != mod.file:
             dup = Problem("error", f"modification id {mod.id} is also used by {display_path(first)}", None,
                           mod.file, mod.line, "duplicate-id")
             result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
-        results.append(_relative(result))
+        results[k] = _relative(result)
     _report(results, fmt, corpus)
     if unreadable:
         click.get_current_context().exit(2)
     if not all(r.ok for r in results):
         click.get_current_context().exit(1)
+
+
+def _checked(corpus, todo: list, onto: str | None, jobs: int | None) -> list:
+    """:func:`redline.check.check_modification` of each modification, in order, shared among
+    ``jobs`` processes (:func:`redline.fanout.map_jobs`). The versions they apply to are loaded
+    first, and the first modification is checked here, so that each worker inherits them (and the
+    indexes the first check made) instead of loading them again."""
+    from redline.check import check_modification
+    from redline.errors import RedlineError
+    from redline.fanout import map_jobs
+
+    if not todo:
+        return []
+    for vid in dict.fromkeys([m.base for m in todo] + ([onto] if onto else [])):
+        try:
+            corpus.load(vid)
+        except RedlineError:  # said by the check of each modification based on it
+            pass
+    check = functools.partial(check_modification, corpus, onto=onto)
+    return [check(todo[0])] + map_jobs(check, todo[1:], jobs=jobs)
 
 
 def _relative(result):
