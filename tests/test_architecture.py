@@ -175,6 +175,26 @@ def test_only_one_module_pauses_the_garbage_collector():
     assert touching == ["redline.gcpause"]
 
 
+def test_only_one_module_starts_processes():
+    """Processes are started in one place (:mod:`redline.fanout`, which forks its workers and
+    reaps them whatever happens): no other module forks, spawns or imports a process pool."""
+    def starts(path: Path) -> bool:
+        for n in ast.walk(_tree(path)):
+            if isinstance(n, ast.Import) and any(a.name.split(".")[0] in _PROCESS_MODULES for a in n.names):
+                return True
+            if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in _PROCESS_MODULES:
+                return True
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "os" \
+                    and (n.attr.startswith(("fork", "spawn", "exec", "posix_spawn")) or n.attr in ("system", "popen")):
+                return True
+        return False
+
+    assert sorted(name for name, path in _modules().items() if starts(path)) == ["redline.fanout"]
+
+
+_PROCESS_MODULES = {"subprocess", "multiprocessing", "concurrent"}
+
+
 #: calls that read or write a file's contents or a directory (file metadata such as ``is_file``
 #: is not counted): builtins, ``os`` functions, path methods, and every call into these modules
 _IO_BUILTINS = {"open"}
