@@ -76,7 +76,8 @@ def map_jobs(fn: Callable[[T], R], items: Iterable[T], *, jobs: int | None = Non
             read_end, write_end = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker: never returns
-                os.close(read_end)
+                for fd in (read_end, *unread):  # (an earlier worker's pipe must close when the caller's does)
+                    os.close(fd)
                 _work(fn, items, share, write_end)
             os.close(write_end)
             workers.append((pid, read_end))
