@@ -263,3 +263,13 @@ def _unsourced(xml: bytes) -> bytes:
     for el in root.iter():
         el.attrib.pop("source", None)
     return etree.tostring(root, method="c14n2", strip_text=True)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "3"])
+def test_a_section_that_fails_fails_the_import_whoever_builds_it(invoke, tmp_path, jobs):
+    src = tmp_path / "three.txt"
+    src.write_text("SECTION G – SECURITY\n\nG1.1 The Panel shall act.\n\nSECTION H – SERVICES\n\nThe DCC shall act.\n\n"
+                   "SECTION J – MORE\n\nJ1.1 The DCC shall act.\n", encoding="utf-8")
+    res = invoke("import", src, "-o", tmp_path / "out", "--jobs", jobs)
+    assert res.exit_code == 1 and res.output == f"Error: {src}: no clause of Section H was found in the source\n"
+    assert not (tmp_path / "out").exists()
