@@ -220,7 +220,15 @@ class _Entry:
     old: Node | None
     part: Address
     heading: str | None  # cross-heading text on its own side
-    heading_key: object  # the cross-heading element (or the clause itself when none)
+    #: the cross-heading, one identity on both sides: the new version's element (for an old clause,
+    #: that of the cross-heading the new version keeps it as, see :func:`_kept_crossheadings`), else
+    #: ``("old", element)``; the clause itself (or ``("old", clause)``) when under none
+    heading_key: object
+
+    @property
+    def heading_kept(self) -> bool:
+        """Whether the new version has this clause's cross-heading (always, for a clause it holds)."""
+        return not isinstance(self.heading_key, tuple)
 
 
 def _crossheading_el(node: Node):
@@ -251,6 +259,55 @@ class _Tree:
             return None
         el = self.version.outline(address.section).parts.get(address)
         return Node(el, address) if el is not None else None
+
+
+def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Address,
+                        pairs: Mapping[Address, Address]) -> dict:
+    """The cross-headings of ``old_part`` that the new version keeps (in ``new_part``, the part as
+    renumbered), each mapped to the new version's element; ``pairs``: new clause -> old clause.
+
+    An old cross-heading is not the new version's element, and two cross-headings of a part may
+    have the same words, so neither tells which new one an old one is. The two parts'
+    cross-headings are aligned in document order, only ones with the same words paired: the
+    alignment that keeps the most paired clauses under the cross-heading they were under, then the
+    one that pairs the most cross-headings (a cross-heading whose clauses have all gone, or are all
+    new, is still the one at its place in the order)."""
+    o, n = old.part(old_part), new.part(new_part)
+    if o is None or n is None:
+        return {}
+    ohs, nhs = o.element.findall("crossheading"), n.element.findall("crossheading")
+    under_both: dict[tuple, int] = {}  # (old, new cross-heading): the paired clauses under the two
+    for nh in nhs:
+        for c in nh.iterchildren("clause"):
+            was = pairs.get(clause_address(c.get("num")))
+            oc = old.clause(was) if was is not None else None
+            if oc is not None:
+                key = (_crossheading_el(oc), nh)
+                under_both[key] = under_both.get(key, 0) + 1
+    m, k = len(ohs), len(nhs)
+
+    def score(i: int, j: int) -> int | None:  # a clause kept under it outweighs any number of pairs
+        if ohs[i].get("heading") != nhs[j].get("heading"):
+            return None
+        return under_both.get((ohs[i], nhs[j]), 0) * (m + 1) + 1
+
+    best = [[0] * (k + 1) for _ in range(m + 1)]  # best[i][j]: the best of ohs[i:] with nhs[j:]
+    for i in range(m - 1, -1, -1):
+        for j in range(k - 1, -1, -1):
+            s = score(i, j)
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], -1 if s is None else s + best[i + 1][j + 1])
+    kept = {}
+    i = j = 0
+    while i < m and j < k:
+        s = score(i, j)
+        if s is not None and best[i][j] == s + best[i + 1][j + 1]:
+            kept[ohs[i]] = nhs[j]
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return kept
 
 
 def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
@@ -302,6 +359,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
     # the next clause that stays when it shares that clause's cross-heading and not the one before
     # (the cross-heading's text then reads as one group), else just after the clause before it
     inserts: list[tuple[int, int, _Entry]] = []
+    kept: dict[Address, dict] = {}  # per old part: its cross-headings the new version keeps
     anchor = -1
     for i, c in enumerate(olds):
         if stays[i]:
@@ -311,8 +369,12 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
             continue
         ch = _crossheading_el(c)
         part = Address(letter, c.address.part)
-        entry = _Entry(None, c, (part_moves or {}).get(part, part), ch.get("heading") if ch is not None else None,
-                       ("old", ch if ch is not None else c.element))
+        now = (part_moves or {}).get(part, part)
+        if ch is not None and part not in kept:
+            kept[part] = _kept_crossheadings(old, new, part, now, pairs)
+        key = kept[part].get(ch) if ch is not None else None
+        entry = _Entry(None, c, now, ch.get("heading") if ch is not None else None,
+                       key if key is not None else ("old", ch if ch is not None else c.element))
         succ = next_stay[i]
         if (ch is not None and succ is not None and _crossheading_el(olds[succ]) is ch
                 and (anchor < 0 or out[anchor].old is None or _crossheading_el(out[anchor].old) is not ch)
@@ -710,7 +772,8 @@ def build_redline(
             if hb is not None:
                 blocks.append(hb)
                 blocks += provenance.notes(letter, ("crossheading", part, group[0].heading))
-            if group[0].new is not None:  # a group of struck clauses inside a cross-heading's does not end it
+            # struck clauses under a cross-heading struck too do not end the one they stand in
+            if group[0].heading_kept:
                 last_key[part] = group[0].heading_key
             for i, e in enumerate(members):
                 if i:

@@ -255,6 +255,53 @@ def test_a_cross_heading_left_by_its_clauses_is_struck_through(corpus):
         ("unchanged", "Transitional Period for Updated or Replacement Standards"), ("deleted", "Obligations on Users")]
 
 
+#: G1.10 moved under "Disputes" and on to G3.22, G1.8 and G1.9 (all "Disputes" held) deleted, and
+#: G1.11 added under "Disputes": the heading was printed again before G1.11 (the deleted clauses
+#: carry the old version's "Disputes", G1.11 the new version's, and they were not known as one)
+DISPUTES_TWICE = frozenset({"add-clause", "heading-left-by-deletion (d)", "heading-left-by-move (d)", "move-across"})
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_a_cross_heading_whose_clauses_all_change_is_printed_once(corpus, tmp_path, context):
+    base, result, red = build(corpus, DISPUTES_TWICE, context)
+    new, old = html_lines(red, "new"), html_lines(red, "old")
+    assert new.count("Disputes") == 1 and new[new.index("Disputes") + 1].startswith("G1.11 ")
+    assert old.count("Disputes") == 1 and old[old.index("Disputes") + 1].startswith("G1.8 ")
+    if context == "all":
+        assert new == section_lines(result.version)
+        assert old == section_lines(base)
+    check_truth(base, result, red, context, new, old)
+    if context == "group":  # the DOCX is laid out from the same blocks
+        new, old = docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path)
+        assert new.count("Disputes") == 1 and old.count("Disputes") == 1
+        check_truth(base, result, red, context, new, old)
+
+
+def test_two_cross_headings_with_the_same_words_are_not_one(corpus):
+    """A cross-heading is known across the two versions by its place and the clauses under it, not by
+    its words alone: a base whose G1 has "Exclusion for ..." over G1.7 and again over G1.10, with
+    "Disputes" between; G1.8 and G1.9 deleted, the second "Exclusion ..." is still printed (taken
+    for the first by its words, it was not)."""
+    def mod(ops: str, on: str = "6.17"):
+        xml = (f'<modification id="SAME" base="{on}"><title>Same words</title><meta><author>Tester</author></meta>'
+               f"<operations>{ops}</operations></modification>")
+        return parse_modification(xml.encode(), "SAME.xml")
+
+    exclusion = "Exclusion for Export Suppliers and Registered Supplier Agents"
+    base = apply_modification(corpus.load("6.17"), mod(
+        f'<amend target="G1.10" field="crossheading"><old>SMETS1 Smart Metering Systems</old>'
+        f"<new>{exclusion}</new></amend>")).version
+    assert section_lines(base).count(exclusion) == 2
+    deletions = mod('<delete target="G1.8"/><delete target="G1.9"/>', on=base.id)
+    result = apply_modification(base, deletions)
+    for context in CONTEXTS:
+        red = annex_for_modification(deletions, base, result, context=context)
+        new, old = html_lines(red, "new"), html_lines(red, "old")
+        check_truth(base, result, red, context, new, old)
+        if context in ("part", "all"):  # (group and clause show "Disputes" alone)
+            assert new.count(exclusion) == old.count(exclusion) == 2
+
+
 # --------------------------------------------------------------------------- any modification
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -262,6 +309,8 @@ def test_a_cross_heading_left_by_its_clauses_is_struck_through(corpus):
 @given(names=st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), context=st.sampled_from(CONTEXTS))
 @example(names={"heading-left-by-move (d)", "heading-left-by-deletion (d)"}, context="group")
 @example(names={"new-part (a)", "renumber-part"}, context="all")
+@example(names={"add-clause", "heading-left-by-deletion (d)", "heading-left-by-move (d)", "move-across"},
+         context="all")
 def test_accept_all_is_new_and_reject_all_is_old_in_html(corpus, names, context):
     built = build(corpus, names, context)
     assume(built is not None)
@@ -275,6 +324,8 @@ def test_accept_all_is_new_and_reject_all_is_old_in_html(corpus, names, context)
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(names=st.sets(st.sampled_from(NAMES), min_size=2, max_size=4), context=st.sampled_from(CONTEXTS))
+@example(names={"add-clause", "heading-left-by-deletion (d)", "heading-left-by-move (d)", "move-across"},
+         context="group")
 def test_accept_all_is_new_and_reject_all_is_old_in_word(corpus, tmp_path, names, context):
     built = build(corpus, names, context)
     assume(built is not None)
