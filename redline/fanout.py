@@ -71,10 +71,17 @@ def map_jobs(fn: Callable[[T], R], items: Iterable[T], *, jobs: int | None = Non
     workers: list[tuple[int, int]] = []  # (pid, read end) of each worker, in the order of ``dealt[1:]``
     alive: set[int] = set()  # workers not reaped yet
     unread: set[int] = set()  # read ends not closed yet
+    mine = list(dealt[0])  # the caller's own share (and that of a worker that could not be started)
     try:
         for share in dealt[1:]:
             read_end, write_end = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had (a limit, memory): the caller does this share too
+                os.close(read_end)
+                os.close(write_end)
+                mine = sorted(mine + share)
+                continue
             if pid == 0:  # the worker: never returns
                 for fd in (read_end, *unread):  # (an earlier worker's pipe must close when the caller's does)
                     os.close(fd)
@@ -83,7 +90,7 @@ def map_jobs(fn: Callable[[T], R], items: Iterable[T], *, jobs: int | None = Non
             workers.append((pid, read_end))
             alive.add(pid)
             unread.add(read_end)
-        for i in dealt[0]:
+        for i in mine:
             try:
                 results[i] = fn(items[i])
             except Exception as exc:  # this share's first failure (the workers' are collected too)

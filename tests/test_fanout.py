@@ -136,3 +136,11 @@ def test_shares_deal_every_job_once_and_evenly(weights, n):
     if len(dealt) == n:  # greedy dealing, heaviest first: no share exceeds another by more than one job
         loads = [sum(weights[i] for i in s) for s in dealt]
         assert max(loads) - min(loads) <= max(weights)
+
+
+def test_no_process_to_be_had_means_the_caller_does_the_work(monkeypatch):
+    def refuse():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert map_jobs(where, range(7), jobs=3) == [(x * x, PARENT) for x in range(7)]
