@@ -151,6 +151,13 @@ def format_option(*choices: str, default: str | None = None):
                         show_default=True, help="Output format.")
 
 
+def jobs_option(what: str):
+    """``--jobs N`` / ``-j N``: how many processes share ``what`` (:mod:`redline.fanout`;
+    default None: the CPUs available)."""
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+                        help=f"{what} in N processes [default: the CPUs available].")
+
+
 class OutputPath(click.ParamType):
     """An ``-o`` path: anything but the empty string (which would name the current directory)."""
 

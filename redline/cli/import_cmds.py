@@ -17,8 +17,8 @@ from pathlib import Path
 import click
 
 from redline.cli.common import (
-    OUTPUT_PATH, InputError, check_new_version_id, check_output, corpus_option, handle_errors, register_input,
-    write_output,
+    OUTPUT_PATH, InputError, check_new_version_id, check_output, corpus_option, handle_errors, jobs_option,
+    register_input, write_output,
 )
 from redline.gcpause import gc_paused
 
@@ -174,9 +174,7 @@ def _house_form(root) -> bytes:
 @click.option("--replace-section", "replace", is_flag=True,
               help="With --into: make the section exactly the document, dropping the clauses and parts of the "
                    "version's section that the document does not hold (default: keep them).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Build the sections of a document holding several (a whole code) in N processes "
-                   "[default: the CPUs available].")
+@jobs_option("Build the sections of a document holding several (a whole code)")
 @corpus_option
 @handle_errors
 def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace, jobs):

@@ -21,6 +21,7 @@ from redline.cli.common import (
     display_path,
     format_option,
     handle_errors,
+    jobs_option,
     load_base,
     load_modification,
     write_files,
@@ -142,8 +143,7 @@ def _github_errors(fn):
                                  "env REDLINE_MODS_DIR), for modifications kept apart from the corpus.")
 @click.option("--allow-empty", is_flag=True,
               help="Succeed when there is no modification to check (without it, that is an error, exit 2).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Check the modifications in N processes [default: the CPUs available].")
+@jobs_option("Check the modifications")
 @format_option("text", "json", "github")
 @_github_errors
 @corpus_option
