@@ -297,3 +297,14 @@ def test_diff_html_links_resolve(invoke, tmp_path):
             ("Section G1.8", "#G1.8")} <= links
     # G3.2, G3.3 and G5 are not in the document: their references stay plain text
     assert not [t for t, _ in links if re.search(r"G3\.[23]\b|G5", t)]
+
+
+def test_xref_says_the_same_whoever_resolves_each_section(invoke, generated):
+    """A whole version's text report is made a section at a time by --jobs processes
+    (redline.fanout): the same report and exit code as one process, with filters too."""
+    for extra in ((), ("--status", "resolved"), ("--to", "B")):
+        one = invoke("xref", "1.0", "--jobs", "1", *extra, "--corpus", generated.root)
+        assert one.exit_code in (0, 1) and one.output.count("\n") > 10, (extra, one.output)
+        for jobs in ("2", "3"):
+            many = invoke("xref", "1.0", "--jobs", jobs, *extra, "--corpus", generated.root)
+            assert (many.exit_code, many.output) == (one.exit_code, one.output), (extra, jobs)

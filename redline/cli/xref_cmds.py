@@ -11,6 +11,7 @@ from redline.cli.common import (
     InputError,
     corpus_option,
     format_option,
+    jobs_option,
     handle_errors,
     load_base,
     load_modification,
@@ -36,13 +37,14 @@ _LABEL = {"resolved": "resolved", "broken": "BROKEN", "outside": "outside", "hea
 @click.option("--status", "statuses", multiple=True,
               type=click.Choice(["resolved", "broken", "outside", "heading-mismatch"]),
               help="Only references with this status (repeatable).")
+@jobs_option("Resolve a whole version's references (text report)")
 @corpus_option
 @format_option("text", "json")
 @output_option
 @click.pass_context
 @handle_errors
 @gc_paused
-def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt, output):
+def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt, output, jobs):
     """List the cross-references in VERSION and whether each resolves.
 
     Each reference is resolved (its target is in the corpus), broken (its part is held in full
@@ -78,7 +80,7 @@ def xref(ctx, corpus, version, within, to, mod, update, undefined, statuses, fmt
         elif mod is not None:
             text, failed = _mod_report(corpus, version, mod, fmt)
         else:
-            text, counts = _version_report(corpus, version, within_a, to_a, statuses, fmt)
+            text, counts = _version_report(corpus, version, within_a, to_a, statuses, fmt, jobs)
             write_output(text, output)  # JSON: the references are resolved as it is written
             if counts["broken"]:
                 ctx.exit(1)
@@ -102,27 +104,55 @@ def _address_option(text: str | None, option: str):
         raise click.BadParameter(str(exc), param_hint=option) from None
 
 
-def _version_report(corpus, version_id, within, to, statuses, fmt):
+def _version_report(corpus, version_id, within, to, statuses, fmt, jobs=None):
     from redline import xref
 
     v = corpus.load(version_id)
     if within is not None:
         v.get(within)
-    resolutions = (r for r in xref.iter_check_version(v, within, to) if not statuses or r.status in statuses)
     counts = dict.fromkeys(xref.STATUSES, 0)
     if fmt == "json":  # written as the resolutions come (a whole code has ~68,000): see _json_report
+        resolutions = (r for r in xref.iter_check_version(v, within, to) if not statuses or r.status in statuses)
         return _json_report(version_id, resolutions, counts), counts
-    lines = _TextReferences()
     out = []
-    for r in resolutions:
-        counts[r.status] += 1
-        lines.add(r, out)
+    for lines, found in _text_lines(v, within, to, statuses, jobs):
+        out += lines
+        for status, k in found.items():
+            counts[status] += k
     n = sum(counts.values())
     head = (f"{version_id}: {n} reference(s): {counts['resolved']} resolved, "
             f"{counts['outside']} outside the corpus, {counts['broken']} broken, "
             f"{counts['heading-mismatch']} heading mismatch(es)")
     out.insert(0, head)
     return "\n".join(out) + "\n", counts
+
+
+def _text_lines(v, within, to, statuses, jobs) -> list[tuple[list[str], dict]]:
+    """The text report's lines and counts, a section at a time: a whole version's sections are
+    shared among ``jobs`` processes (:func:`redline.fanout.map_jobs`), each worker inheriting the
+    loaded version with every section's index (built here first), and their lines joined in
+    section order: the same report as one pass over the version."""
+    from redline.fanout import map_jobs
+    from redline.model import Address
+
+    if within is not None:
+        return [_lines_within(v, within, to, statuses)]
+    letters = list(v.sections)
+    for letter in letters:  # the indexes every resolution looks into, built once, before the workers
+        v.position(Address.parse(letter))
+    return map_jobs(lambda letter: _lines_within(v, Address.parse(letter), to, statuses), letters, jobs=jobs,
+                    weight=lambda letter: sum(1 for _ in v.sections[letter].iter("text")))
+
+
+def _lines_within(v, within, to, statuses) -> tuple[list[str], dict]:
+    from redline import xref
+
+    lines, out, counts = _TextReferences(), [], {}
+    for r in xref.iter_check_version(v, within, to):
+        if not statuses or r.status in statuses:
+            counts[r.status] = counts.get(r.status, 0) + 1
+            lines.add(r, out)
+    return out, counts
 
 
 class _TextReferences:
