@@ -210,21 +210,8 @@ class Counters:
             step = by_level[ilvl] = self._step(num_id, ilvl)
         if step is None:
             return self._advance_slow(num_id, ilvl, problems)
-        st = self.states.get(step.abstract)
-        if st is None:
-            st = self.states[step.abstract] = _State(step.levels)
-        if num_id not in self.seen:
-            self.seen.add(num_id)
-            for lv, value in self.numbering.nums[num_id].overrides.items():
-                st.cur[lv] = None
-                st.nxt[lv] = value
+        st = self._count(step.abstract, step.levels, num_id, ilvl, step.restarts)
         cur, nxt = st.cur, st.nxt
-        value = nxt[ilvl]
-        cur[ilvl] = value
-        nxt[ilvl] = value + 1
-        for m, start in step.restarts:
-            cur[m] = None
-            nxt[m] = start
         plan = step.plan
         if plan is _COMPUTE:
             return self._label_slow(step.levels, ilvl, st, num_id, problems)
@@ -274,22 +261,29 @@ class Counters:
             near = max((lv for lv in levels if lv <= ilvl), default=min(levels))
             problems.append(f"numbering instance {num_id} has no level {ilvl}; level {near} is used")
             ilvl = near
-        aid = nb.abstract_id(num_id)
-        st = self.states.get(aid)
+        st = self._count(nb.abstract_id(num_id), levels, num_id, ilvl, _restarts(levels, ilvl))
+        return self._label(levels, ilvl, st, num_id, problems)
+
+    def _count(self, abstract: str | None, levels: dict, num_id: str, ilvl: int, restarts: tuple) -> _State:
+        """Count one paragraph of (``num_id``, ``ilvl``) in the counters of its abstract definition
+        (the instance's overrides applied the first time it is seen; the deeper levels in
+        ``restarts`` set back to their starts); the counters, for its label."""
+        st = self.states.get(abstract)
         if st is None:
-            st = self.states[aid] = _State(levels)
+            st = self.states[abstract] = _State(levels)
+        cur, nxt = st.cur, st.nxt
         if num_id not in self.seen:
             self.seen.add(num_id)
-            for lv, value in nb.nums[num_id].overrides.items():
-                st.cur[lv] = None
-                st.nxt[lv] = value
-        value = st.nxt[ilvl]
-        st.cur[ilvl] = value
-        st.nxt[ilvl] = value + 1
-        for m, start in _restarts(levels, ilvl):
-            st.cur[m] = None
-            st.nxt[m] = start
-        return self._label(levels, ilvl, st, num_id, problems)
+            for lv, value in self.numbering.nums[num_id].overrides.items():
+                cur[lv] = None
+                nxt[lv] = value
+        value = nxt[ilvl]
+        cur[ilvl] = value
+        nxt[ilvl] = value + 1
+        for m, start in restarts:
+            cur[m] = None
+            nxt[m] = start
+        return st
 
     def _label(self, levels: dict[int, Level], ilvl: int, st: _State, num_id: str, problems: list[str]) -> str | None:
         key = (num_id, ilvl)
