@@ -6,7 +6,7 @@
 * :mod:`~redline.importer.report` — what an import recognised, repaired, doubted and dropped.
 """
 
-from redline.importer.outline import Line, build_section, build_sections, outline_section
+from redline.importer.outline import Line, build_section, outline_section, plan_sections
 from redline.importer.report import ImportReport, Note
 
-__all__ = ["ImportReport", "Line", "Note", "build_section", "build_sections", "outline_section"]
+__all__ = ["ImportReport", "Line", "Note", "build_section", "outline_section", "plan_sections"]

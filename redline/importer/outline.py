@@ -824,12 +824,13 @@ def split_sections(lines) -> list[tuple[str | None, list]]:
 
 def plan_sections(lines, *, section: str | None = None, report: ImportReport | None = None,
                   where: str = "the source") -> list[tuple[str | None, list, ImportReport]]:
-    """The sections :func:`build_sections` builds: (letter, lines, report) for each section the
-    document holds, in document order (one piece, letter None, if it holds fewer than two section
+    """The sections of a document that may hold several (a whole code): (letter, lines, report)
+    for each section it holds, in document order (one piece, letter None, if it holds fewer than two section
     headings). With ``section`` only that one (the others are noted as dropped in ``report``).
     The first piece's report is ``report`` (what the reader of the document found); each of the
     others starts empty. Each piece is then built on its own (:func:`build_section`): they share
-    nothing, so a caller may build them in any order or at once."""
+    nothing, so a caller may build them in any order or at once (``redline import`` shares them
+    among processes)."""
     report = report or ImportReport(where)
     pieces = split_sections(lines)
     if len(pieces) == 1:
@@ -844,15 +845,6 @@ def plan_sections(lines, *, section: str | None = None, report: ImportReport | N
                                                      f"{section} is imported")
         pieces = chosen
     return [(letter, part, report if k == 0 else ImportReport(report.source)) for k, (letter, part) in enumerate(pieces)]
-
-
-def build_sections(lines, *, section: str | None = None, report: ImportReport | None = None,
-                   source: str | None = None, evidence: str | None = "printed",
-                   where: str = "the source") -> list[tuple[etree._Element, ImportReport]]:
-    """:func:`build_section` for a document that may hold several sections (a whole code): one
-    (element, report) per section, in document order (the pieces of :func:`plan_sections`)."""
-    return [build_section(part, section=letter, report=rep, source=source, evidence=evidence, where=where)
-            for letter, part, rep in plan_sections(lines, section=section, report=report, where=where)]
 
 
 def _validate(root, where: str) -> None:
