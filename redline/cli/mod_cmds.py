@@ -186,33 +186,33 @@ def check_cmd(corpus, mod_names, onto, mods_dir, allow_empty, fmt, jobs):
                              "give --mods-dir DIR, or --allow-empty if none is expected")
         _report([], fmt, corpus)
         return
-    results: list[CheckResult | None] = []  # in the order of the names; None: checked below
-    todo: list = []  # the modifications read, in order
+    entries: list = []  # per name, in order: its modification, or the CheckResult saying it is unreadable
     unreadable = False
     for name in names:
         try:
-            mod = mods.read_modification(name) if isinstance(name, Path) else mods.load_modification(corpus, name)
+            entries.append(mods.read_modification(name) if isinstance(name, Path)
+                           else mods.load_modification(corpus, name))
         except ModificationError as exc:
             unreadable = True
             label = Path(name).stem if isinstance(name, Path) or str(name).endswith(".xml") else str(name)
             problem = Problem("error", exc.detail, None, display_path(exc.file) if exc.file else None, exc.line,
                               "unreadable")
-            results.append(CheckResult(label, problem.file, (), (problem,)))
-            continue
-        results.append(None)
-        todo.append(mod)
-    checked = iter(zip(todo, _checked(corpus, todo, onto, jobs)))
+            entries.append(CheckResult(label, problem.file, (), (problem,)))
+    todo = [e for e in entries if not isinstance(e, CheckResult)]
+    checked = iter(_checked(corpus, todo, onto, jobs))  # in the order of todo
+    results: list[CheckResult] = []
     seen: dict[str, str | None] = {}
-    for k, result in enumerate(results):
-        if result is not None:
+    for mod in entries:
+        if isinstance(mod, CheckResult):
+            results.append(mod)
             continue
-        mod, result = next(checked)
+        result = next(checked)
         first = seen.setdefault(mod.id, mod.file)
         if first != mod.file:
             dup = Problem("error", f"modification id {mod.id} is also used by {display_path(first)}", None,
                           mod.file, mod.line, "duplicate-id")
             result = CheckResult(result.modification, result.file, result.versions, result.problems + (dup,))
-        results[k] = _relative(result)
+        results.append(_relative(result))
     _report(results, fmt, corpus)
     if unreadable:
         click.get_current_context().exit(2)
