@@ -246,6 +246,8 @@ def import_cmd(corpus, file, output, into, new_id, section, fmt, strict, replace
         note = f"Made by redline import of {file.name}" + (f" into a copy of {into}" if into else "")
         from redline.xmlsafe import parse_bytes
 
+        # the sections come back as their file bytes (a worker's tree cannot cross to this process):
+        # read again here (~0.2 s for a whole code, a few ms for one section) to be merged into the version
         roots = [parse_bytes(xml, f"Section {letter}", element_only=True).getroot() for letter, xml, _ in built]
         target, merges = store_sections(corpus, roots, into=into, new_id=new_id, source=source, data=data,
                                         note=note, replace=replace)
