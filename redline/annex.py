@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from redline.diff import (
-    ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, diff_node, diff_versions, unchanged_pair,
+    ChangeKind, Change, HeadingChange, NodeDiff, NodeState, VersionDiff, align_crossheadings, diff_node, diff_versions,
+    unchanged_pair,
 )
 from redline.model import Address, Node, Version, clause_address, element_address, part_address
 from redline.textdiff import DELETE, EQUAL, INSERT, Span, deleted, inserted, new_text, old_text, tokenize, unchanged
@@ -219,7 +220,8 @@ class _Entry:
     new: Node | None
     old: Node | None
     part: Address
-    heading: str | None  # cross-heading text on its own side
+    #: cross-heading text on its own side (for an old clause under one the new version rewords: the new words)
+    heading: str | None
     #: the cross-heading, one identity on both sides: the new version's element (for an old clause,
     #: that of the cross-heading the new version keeps it as, see :func:`_kept_crossheadings`), else
     #: ``("old", element)``; the clause itself (or ``("old", clause)``) when under none
@@ -263,51 +265,21 @@ class _Tree:
 
 def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Address,
                         pairs: Mapping[Address, Address]) -> dict:
-    """The cross-headings of ``old_part`` that the new version keeps (in ``new_part``, the part as
-    renumbered), each mapped to the new version's element; ``pairs``: new clause -> old clause.
-
-    An old cross-heading is not the new version's element, and two cross-headings of a part may
-    have the same words, so neither tells which new one an old one is. The two parts'
-    cross-headings are aligned in document order, only ones with the same words paired: the
-    alignment that keeps the most paired clauses under the cross-heading they were under, then the
-    one that pairs the most cross-headings (a cross-heading whose clauses have all gone, or are all
-    new, is still the one at its place in the order)."""
+    """The cross-headings of ``old_part`` that the new version keeps, with the same words or
+    reworded (in ``new_part``, the part as renumbered), each mapped to the new version's element;
+    ``pairs``: new clause -> old clause. Which new cross-heading an old one is, is the diff's
+    alignment (:func:`redline.diff.align_crossheadings`): an old clause that goes from under a
+    cross-heading the new version rewords is shown under the reworded heading, once."""
     o, n = old.part(old_part), new.part(new_part)
     if o is None or n is None:
         return {}
-    ohs, nhs = o.element.findall("crossheading"), n.element.findall("crossheading")
-    under_both: dict[tuple, int] = {}  # (old, new cross-heading): the paired clauses under the two
-    for nh in nhs:
-        for c in nh.iterchildren("clause"):
-            was = pairs.get(clause_address(c.get("num")))
-            oc = old.clause(was) if was is not None else None
-            if oc is not None:
-                key = (_crossheading_el(oc), nh)
-                under_both[key] = under_both.get(key, 0) + 1
-    m, k = len(ohs), len(nhs)
 
-    def score(i: int, j: int) -> int | None:  # a clause kept under it outweighs any number of pairs
-        if ohs[i].get("heading") != nhs[j].get("heading"):
-            return None
-        return under_both.get((ohs[i], nhs[j]), 0) * (m + 1) + 1
+    def old_clause_of(el):
+        was = pairs.get(clause_address(el.get("num")))
+        oc = old.clause(was) if was is not None else None
+        return oc.element if oc is not None else None
 
-    best = [[0] * (k + 1) for _ in range(m + 1)]  # best[i][j]: the best of ohs[i:] with nhs[j:]
-    for i in range(m - 1, -1, -1):
-        for j in range(k - 1, -1, -1):
-            s = score(i, j)
-            best[i][j] = max(best[i + 1][j], best[i][j + 1], -1 if s is None else s + best[i + 1][j + 1])
-    kept = {}
-    i = j = 0
-    while i < m and j < k:
-        s = score(i, j)
-        if s is not None and best[i][j] == s + best[i + 1][j + 1]:
-            kept[ohs[i]] = nhs[j]
-            i, j = i + 1, j + 1
-        elif best[i][j] == best[i + 1][j]:
-            i += 1
-        else:
-            j += 1
-    return kept
+    return align_crossheadings(o.element, n.element, old_clause_of)
 
 
 def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
@@ -373,7 +345,7 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         if ch is not None and part not in kept:
             kept[part] = _kept_crossheadings(old, new, part, now, pairs)
         key = kept[part].get(ch) if ch is not None else None
-        entry = _Entry(None, c, now, ch.get("heading") if ch is not None else None,
+        entry = _Entry(None, c, now, (key if key is not None else ch).get("heading") if ch is not None else None,
                        key if key is not None else ("old", ch if ch is not None else c.element))
         succ = next_stay[i]
         if (ch is not None and succ is not None and _crossheading_el(olds[succ]) is ch
@@ -388,12 +360,13 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
 
 
 def _group_entries(entries: list[_Entry]) -> list[list[_Entry]]:
-    """Consecutive entries under the same cross-heading (same part and heading text)."""
+    """Consecutive entries under the same cross-heading (the same part and ``heading_key``: two
+    cross-headings with the same words are two groups)."""
     groups: list[list[_Entry]] = []
     for e in entries:
         if groups:
             last = groups[-1][-1]
-            same = (last.part == e.part and e.heading is not None and last.heading == e.heading)
+            same = (last.part == e.part and e.heading is not None and last.heading_key == e.heading_key)
             if same:
                 groups[-1].append(e)
                 continue
@@ -407,11 +380,14 @@ def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> tuple[HeadingBloc
     if heading is None:
         return None, None
     part = group[0].part
-    addrs = {e.new.address if e.new is not None else e.old.address for e in group}
+    new_addrs = {e.new.address for e in group if e.new is not None}
+    old_addrs = {e.old.address for e in group if e.new is None}
     for h in vdiff.headings:
         if h.level != "crossheading" or h.part != part:
             continue
-        if (h.new == heading or h.old == heading) and (not h.clauses or addrs & set(h.clauses)):
+        # a cross-heading deleted is told by the old clauses under it, one added or reworded by the new
+        words, addrs = (h.old, old_addrs) if h.kind == ChangeKind.DELETED else (h.new, new_addrs)
+        if words == heading and (not h.clauses or addrs & set(h.clauses)):
             state = _HEADING_STATE.get(h.kind, NodeState.AMENDED)
             return HeadingBlock("crossheading", state, h.spans), h
     return HeadingBlock("crossheading", NodeState.UNCHANGED, unchanged(heading)), None
@@ -599,7 +575,6 @@ def build_redline(
         raise ValueError(f"context must be one of {', '.join(CONTEXTS)}, not {context!r}")
     changes_by_addr: dict[tuple[str, Address], Change] = {_key(c): c for c in vdiff.changes}
     target_set = set(targets) if targets is not None else {c.address for c in vdiff.changes}
-    heading_targets = {(h.part, h.new or h.old) for h in vdiff.headings if h.level == "crossheading"}
     part_changes = {h.part for h in vdiff.headings if h.level == "part"}
     whole_parts = context in ("part", "all")
 
@@ -638,8 +613,8 @@ def build_redline(
     for letter in letters:
         entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves, moves)
         groups = _group_entries(entries)
-        hits = [any(is_target(e) or is_orphan(e) for e in g) or (g[0].part, g[0].heading) in heading_targets
-                for g in groups]
+        hits = [any(is_target(e) or is_orphan(e) for e in g) or _heading_block(vdiff, g)[1] is not None
+                for g in groups]  # (a group is hit by the change to its own cross-heading, not to one of its words)
         # a cross-heading group broken by a deleted one (its clauses on both sides) is shown whole
         hit_keys = {g[0].heading_key for g, h in zip(groups, hits) if h and g[0].new is not None}
         hits = [h or (g[0].new is not None and g[0].heading is not None and g[0].heading_key in hit_keys)

@@ -753,8 +753,8 @@ def _coverage(old: _Side, new: _Side, oclauses, nclauses, pairs, within, derived
     return diffs, unheld
 
 
-def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address]]]:
-    """Consecutive clauses under the same cross-heading element: (part, heading, clauses)."""
+def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address], object]]:
+    """Consecutive clauses under the same cross-heading element: (part, heading, clauses, element)."""
     out: list[tuple[Address, str | None, list[Address], object]] = []
     for c in clauses:
         el = c.element.getparent()
@@ -764,7 +764,59 @@ def _groups(clauses: list[Node]) -> list[tuple[Address, str | None, list[Address
             out[-1][2].append(c.address)
         else:
             out.append((part, el.get("heading") if key is not None else None, [c.address], key))
-    return [(p, h, cs) for p, h, cs, _ in out]
+    return out
+
+
+def align_crossheadings(old_part, new_part, old_clause_of) -> dict:
+    """Which cross-heading of ``new_part`` each cross-heading of ``old_part`` is (part elements of
+    the two versions; ``old_clause_of(new clause element)``: the old clause it is, or None):
+    old cross-heading element -> new element. A pair with other words is a cross-heading reworded.
+
+    A cross-heading is not an element both versions share, and two cross-headings of a part may
+    have the same words, so neither words nor elements tell which new one an old one is. The two
+    parts' cross-headings are aligned in document order. Two may pair if they have the same words
+    or if a clause is under both (the old one in the old version, the new one in the new). The
+    alignment kept pairs the most cross-headings; of those, the one with the most pairs of the same
+    words; of those, the one that keeps the most clauses under the cross-heading they were under.
+    So cross-headings that trade their words are each reworded; a cross-heading that a clause
+    leaves for another keeps its words; and the clauses decide between cross-headings with the
+    same words. A cross-heading whose clauses have all gone, or are all new, pairs only with one
+    of the same words; one paired with none was added or deleted."""
+    ohs, nhs = old_part.findall("crossheading"), new_part.findall("crossheading")
+    under_both: dict[tuple, int] = {}  # (old, new cross-heading): the clauses under the two
+    for nh in nhs:
+        for c in nh.iterchildren("clause"):
+            oc = old_clause_of(c)
+            oh = oc.getparent() if oc is not None else None
+            if oh is not None and oh.tag == "crossheading":
+                under_both[(oh, nh)] = under_both.get((oh, nh), 0) + 1
+    m, k = len(ohs), len(nhs)
+    # the most pairs, then the most pairs with the same words, then the most clauses kept under
+    # theirs (a pair outweighs any number of the same words, and the same words any clauses)
+    same_weight = sum(under_both.values()) + 1
+    pair_weight = (min(m, k) + 1) * same_weight
+
+    def score(i: int, j: int) -> int | None:
+        shared, same = under_both.get((ohs[i], nhs[j]), 0), ohs[i].get("heading") == nhs[j].get("heading")
+        return pair_weight + same * same_weight + shared if shared or same else None
+
+    best = [[0] * (k + 1) for _ in range(m + 1)]  # best[i][j]: the best of ohs[i:] with nhs[j:]
+    for i in range(m - 1, -1, -1):
+        for j in range(k - 1, -1, -1):
+            s = score(i, j)
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], -1 if s is None else s + best[i + 1][j + 1])
+    pairs = {}
+    i = j = 0
+    while i < m and j < k:
+        s = score(i, j)
+        if s is not None and best[i][j] == s + best[i + 1][j + 1]:
+            pairs[ohs[i]] = nhs[j]
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
 
 
 def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, unheld,
@@ -803,41 +855,44 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
             if addr.section in new.sections:  # a part deleted
                 oh = oel.get("heading")
                 out.append(HeadingChange("part", ChangeKind.DELETED, addr, oh, None, deleted(oh or ""), whole=True))
-    # cross-headings, judged through the clauses under them
+    # cross-headings: the two versions' aligned part by part (align_crossheadings)
     new_to_old = dict(pairs)
     old_groups = _groups(oclauses)
     new_groups = _groups(nclauses)
-    old_group_of = {a: (p, h) for p, h, cs in old_groups for a in cs}
-    old_headings = {(p, h) for p, h, _ in old_groups}
-    new_headings = {(p, h) for p, h, _ in new_groups}
-    consumed: set[tuple] = set()  # old cross-headings that a new one rewords, or that moved with their part
-    for part, heading, addrs in new_groups:
-        if all(a in unheld for a in addrs):
+    old_el = {c.address: c.element for c in oclauses}
+    new_addr = {c.element: c.address for c in nclauses}
+
+    def old_clause_of(el):
+        was = new_to_old.get(new_addr.get(el))
+        return old_el.get(was) if was is not None else None
+
+    became: dict = {}  # old cross-heading element -> new (kept or reworded)
+    aligned: set[Address] = set()
+    for part, _, _, el in new_groups:
+        if el is None or part in aligned:
             continue
-        before = [old_group_of[new_to_old[a]] for a in addrs if a in new_to_old]
-        if (part, heading) in old_headings or (before and before[0][1] == heading):
-            consumed.update(b for b in before if b[1] == heading)
+        aligned.add(part)
+        oel = old.parts.get(was_of.get(part, part))
+        if oel is not None and not (derived and part in part_map and part_map[part] != part and part not in was_of):
+            became.update(align_crossheadings(oel, new.parts[part], old_clause_of))
+    was_el = {n: o for o, n in became.items()}
+    told: set = set()  # each cross-heading once, however many runs of clauses it was found in
+    for part, heading, addrs, el in new_groups:
+        if el is None or el in told or all(a in unheld for a in addrs):
             continue
-        if heading is None:
-            continue  # clauses taken out from under a cross-heading: told by the old heading's deletion
-        # reworded: an old cross-heading of its clauses that is gone from the new version
-        gone = [b for b in before if b[1] is not None and b[0:2] not in consumed
-                and (part, b[1]) not in new_headings and (b[0], b[1]) not in new_headings]
-        if gone:
-            consumed.add(gone[0])
-            out.append(HeadingChange("crossheading", ChangeKind.AMENDED, part, gone[0][1], heading,
-                                     diff_text(gone[0][1], heading), tuple(addrs)))
-        else:
-            out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading),
-                                     tuple(addrs)))
-    for part, heading, addrs in old_groups:
-        if heading is None or all(a in unheld for a in addrs) or (part, heading) in consumed:
+        told.add(el)
+        addrs = tuple(addrs)
+        oel = was_el.get(el)
+        if oel is None:
+            out.append(HeadingChange("crossheading", ChangeKind.ADDED, part, None, heading, inserted(heading), addrs))
+        elif oel.get("heading") != heading:
+            oh = oel.get("heading")
+            out.append(HeadingChange("crossheading", ChangeKind.AMENDED, part, oh, heading, diff_text(oh, heading),
+                                     addrs))
+    for part, heading, addrs, el in old_groups:
+        if el is None or el in became or el in told or all(a in unheld for a in addrs):
             continue
-        if (part, heading) in new_headings:
-            continue
-        went = (part_map or {}).get(part)
-        if went is not None and went != part and (went, heading) in new_headings:
-            continue  # the group went with its part (a part renumbered)
+        told.add(el)
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))
     return out

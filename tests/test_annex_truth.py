@@ -14,8 +14,12 @@ HTML by lxml.html with ``<del>`` (or ``<ins>``) dropped. For any modification:
 
 The four redlines a lawyer was once sent wrong are pinned as examples: (a) a new part printed as
 unmarked text without its heading; (b) two adjacent clauses deleted in a part held only in part;
-(c) a part heading change alone; (d) a cross-heading whose clauses all leave it. A moved clause is
-shown as Word shows a move: struck through at its old place, inserted at its new one.
+(c) a part heading change alone; (d) a cross-heading whose clauses all leave it. So are the
+cross-headings once known by their words alone, so that Reject All gave a heading the old text did
+not have: (e) a cross-heading reworded to the words of another in its part, and two that trade
+their words; (f) a cross-heading reworded while a clause under it is deleted (its old words were
+printed again, unmarked, above the deleted clause). A moved clause is shown as Word shows a move:
+struck through at its old place, inserted at its new one.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from redline.render.html import render_html
 from test_render_docx import check_ooxml
 from test_render_html import paragraphs
 
+EXCLUSION = "Exclusion for Export Suppliers and Registered Supplier Agents"
 #: edits against SEC 6.17, applied in this order when several are drawn (each names its bug, if any)
 EDITS = {
     "amend-item": '<substitute target="G3.20(b)"><old>Gas Proxy Function</old>'
@@ -71,6 +76,14 @@ EDITS = {
     "delete-first-of-group": '<delete target="G1.2"/>',
     "delete-part": '<delete target="G1"/>',
     "renumber-part": '<renumber target="G3" as="G5"/>',
+    "heading-reworded-to-another's-words (e)": '<amend target="G1.8" field="crossheading"><old>Disputes</old>'
+                                               '<new>Obligations on Users</new></amend>',
+    "headings-trade-words (e)": '<amend target="G1.5" field="crossheading"><old>Obligations on Users</old>'
+                                f'<new>{EXCLUSION}</new></amend><amend target="G1.7" field="crossheading">'
+                                f'<old>{EXCLUSION}</old><new>Obligations on Users</new></amend>',
+    "heading-reworded-above-deletion (f)": '<amend target="G3.26" field="crossheading"><old>SMETS1 Smart '
+                                           'Metering Systems</old><new>SMETS1 Systems</new></amend>'
+                                           '<delete target="G3.27"/>',
 }
 NAMES = list(EDITS)
 
@@ -287,7 +300,7 @@ def test_two_cross_headings_with_the_same_words_are_not_one(corpus):
                f"<operations>{ops}</operations></modification>")
         return parse_modification(xml.encode(), "SAME.xml")
 
-    exclusion = "Exclusion for Export Suppliers and Registered Supplier Agents"
+    exclusion = EXCLUSION
     base = apply_modification(corpus.load("6.17"), mod(
         f'<amend target="G1.10" field="crossheading"><old>SMETS1 Smart Metering Systems</old>'
         f"<new>{exclusion}</new></amend>")).version
@@ -302,6 +315,21 @@ def test_two_cross_headings_with_the_same_words_are_not_one(corpus):
             assert new.count(exclusion) == old.count(exclusion) == 2
 
 
+def test_a_cross_heading_reworded_to_another_s_words_is_shown_as_that_one_change(corpus):
+    """"Disputes" reworded to "Obligations on Users" (the words of the cross-heading over G1.5):
+    the heading over G1.8 is amended, once, with its instruction; the other "Obligations on Users"
+    and its clauses are not part of the change, so the group context leaves them out."""
+    base, result, red = build(corpus, ["heading-reworded-to-another's-words (e)"], "group")
+    assert [(r.address, r.change, r.detail) for r in red.summary] == [
+        ("G1.8", "cross-heading amended", "‘Disputes’ → ‘Obligations on Users’")]
+    heads = [("".join(s.text for s in b.spans), str(b.state)) for b in red.sections[0].blocks
+             if getattr(b, "level", "") == "crossheading"]
+    assert heads == [("DisputesObligations on Users", "amended")]
+    assert red.sections[0].instructions == ("Amend the cross-heading above Section G1.8 as follows:",)
+    shown = html_lines(red, "new")
+    assert not any(line.startswith(("G1.5", "G1.6")) for line in shown)
+
+
 # --------------------------------------------------------------------------- any modification
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -309,6 +337,8 @@ def test_two_cross_headings_with_the_same_words_are_not_one(corpus):
 @given(names=st.sets(st.sampled_from(NAMES), min_size=1, max_size=4), context=st.sampled_from(CONTEXTS))
 @example(names={"heading-left-by-move (d)", "heading-left-by-deletion (d)"}, context="group")
 @example(names={"new-part (a)", "renumber-part"}, context="all")
+@example(names={"heading-reworded-to-another's-words (e)", "headings-trade-words (e)"}, context="group")
+@example(names={"heading-reworded-to-another's-words (e)", "move-into-new-group"}, context="all")
 @example(names={"add-clause", "heading-left-by-deletion (d)", "heading-left-by-move (d)", "move-across"},
          context="all")
 def test_accept_all_is_new_and_reject_all_is_old_in_html(corpus, names, context):

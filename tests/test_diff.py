@@ -158,6 +158,53 @@ def test_partial_part_gap_is_coverage_but_hole_is_deletion():
     assert [(str(c.address), [str(a) for a in c.clauses]) for c in d.coverage] == [("G3", ["G3.3"])]
 
 
+# --- cross-headings: known by their place and clauses, not by their words --------------------------
+
+def grouped(*groups: tuple[str, list[int]]) -> str:
+    """Cross-headings over the clauses of TEXTS, numbered G3.1 on in order."""
+    out, n = [], 0
+    for heading, order in groups:
+        nums = [f"G3.{n + i + 1}" for i in range(len(order))]
+        n += len(order)
+        out.append(f'<crossheading heading="{heading}">{body(order, nums)}</crossheading>')
+    return "".join(out)
+
+
+def headings(d):
+    return [(h.kind, h.old, h.new, tuple(map(str, h.clauses))) for h in d.headings if h.level == "crossheading"]
+
+
+def test_a_cross_heading_reworded_to_the_words_of_another_is_amended():
+    """Words alone would call the new "Notices" over G3.3 the old "Notices" over G3.1 (and "Records"
+    deleted): the clauses under it say it is "Records" reworded."""
+    old = version("a", grouped(("Notices", [1, 2]), ("Records", [3, 4])))
+    new = version("b", grouped(("Notices", [1, 2]), ("Notices", [3, 4])))
+    d = diff_versions(old, new)
+    assert d.changes == ()
+    assert headings(d) == [(ChangeKind.AMENDED, "Records", "Notices", ("G3.3", "G3.4"))]
+
+
+def test_two_cross_headings_that_swap_their_words_are_both_amended():
+    old = version("a", grouped(("Notices", [1, 2]), ("Records", [3, 4])))
+    new = version("b", grouped(("Records", [1, 2]), ("Notices", [3, 4])))
+    assert headings(diff_versions(old, new)) == [
+        (ChangeKind.AMENDED, "Notices", "Records", ("G3.1", "G3.2")),
+        (ChangeKind.AMENDED, "Records", "Notices", ("G3.3", "G3.4"))]
+
+
+def test_the_same_words_pair_before_clauses_decide():
+    """A cross-heading keeps its words where it can: clauses moving under the next one do not
+    make it that one reworded."""
+    old = version("a", grouped(("Notices", [1, 2]), ("Records", [3, 4])))
+    new = version("b", grouped(("Notices", [1]), ("Records", [2, 3, 4])))
+    d = diff_versions(old, new)
+    assert headings(d) == []
+    new_heading = version("c", grouped(("Notices", [1]), ("Reports", [2]), ("Records", [3, 4])))
+    assert headings(diff_versions(old, new_heading)) == [(ChangeKind.ADDED, None, "Reports", ("G3.2",))]
+    gone = version("d", grouped(("Records", [1, 2, 3, 4])))
+    assert headings(diff_versions(old, gone)) == [(ChangeKind.DELETED, "Notices", None, ("G3.1", "G3.2"))]
+
+
 # --- items inside a clause -----------------------------------------------------------------------
 
 def test_inserted_item_relabels_the_following_ones():
