@@ -50,6 +50,18 @@ ABOUT_MODIFICATION = ("This document contains the redlined changes to the SEC th
 
 #: the state a heading block takes from the kind of its heading's change
 _HEADING_STATE = {ChangeKind.ADDED: NodeState.INSERTED, ChangeKind.DELETED: NodeState.DELETED}
+_NONE = object()  # no cross-heading known to be in effect
+
+
+def _stands_before(heading, other) -> bool:
+    """Whether cross-heading element ``heading`` stands before ``other`` in the same part (False
+    for anything that is not two cross-heading elements of one part)."""
+    if isinstance(heading, tuple) or isinstance(other, tuple) or other is _NONE or other is None:
+        return False
+    if getattr(heading, "tag", None) != "crossheading" or getattr(other, "tag", None) != "crossheading":
+        return False
+    part = heading.getparent()
+    return part is other.getparent() and part.index(heading) < part.index(other)
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,10 @@ class _Entry:
     #: that of the cross-heading the new version keeps it as, see :func:`_kept_crossheadings`), else
     #: ``("old", element)``; the clause itself (or ``("old", clause)``) when under none
     heading_key: object
+    #: the cross-heading the clause stood under in the old version, in ``heading_key``'s terms
+    #: (the new element of one the new version keeps or rewords, else ``("old", element)``); None
+    #: if under none, or if the entry is not on the old side here (new, or moved from elsewhere)
+    old_key: object = None
 
     @property
     def heading_kept(self) -> bool:
@@ -264,10 +280,11 @@ class _Tree:
 
 
 def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Address,
-                        pairs: Mapping[Address, Address]) -> dict:
+                        pairs: Mapping[Address, Address], moved_away: set[Address]) -> dict:
     """The cross-headings of ``old_part`` that the new version keeps, with the same words or
     reworded (in ``new_part``, the part as renumbered), each mapped to the new version's element;
-    ``pairs``: new clause -> old clause. Which new cross-heading an old one is, is the diff's
+    ``pairs``: new clause -> old clause; ``moved_away``: old clauses moved (shown at both
+    places). Which new cross-heading an old one is, is the diff's
     alignment (:func:`redline.diff.align_crossheadings`): an old clause that goes from under a
     cross-heading the new version rewords is shown under the reworded heading, once."""
     o, n = old.part(old_part), new.part(new_part)
@@ -276,7 +293,7 @@ def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Add
 
     def old_clause_of(el):
         was = pairs.get(clause_address(el.get("num")))
-        oc = old.clause(was) if was is not None else None
+        oc = old.clause(was) if was is not None and was not in moved_away else None
         return oc.element if oc is not None else None
 
     return align_crossheadings(o.element, n.element, old_clause_of)
@@ -293,6 +310,19 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
     out: list[_Entry] = []
     pos_of_new = {}
     part_of: dict[str, Address] = {}
+    kept: dict[Address, dict] = {}  # per old part: its cross-headings the new version keeps
+
+    def old_key(c: Node) -> object:
+        """The cross-heading old clause ``c`` stood under, as an entry's ``old_key``."""
+        ch = _crossheading_el(c)
+        if ch is None:
+            return None
+        part = Address(c.address.section, c.address.part)
+        if part not in kept:
+            kept[part] = _kept_crossheadings(old, new, part, (part_moves or {}).get(part, part), pairs, moved_away)
+        key = kept[part].get(ch)
+        return key if key is not None else ("old", ch)
+
     for c in new.clauses(letter):
         addr = c.address
         o_addr = pairs.get(addr)
@@ -303,7 +333,8 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         if part is None:
             part = part_of[addr.part] = Address(letter, addr.part)
         out.append(_Entry(c, o, part, ch.get("heading") if ch is not None else None,
-                          ch if ch is not None else c.element))
+                          ch if ch is not None else c.element,
+                          old_key(o) if o is not None and o_addr not in moved_away else None))
     olds = old.clauses(letter)
     stays = [c.address in old_to_new and c.address not in moved_away for c in olds]
     next_stay: list[int | None] = [None] * len(olds)  # the next clause that stays, after each
@@ -331,7 +362,6 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
     # the next clause that stays when it shares that clause's cross-heading and not the one before
     # (the cross-heading's text then reads as one group), else just after the clause before it
     inserts: list[tuple[int, int, _Entry]] = []
-    kept: dict[Address, dict] = {}  # per old part: its cross-headings the new version keeps
     anchor = -1
     for i, c in enumerate(olds):
         if stays[i]:
@@ -342,11 +372,10 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
         ch = _crossheading_el(c)
         part = Address(letter, c.address.part)
         now = (part_moves or {}).get(part, part)
-        if ch is not None and part not in kept:
-            kept[part] = _kept_crossheadings(old, new, part, now, pairs)
-        key = kept[part].get(ch) if ch is not None else None
+        was_under = old_key(c)
+        key = was_under if ch is not None and not isinstance(was_under, tuple) else None
         entry = _Entry(None, c, now, (key if key is not None else ch).get("heading") if ch is not None else None,
-                       key if key is not None else ("old", ch if ch is not None else c.element))
+                       key if key is not None else ("old", ch if ch is not None else c.element), was_under)
         succ = next_stay[i]
         if (ch is not None and succ is not None and _crossheading_el(olds[succ]) is ch
                 and (anchor < 0 or out[anchor].old is None or _crossheading_el(out[anchor].old) is not ch)
@@ -682,8 +711,22 @@ def build_redline(
         started_units: set[object] = set()
         shown_parts: list[Address] = []
         last_num: dict[Address, int] = {}  # per part: the number of the last clause shown
-        told: set[int] = set()  # deleted cross-headings shown (by id of their change)
+        told: set[int] = set()  # cross-heading changes shown (by id of their change)
         last_key: dict[Address, object] = {}  # per part: the cross-heading of the last group shown
+        #: per side and part: the cross-heading the reader of that side's text is under (keys as
+        #: ``_Entry.heading_key`` and ``old_key``); gone when a group is not shown
+        in_effect: dict[tuple[str, Address], object] = {}
+
+        def on_old(e: _Entry) -> bool:
+            return e.old is not None and (e.new is None or e.old.address not in moves)
+
+        def heading_needed(entries: list[_Entry], part: Address, state: NodeState) -> bool:
+            """Whether a side that shows a cross-heading in ``state`` reads one of ``entries`` under
+            another cross-heading than the one it is under."""
+            return ((state != NodeState.DELETED and any(
+                        e.new is not None and in_effect.get(("new", part), _NONE) != e.heading_key for e in entries))
+                    or (state != NodeState.INSERTED and any(
+                        on_old(e) and in_effect.get(("old", part), _NONE) != e.old_key for e in entries)))
         def gap_before(e: _Entry, part: Address) -> NoteBlock | None:
             """The note for clauses not held between the last one shown of ``part`` and ``e``
             (from the start of the part, when whole parts are shown); records ``e`` as shown."""
@@ -711,6 +754,8 @@ def build_redline(
                         blocks.append(pb)
                         blocks += provenance.notes(letter, ("part", part))
                 last_key.pop(part, None)
+                in_effect.pop(("new", part), None)
+                in_effect.pop(("old", part), None)
                 continue
             new_part = part not in shown_parts
             if new_part and whole_parts and shown_parts:  # what the previous part shown leaves out
@@ -738,13 +783,26 @@ def build_redline(
                 if gap is not None:
                     blocks.append(gap)
             hb, hc = _heading_block(vdiff, group)
+            if hc is not None and id(hc) in told and (hc.kind == ChangeKind.DELETED or not members):
+                hb = None  # already shown (struck through before a clause that stays; or alone, no clause shown)
             if hc is not None and hc.kind == ChangeKind.DELETED:
-                if id(hc) in told:
-                    hb = None  # already shown struck through, before a clause that stays
                 told.add(id(hc))
             if hb is not None and hb.state == NodeState.UNCHANGED and last_key.get(part) is group[0].heading_key:
                 hb = None  # the same cross-heading, after a deleted group inside it: not printed twice
+            if hb is not None and members and not heading_needed(members, part, hb.state):
+                hb = None  # each side already reads these clauses under the cross-heading they are under
+            if (hb is not None and hb.state == NodeState.UNCHANGED and not any(e.new is not None for e in members)
+                    and in_effect.get(("old", part), _NONE) is _NONE
+                    and _stands_before(group[0].heading_key, in_effect.get(("new", part), _NONE))):
+                hb = None  # old text alone, after a gap: its heading would stand in the new text out of its place
             if hb is not None:
+                if hc is not None:
+                    told.add(id(hc))
+                if hb.state != NodeState.DELETED:
+                    in_effect[("new", part)] = group[0].heading_key
+                if hb.state != NodeState.INSERTED:
+                    in_effect[("old", part)] = group[0].heading_key if hb.state != NodeState.DELETED else (
+                        group[0].old_key if on_old(group[0]) else group[0].heading_key)
                 blocks.append(hb)
                 blocks += provenance.notes(letter, ("crossheading", part, group[0].heading))
             # struck clauses under a cross-heading struck too do not end the one they stand in
@@ -759,6 +817,7 @@ def build_redline(
                     h = orphans[e.old.address]
                     told.add(id(h))
                     blocks.append(HeadingBlock("crossheading", NodeState.DELETED, h.spans))
+                    in_effect[("old", part)] = e.old_key
                 block = _clause_block(e, changes_by_addr.get(("new", e.new.address)) if e.new is not None
                                       else changes_by_addr.get(("old", e.old.address)) or moves.get(e.old.address))
                 blocks += provenance.clause_notes(letter, block.diff)

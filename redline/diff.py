@@ -503,7 +503,8 @@ def diff_versions(
     part_map = None
     if address_map is not None:  # parts renumbered (or deleted) by the modification
         part_map = {a: b for a, b in address_map.items() if a.kind == "part"}
-    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld, part_map)
+    moved = {c.new for _, c in changes if c.kind == ChangeKind.MOVED}
+    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld, part_map, moved)
     return VersionDiff(old_v.id, new_v.id, within, tuple(c for _, c in changes), tuple(headings),
                        tuple(coverage), dict(pairs))
 
@@ -774,8 +775,11 @@ def align_crossheadings(old_part, new_part, old_clause_of) -> dict:
 
     A cross-heading is not an element both versions share, and two cross-headings of a part may
     have the same words, so neither words nor elements tell which new one an old one is. The two
-    parts' cross-headings are aligned in document order. Two may pair if they have the same words
-    or if a clause is under both (the old one in the old version, the new one in the new). The
+    parts' cross-headings are aligned in document order. Two may pair if they stand over the same
+    clause (the first after each that stays in its place: so that Reject All puts the heading back
+    where it was), and they have the same words or a clause is under both (the old one in the old
+    version, the new one in the new; a clause that moves is not counted: it is shown struck
+    through at its old place and inserted at its new one). The
     alignment kept pairs the most cross-headings; of those, the one with the most pairs of the same
     words; of those, the one that keeps the most clauses under the cross-heading they were under.
     So cross-headings that trade their words are each reworded; a cross-heading that a clause
@@ -783,13 +787,20 @@ def align_crossheadings(old_part, new_part, old_clause_of) -> dict:
     same words. A cross-heading whose clauses have all gone, or are all new, pairs only with one
     of the same words; one paired with none was added or deleted."""
     ohs, nhs = old_part.findall("crossheading"), new_part.findall("crossheading")
+    held = set(old_part.iter("clause"))
+    stays = {}  # new clause element -> old, the two in these parts
+    for c in new_part.iter("clause"):
+        oc = old_clause_of(c)
+        if oc is not None and oc in held:
+            stays[c] = oc
     under_both: dict[tuple, int] = {}  # (old, new cross-heading): the clauses under the two
-    for nh in nhs:
-        for c in nh.iterchildren("clause"):
-            oc = old_clause_of(c)
-            oh = oc.getparent() if oc is not None else None
-            if oh is not None and oh.tag == "crossheading":
-                under_both[(oh, nh)] = under_both.get((oh, nh), 0) + 1
+    for c, oc in stays.items():
+        oh, nh = oc.getparent(), c.getparent()
+        if oh.tag == "crossheading" and nh.tag == "crossheading":
+            under_both[(oh, nh)] = under_both.get((oh, nh), 0) + 1
+    staying = set(stays.values())
+    old_at = _standing_over(old_part, lambda c: c if c in staying else None)
+    new_at = _standing_over(new_part, stays.get)
     m, k = len(ohs), len(nhs)
     # the most pairs, then the most pairs with the same words, then the most clauses kept under
     # theirs (a pair outweighs any number of the same words, and the same words any clauses)
@@ -797,6 +808,8 @@ def align_crossheadings(old_part, new_part, old_clause_of) -> dict:
     pair_weight = (min(m, k) + 1) * same_weight
 
     def score(i: int, j: int) -> int | None:
+        if old_at[ohs[i]] is not new_at[nhs[j]]:
+            return None  # not over the same clause: Reject All would put the heading where it was not
         shared, same = under_both.get((ohs[i], nhs[j]), 0), ohs[i].get("heading") == nhs[j].get("heading")
         return pair_weight + same * same_weight + shared if shared or same else None
 
@@ -819,12 +832,32 @@ def align_crossheadings(old_part, new_part, old_clause_of) -> dict:
     return pairs
 
 
+def _standing_over(part, staying) -> dict:
+    """Each cross-heading of ``part`` -> the first clause after it that stays (``staying(clause
+    element)``: the old clause element it is, or None if it goes or moves), as the old element;
+    None if no clause after it in its part stays."""
+    out, waiting = {}, []
+    for el in part.iter("crossheading", "clause"):
+        if el.tag == "crossheading":
+            waiting.append(el)
+            continue
+        at = staying(el)
+        if at is not None:
+            for h in waiting:
+                out[h] = at
+            waiting = []
+    for h in waiting:
+        out[h] = None
+    return out
+
+
 def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, unheld,
-                     part_map: Mapping[Address, Address | None] | None = None):
+                     part_map: Mapping[Address, Address | None] | None = None, moved: frozenset | set = frozenset()):
     """Part headings and cross-headings added, deleted or reworded. ``part_map`` (old part ->
     new part, or None if deleted), given when ``new`` was made from ``old`` by a modification:
     a part on one side only is then a part added or deleted (not one the corpus does not hold),
-    and a renumbered part is compared with what it was."""
+    and a renumbered part is compared with what it was; ``moved``: the new addresses of the
+    clauses moved (shown at both places, so under neither cross-heading for the alignment)."""
     out: list[HeadingChange] = []
     derived = part_map is not None
     was_of = {b: a for a, b in (part_map or {}).items() if b is not None and a != b}
@@ -863,7 +896,8 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
     new_addr = {c.element: c.address for c in nclauses}
 
     def old_clause_of(el):
-        was = new_to_old.get(new_addr.get(el))
+        now = new_addr.get(el)
+        was = new_to_old.get(now) if now not in moved else None
         return old_el.get(was) if was is not None else None
 
     became: dict = {}  # old cross-heading element -> new (kept or reworded)

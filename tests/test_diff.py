@@ -192,17 +192,24 @@ def test_two_cross_headings_that_swap_their_words_are_both_amended():
         (ChangeKind.AMENDED, "Records", "Notices", ("G3.3", "G3.4"))]
 
 
-def test_the_same_words_pair_before_clauses_decide():
-    """A cross-heading keeps its words where it can: clauses moving under the next one do not
-    make it that one reworded."""
+def test_a_cross_heading_is_the_same_only_over_the_same_clause():
+    """A cross-heading pairs with one standing over the same clause (the first after it that stays),
+    so that Reject All puts every heading back where it stood: "Records" moved up over G3.2 is
+    inserted there and struck through over G3.3; a heading set over clauses that stay is added;
+    headings whose clauses merge are one reworded (over the first) and one deleted."""
     old = version("a", grouped(("Notices", [1, 2]), ("Records", [3, 4])))
-    new = version("b", grouped(("Notices", [1]), ("Records", [2, 3, 4])))
-    d = diff_versions(old, new)
-    assert headings(d) == []
+    moved_up = version("b", grouped(("Notices", [1]), ("Records", [2, 3, 4])))
+    assert headings(diff_versions(old, moved_up)) == [
+        (ChangeKind.ADDED, None, "Records", ("G3.2", "G3.3", "G3.4")),
+        (ChangeKind.DELETED, "Records", None, ("G3.3", "G3.4"))]
     new_heading = version("c", grouped(("Notices", [1]), ("Reports", [2]), ("Records", [3, 4])))
     assert headings(diff_versions(old, new_heading)) == [(ChangeKind.ADDED, None, "Reports", ("G3.2",))]
-    gone = version("d", grouped(("Records", [1, 2, 3, 4])))
-    assert headings(diff_versions(old, gone)) == [(ChangeKind.DELETED, "Notices", None, ("G3.1", "G3.2"))]
+    merged = version("d", grouped(("Records", [1, 2, 3, 4])))
+    assert headings(diff_versions(old, merged)) == [
+        (ChangeKind.AMENDED, "Notices", "Records", ("G3.1", "G3.2", "G3.3", "G3.4")),
+        (ChangeKind.DELETED, "Records", None, ("G3.3", "G3.4"))]
+    split_same_words = version("e", grouped(("Notices", [1]), ("Notices", [2]), ("Records", [3, 4])))
+    assert headings(diff_versions(old, split_same_words)) == [(ChangeKind.ADDED, None, "Notices", ("G3.2",))]
 
 
 # --- items inside a clause -----------------------------------------------------------------------
