@@ -186,6 +186,37 @@ def test_unmarked_document_is_not_a_modification(invoke, tmp_path):
     assert "marks no change to the legal text" in r.output
 
 
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_a_heading_put_over_clauses_that_stay_is_said_to_be_beyond_a_modification(corpus, tmp_path, invoke, fmt):
+    """Two versions whose only difference is a second "SMETS1 Smart Metering Systems" over G3.27 and
+    G3.28 (the group split under its own words): the redline marks the new heading, which no
+    operation can put over clauses that stay; the reader says so rather than "no change"."""
+    import copy
+
+    from redline.annex import versions_redline
+    from redline.model import Version
+    from redline.render.docx import render_docx
+    from redline.render.html import render_html
+
+    base = corpus.load("6.17")
+    sections = {k: copy.deepcopy(v) for k, v in base.sections.items()}
+    group = next(c for c in sections["G"].iter("crossheading") if c.find("clause").get("num") == "G3.26")
+    split = copy.deepcopy(group)
+    for child in list(split):
+        split.remove(child)
+    for clause in group.findall("clause")[1:]:
+        split.append(clause)
+    group.addnext(split)
+    new = Version("new", sections)
+    red = versions_redline(base, new, diff_versions(base, new), context="group")
+    annex = tmp_path / f"split.{fmt}"
+    annex.write_bytes(render_docx(red, "tracked") if fmt == "docx" else render_html(red).encode())
+    r = invoke("import-annex", annex, "--base", "6.17", "-o", tmp_path / "m.xml")
+    assert r.exit_code == 1 and not (tmp_path / "m.xml").exists()
+    assert "make no change a modification can say (such as a cross-heading put over clauses that stay" in r.output
+    assert "marks no change to the legal text" not in r.output
+
+
 @pytest.mark.parametrize("content", [b"", b"\x00\x01binary", b"just some text\n"])
 def test_unreadable_input_is_one_error_line(invoke, tmp_path, content):
     bad = tmp_path / "annex.bin"

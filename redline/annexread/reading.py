@@ -274,7 +274,14 @@ def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_un
     reading.untracked_ops = len(totals.untracked_ops)
     operations = totals.untracked_ops + totals.operations
     if not operations:
-        reading.problems.append("the document marks no change to the legal text")
+        if changed:  # marks that change nothing a modification can say (a heading over clauses that stay)
+            reading.problems.append(
+                f"the changes marked in the legal text ({', '.join(sorted(changed, key=_where_order)[:3])}"
+                f"{' …' if len(changed) > 3 else ''}) make no change a modification can say (such as a cross-heading "
+                "put over clauses that stay, or taken from over them: a modification adds or deletes a cross-heading "
+                "only with its clauses)")
+        else:
+            reading.problems.append("the document marks no change to the legal text")
         return reading
     if instructions:
         reading.disagreements = check_agreement(instructions, totals.shown)
@@ -293,6 +300,12 @@ def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_un
     else:
         reading.proof.append(f"reject all: the {totals.unmarked} clause(s) shown unmarked read as version {base.id}")
     return reading
+
+
+def _where_order(where: str) -> tuple:
+    """Sort key of a place such as "paragraph 12" (by its number)."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in where).split()
+    return (int(digits[0]) if digits else 0, where)
 
 
 def _read_section(sv: SectionViews, base: BaseVersion, instructions, mod: Modification, reading: AnnexReading,
