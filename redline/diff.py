@@ -473,12 +473,15 @@ def diff_versions(
     in_order = set(longest_increasing(sorted((oidx[o], nidx[n]) for n, o in pairs.items())))
     changes: list[tuple[tuple, Change]] = []
     for n_addr, o_addr in pairs.items():
-        if n_addr in same or (n_addr == o_addr and identical(onode[o_addr], nnode[n_addr])):
+        # a clause that keeps its number while others are renumbered around it can still change its
+        # place (G1.4 staying G1.4 after G1.5 became G1.3): out of order, it is moved like any other
+        stays_in_order = n_addr != o_addr or (oidx[o_addr], nidx[n_addr]) in in_order
+        if stays_in_order and (n_addr in same or (n_addr == o_addr and identical(onode[o_addr], nnode[n_addr]))):
             continue  # unchanged: no need to diff the words
         nd = diff_node(onode[o_addr], nnode[n_addr])
         ch = nnode[n_addr].crossheading
         key = (nidx[n_addr], 0, 0)
-        if n_addr == o_addr:
+        if n_addr == o_addr and stays_in_order:
             if nd.changed:
                 changes.append((key, Change(ChangeKind.AMENDED, o_addr, n_addr, nd, ch)))
             continue

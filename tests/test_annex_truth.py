@@ -518,3 +518,99 @@ def test_each_two_version_redline_once_drawn_wrong_reads_back(corpus, tmp_path, 
     red = versions_redline(base, new, vdiff, context=context)
     check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
     check_versions(base, new, red, context, docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
+
+
+def test_a_clause_that_keeps_its_number_but_not_its_place_is_moved(corpus, tmp_path):
+    """G1.3 goes to the end of "Exclusion …" and G1.5 comes up as G1.3, so G1.4 keeps its number
+    but now follows what was G1.5: it had been taken as unchanged, and Reject All put it after
+    G1.5. Out of order, a clause is moved whatever its number (struck through at its old place,
+    inserted at its new one)."""
+    base = corpus.load("6.17")
+    sections = {k: copy.deepcopy(v) for k, v in base.sections.items()}
+    part = sections["G"].find("part")
+    clause = {c.get("num"): c for c in part.iter("clause")}
+    groups = {g.get("heading").split()[0]: g for g in part.findall("crossheading")}
+    for num in ("G1.3", "G1.4", "G1.5", "G1.6", "G1.7"):
+        clause[num].getparent().remove(clause[num])
+    groups["Obligations"].extend([clause["G1.5"], clause["G1.4"], clause["G1.6"]])
+    groups["Exclusion"].extend([clause["G1.7"], clause["G1.3"]])
+    for i, c in enumerate(part.iter("clause"), 1):
+        c.set("num", f"G1.{i}")
+    new = Version("new", sections)
+    vdiff = diff_versions(base, new)
+    assert ("moved", "G1.4", "G1.4") in {(str(c.kind), str(c.old), str(c.new)) for c in vdiff.changes}
+    for context in CONTEXTS:
+        red = versions_redline(base, new, vdiff, context=context)
+        check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
+    red = versions_redline(base, new, vdiff, context="all")
+    check_versions(base, new, red, "all", docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
+
+
+def renumbered(part) -> None:
+    for i, c in enumerate(part.iter("clause"), 1):
+        c.set("num", f"{part.get('num')}.{i}")
+
+
+def rearrange(section, rnd: random.Random) -> None:
+    """One wider edit of ``section`` (in place): a regrouping (:func:`regroup`), or a clause moved
+    (its part renumbered, as a version's numbers run in sequence), a new clause or a new cross-heading
+    group (not after a part's last clause: past what a partly held part holds, that is coverage),
+    a whole group deleted from inside its part, an item amended, or a part renumbered."""
+    from lxml import etree
+
+    part = rnd.choice(section.findall("part"))
+    clauses = part.findall(".//clause")
+    kind = rnd.choice(["regroup", "regroup", "move", "clause", "group", "delete-group", "item", "renumber"])
+    if kind == "regroup":
+        regroup(section, rnd)
+    elif kind == "move" and len(clauses) >= 3:
+        c = rnd.choice(clauses[1:-1])
+        to = rnd.choice([x for x in clauses if x is not c])
+        c.getparent().remove(c)
+        to.addnext(c)
+        renumbered(part)
+    elif kind == "clause":
+        c = rnd.choice(clauses[:-1])
+        new = etree.Element("clause", num=c.get("num") + "A")
+        etree.SubElement(new, "text").text = f"A new clause {rnd.randrange(1000)} after {c.get('num')}."
+        c.addnext(new)
+    elif kind == "group":
+        box = rnd.choice(part.findall("crossheading"))
+        last = box.findall("clause")[-1:] or [clauses[-1]]
+        if last[0] is not clauses[-1]:
+            group = etree.Element("crossheading", heading=rnd.choice(HEADING_WORDS))
+            new = etree.SubElement(group, "clause", num=last[0].get("num") + "B")
+            etree.SubElement(new, "text").text = "A clause in a new group."
+            box.addnext(group)
+    elif kind == "delete-group":
+        inner = clauses[1:-1]
+        boxes = [b for b in part.findall("crossheading") if all(c in inner for c in b.findall("clause"))]
+        if boxes:
+            part.remove(rnd.choice(boxes))
+    elif kind == "item":
+        items = [i for c in clauses for i in c.iter("item")]
+        if items:
+            t = rnd.choice(items).find("text")
+            t.text = (t.text or "") + " as well"
+    elif kind == "renumber":
+        renumbered(part)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(rnd=st.randoms(use_true_random=False), context=st.sampled_from(CONTEXTS))
+def test_a_redline_of_two_versions_rearranged_reads_back_exactly(corpus, rnd, context):
+    """Clauses moved, added and renumbered, groups added and deleted, beside the regroupings."""
+    base = corpus.load("6.17")
+    sections = {k: copy.deepcopy(v) for k, v in base.sections.items()}
+    for _ in range(rnd.randint(1, 4)):
+        rearrange(sections["G"], rnd)
+    if rnd.random() < 0.5:
+        for part in sections["G"].findall("part"):
+            renumbered(part)
+    assume(all(box.find("clause") is not None for box in sections["G"].iter("crossheading")))
+    new = Version("new", sections)
+    vdiff = diff_versions(base, new)
+    assume(vdiff.changes or vdiff.headings)
+    red = versions_redline(base, new, vdiff, context=context)
+    check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
