@@ -971,7 +971,8 @@ def instruction_for(change: Change, previous: Mapping[Address, Address | None] |
     if change.kind == ChangeKind.MOVED:
         extra = " and amend it as follows:" if change.text_changed else ""
         where = f" to follow Section {prev}" if prev else ""
-        return f"Move Section {change.old}{where} as Section {change.new}{extra}"
+        number = f" as Section {change.new}" if change.new != change.old else ""  # (one keeping its number)
+        return f"Move Section {change.old}{where}{number}{extra}"
     return f"Add Section {change.new} after Section {prev}" if prev else f"Add Section {change.new}"
 
 

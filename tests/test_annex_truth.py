@@ -539,6 +539,7 @@ def test_a_clause_that_keeps_its_number_but_not_its_place_is_moved(corpus, tmp_p
     new = Version("new", sections)
     vdiff = diff_versions(base, new)
     assert ("moved", "G1.4", "G1.4") in {(str(c.kind), str(c.old), str(c.new)) for c in vdiff.changes}
+    assert "Move Section G1.4 to follow Section G1.3" in versions_redline(base, new, vdiff).sections[0].instructions
     for context in CONTEXTS:
         red = versions_redline(base, new, vdiff, context=context)
         check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
