@@ -86,7 +86,8 @@ class ApplyResult:
     ``version`` is a new Version; ``address_map`` maps every address of the input version whose
     node moved, was renumbered or was deleted to its address in the result (None if deleted);
     ``changed`` lists, in document order, the result's clauses the modification created or
-    changed (words, numbers or place).
+    changed (words, numbers or place); ``reheaded`` the result's clauses standing under a
+    cross-heading whose words it changed.
     """
 
     version: Version
@@ -94,6 +95,7 @@ class ApplyResult:
     changed: tuple[Address, ...]
     modification: str = ""
     applied_to: str = ""
+    reheaded: tuple[Address, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,6 +216,7 @@ class _State:
                                if mod_id else "Words written by a modification that names no source document")
         self.pending: dict[Address, int] = {}  # addresses a failed operation would have created
         self.touched: set = set()  # clause elements whose words, numbers or place changed
+        self.reheaded: set = set()  # clause elements under a cross-heading whose words changed
         self.original: dict = {}  # element -> address, for each section the apply made its own
         self.restructured: set[str] = set()  # sections where numbers or places changed
         #: what earlier operations did to numbers: old address -> (new address or None if deleted,
@@ -295,6 +298,11 @@ class _State:
         ``words`` says ``el``'s own words changed (so it is stamped with the modification's
         source); a structural change (an item removed, renumbered or moved) passes False.
         """
+        if el.tag == "crossheading":  # its words: the clauses under it are read under other words
+            self.reheaded.update(el.iterchildren("clause"))
+            if words:
+                self._stamp(el)
+            return
         node = el
         while node is not None:
             if node.tag in ("clause", "item", "definition") and "note" in node.attrib:
@@ -790,7 +798,7 @@ def apply_modification(version: Version, mod, new_id: str | None = None, *, onto
         raise ApplyError(mod.id, failures)
     final = _final_addresses(st, work)
     return ApplyResult(work, MappingProxyType(_address_map(st.original, final)),
-                       _changed(st, final, version, work), mod.id, version.id)
+                       _changed(st, final, version, work), mod.id, version.id, _reheaded(st, final, version))
 
 
 def _blamed(mod, failures: list[Failure]) -> list[Failure]:
@@ -874,6 +882,22 @@ def _differs(el, before) -> bool:
     if " ".join(el.itertext()).split() != " ".join(before.itertext()).split():
         return True
     return canonical(el) != canonical(before)
+
+
+def _crossheading(clause) -> str | None:
+    box = clause.getparent()
+    return box.get("heading") if box is not None and box.tag == "crossheading" else None
+
+
+def _reheaded(st: _State, final: dict, base: Version) -> tuple[Address, ...]:
+    """The result's clauses that stand under a cross-heading whose words the modification changed
+    (their own words may be as they were)."""
+    out = []
+    for el in st.reheaded:
+        addr, was = final.get(el), st.original.get(el)
+        if addr is not None and (was is None or _crossheading(el) != _crossheading(base.element(was))):
+            out.append(addr)
+    return tuple(out)
 
 
 def _changed(st: _State, final: dict, base: Version, work: Version) -> tuple[Address, ...]:

@@ -173,11 +173,16 @@ class Snapshot:
         clauses the modification created or changed, ``address_map`` its address map."""
         import copy
 
+        from lxml import etree
+
         kept = {}
         for c in changed:
             node = version.find(c)
             if node is not None:
                 kept[c] = copy.deepcopy(node.element)
+                box = node.element.getparent()
+                if box is not None and box.tag == "crossheading":  # (a copy keeps the heading it stands under)
+                    etree.Element("crossheading", heading=box.get("heading") or "").append(kept[c])
         return cls(version.id, before, kept, address_map)
 
     def find(self, address: Address) -> Node | None:

@@ -540,7 +540,22 @@ def _located(r: _Rebaser, i: int, op, target: Address, role: str = "target", nam
 
 
 def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
-    """amend, substitute, and amend-definition's words."""
+    """amend, substitute, and amend-definition's words. A cross-heading's words are those of every
+    clause standing under it: the outcome touches them all (so that another modification's edit
+    of the same heading, aimed at another of its clauses, is seen to overlap)."""
+    out = _words_op_at(r, i, op)
+    if op.field != "crossheading" or not out.clauses:
+        return out
+    node = r.onto.find(out.clauses[0])
+    box = node.element.getparent() if node is not None else None
+    if box is None or box.tag != "crossheading":
+        return out
+    return dataclasses.replace(out, clauses=_clauses(*out.clauses, *(
+        Address.parse(c.get("num")) for c in box.iterchildren("clause"))))
+
+
+def _words_op_at(r: _Rebaser, i: int, op) -> OpOutcome:
+    """:func:`_words_op` for the node the operation names."""
     fld = op.field
     found = _located(r, i, op, op.target)
     if isinstance(found, OpOutcome):

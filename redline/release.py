@@ -199,7 +199,7 @@ def make_release(mods: Sequence, onto: Version, trail: Trail, *, new_id: str | N
             ar = res.applied
             # what the modification reached is kept as the clauses it changed on top of the state
             # before (a whole version per modification would hold a code's worth of trees each)
-            snap = Snapshot.of(ar.version, view, ar.changed, ar.address_map)
+            snap = Snapshot.of(ar.version, view, (*ar.changed, *ar.reheaded), ar.address_map)
             steps.append(Step(MODIFICATION, mod.id, view, snap, ar.address_map, operations=footprints(res)))
             view, state, changed = snap, ar.version, tuple(ar.changed)
             res = dataclasses.replace(res, applied=None)

@@ -160,6 +160,29 @@ def test_same_words_conflict_whichever_comes_first(scenario):
         assert str(ov.clause) == "G8.1" and ov.conflict
 
 
+def test_two_edits_of_one_cross_heading_through_different_clauses_conflict(corpus):
+    """RA rewords "Disputes" through G1.8, RC through G1.9: the second conflicts with the first,
+    which is named (the words of a cross-heading are every clause's under it), and both clauses
+    under it are listed as touched by the two, whichever comes first."""
+    from redline.mods import parse_modification
+
+    def mod(mid: str, target: str, new: str):
+        return parse_modification(
+            (f'<modification id="{mid}" base="6.17"><title>{mid}</title><meta><author>Tester</author></meta>'
+             f'<operations><amend target="{target}" field="crossheading"><old>Disputes</old><new>{new}</new>'
+             "</amend></operations></modification>").encode(), f"{mid}.xml")
+
+    onto = corpus.load("6.17")
+    ra, rc = mod("RA", "G1.8", "Dispute Resolution"), mod("RC", "G1.9", "Disputes between Parties")
+    for order in ((ra, rc), (rc, ra)):
+        rep = make_release(list(order), onto, lambda m: (onto, []), check_references=False)
+        first, second = rep.modifications
+        assert first.status == "as-drafted" and second.status == "conflict"
+        assert second.rebase.outcomes[0].culprit_mod == order[0].id
+        assert {str(ov.clause) for ov in rep.overlaps} == {"G1.8", "G1.9"}
+        assert all(ov.conflict for ov in rep.overlaps)
+
+
 def test_clean_release_writes_and_records_it(invoke, scenario):
     release = scenario / "releases"
     release.mkdir()
