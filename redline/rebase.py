@@ -543,7 +543,20 @@ def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
     """amend, substitute, and amend-definition's words. A cross-heading's words are those of every
     clause standing under it: the outcome touches them all (so that another modification's edit
     of the same heading, aimed at another of its clauses, is seen to overlap)."""
-    out = _words_op_at(r, i, op)
+    out = None
+    if op.field == "crossheading":
+        o, a0, hops, _ = r.locate(op.target)
+        other = _other_clause_under(r, o) if a0 is None and hops and isinstance(o, Address) else None
+        if other is not None:  # the clause it names is deleted, the cross-heading stands over another
+            out = _words_op_at(r, i, dataclasses.replace(op, target=other))
+            if out.status in (AS_DRAFTED, REBASED):
+                why = (f"its target {op.target} is deleted by {r.deleted_by(hops)[0]}; the cross-heading stands "
+                       f"above {out.rebased.target} now")
+                out = dataclasses.replace(out, instruction=op.instruction(), status=REBASED,
+                                          message="; ".join(m for m in (why, out.message) if m))
+            else:
+                out = None
+    out = out or _words_op_at(r, i, op)
     if op.field != "crossheading" or not out.clauses:
         return out
     node = r.onto.find(out.clauses[0])
@@ -552,6 +565,22 @@ def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
         return out
     return dataclasses.replace(out, clauses=_clauses(*out.clauses, *(
         Address.parse(c.get("num")) for c in box.iterchildren("clause"))))
+
+
+def _other_clause_under(r: _Rebaser, o: Address) -> Address | None:
+    """Another clause (base address) under the base's cross-heading above ``o`` that the state
+    made on still holds: the first after ``o``, else the last before it; None if none is left."""
+    node = r.base.find(o)
+    box = node.element.getparent() if node is not None else None
+    if box is None or box.tag != "crossheading":
+        return None
+    others = [Address.parse(c.get("num")) for c in box.iterchildren("clause")]
+    k = others.index(o) if o in others else 0
+    for c in others[k + 1:] + others[:k][::-1]:
+        _, a0, _, a = r.locate(c)
+        if a0 is not None and a is not None:
+            return c
+    return None
 
 
 def _words_op_at(r: _Rebaser, i: int, op) -> OpOutcome:

@@ -183,6 +183,29 @@ def test_two_edits_of_one_cross_heading_through_different_clauses_conflict(corpu
         assert all(ov.conflict for ov in rep.overlaps)
 
 
+def test_a_cross_heading_edit_aimed_at_a_deleted_clause_follows_the_heading(corpus):
+    """RD deletes G1.8; RA, drafted on 6.17, rewords "Disputes" through G1.8. The heading still
+    stands over G1.9, so RA applies after rebasing, aimed at G1.9, and says why."""
+    from redline.mods import parse_modification
+
+    def mod(mid: str, ops: str):
+        return parse_modification((f'<modification id="{mid}" base="6.17"><title>{mid}</title><meta><author>T'
+                                   f"</author></meta><operations>{ops}</operations></modification>").encode(),
+                                  f"{mid}.xml")
+
+    onto = corpus.load("6.17")
+    rd = mod("RD", '<delete target="G1.8"/>')
+    ra = mod("RA", '<amend target="G1.8" field="crossheading"><old>Disputes</old><new>Dispute Resolution</new>'
+                   "</amend>")
+    rep = make_release([rd, ra], onto, lambda m: (onto, []), check_references=False)
+    first, second = rep.modifications
+    assert first.status == "as-drafted" and second.status == "rebased"
+    (outcome,) = second.rebase.outcomes
+    assert "its target G1.8 is deleted by RD" in outcome.message and "stands above G1.9 now" in outcome.message
+    assert str(outcome.rebased.target) == "G1.9"
+    assert rep.state.find(Address.parse("G1.9")).crossheading == "Dispute Resolution"
+
+
 def test_clean_release_writes_and_records_it(invoke, scenario):
     release = scenario / "releases"
     release.mkdir()
