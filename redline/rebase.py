@@ -553,7 +553,8 @@ def _words_op(r: _Rebaser, i: int, op) -> OpOutcome:
                 why = (f"its target {op.target} is deleted by {r.deleted_by(hops)[0]}; the cross-heading stands "
                        f"above {out.rebased.target} now")
                 out = dataclasses.replace(out, instruction=op.instruction(), status=REBASED,
-                                          message="; ".join(m for m in (why, out.message) if m))
+                                          message="; ".join(m for m in (why, out.message) if m),
+                                          clauses=_clauses(op.target, *out.clauses))  # (it was aimed there)
             else:
                 out = None
     out = out or _words_op_at(r, i, op)

@@ -203,6 +203,8 @@ def test_a_cross_heading_edit_aimed_at_a_deleted_clause_follows_the_heading(corp
     (outcome,) = second.rebase.outcomes
     assert "its target G1.8 is deleted by RD" in outcome.message and "stands above G1.9 now" in outcome.message
     assert str(outcome.rebased.target) == "G1.9"
+    (overlap,) = rep.overlaps  # both touch G1.8: RD deletes it, RA was aimed at it
+    assert str(overlap.clause) == "G1.8" and overlap.deleted and not overlap.conflict
     assert rep.state.find(Address.parse("G1.9")).crossheading == "Dispute Resolution"
 
 
