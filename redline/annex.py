@@ -722,11 +722,20 @@ def build_redline(
 
         def heading_needed(entries: list[_Entry], part: Address, state: NodeState) -> bool:
             """Whether a side that shows a cross-heading in ``state`` reads one of ``entries`` under
-            another cross-heading than the one it is under."""
-            return ((state != NodeState.DELETED and any(
-                        e.new is not None and in_effect.get(("new", part), _NONE) != e.heading_key for e in entries))
-                    or (state != NodeState.INSERTED and any(
-                        on_old(e) and in_effect.get(("old", part), _NONE) != e.old_key for e in entries)))
+            another cross-heading than the one it is under (on the old side, a clause whose deleted
+            cross-heading is struck through just before it is under that one)."""
+            if state != NodeState.DELETED and any(
+                    e.new is not None and in_effect.get(("new", part), _NONE) != e.heading_key for e in entries):
+                return True
+            if state == NodeState.INSERTED:
+                return False
+            under = in_effect.get(("old", part), _NONE)
+            for e in entries:
+                if is_orphan(e) and id(orphans[e.old.address]) not in told:
+                    under = e.old_key
+                if on_old(e) and under != e.old_key:
+                    return True
+            return False
         def gap_before(e: _Entry, part: Address) -> NoteBlock | None:
             """The note for clauses not held between the last one shown of ``part`` and ``e``
             (from the start of the part, when whole parts are shown); records ``e`` as shown."""

@@ -611,3 +611,27 @@ def test_a_redline_of_two_versions_rearranged_reads_back_exactly(corpus, rnd, co
     assume(vdiff.changes or vdiff.headings)
     red = versions_redline(base, new, vdiff, context=context)
     check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
+
+
+def test_a_clause_under_a_struck_heading_is_not_given_its_new_heading_again(corpus, tmp_path):
+    """"Exclusion …" reworded to "Records", the "Disputes" group (G1.8, G1.9) deleted, and G1.10
+    taken from under "SMETS1 …" into "Records" as G1.8. The reworded heading was printed a second
+    time above G1.8 (both sides read it), though the new text reads G1.8 under "Records" already
+    and the old text under "SMETS1 …", which is struck through just before it."""
+    base = corpus.load("6.17")
+    sections = {k: copy.deepcopy(v) for k, v in base.sections.items()}
+    part = sections["G"].find("part")
+    groups = {g.get("heading").split()[0]: g for g in part.findall("crossheading")}
+    groups["Exclusion"].set("heading", "Records")
+    part.remove(groups["Disputes"])
+    groups["Exclusion"].extend(groups["SMETS1"].findall("clause"))
+    part.remove(groups["SMETS1"])
+    renumbered(part)
+    new = Version("new", sections)
+    vdiff = diff_versions(base, new)
+    for context in CONTEXTS:
+        red = versions_redline(base, new, vdiff, context=context)
+        check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
+        assert html_lines(red, "new").count("Records") == 1
+    red = versions_redline(base, new, vdiff, context="all")
+    check_versions(base, new, red, "all", docx_lines(red, "new", tmp_path), docx_lines(red, "old", tmp_path))
