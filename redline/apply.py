@@ -884,20 +884,13 @@ def _differs(el, before) -> bool:
     return canonical(el) != canonical(before)
 
 
-def _crossheading(clause) -> str | None:
-    box = clause.getparent()
-    return box.get("heading") if box is not None and box.tag == "crossheading" else None
-
-
 def _reheaded(st: _State, final: dict, base: Version) -> tuple[Address, ...]:
-    """The result's clauses that stand under a cross-heading whose words the modification changed
-    (their own words may be as they were)."""
-    out = []
-    for el in st.reheaded:
-        addr, was = final.get(el), st.original.get(el)
-        if addr is not None and (was is None or _crossheading(el) != _crossheading(base.element(was))):
-            out.append(addr)
-    return tuple(out)
+    """The result's clauses, in document order, that stand under a cross-heading whose words the
+    modification changed (their own words may be as they were)."""
+    if not st.reheaded:
+        return ()
+    return tuple(addr for el, addr in final.items() if el in st.reheaded and (
+        st.original.get(el) is None or Node(el).crossheading != base.find(st.original[el]).crossheading))
 
 
 def _changed(st: _State, final: dict, base: Version, work: Version) -> tuple[Address, ...]:
