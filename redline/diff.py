@@ -864,14 +864,23 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
     out: list[HeadingChange] = []
     derived = part_map is not None
     was_of = {b: a for a, b in (part_map or {}).items() if b is not None and a != b}
+
+    def was_part(addr: Address):
+        """The old part the new part at ``addr`` is (renumbered or not), or None for a new part
+        (also one at an address the modification freed by moving or deleting the old one)."""
+        src = was_of.get(addr, addr)
+        if derived and src == addr and addr in part_map and part_map[addr] != addr:
+            return None
+        return old.parts.get(src)
+
     # part headings
     for addr, nel in new.parts.items():
         if not _in_scope(addr, within) and not (within is not None and within.is_within(addr)):
             continue
         src = was_of.get(addr, addr)
-        oel = old.parts.get(src)
+        oel = was_part(addr)
         nh = nel.get("heading")
-        if oel is None or (derived and src == addr and addr in part_map and part_map[addr] != addr):
+        if oel is None:
             if derived and addr.section in old.sections:  # a new part
                 out.append(HeadingChange("part", ChangeKind.ADDED, addr, None, nh, inserted(nh or ""), whole=True))
             continue
@@ -909,8 +918,8 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         if el is None or part in aligned:
             continue
         aligned.add(part)
-        oel = old.parts.get(was_of.get(part, part))
-        if oel is not None and not (derived and part in part_map and part_map[part] != part and part not in was_of):
+        oel = was_part(part)
+        if oel is not None:
             became.update(align_crossheadings(oel, new.parts[part], old_clause_of))
     was_el = {n: o for o, n in became.items()}
     told: set = set()  # each cross-heading once, however many runs of clauses it was found in
