@@ -238,7 +238,8 @@ def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_un
         reading.warnings.append(f"the cover says the text is drafted against version {doc.cover.base}, "
                                 f"but it is read against version {base.id}")
     legal = doc.layout.legal
-    changed = {p.where for p in legal if p.changed}
+    marked = [p.where for p in legal if p.changed]  # in document order
+    changed = set(marked)
     outside = [f"{p.where}: marked changes outside the legal text ({p.text('accept')[:60]!r})"
                for p in doc.layout.other if p.role is None and p.changed]
     instructions = doc.instructions
@@ -276,8 +277,8 @@ def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_un
     if not operations:
         if changed:  # marks that change nothing a modification can say (a heading over clauses that stay)
             reading.problems.append(
-                f"the changes marked in the legal text ({', '.join(sorted(changed, key=_where_order)[:3])}"
-                f"{' …' if len(changed) > 3 else ''}) make no change a modification can say (such as a cross-heading "
+                f"the changes marked in the legal text ({', '.join(marked[:3])}"
+                f"{' …' if len(marked) > 3 else ''}) make no change a modification can say (such as a cross-heading "
                 "put over clauses that stay, or taken from over them: a modification adds or deletes a cross-heading "
                 "only with its clauses)")
         else:
@@ -300,12 +301,6 @@ def _import_annex(doc: AnnexDocument, base: BaseVersion, mod_id, title, allow_un
     else:
         reading.proof.append(f"reject all: the {totals.unmarked} clause(s) shown unmarked read as version {base.id}")
     return reading
-
-
-def _where_order(where: str) -> tuple:
-    """Sort key of a place such as "paragraph 12" (by its number)."""
-    digits = "".join(ch if ch.isdigit() else " " for ch in where).split()
-    return (int(digits[0]) if digits else 0, where)
 
 
 def _read_section(sv: SectionViews, base: BaseVersion, instructions, mod: Modification, reading: AnnexReading,
