@@ -403,17 +403,25 @@ def _group_entries(entries: list[_Entry]) -> list[list[_Entry]]:
     return groups
 
 
-def _heading_block(vdiff: VersionDiff, group: list[_Entry]) -> tuple[HeadingBlock | None, HeadingChange | None]:
-    """The cross-heading line of a group, and the heading change it shows (None if unchanged)."""
+def _crossheading_changes(vdiff: VersionDiff) -> dict[Address, list[HeadingChange]]:
+    """The diff's cross-heading changes by part (what :func:`_heading_block` looks through)."""
+    out: dict[Address, list[HeadingChange]] = {}
+    for h in vdiff.headings:
+        if h.level == "crossheading":
+            out.setdefault(h.part, []).append(h)
+    return out
+
+
+def _heading_block(changes: Mapping[Address, list[HeadingChange]],
+                   group: list[_Entry]) -> tuple[HeadingBlock | None, HeadingChange | None]:
+    """The cross-heading line of a group, and the heading change it shows (None if unchanged);
+    ``changes``: :func:`_crossheading_changes`."""
     heading = group[0].heading
     if heading is None:
         return None, None
-    part = group[0].part
     new_addrs = {e.new.address for e in group if e.new is not None}
     old_addrs = {e.old.address for e in group if e.new is None}
-    for h in vdiff.headings:
-        if h.level != "crossheading" or h.part != part:
-            continue
+    for h in changes.get(group[0].part, ()):
         # a cross-heading deleted is told by the old clauses under it, one added or reworded by the new
         words, addrs = (h.old, old_addrs) if h.kind == ChangeKind.DELETED else (h.new, new_addrs)
         if words == heading and (not h.clauses or addrs & set(h.clauses)):
@@ -605,6 +613,7 @@ def build_redline(
     changes_by_addr: dict[tuple[str, Address], Change] = {_key(c): c for c in vdiff.changes}
     target_set = set(targets) if targets is not None else {c.address for c in vdiff.changes}
     part_changes = {h.part for h in vdiff.headings if h.level == "part"}
+    crossheading_changes = _crossheading_changes(vdiff)
     whole_parts = context in ("part", "all")
 
     letters = sorted({a.section for a in target_set} | {h.part.section for h in vdiff.headings}
@@ -642,8 +651,9 @@ def build_redline(
     for letter in letters:
         entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves, moves)
         groups = _group_entries(entries)
-        hits = [any(is_target(e) or is_orphan(e) for e in g) or _heading_block(vdiff, g)[1] is not None
-                for g in groups]  # (a group is hit by the change to its own cross-heading, not to one of its words)
+        heads = [_heading_block(crossheading_changes, g) for g in groups]  # (block, change) of each group
+        hits = [any(is_target(e) or is_orphan(e) for e in g) or hc is not None
+                for g, (_, hc) in zip(groups, heads)]  # (hit by the change to its own cross-heading, not its words')
         # a cross-heading group broken by a deleted one (its clauses on both sides) is shown whole
         hit_keys = {g[0].heading_key for g, h in zip(groups, hits) if h and g[0].new is not None}
         hits = [h or (g[0].new is not None and g[0].heading is not None and g[0].heading_key in hit_keys)
@@ -791,7 +801,7 @@ def build_redline(
                 gap = gap_before(members[0], part)
                 if gap is not None:
                     blocks.append(gap)
-            hb, hc = _heading_block(vdiff, group)
+            hb, hc = heads[gi]
             if hc is not None and id(hc) in told and (hc.kind == ChangeKind.DELETED or not members):
                 hb = None  # already shown (struck through before a clause that stays; or alone, no clause shown)
             if hc is not None and hc.kind == ChangeKind.DELETED:
