@@ -279,7 +279,7 @@ class _Tree:
         return Node(el, address) if el is not None else None
 
 
-def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Address,
+def _kept_crossheadings(vdiff: VersionDiff, old: _Tree, new: _Tree, old_part: Address, new_part: Address,
                         pairs: Mapping[Address, Address], moved_away: set[Address]) -> dict:
     """The cross-headings of ``old_part`` that the new version keeps, with the same words or
     reworded (in ``new_part``, the part as renumbered), each mapped to the new version's element;
@@ -290,8 +290,10 @@ def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Add
     o, n = old.part(old_part), new.part(new_part)
     if o is None or n is None:
         return {}
+    if o.element in vdiff.crossheadings:  # the diff compared this part: its alignment
+        return vdiff.crossheadings[o.element]
 
-    def old_clause_of(el):
+    def old_clause_of(el):  # (a part the diff did not walk: byte for byte the same in both)
         was = pairs.get(clause_address(el.get("num")))
         oc = old.clause(was) if was is not None and was not in moved_away else None
         return oc.element if oc is not None else None
@@ -299,13 +301,14 @@ def _kept_crossheadings(old: _Tree, new: _Tree, old_part: Address, new_part: Add
     return align_crossheadings(o.element, n.element, old_clause_of)
 
 
-def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new: Mapping[Address, Address],
+def _merged(vdiff: VersionDiff, old: _Tree, new: _Tree, old_to_new: Mapping[Address, Address],
             deleted_addrs: set[Address], letter: str,
             part_moves: Mapping[Address, Address] | None = None,
             moved_away: Iterable[Address] = ()) -> list[_Entry]:
     """New clauses of the section in order, with deleted old clauses after their old predecessor
     (in their part as renumbered: ``part_moves`` maps an old part to its new address), and each
     clause moved elsewhere (``moved_away``, old addresses) also at its old place."""
+    pairs = vdiff.pairs
     moved_away = set(moved_away)
     out: list[_Entry] = []
     pos_of_new = {}
@@ -319,7 +322,8 @@ def _merged(old: _Tree, new: _Tree, pairs: Mapping[Address, Address], old_to_new
             return None
         part = Address(c.address.section, c.address.part)
         if part not in kept:
-            kept[part] = _kept_crossheadings(old, new, part, (part_moves or {}).get(part, part), pairs, moved_away)
+            kept[part] = _kept_crossheadings(vdiff, old, new, part, (part_moves or {}).get(part, part), pairs,
+                                             moved_away)
         key = kept[part].get(ch)
         return key if key is not None else ("old", ch)
 
@@ -649,7 +653,7 @@ def build_redline(
         return e.old.address in target_set or e.old.address in moves
 
     for letter in letters:
-        entries = _merged(old_tree, new_tree, pairs, old_to_new, deleted_addrs, letter, part_moves, moves)
+        entries = _merged(vdiff, old_tree, new_tree, old_to_new, deleted_addrs, letter, part_moves, moves)
         groups = _group_entries(entries)
         heads = [_heading_block(crossheading_changes, g) for g in groups]  # (block, change) of each group
         hits = [any(is_target(e) or is_orphan(e) for e in g) or hc is not None

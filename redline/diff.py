@@ -210,6 +210,10 @@ class VersionDiff:
     coverage: tuple[CoverageDifference, ...] = ()
     #: every paired clause, new address -> old address (unchanged ones included)
     pairs: Mapping[Address, Address] = field(default_factory=dict)
+    #: which cross-heading is which (:func:`align_crossheadings`), for each part the diff compared
+    #: or found byte for byte the same: old part element -> {old cross-heading element: new element}.
+    #: A working index for the redline (it holds the versions' elements), not part of the value
+    crossheadings: Mapping[object, Mapping[object, object]] = field(default_factory=dict, compare=False, repr=False)
 
     def summary(self) -> dict[str, int]:
         """Counts of changed clauses per kind, plus headings and coverage differences."""
@@ -434,8 +438,14 @@ def diff_versions(
                 for a in settled[2]:
                     if within is None or a.is_within(within):
                         pairs[a] = a
+                crossheadings = dict(vdiff.crossheadings)
+                for num in settled[1]:  # a part byte for byte the same: each cross-heading is the one in its place
+                    pa = part_address(num)
+                    oel, nel = old.outline(pa.section).parts.get(pa), new.outline(pa.section).parts.get(pa)
+                    if oel is not None and nel is not None:
+                        crossheadings[oel] = dict(zip(oel.iterchildren("crossheading"), nel.iterchildren("crossheading")))
                 return VersionDiff(vdiff.old_id, vdiff.new_id, vdiff.within, vdiff.changes, vdiff.headings,
-                                   vdiff.coverage, pairs)
+                                   vdiff.coverage, pairs, crossheadings)
         return diff_versions(old, new, within, address_map, _skip=False)
     old_v, new_v = old, new
     skip_sections, skip_parts = (_skip[0], _skip[1]) if isinstance(_skip, tuple) else (frozenset(), frozenset())
@@ -507,9 +517,9 @@ def diff_versions(
     if address_map is not None:  # parts renumbered (or deleted) by the modification
         part_map = {a: b for a, b in address_map.items() if a.kind == "part"}
     moved = {c.new for _, c in changes if c.kind == ChangeKind.MOVED}
-    headings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld, part_map, moved)
+    headings, crossheadings = _heading_changes(old, new, oclauses, nclauses, pairs, within, unheld, part_map, moved)
     return VersionDiff(old_v.id, new_v.id, within, tuple(c for _, c in changes), tuple(headings),
-                       tuple(coverage), dict(pairs))
+                       tuple(coverage), dict(pairs), crossheadings)
 
 
 def _settled(old: Version, new: Version, by_digest: bool = True) -> tuple[frozenset, frozenset, list[Address]]:
@@ -860,7 +870,8 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
     new part, or None if deleted), given when ``new`` was made from ``old`` by a modification:
     a part on one side only is then a part added or deleted (not one the corpus does not hold),
     and a renumbered part is compared with what it was; ``moved``: the new addresses of the
-    clauses moved (shown at both places, so under neither cross-heading for the alignment)."""
+    clauses moved (shown at both places, so under neither cross-heading for the alignment).
+    Returns the changes, and the alignment of each part's cross-headings (``VersionDiff.crossheadings``)."""
     out: list[HeadingChange] = []
     derived = part_map is not None
     was_of = {b: a for a, b in (part_map or {}).items() if b is not None and a != b}
@@ -912,15 +923,16 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         was = new_to_old.get(now) if now not in moved else None
         return old_el.get(was) if was is not None else None
 
-    became: dict = {}  # old cross-heading element -> new (kept or reworded)
-    aligned: set[Address] = set()
+    aligned: dict = {}  # old part element -> its cross-headings' new elements (kept or reworded)
+    seen: set[Address] = set()
     for part, _, _, el in new_groups:
-        if el is None or part in aligned:
+        if el is None or part in seen:
             continue
-        aligned.add(part)
+        seen.add(part)
         oel = was_part(part)
         if oel is not None:
-            became.update(align_crossheadings(oel, new.parts[part], old_clause_of))
+            aligned[oel] = align_crossheadings(oel, new.parts[part], old_clause_of)
+    became = {o: n for pairs_of_part in aligned.values() for o, n in pairs_of_part.items()}
     was_el = {n: o for o, n in became.items()}
     told: set = set()  # each cross-heading once, however many runs of clauses it was found in
     for part, heading, addrs, el in new_groups:
@@ -941,4 +953,4 @@ def _heading_changes(old: _Side, new: _Side, oclauses, nclauses, pairs, within, 
         told.add(el)
         out.append(HeadingChange("crossheading", ChangeKind.DELETED, part, heading, None, deleted(heading),
                                  tuple(addrs)))
-    return out
+    return out, aligned
