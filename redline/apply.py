@@ -415,7 +415,8 @@ def _mismatch(st: _State, address: Address, el, field: str, expected: str, actua
             details.append(f"difference:    {_word_diff(expected, near)}")
         details.append(f"{address} reads: {_quote(actual) if actual else '(nothing)'}")
     else:
-        msg = f"expected text not found: the {what} of {address} differ from what the modification expects"
+        verb = "differ" if what.endswith("words") else "differs"  # (the words differ; the heading differs)
+        msg = f"expected text not found: the {what} of {address} {verb} from what the modification expects"
         details.append(f"expected: {_quote(expected) if expected else '(nothing)'}")
         details.append(f"actual:   {_quote(actual) if actual else '(nothing)'}")
         details.append(f"difference (expected → actual): {_word_diff(expected, actual)}")

@@ -606,3 +606,14 @@ def test_base_already_out_of_sequence_is_not_blamed(fixture_corpus):
                              '<clause num="G1.3"/></part></section>')
     assert order_problems(after, before) == []
     assert [f.address for f in order_problems(after, None)] == [A("G1.1")]
+
+
+def test_a_cross_heading_that_differs_is_named_in_the_singular(corpus):
+    from redline.mods import parse_modification
+
+    mod = parse_modification(b'<modification id="X" base="6.17"><title>x</title><operations><amend target="G3.20" '
+                             b'field="crossheading"><old>Nope</old><new>Other</new></amend></operations></modification>',
+                             "X.xml")
+    with pytest.raises(ApplyError) as exc:
+        apply_modification(corpus.load("6.17"), mod)
+    assert "the cross-heading of G3.20 differs from what the modification expects" in str(exc.value)
