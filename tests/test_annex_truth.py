@@ -606,9 +606,13 @@ def test_a_redline_of_two_versions_rearranged_reads_back_exactly(corpus, rnd, co
         for part in sections["G"].findall("part"):
             renumbered(part)
     assume(all(box.find("clause") is not None for box in sections["G"].iter("crossheading")))
+    nums = [c.get("num") for c in sections["G"].iter("clause")]
+    assume(len(nums) == len(set(nums)))  # (two new clauses given one number: not a version)
     new = Version("new", sections)
     vdiff = diff_versions(base, new)
-    assume(vdiff.changes or vdiff.headings)
+    # a clause one side holds past the last one both hold, in a part held only in part, is
+    # coverage (not compared, said in a note), not an addition or deletion: not this test's matter
+    assume((vdiff.changes or vdiff.headings) and not any(c.clauses for c in vdiff.coverage))
     red = versions_redline(base, new, vdiff, context=context)
     check_versions(base, new, red, context, html_lines(red, "new"), html_lines(red, "old"))
 
